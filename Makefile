@@ -1,0 +1,45 @@
+# The README's words as targets. `make test` is what CI runs (.ci/run).
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+SANITIZE ?=
+CTEST_FLAGS ?=
+
+ifneq ($(SANITIZE),)
+  BUILD := build-sanitize
+  CMAKE_FLAGS += -DWEIR_SANITIZE=$(SANITIZE) -DCMAKE_BUILD_TYPE=Debug
+endif
+
+.PHONY: setup configure build test unit demo fuzz bench format clean
+
+setup:
+	@scripts/setup
+
+configure: setup
+	@cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS) > /dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_FLAGS)
+
+unit: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+demo: build
+	@$(BUILD)/bin/weir dev up --repo manifests/examples
+
+fuzz: setup
+	@cmake -S . -B build-fuzz -G Ninja -DWEIR_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DWEIR_WERROR=OFF > /dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	@scripts/fuzz build-fuzz/fuzz
+
+bench: build
+	@scripts/bench $(BUILD)
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	@rm -rf $(BUILD) build-sanitize build-fuzz
