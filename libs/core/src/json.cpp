@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace weir {
 namespace {
 
@@ -102,7 +104,11 @@ void write_value(Writer& w, const value& v)
     case value::kind::null: w.Null(); break;
     case value::kind::boolean: w.Bool(v.as_bool()); break;
     case value::kind::integer: w.Int64(v.as_int()); break;
-    case value::kind::number: w.Double(v.as_double()); break;
+    case value::kind::number:
+        // JSON has no infinities or NaN; write null as JavaScript's JSON.stringify does.
+        if (std::isfinite(v.as_double())) w.Double(v.as_double());
+        else w.Null();
+        break;
     case value::kind::string:
         w.String(v.as_string().data(), static_cast<rapidjson::SizeType>(v.as_string().size()));
         break;
@@ -172,6 +178,22 @@ std::string to_json(const value& v, json_write_options options)
 }
 
 void append_json(std::string& out, const value& v) { out += to_json(v); }
+
+bool json_representable(const value& v)
+{
+    switch (v.type()) {
+    case value::kind::number: return std::isfinite(v.as_double());
+    case value::kind::array:
+        for (const auto& e : v.as_array())
+            if (!json_representable(e)) return false;
+        return true;
+    case value::kind::object:
+        for (const auto& [k, e] : v.as_object())
+            if (!json_representable(e)) return false;
+        return true;
+    default: return true;
+    }
+}
 
 std::string json_quote(std::string_view s)
 {

@@ -150,19 +150,25 @@ std::string registry::expose() const
     auto header = [&](const auto& f, std::string_view type) {
         out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", f.name(), f.help(), f.name(), type);
     };
-    for (const auto& [name, f] : counters_) {
+    for (const auto& entry : counters_) {
+        const std::string& name = entry.first;
+        const auto& f = entry.second;
         header(*f, "counter");
         f->each([&](const auto& values, const weir::counter& c) {
             out += fmt::format("{}{} {}\n", name, label_set(f->labels(), values), format_number(c.value()));
         });
     }
-    for (const auto& [name, f] : gauges_) {
+    for (const auto& entry : gauges_) {
+        const std::string& name = entry.first;
+        const auto& f = entry.second;
         header(*f, "gauge");
         f->each([&](const auto& values, const weir::gauge& g) {
             out += fmt::format("{}{} {}\n", name, label_set(f->labels(), values), format_number(g.value()));
         });
     }
-    for (const auto& [name, f] : histograms_) {
+    for (const auto& entry : histograms_) {
+        const std::string& name = entry.first;
+        const auto& f = entry.second;
         header(*f, "histogram");
         f->each([&](const auto& values, const weir::histogram& h) {
             auto counts = h.cumulative_counts();

@@ -166,7 +166,7 @@ void append_block(std::string& out, const value& v, int indent, bool first_line_
 {
     if (v.is_object() && !v.as_object().empty()) append_object(out, v.as_object(), indent, first_line_written);
     else if (v.is_array() && !v.as_array().empty()) append_array(out, v.as_array(), indent, first_line_written);
-    else append_inline(out, v, indent);
+    else append_inline(out, v, indent + 2); // a bare scalar document: block lines need indenting
 }
 
 } // namespace

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 using namespace weir;
 
 TEST_CASE("json round-trips objects with key order and number types", "[core][json]")
@@ -45,4 +47,12 @@ TEST_CASE("json pretty output and quoting", "[core][json]")
 {
     CHECK(to_json(value{object{{"a", 1}}}, {.indent = 2}) == "{\n  \"a\": 1\n}");
     CHECK(json_quote("a\"b\n") == R"("a\"b\n")");
+}
+
+TEST_CASE("json writes non-finite numbers as null and reports them unrepresentable", "[core][json]")
+{
+    value v = object{{"a", std::numeric_limits<double>::infinity()}};
+    CHECK(to_json(v) == R"({"a":null})");
+    CHECK_FALSE(json_representable(v));
+    CHECK(json_representable(value{object{{"a", 1.5}}}));
 }

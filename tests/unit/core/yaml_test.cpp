@@ -136,3 +136,11 @@ TEST_CASE("yaml to_yaml_stream separates documents", "[core][yaml]")
 {
     CHECK(to_yaml_stream({value{object{{"a", 1}}}, value{object{{"b", 2}}}}) == "a: 1\n---\nb: 2\n");
 }
+
+TEST_CASE("yaml a multi-line string as the whole document reads back", "[core][yaml]")
+{
+    value v = std::string("Ahx b-.INF(1}lit:)|\nx");
+    auto back = parse_yaml(to_yaml(v));
+    REQUIRE(back);
+    CHECK(*back == v);
+}

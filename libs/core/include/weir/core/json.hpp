@@ -26,7 +26,10 @@ struct json_write_options {
     int indent = 0; // 0: compact on one line
 };
 
+// Non-finite numbers (YAML's .inf and .nan), which JSON cannot hold, are written as null; callers
+// that must refuse them (the API server, as Kubernetes does) check json_representable first.
 std::string to_json(const value& v, json_write_options options = {});
+bool json_representable(const value& v);
 void append_json(std::string& out, const value& v);
 // A JSON string literal for s, with quotes and escapes.
 std::string json_quote(std::string_view s);

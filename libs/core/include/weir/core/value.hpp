@@ -45,14 +45,15 @@ public:
     void set(std::string_view key, value v);
     bool erase(std::string_view key);
 
-    std::size_t size() const { return items_.size(); }
-    bool empty() const { return items_.empty(); }
-    void reserve(std::size_t n) { items_.reserve(n); }
-    iterator begin() { return items_.begin(); }
-    iterator end() { return items_.end(); }
-    const_iterator begin() const { return items_.begin(); }
-    const_iterator end() const { return items_.end(); }
-    iterator erase(const_iterator it) { return items_.erase(it); }
+    // Defined after value, which must be complete first.
+    std::size_t size() const;
+    bool empty() const;
+    void reserve(std::size_t n);
+    iterator begin();
+    iterator end();
+    const_iterator begin() const;
+    const_iterator end() const;
+    iterator erase(const_iterator it);
 
     bool operator==(const object& other) const;
 
@@ -115,5 +116,14 @@ public:
 private:
     std::variant<std::monostate, bool, std::int64_t, double, std::string, weir::array, weir::object> v_;
 };
+
+inline std::size_t object::size() const { return items_.size(); }
+inline bool object::empty() const { return items_.empty(); }
+inline void object::reserve(std::size_t n) { items_.reserve(n); }
+inline object::iterator object::begin() { return items_.begin(); }
+inline object::iterator object::end() { return items_.end(); }
+inline object::const_iterator object::begin() const { return items_.begin(); }
+inline object::const_iterator object::end() const { return items_.end(); }
+inline object::iterator object::erase(const_iterator it) { return items_.erase(it); }
 
 } // namespace weir
