@@ -1,0 +1,44 @@
+// Downloads an artifact, verifies its digest and extracts it safely (what kustomize-controller and
+// helm-controller do with a source's status.artifact).
+//
+//   WEIR_TRY_ASSIGN(auto got, fetch_artifact(art.url, art.digest, "/tmp/ks/apps", {}));
+//
+// Blocking; runs its own io_context on the calling thread, so it may be called from any worker
+// thread. The download goes to a temporary file next to `target`; the digest is computed while
+// bytes arrive. A wrong digest, a short body or a connection that breaks is a transient error
+// ("the source may be writing a new revision") and `target` keeps its previous content.
+// https verifies the server against the system CAs, or `ca_file` when given.
+#pragma once
+
+#include <weir/artifact/tarball.hpp>
+#include <weir/core/result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace weir::artifact {
+
+struct fetch_options {
+    std::chrono::milliseconds timeout{60'000};
+    std::uint64_t max_download_bytes = 1ull << 30;
+    extract_options extract;
+    std::string ca_file;
+};
+
+struct fetch_result {
+    std::string digest;
+    std::uint64_t size = 0; // bytes downloaded
+    extract_result extracted;
+};
+
+// Downloads `url` into a file; verifies `expected_digest` ("sha256:<hex>") unless it is empty.
+result<fetch_result> download(const std::string& url, const std::string& expected_digest,
+                              const std::filesystem::path& out_file, const fetch_options& options = {});
+
+// download + extract_tarball into `target` (replaced atomically).
+result<fetch_result> fetch_artifact(const std::string& url, const std::string& expected_digest,
+                                    const std::filesystem::path& target, const fetch_options& options = {});
+
+} // namespace weir::artifact
