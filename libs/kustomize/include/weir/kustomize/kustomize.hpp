@@ -1,0 +1,28 @@
+// The kustomize build engine: a kustomization directory in, Kubernetes objects out, behaving like
+// kustomize v5.5 (`kubectl kustomize DIR` of kubectl 1.32) for everything that needs no network,
+// no exec/KRM plugins and no Helm.
+//
+//   WEIR_TRY_ASSIGN(auto objects, kustomize::build("clusters/prod"));
+//   std::cout << weir::to_yaml_stream(objects);
+//
+// Pure: it reads files below the given directory (and the bases it names) and nothing else.
+// Errors are terminal (reason "BuildFailed") and name the kustomization file or resource at fault.
+#pragma once
+
+#include <weir/core/result.hpp>
+#include <weir/core/value.hpp>
+
+#include <filesystem>
+#include <vector>
+
+namespace weir::kustomize {
+
+struct build_options {
+    // kustomize's --load-restrictor LoadRestrictionsNone: allow files outside a kustomization's root.
+    bool allow_files_outside_root = false;
+};
+
+// Builds the kustomization in `dir` and returns its objects in kustomize's output order.
+result<std::vector<value>> build(const std::filesystem::path& dir, const build_options& options = {});
+
+} // namespace weir::kustomize

@@ -1,0 +1,415 @@
+// The kustomization walk: resources, generators, components, transformers, then the final steps
+// (hash suffixes, name references, vars, output order) at the top only, as kustomize does.
+#include "internal.hpp"
+
+#include <weir/core/yaml.hpp>
+#include <weir/schema/schema.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_set>
+
+namespace weir::kustomize::detail {
+namespace {
+
+const char* const kustomization_names[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
+
+const char* const known_fields[] = {
+    "apiVersion", "kind", "metadata", "resources", "bases", "components", "namespace", "namePrefix",
+    "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "imageTags", "replicas",
+    "patches", "patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator",
+    "generatorOptions", "replacements", "vars", "crds", "openapi", "sortOptions", "buildMetadata",
+    "transformers", "generators", "validators", "configurations", "helmCharts", "helmGlobals",
+    "helmChartInflationGenerator"};
+
+bool iequals(std::string_view a, std::string_view b)
+{
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+struct context {
+    const build_options* opts;
+    std::vector<fs::path> stack; // kustomization directories being built, for cycle detection
+};
+
+struct kfile {
+    value doc;
+    std::string path; // for messages
+};
+
+result<kfile> load_kustomization(const fs::path& dir)
+{
+    fs::path found;
+    int count = 0;
+    for (const char* n : kustomization_names)
+        if (fs::exists(dir / n)) {
+            if (count == 0) found = dir / n;
+            ++count;
+        }
+    if (count > 1) return build_error("found multiple kustomization files under: " + dir.string());
+    if (count == 0)
+        return build_error("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' "
+                           "in directory '" + dir.string() + "'");
+    WEIR_TRY_ASSIGN(std::string text, read_file(found));
+    auto doc = parse_yaml(text);
+    if (!doc) return build_error("invalid YAML in " + found.string() + ": " + doc.err().message);
+    if (doc->is_null()) return build_error("kustomization file " + found.string() + " is empty");
+    if (!doc->is_object()) return build_error("kustomization file " + found.string() + " must be a YAML map");
+    object norm;
+    for (auto& [k, v] : doc->as_object()) {
+        const char* canon = nullptr;
+        for (const char* f : known_fields)
+            if (iequals(k, f)) canon = f;
+        if (!canon)
+            return build_error("invalid Kustomization " + found.string() + ": unknown field \"" + k + "\"");
+        if (norm.contains(canon))
+            return build_error("invalid Kustomization " + found.string() + ": field \"" + canon + "\" given twice");
+        norm.push_back(canon, std::move(v));
+    }
+    value k = std::move(norm);
+    if (const value* b = k.find("bases"); b && b->is_array()) {
+        value& r = k["resources"];
+        if (!r.is_array()) r = array{};
+        for (const auto& e : b->as_array()) r.as_array().push_back(e);
+    }
+    if (const value* h = k.find("helmCharts"); h && h->is_array() && !h->as_array().empty())
+        return build_error(found.string() + ": helmCharts need Helm inflation, which weir's kustomize does not do "
+                           "(must specify --enable-helm in kustomize; use a HelmRelease instead)");
+    return kfile{std::move(k), found.string()};
+}
+
+std::string res_id(const resource& r)
+{
+    std::string id(r.kind());
+    id += '|';
+    id += schema::group_of(r.api_version());
+    id += '|';
+    id += r.ns();
+    id += '|';
+    id += r.name();
+    return id;
+}
+
+std::string display_id(const resource& r)
+{
+    std::string g(schema::group_of(r.api_version()));
+    std::string ns = r.ns();
+    return std::string(r.kind()) + (g.empty() ? "" : "." + g) + "/" + r.name() + "." + (ns.empty() ? "[noNs]" : ns);
+}
+
+status append_all(accumulator& acc, std::vector<resource> more, const std::string& where)
+{
+    std::unordered_set<std::string> ids;
+    for (const auto& r : acc.res) ids.insert(res_id(r));
+    for (auto& r : more) {
+        if (!ids.insert(res_id(r)).second)
+            return build_error("accumulating resources from '" + where +
+                               "': may not add resource with an already registered id: " + display_id(r));
+        acc.res.push_back(std::move(r));
+    }
+    return ok();
+}
+
+bool is_remote(std::string_view s)
+{
+    return s.find("://") != std::string_view::npos || s.starts_with("github.com/") || s.starts_with("git@") ||
+           s.starts_with("gitlab.com/") || s.starts_with("bitbucket.org/");
+}
+
+status accumulate(accumulator& acc, const fs::path& dir, context& ctx, bool as_component, bool top);
+
+result<accumulator> build_sub(const fs::path& dir, context& ctx)
+{
+    accumulator sub;
+    sub.cfg = default_config();
+    WEIR_TRY(accumulate(sub, dir, ctx, false, false));
+    return sub;
+}
+
+status add_resources(accumulator& acc, const loader& ldr, const kfile& kf, context& ctx)
+{
+    const value* list = kf.doc.find("resources");
+    if (!list || !list->is_array()) return ok();
+    for (const auto& e : list->as_array()) {
+        if (!e.is_string()) return build_error(kf.path + ": resources must be a list of strings");
+        const std::string& rel = e.as_string();
+        if (is_remote(rel))
+            return build_error(kf.path + ": remote resource '" + rel + "' is not supported: weir builds only "
+                               "local trees (vendor the base or use a GitRepository source)");
+        fs::path p = ldr.root / rel;
+        std::error_code ec;
+        fs::path c = fs::canonical(p, ec);
+        if (ec)
+            return build_error(kf.path + ": accumulating resources from '" + rel + "': '" + p.string() +
+                               "' does not exist");
+        if (fs::is_directory(c)) {
+            WEIR_TRY_ASSIGN(accumulator sub, build_sub(c, ctx));
+            WEIR_TRY(append_all(acc, std::move(sub.res), rel));
+            acc.cfg.merge(sub.cfg);
+            for (auto& v : sub.vars) acc.vars.push_back(std::move(v));
+            continue;
+        }
+        WEIR_TRY_ASSIGN(std::string text, ldr.read(rel, kf.path + ": accumulating resources from '" + rel + "'"));
+        WEIR_TRY_ASSIGN(auto objs, parse_objects(text, p.string()));
+        std::vector<resource> rs;
+        for (auto& o : objs) {
+            resource r;
+            r.obj = std::move(o);
+            r.remember();
+            rs.push_back(std::move(r));
+        }
+        WEIR_TRY(append_all(acc, std::move(rs), rel));
+    }
+    return ok();
+}
+
+status add_configurations(accumulator& acc, const loader& ldr, const kfile& kf)
+{
+    const value* list = kf.doc.find("configurations");
+    if (!list || !list->is_array()) return ok();
+    for (const auto& e : list->as_array()) {
+        if (!e.is_string()) continue;
+        WEIR_TRY_ASSIGN(std::string text, ldr.read(e.as_string(), kf.path + ": configurations"));
+        auto doc = parse_yaml(text);
+        if (!doc) return build_error("invalid YAML in " + e.as_string() + ": " + doc.err().message);
+        if (doc->is_null()) continue;
+        WEIR_TRY_ASSIGN(config c, parse_config(*doc, e.as_string()));
+        acc.cfg.merge(c);
+    }
+    return ok();
+}
+
+status add_components(accumulator& acc, const loader& ldr, const kfile& kf, context& ctx)
+{
+    const value* list = kf.doc.find("components");
+    if (!list || !list->is_array()) return ok();
+    for (const auto& e : list->as_array()) {
+        if (!e.is_string()) continue;
+        if (is_remote(e.as_string()))
+            return build_error(kf.path + ": remote component '" + e.as_string() + "' is not supported");
+        fs::path p = ldr.root / e.as_string();
+        std::error_code ec;
+        fs::path c = fs::canonical(p, ec);
+        if (ec || !fs::is_directory(c))
+            return build_error(kf.path + ": component '" + e.as_string() + "' is not a directory");
+        WEIR_TRY(accumulate(acc, c, ctx, true, false));
+    }
+    return ok();
+}
+
+status add_vars(accumulator& acc, const kfile& kf)
+{
+    const value* list = kf.doc.find("vars");
+    if (!list || !list->is_array()) return ok();
+    for (const auto& v : list->as_array()) {
+        var_def d;
+        d.name = v.get_string("name");
+        if (const value* o = v.find("objref")) d.objref = *o;
+        d.field_path = "metadata.name";
+        if (const value* f = v.find_path({"fieldref", "fieldPath"}); f && f->is_string()) d.field_path = f->as_string();
+        for (const auto& have : acc.vars)
+            if (have.name == d.name) return build_error(kf.path + ": var '" + d.name + "' already encountered");
+        acc.vars.push_back(std::move(d));
+    }
+    return ok();
+}
+
+// The plugin configurations an entry of `transformers:`/`generators:` names: inline, a file, or a
+// kustomization directory whose output is the list of configurations.
+result<std::vector<value>> plugin_configs(const value& e, const loader& ldr, const kfile& kf, context& ctx,
+                                          const std::string& field)
+{
+    std::vector<value> cfgs;
+    if (e.is_object()) {
+        cfgs.push_back(e);
+        return cfgs;
+    }
+    if (!e.is_string()) return build_error(kf.path + ": " + field + " entries must be paths or maps");
+    fs::path p = ldr.root / e.as_string();
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+        WEIR_TRY_ASSIGN(accumulator sub, build_sub(fs::canonical(p), ctx));
+        for (auto& r : sub.res) cfgs.push_back(std::move(r.obj));
+        return cfgs;
+    }
+    WEIR_TRY_ASSIGN(std::string text, ldr.read(e.as_string(), kf.path + ": " + field));
+    return parse_objects(text, e.as_string());
+}
+
+status run_transformers(accumulator& acc, const loader& ldr, const kfile& kf, context& ctx)
+{
+    const value& k = kf.doc;
+    WEIR_TRY(apply_patches(acc, ldr, k));
+    if (const value* ns = k.find("namespace"); ns && ns->is_string() && !ns->as_string().empty())
+        WEIR_TRY(apply_namespace(acc, ns->as_string()));
+    std::string prefix(k.get_string("namePrefix")), suffix(k.get_string("nameSuffix"));
+    if (!prefix.empty() || !suffix.empty()) WEIR_TRY(apply_prefix_suffix(acc, prefix, suffix));
+    WEIR_TRY(apply_labels(acc, k));
+    if (const value* a = k.find("commonAnnotations"); a && a->is_object())
+        WEIR_TRY(apply_map_field(acc, a->as_object(), acc.cfg.common_annotations));
+    WEIR_TRY(apply_json6902_legacy(acc, ldr, k));
+    if (const value* r = k.find("replicas"); r && r->is_array()) WEIR_TRY(apply_replicas(acc, *r));
+    if (const value* i = k.find("images"); i && i->is_array()) WEIR_TRY(apply_images(acc, *i));
+    if (const value* i = k.find("imageTags"); i && i->is_array()) WEIR_TRY(apply_images(acc, *i));
+    if (const value* r = k.find("replacements"); r && r->is_array()) WEIR_TRY(apply_replacements(acc, ldr, *r));
+    if (const value* t = k.find("transformers"); t && t->is_array()) {
+        for (const auto& e : t->as_array()) {
+            WEIR_TRY_ASSIGN(auto cfgs, plugin_configs(e, ldr, kf, ctx, "transformers"));
+            for (const auto& c : cfgs) WEIR_TRY(run_builtin_plugin(acc, ldr, c, false));
+        }
+    }
+    return ok();
+}
+
+status accumulate(accumulator& acc, const fs::path& dir, context& ctx, bool as_component, bool top)
+{
+    if (std::find(ctx.stack.begin(), ctx.stack.end(), dir) != ctx.stack.end())
+        return build_error("cycle detected: kustomization " + dir.string() + " includes itself");
+    ctx.stack.push_back(dir);
+    WEIR_TRY_ASSIGN(kfile kf, load_kustomization(dir));
+    std::string_view kind = kf.doc.get_string("kind", "Kustomization");
+    if (as_component && kind != "Component")
+        return build_error(kf.path + ": expected kind 'Component' for a component, got '" + std::string(kind) + "'");
+    if (!as_component && !top && kind == "Component")
+        return build_error(kf.path + ": expected kind 'Kustomization' for a resource directory, got 'Component' "
+                           "(list it under components)");
+    loader ldr{dir, ctx.opts};
+    WEIR_TRY(add_resources(acc, ldr, kf, ctx));
+    WEIR_TRY(add_configurations(acc, ldr, kf));
+    WEIR_TRY(run_generators(acc, ldr, kf.doc));
+    if (const value* g = kf.doc.find("generators"); g && g->is_array()) {
+        for (const auto& e : g->as_array()) {
+            WEIR_TRY_ASSIGN(auto cfgs, plugin_configs(e, ldr, kf, ctx, "generators"));
+            for (const auto& c : cfgs) WEIR_TRY(run_builtin_plugin(acc, ldr, c, true));
+        }
+    }
+    WEIR_TRY(add_components(acc, ldr, kf, ctx));
+    WEIR_TRY(run_transformers(acc, ldr, kf, ctx));
+    WEIR_TRY(add_vars(acc, kf));
+    ctx.stack.pop_back();
+    return ok();
+}
+
+} // namespace
+} // namespace weir::kustomize::detail
+
+namespace weir::kustomize {
+namespace {
+
+using namespace detail;
+
+const std::vector<std::string> default_first = {
+    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
+    "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap", "Secret",
+    "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim",
+    "Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget"};
+const std::vector<std::string> default_last = {"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"};
+
+std::vector<std::string> strings_of(const value* v, const std::vector<std::string>& fallback)
+{
+    if (!v || !v->is_array()) return fallback;
+    std::vector<std::string> out;
+    for (const auto& e : v->as_array())
+        if (e.is_string()) out.push_back(e.as_string());
+    return out;
+}
+
+std::string gvk_string(const resource& r)
+{
+    std::string_view av = r.api_version();
+    std::string_view g = schema::group_of(av);
+    auto slash = av.find('/');
+    std::string_view v = slash == std::string_view::npos ? av : av.substr(slash + 1);
+    std::string out(g.empty() ? "~G" : g);
+    out += '_';
+    out += v.empty() ? "~V" : v;
+    out += '_';
+    out += r.kind().empty() ? "~K" : r.kind();
+    return out;
+}
+
+void legacy_sort(std::vector<resource>& res, const value* opts)
+{
+    auto first = strings_of(opts ? opts->find("orderFirst") : nullptr, default_first);
+    auto last = strings_of(opts ? opts->find("orderLast") : nullptr, default_last);
+    auto rank = [&](std::string_view kind) -> long {
+        for (std::size_t i = 0; i < first.size(); ++i)
+            if (first[i] == kind) return static_cast<long>(i) - static_cast<long>(first.size());
+        for (std::size_t i = 0; i < last.size(); ++i)
+            if (last[i] == kind) return static_cast<long>(i) + 1;
+        return 0;
+    };
+    struct key {
+        long rank;
+        std::string gvk, ns, name;
+    };
+    std::vector<std::pair<key, std::size_t>> keys;
+    keys.reserve(res.size());
+    for (std::size_t i = 0; i < res.size(); ++i)
+        keys.push_back({{rank(res[i].kind()), gvk_string(res[i]), res[i].ns(), res[i].name()}, i});
+    std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+        if (a.first.rank != b.first.rank) return a.first.rank < b.first.rank;
+        if (a.first.gvk != b.first.gvk) return a.first.gvk < b.first.gvk;
+        if (a.first.ns != b.first.ns) return a.first.ns < b.first.ns;
+        return a.first.name < b.first.name;
+    });
+    std::vector<resource> out;
+    out.reserve(res.size());
+    for (auto& [k, i] : keys) out.push_back(std::move(res[i]));
+    res = std::move(out);
+}
+
+// kustomize drops its bookkeeping annotations from the output.
+void strip_internal(value& obj)
+{
+    value* ann = obj.find_path({"metadata", "annotations"});
+    if (!ann || !ann->is_object()) return;
+    auto& o = ann->as_object();
+    for (auto it = o.begin(); it != o.end();) {
+        if (it->first.starts_with("internal.config.kubernetes.io/") || it->first == "config.kubernetes.io/index" ||
+            it->first == "kustomize.config.k8s.io/id" || it->first == "kustomize.config.k8s.io/needs-hash" ||
+            it->first == "kustomize.config.k8s.io/behavior")
+            it = o.erase(it);
+        else
+            ++it;
+    }
+    if (o.empty()) obj.find("metadata")->as_object().erase("annotations");
+}
+
+} // namespace
+
+result<std::vector<value>> build(const std::filesystem::path& dir, const build_options& options)
+{
+    std::error_code ec;
+    fs::path root = fs::canonical(dir, ec);
+    if (ec || !fs::is_directory(root))
+        return build_error("'" + dir.string() + "' is not a directory: give the kustomization's directory");
+    context ctx{&options, {}};
+    accumulator acc;
+    acc.cfg = default_config();
+    WEIR_TRY(accumulate(acc, root, ctx, false, true));
+    WEIR_TRY(add_hash_suffixes(acc));
+    WEIR_TRY(fix_name_references(acc));
+    WEIR_TRY(resolve_vars(acc));
+    WEIR_TRY_ASSIGN(kfile kf, load_kustomization(root));
+    const value* sort = kf.doc.find("sortOptions");
+    std::string_view order = sort ? sort->get_string("order", "legacy") : "legacy";
+    if (order == "legacy") legacy_sort(acc.res, sort ? sort->find("legacySortOptions") : nullptr);
+    if (const value* bm = kf.doc.find("buildMetadata"); bm && bm->is_array())
+        for (const auto& m : bm->as_array())
+            if (m.is_string() && m.as_string() == "managedByLabel")
+                for (auto& r : acc.res) r.obj["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "kustomize-v5.5.0";
+    std::vector<value> out;
+    out.reserve(acc.res.size());
+    for (auto& r : acc.res) {
+        strip_internal(r.obj);
+        out.push_back(std::move(r.obj));
+    }
+    return out;
+}
+
+} // namespace weir::kustomize

@@ -1,0 +1,299 @@
+// Field specs and transformer configurations: kustomize's way of saying where a transformer acts.
+#include "internal.hpp"
+
+#include <weir/schema/schema.hpp>
+
+namespace weir::kustomize::detail {
+
+std::string resource::name() const
+{
+    const value* n = obj.find_path({"metadata", "name"});
+    return n && n->is_string() ? n->as_string() : std::string{};
+}
+
+std::string resource::ns() const
+{
+    const value* n = obj.find_path({"metadata", "namespace"});
+    return n && n->is_string() ? n->as_string() : std::string{};
+}
+
+void resource::set_name(std::string n) { obj["metadata"]["name"] = std::move(n); }
+void resource::set_ns(std::string n) { obj["metadata"]["namespace"] = std::move(n); }
+
+void resource::remember()
+{
+    auto n = name();
+    if (names.empty() || names.back() != n) names.push_back(n);
+    auto s = ns();
+    if (namespaces.empty() || namespaces.back() != s) namespaces.push_back(s);
+}
+
+error build_error(std::string message) { return terminal_error(std::move(message), "BuildFailed"); }
+
+bool field_spec::matches(const value& obj) const
+{
+    if (!kind.empty() && obj.get_string("kind") != kind) return false;
+    std::string_view av = obj.get_string("apiVersion");
+    if (!group.empty() && schema::group_of(av) != group) return false;
+    if (!version.empty()) {
+        auto slash = av.find('/');
+        std::string_view v = slash == std::string_view::npos ? av : av.substr(slash + 1);
+        if (v != version) return false;
+    }
+    return true;
+}
+
+std::vector<std::string> split_path(std::string_view path)
+{
+    std::vector<std::string> out;
+    std::string cur;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        if (path[i] == '\\' && i + 1 < path.size() && path[i + 1] == '/') {
+            cur += '/';
+            ++i;
+        } else if (path[i] == '/') {
+            out.push_back(std::move(cur));
+            cur.clear();
+        } else {
+            cur += path[i];
+        }
+    }
+    if (!cur.empty() || !out.empty()) out.push_back(std::move(cur));
+    return out;
+}
+
+namespace {
+
+void visit(value& cur, const std::vector<std::string>& path, std::size_t i, bool create,
+           const std::function<void(value&)>& fn)
+{
+    if (i == path.size()) {
+        fn(cur);
+        return;
+    }
+    if (cur.is_array()) {
+        for (auto& e : cur.as_array()) visit(e, path, i, create, fn);
+        return;
+    }
+    std::string seg = path[i];
+    std::string sel_key, sel_val;
+    bool all = false;
+    if (auto b = seg.find('['); b != std::string::npos && seg.back() == ']') {
+        std::string inner = seg.substr(b + 1, seg.size() - b - 2);
+        seg = seg.substr(0, b);
+        if (inner.empty()) {
+            all = true;
+        } else if (auto eq = inner.find('='); eq != std::string::npos) {
+            sel_key = inner.substr(0, eq);
+            sel_val = inner.substr(eq + 1);
+        }
+    }
+    if (!cur.is_object()) return;
+    value* next = cur.find(seg);
+    if (!next) {
+        if (!create || all || !sel_key.empty()) return;
+        if (i + 1 == path.size()) {
+            value fresh;
+            fn(fresh);
+            if (!fresh.is_null()) cur.as_object().push_back(seg, std::move(fresh));
+            return;
+        }
+        cur.as_object().push_back(seg, object{});
+        next = cur.find(seg);
+    }
+    if (next->is_null() && create && i + 1 < path.size()) *next = object{};
+    if (!sel_key.empty()) {
+        if (!next->is_array()) return;
+        for (auto& e : next->as_array())
+            if (e.is_object() && e.get_string(sel_key) == sel_val) visit(e, path, i + 1, create, fn);
+        return;
+    }
+    visit(*next, path, i + 1, create, fn);
+}
+
+field_spec spec(const char* group, const char* version, const char* kind, const char* path, bool create)
+{
+    return field_spec{group, version, kind, path, create};
+}
+
+std::vector<field_spec> parse_specs(const value* list)
+{
+    std::vector<field_spec> out;
+    if (!list || !list->is_array()) return out;
+    for (const auto& e : list->as_array()) {
+        if (!e.is_object()) continue;
+        field_spec f;
+        f.group = e.get_string("group");
+        f.version = e.get_string("version");
+        f.kind = e.get_string("kind");
+        f.path = e.get_string("path");
+        const value* c = e.find("create");
+        f.create = c && c->is_bool() && c->as_bool();
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+void append_unique(std::vector<field_spec>& into, const std::vector<field_spec>& more)
+{
+    for (const auto& f : more) {
+        bool dup = false;
+        for (const auto& g : into)
+            if (g.group == f.group && g.version == f.version && g.kind == f.kind && g.path == f.path) dup = true;
+        if (!dup) into.push_back(f);
+    }
+}
+
+} // namespace
+
+void visit_path(value& obj, const std::vector<std::string>& path, bool create, const std::function<void(value&)>& fn)
+{
+    visit(obj, path, 0, create, fn);
+}
+
+void config::merge(const config& o)
+{
+    append_unique(name_prefix, o.name_prefix);
+    append_unique(name_suffix, o.name_suffix);
+    append_unique(namespace_, o.namespace_);
+    append_unique(common_labels, o.common_labels);
+    append_unique(template_labels, o.template_labels);
+    append_unique(common_annotations, o.common_annotations);
+    append_unique(images, o.images);
+    append_unique(replicas, o.replicas);
+    append_unique(var_reference, o.var_reference);
+    for (const auto& r : o.name_reference) {
+        name_ref_spec* found = nullptr;
+        for (auto& mine : name_reference)
+            if (mine.kind == r.kind && mine.group == r.group) found = &mine;
+        if (found)
+            append_unique(found->fields, r.fields);
+        else
+            name_reference.push_back(r);
+    }
+}
+
+result<config> parse_config(const value& doc, const std::string& file)
+{
+    if (!doc.is_object()) return build_error("transformer configuration " + file + " must be a map");
+    config c;
+    for (const auto& [k, v] : doc.as_object()) {
+        if (k == "namePrefix") c.name_prefix = parse_specs(&v);
+        else if (k == "nameSuffix") c.name_suffix = parse_specs(&v);
+        else if (k == "namespace") c.namespace_ = parse_specs(&v);
+        else if (k == "commonLabels") c.common_labels = parse_specs(&v);
+        else if (k == "templateLabels") c.template_labels = parse_specs(&v);
+        else if (k == "commonAnnotations") c.common_annotations = parse_specs(&v);
+        else if (k == "images") c.images = parse_specs(&v);
+        else if (k == "replicas") c.replicas = parse_specs(&v);
+        else if (k == "varReference") c.var_reference = parse_specs(&v);
+        else if (k == "nameReference") {
+            if (!v.is_array()) continue;
+            for (const auto& e : v.as_array()) {
+                if (!e.is_object()) continue;
+                name_ref_spec r;
+                r.kind = e.get_string("kind");
+                r.group = e.get_string("group");
+                r.fields = parse_specs(e.find("fieldSpecs"));
+                c.name_reference.push_back(std::move(r));
+            }
+        } else {
+            return build_error("transformer configuration " + file + ": unknown field \"" + k + "\"");
+        }
+    }
+    return c;
+}
+
+config default_config()
+{
+    config c;
+    c.name_prefix = {spec("", "", "", "metadata/name", false)};
+    c.name_suffix = c.name_prefix;
+    c.namespace_ = {spec("", "", "", "metadata/namespace", true)};
+    auto& l = c.common_labels;
+    l.push_back(spec("", "", "", "metadata/labels", true));
+    l.push_back(spec("", "v1", "Service", "spec/selector", true));
+    l.push_back(spec("", "v1", "ReplicationController", "spec/selector", true));
+    l.push_back(spec("", "v1", "ReplicationController", "spec/template/metadata/labels", true));
+    for (const char* k : {"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"}) {
+        const char* g = std::string_view(k) == "StatefulSet" ? "apps" : "";
+        l.push_back(spec(g, "", k, "spec/selector/matchLabels", true));
+        l.push_back(spec(g, "", k, "spec/template/metadata/labels", true));
+        if (std::string_view(k) == "Deployment" || std::string_view(k) == "StatefulSet") {
+            for (const char* a : {"podAffinity", "podAntiAffinity"}) {
+                std::string base = std::string("spec/template/spec/affinity/") + a;
+                l.push_back(field_spec{"apps", "", k,
+                                       base + "/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+                                       false});
+                l.push_back(field_spec{"apps", "", k,
+                                       base + "/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+                                       false});
+            }
+            l.push_back(spec("apps", "", k, "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels", false));
+        }
+    }
+    l.push_back(spec("apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", true));
+    l.push_back(spec("batch", "", "Job", "spec/selector/matchLabels", false));
+    l.push_back(spec("batch", "", "Job", "spec/template/metadata/labels", true));
+    l.push_back(spec("batch", "", "CronJob", "spec/jobTemplate/spec/selector/matchLabels", false));
+    l.push_back(spec("batch", "", "CronJob", "spec/jobTemplate/metadata/labels", true));
+    l.push_back(spec("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true));
+    l.push_back(spec("policy", "", "PodDisruptionBudget", "spec/selector/matchLabels", false));
+    l.push_back(spec("networking.k8s.io", "", "NetworkPolicy", "spec/podSelector/matchLabels", false));
+    l.push_back(spec("networking.k8s.io", "", "NetworkPolicy", "spec/ingress/from/podSelector/matchLabels", false));
+    l.push_back(spec("networking.k8s.io", "", "NetworkPolicy", "spec/egress/to/podSelector/matchLabels", false));
+
+    auto& t = c.template_labels;
+    t.push_back(spec("", "v1", "ReplicationController", "spec/template/metadata/labels", true));
+    for (const char* k : {"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"})
+        t.push_back(spec("", "", k, "spec/template/metadata/labels", true));
+    t.push_back(spec("batch", "", "Job", "spec/template/metadata/labels", true));
+    t.push_back(spec("batch", "", "CronJob", "spec/jobTemplate/metadata/labels", true));
+    t.push_back(spec("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true));
+
+    auto& a = c.common_annotations;
+    a.push_back(spec("", "", "", "metadata/annotations", true));
+    a.push_back(spec("", "v1", "ReplicationController", "spec/template/metadata/annotations", true));
+    for (const char* k : {"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"})
+        a.push_back(spec("", "", k, "spec/template/metadata/annotations", true));
+    a.push_back(spec("batch", "", "Job", "spec/template/metadata/annotations", true));
+    a.push_back(spec("batch", "", "CronJob", "spec/jobTemplate/metadata/annotations", true));
+    a.push_back(spec("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/annotations", true));
+
+    for (const char* p : {"spec/containers[]/image", "spec/initContainers[]/image",
+                          "spec/template/spec/containers[]/image", "spec/template/spec/initContainers[]/image"})
+        c.images.push_back(spec("", "", "", p, true));
+    for (const char* k : {"Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"})
+        c.replicas.push_back(spec("", "", k, "spec/replicas", true));
+
+    for (const char* p : {"spec/containers/command", "spec/containers/args", "spec/containers/env/value",
+                          "spec/initContainers/command", "spec/initContainers/args", "spec/initContainers/env/value",
+                          "spec/template/spec/containers/command", "spec/template/spec/containers/args",
+                          "spec/template/spec/containers/env/value", "spec/template/spec/initContainers/command",
+                          "spec/template/spec/initContainers/args", "spec/template/spec/initContainers/env/value",
+                          "spec/jobTemplate/spec/template/spec/containers/command",
+                          "spec/jobTemplate/spec/template/spec/containers/args",
+                          "spec/jobTemplate/spec/template/spec/containers/env/value",
+                          "spec/jobTemplate/spec/template/spec/initContainers/command",
+                          "spec/jobTemplate/spec/template/spec/initContainers/args",
+                          "spec/jobTemplate/spec/template/spec/initContainers/env/value",
+                          "spec/template/spec/volumes/nfs/server", "spec/template/spec/volumes/nfs/path",
+                          "spec/rules/host", "spec/tls/hosts", "spec/tls/secretName", "metadata/annotations",
+                          "spec/template/metadata/annotations", "data", "spec/scaleTargetRef/name"})
+        c.var_reference.push_back(spec("", "", "", p, false));
+    c.var_reference.push_back(spec("", "", "Ingress", "spec/rules/http/paths/backend/service/name", false));
+
+    for (const auto& r : schema::name_references()) {
+        name_ref_spec* found = nullptr;
+        for (auto& mine : c.name_reference)
+            if (mine.kind == r.kind) found = &mine;
+        if (!found) {
+            c.name_reference.push_back(name_ref_spec{r.group, r.kind, {}});
+            found = &c.name_reference.back();
+        }
+        found->fields.push_back(field_spec{r.referrer_group, "", r.referrer_kind, r.path, false});
+    }
+    return c;
+}
+
+} // namespace weir::kustomize::detail

@@ -1,0 +1,124 @@
+// Shared types of the kustomize engine's translation units.
+#pragma once
+
+#include <weir/core/result.hpp>
+#include <weir/core/value.hpp>
+#include <weir/kustomize/kustomize.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace weir::kustomize::detail {
+
+namespace fs = std::filesystem;
+
+// One object of the build with the history kustomize keeps for it.
+struct resource {
+    value obj;
+    std::vector<std::string> names;      // every name it had, first the original
+    std::vector<std::string> namespaces; // every namespace it had, first the original
+    std::vector<std::string> prefixes;   // prefixes and suffixes applied, for reference matching
+    std::vector<std::string> suffixes;
+    bool needs_hash = false; // generated with a content-hash suffix still to add
+    std::string behavior;    // generators: create, merge or replace
+
+    std::string_view api_version() const { return obj.get_string("apiVersion"); }
+    std::string_view kind() const { return obj.get_string("kind"); }
+    std::string name() const;
+    std::string ns() const;
+    void set_name(std::string n);
+    void set_ns(std::string n);
+    // Records the current name and namespace (call after a transformer may have changed them).
+    void remember();
+};
+
+// A kustomize field spec: a slash-separated path applied to objects of a group/version/kind.
+struct field_spec {
+    std::string group, version, kind;
+    std::string path;
+    bool create = false;
+    bool matches(const value& obj) const;
+};
+
+struct name_ref_spec {
+    std::string group, kind;      // the referred kind
+    std::vector<field_spec> fields; // where its name appears
+};
+
+// Transformer configuration: the built-in defaults plus any `configurations:` files.
+struct config {
+    std::vector<field_spec> name_prefix, name_suffix, namespace_, common_labels, template_labels,
+        common_annotations, images, replicas, var_reference;
+    std::vector<name_ref_spec> name_reference;
+    void merge(const config& other);
+};
+
+config default_config();
+result<config> parse_config(const value& doc, const std::string& file);
+
+// Splits a field-spec path on unescaped '/' (kustomize writes "a\/b" for a key with a slash).
+std::vector<std::string> split_path(std::string_view path);
+
+// Calls fn on every value at `path` below obj (lists traversed implicitly; "[]" and "[k=v]"
+// segments allowed). With create, missing maps on the way are created and fn gets a null for a
+// missing last field (left out when fn leaves it null).
+void visit_path(value& obj, const std::vector<std::string>& path, bool create,
+                const std::function<void(value&)>& fn);
+
+struct var_def {
+    std::string name;
+    value objref;
+    std::string field_path;
+};
+
+struct accumulator {
+    std::vector<resource> res;
+    config cfg;
+    std::vector<var_def> vars;
+};
+
+// The loader: reads files, enforcing that they stay below the root of the kustomization.
+struct loader {
+    fs::path root; // canonical directory of the kustomization
+    const build_options* opts = nullptr;
+    result<fs::path> resolve_file(const std::string& rel, const std::string& what) const;
+    result<std::string> read(const std::string& rel, const std::string& what) const;
+};
+
+result<std::string> read_file(const fs::path& p);
+// Parses a YAML stream into objects, expanding `kind: List` items.
+result<std::vector<value>> parse_objects(std::string_view text, const std::string& file);
+
+// Building blocks, one file each.
+status run_generators(accumulator& acc, const loader& ldr, const value& kust);
+status merge_generated(accumulator& acc, std::vector<resource> generated);
+status add_hash_suffixes(accumulator& acc);
+std::string content_hash(const value& obj);
+
+status apply_patches(accumulator& acc, const loader& ldr, const value& kust);
+status apply_json6902_legacy(accumulator& acc, const loader& ldr, const value& kust);
+status apply_namespace(accumulator& acc, const std::string& ns, bool unset_only = false);
+status apply_prefix_suffix(accumulator& acc, const std::string& prefix, const std::string& suffix,
+                           const std::vector<field_spec>* specs = nullptr);
+status apply_labels(accumulator& acc, const value& kust);
+status apply_map_field(accumulator& acc, const object& pairs, const std::vector<field_spec>& specs);
+status apply_images(accumulator& acc, const value& images, const std::vector<field_spec>* specs = nullptr);
+status apply_replicas(accumulator& acc, const value& replicas);
+status apply_replacements(accumulator& acc, const loader& ldr, const value& list);
+status run_generator_plugin(accumulator& acc, const loader& ldr, const value& cfg, const std::string& kind);
+status run_patch_plugin(accumulator& acc, const loader& ldr, const value& cfg);
+std::string to_scalar(const value& v);
+status run_builtin_plugin(accumulator& acc, const loader& ldr, const value& cfg, bool generator);
+
+// Resource selection as kustomize patches' `target` does it.
+result<std::vector<std::size_t>> select(const accumulator& acc, const value& selector);
+
+status fix_name_references(accumulator& acc);
+status resolve_vars(accumulator& acc);
+
+error build_error(std::string message);
+
+} // namespace weir::kustomize::detail

@@ -1,0 +1,72 @@
+// Reading files under a kustomization root.
+#include "internal.hpp"
+
+#include <weir/core/yaml.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace weir::kustomize::detail {
+
+result<std::string> read_file(const fs::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return build_error("cannot read " + p.string() + ": no such file or not readable");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+namespace {
+
+bool is_below(const fs::path& p, const fs::path& root)
+{
+    auto r = root.native();
+    auto s = p.native();
+    if (s == r) return true;
+    if (!r.empty() && r.back() != '/') r += '/';
+    return s.compare(0, r.size(), r) == 0;
+}
+
+} // namespace
+
+result<fs::path> loader::resolve_file(const std::string& rel, const std::string& what) const
+{
+    fs::path p = fs::path(rel).is_absolute() ? fs::path(rel) : root / rel;
+    std::error_code ec;
+    fs::path c = fs::canonical(p, ec);
+    if (ec) return build_error(what + ": file '" + p.string() + "' does not exist");
+    if (!opts->allow_files_outside_root && !is_below(c, root))
+        return build_error(what + ": security; file '" + p.string() + "' is not in or below '" + root.string() + "'");
+    return c;
+}
+
+result<std::string> loader::read(const std::string& rel, const std::string& what) const
+{
+    WEIR_TRY_ASSIGN(fs::path p, resolve_file(rel, what));
+    if (fs::is_directory(p)) return build_error(what + ": '" + p.string() + "' is a directory, want a file");
+    return read_file(p);
+}
+
+result<std::vector<value>> parse_objects(std::string_view text, const std::string& file)
+{
+    auto docs = parse_yaml_stream(text);
+    if (!docs) return build_error("invalid YAML in " + file + ": " + docs.err().message);
+    std::vector<value> out;
+    for (auto& d : *docs) {
+        if (d.is_null()) continue;
+        if (!d.is_object()) return build_error(file + ": a resource must be a YAML map, got " + d.type_name());
+        std::string_view kind = d.get_string("kind");
+        const value* items = d.find("items");
+        if (items && items->is_array() && (kind == "List" || (kind.size() > 4 && kind.ends_with("List")))) {
+            for (auto& it : d.find("items")->as_array())
+                if (it.is_object()) out.push_back(std::move(it));
+            continue;
+        }
+        if (kind.empty()) return build_error(file + ": missing kind in a resource");
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+} // namespace weir::kustomize::detail
