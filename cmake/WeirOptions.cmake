@@ -8,7 +8,10 @@ if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
   set(CMAKE_BUILD_TYPE RelWithDebInfo CACHE STRING "" FORCE)
 endif()
 
-set(WEIR_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wimplicit-fallthrough)
+# Option structs with designated initializers and member defaults are the house style (STYLE.md 12),
+# so omitted members are intended: -Wmissing-field-initializers would flag every such call.
+set(WEIR_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wimplicit-fallthrough
+                  -Wno-missing-field-initializers)
 if(WEIR_WERROR)
   list(APPEND WEIR_WARNINGS -Werror)
 endif()
