@@ -37,6 +37,10 @@ bool match_parts(const std::vector<std::string>& pat, std::size_t pi, const std:
         return true;
     }
     if (pat[pi] == "**") {
+        if (pi + 1 == pat.size()) { // "x/**": everything inside x, not x itself
+            prefix = false;
+            return xi < path.size();
+        }
         for (std::size_t k = xi; k <= path.size(); ++k)
             if (match_parts(pat, pi + 1, path, k, prefix)) return true;
         return false;

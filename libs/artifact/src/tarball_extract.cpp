@@ -41,6 +41,26 @@ result<std::vector<std::string>> clean_path(std::string_view name)
     return parts;
 }
 
+// Lexically resolves `target` relative to the directory `dir` (parts); false when it climbs above.
+bool lexically_inside(const std::vector<std::string>& dir, std::string_view target)
+{
+    std::size_t depth = dir.size();
+    std::size_t start = 0;
+    while (start <= target.size()) {
+        auto end = target.find('/', start);
+        if (end == std::string_view::npos) end = target.size();
+        auto c = target.substr(start, end - start);
+        if (c == "..") {
+            if (depth == 0) return false;
+            --depth;
+        } else if (!c.empty() && c != ".") {
+            ++depth;
+        }
+        start = end + 1;
+    }
+    return true;
+}
+
 struct fd_guard {
     int fd = -1;
     ~fd_guard()
@@ -135,10 +155,8 @@ struct extractor {
     {
         if (target.empty() || target.front() == '/')
             return bad_entry(name, "symlink to '" + target + "' points outside the target directory");
-        std::string dir;
-        for (std::size_t i = 0; i + 1 < parts.size(); ++i) dir += parts[i] + "/";
-        auto joined = clean_path(dir + target);
-        if (!joined) return bad_entry(name, "symlink to '" + target + "' points outside the target directory");
+        std::vector<std::string> dir(parts.begin(), parts.end() - 1);
+        if (!lexically_inside(dir, target)) return bad_entry(name, "symlink to '" + target + "' points outside the target directory");
         WEIR_TRY_ASSIGN(int dfd, open_parent(name, parts, parts.size() - 1));
         fd_guard g{dfd};
         ::unlinkat(dfd, parts.back().c_str(), 0);
