@@ -131,6 +131,13 @@ std::optional<value> resolve_k8s11(std::string_view raw)
 
 std::optional<value> resolve_plain_scalar(std::string_view text, yaml_schema schema)
 {
+    if (schema == yaml_schema::kyaml_1_2) {
+        bool sign = !text.empty() && (text[0] == '-' || text[0] == '+');
+        std::string_view body = text.substr(sign ? 1 : 0);
+        if (body.size() > 1 && body[0] == '0' && all_of(body.substr(1), is_oct))
+            return parse_int(body.substr(1), 8, text[0] == '-');
+        return resolve_core(text);
+    }
     return schema == yaml_schema::core_1_2 ? resolve_core(text) : resolve_k8s11(text);
 }
 

@@ -55,7 +55,7 @@ result<kfile> load_kustomization(const fs::path& dir)
         return build_error("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' "
                            "in directory '" + dir.string() + "'");
     WEIR_TRY_ASSIGN(std::string text, read_file(found));
-    auto doc = parse_yaml(text);
+    auto doc = parse_yaml(text, {.schema = yaml_schema::kyaml_1_2});
     if (!doc) return build_error("invalid YAML in " + found.string() + ": " + doc.err().message);
     if (doc->is_null()) return build_error("kustomization file " + found.string() + " is empty");
     if (!doc->is_object()) return build_error("kustomization file " + found.string() + " must be a YAML map");
@@ -174,7 +174,7 @@ status add_configurations(accumulator& acc, const loader& ldr, const kfile& kf)
     for (const auto& e : list->as_array()) {
         if (!e.is_string()) continue;
         WEIR_TRY_ASSIGN(std::string text, ldr.read(e.as_string(), kf.path + ": configurations"));
-        auto doc = parse_yaml(text);
+        auto doc = parse_yaml(text, {.schema = yaml_schema::kyaml_1_2});
         if (!doc) return build_error("invalid YAML in " + e.as_string() + ": " + doc.err().message);
         if (doc->is_null()) continue;
         WEIR_TRY_ASSIGN(config c, parse_config(*doc, e.as_string()));
@@ -210,7 +210,11 @@ status add_vars(accumulator& acc, const kfile& kf)
         d.name = v.get_string("name");
         if (const value* o = v.find("objref")) d.objref = *o;
         d.field_path = "metadata.name";
-        if (const value* f = v.find_path({"fieldref", "fieldPath"}); f && f->is_string()) d.field_path = f->as_string();
+        // Go's JSON decoding matches field names case-insensitively (fieldref/fieldRef, fieldpath).
+        for (const auto& [k1, f1] : v.is_object() ? v.as_object() : object{})
+            if (iequals(k1, "fieldref") && f1.is_object())
+                for (const auto& [k2, f2] : f1.as_object())
+                    if (iequals(k2, "fieldpath") && f2.is_string()) d.field_path = f2.as_string();
         for (const auto& have : acc.vars)
             if (have.name == d.name) return build_error(kf.path + ": var '" + d.name + "' already encountered");
         acc.vars.push_back(std::move(d));

@@ -297,3 +297,22 @@ config default_config()
 }
 
 } // namespace weir::kustomize::detail
+
+namespace weir::kustomize::detail {
+
+bool cluster_scoped(std::string_view api_version, std::string_view kind)
+{
+    // kustomize v5.5 knows built-in kinds from the Kubernetes 1.21 openapi document: kinds (and
+    // versions) added later are unknown to it and therefore namespaced.
+    static constexpr std::string_view newer[] = {
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy",
+        "MutatingAdmissionPolicyBinding", "ClusterTrustBundle", "IPAddress", "ServiceCIDR",
+        "VolumeAttributesClass", "DeviceClass", "ResourceSlice", "SelfSubjectReview"};
+    for (auto k : newer)
+        if (k == kind) return false;
+    if (kind == "FlowSchema" || kind == "PriorityLevelConfiguration")
+        return api_version.ends_with("/v1beta1") || api_version.ends_with("/v1alpha1");
+    return schema::cluster_scoped(schema::group_of(api_version), kind);
+}
+
+} // namespace weir::kustomize::detail

@@ -27,7 +27,24 @@ bool valid_utf8(std::string_view s)
     return true;
 }
 
+std::string base64_raw(std::string_view in);
+
+// kustomize wraps encoded data at 70 columns, each line ending in a newline, when it spans more
+// than one line.
 std::string base64(std::string_view in)
+{
+    std::string enc = base64_raw(in);
+    constexpr std::size_t line = 70;
+    if (enc.size() < line) return enc;
+    std::string out;
+    for (std::size_t i = 0; i < enc.size(); i += line) {
+        out.append(enc, i, line);
+        out += '\n';
+    }
+    return out;
+}
+
+std::string base64_raw(std::string_view in)
 {
     static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
@@ -359,7 +376,7 @@ status merge_generated(accumulator& acc, std::vector<resource> generated)
 {
     for (auto& g : generated) {
         auto it = std::find_if(acc.res.begin(), acc.res.end(), [&](const resource& r) { return same_id(r, g); });
-        if (g.behavior == "create" || g.behavior.empty()) {
+        if (g.behavior != "merge" && g.behavior != "replace") {
             if (it != acc.res.end())
                 return build_error("cannot add " + std::string(g.kind()) + " '" + g.name() +
                                    "' from a generator: a resource with that id already exists (use behavior merge "
@@ -367,8 +384,6 @@ status merge_generated(accumulator& acc, std::vector<resource> generated)
             acc.res.push_back(std::move(g));
             continue;
         }
-        if (g.behavior != "merge" && g.behavior != "replace")
-            return build_error("unknown generator behavior '" + g.behavior + "' for " + g.name());
         if (it == acc.res.end())
             return build_error("id " + std::string(g.kind()) + "/" + g.name() + " does not exist; cannot " +
                                g.behavior + " or replace");

@@ -111,6 +111,8 @@ status apply_replacements(accumulator& acc, const loader& ldr, const value& list
 status run_generator_plugin(accumulator& acc, const loader& ldr, const value& cfg, const std::string& kind);
 status run_patch_plugin(accumulator& acc, const loader& ldr, const value& cfg);
 std::string to_scalar(const value& v);
+// Cluster scope as kustomize sees it (its openapi document is older than the API server).
+bool cluster_scoped(std::string_view api_version, std::string_view kind);
 status run_builtin_plugin(accumulator& acc, const loader& ldr, const value& cfg, bool generator);
 
 // Resource selection as kustomize patches' `target` does it.

@@ -50,7 +50,7 @@ result<std::string> loader::read(const std::string& rel, const std::string& what
 
 result<std::vector<value>> parse_objects(std::string_view text, const std::string& file)
 {
-    auto docs = parse_yaml_stream(text);
+    auto docs = parse_yaml_stream(text, {.schema = yaml_schema::kyaml_1_2});
     if (!docs) return build_error("invalid YAML in " + file + ": " + docs.err().message);
     std::vector<value> out;
     for (auto& d : *docs) {

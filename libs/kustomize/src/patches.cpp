@@ -250,7 +250,7 @@ result<patch_text> patch_source(const value& e, const loader& ldr, const std::st
 
 result<std::vector<value>> parse_patch(const std::string& text, const std::string& where)
 {
-    auto docs = parse_yaml_stream(text);
+    auto docs = parse_yaml_stream(text, {.schema = yaml_schema::kyaml_1_2});
     if (!docs) return build_error("invalid YAML in patch " + where + ": " + docs.err().message);
     std::vector<value> out;
     for (auto& d : *docs)

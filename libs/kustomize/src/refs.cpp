@@ -51,11 +51,12 @@ status fix_name_references(accumulator& acc)
         if (it == by_kind.end()) continue;
         bool renamed = false;
         for (auto i : it->second)
-            if (acc.res[i].names.size() > 1) renamed = true;
+            if (acc.res[i].names.size() > 1 || (nr.kind == "ServiceAccount" && acc.res[i].namespaces.size() > 1))
+                renamed = true;
         if (renamed) specs.push_back(&nr);
     }
     for (auto& r : acc.res) {
-        bool referrer_cluster = schema::cluster_scoped("", r.kind());
+        bool referrer_cluster = cluster_scoped(r.api_version(), r.kind());
         for (const name_ref_spec* nr : specs) {
             const auto& cands = by_kind[nr->kind];
             for (const auto& f : nr->fields) {
@@ -78,7 +79,7 @@ status fix_name_references(accumulator& acc)
                         const resource& c = acc.res[ci];
                         if (!nr->group.empty() && schema::group_of(c.api_version()) != nr->group) continue;
                         if (std::find(c.names.begin(), c.names.end(), old) == c.names.end()) continue;
-                        bool cand_cluster = schema::cluster_scoped("", c.kind());
+                        bool cand_cluster = cluster_scoped(c.api_version(), c.kind());
                         if (!cand_cluster && !(referrer_cluster && !pns) && !shares_ns(ref_ns, c.namespaces)) continue;
                         matches.push_back(ci);
                     }
@@ -92,7 +93,9 @@ status fix_name_references(accumulator& acc)
                     if (matches.empty()) return;
                     const resource& c = acc.res[matches[0]];
                     *slot = c.name();
-                    if (pns && nr->kind == "ServiceAccount" && !c.ns().empty()) p["namespace"] = c.ns();
+                    // RoleBinding subjects follow the ServiceAccount into its namespace.
+                    if (nr->kind == "ServiceAccount" && last == "name" && p.find("kind") && !c.ns().empty())
+                        p["namespace"] = c.ns();
                 });
             }
         }
@@ -305,7 +308,7 @@ status apply_replacements(accumulator& acc, const loader& ldr, const value& list
     for (const auto& e : list.as_array()) {
         if (const value* p = e.find("path"); p && p->is_string()) {
             WEIR_TRY_ASSIGN(std::string text, ldr.read(p->as_string(), "replacements"));
-            auto docs = parse_yaml_stream(text);
+            auto docs = parse_yaml_stream(text, {.schema = yaml_schema::kyaml_1_2});
             if (!docs) return build_error("invalid YAML in " + p->as_string() + ": " + docs.err().message);
             for (const auto& d : *docs) {
                 if (d.is_array())

@@ -11,7 +11,7 @@
 namespace weir::kustomize::detail {
 namespace {
 
-bool namespaced(const resource& r) { return !schema::cluster_scoped(schema::group_of(r.api_version()), r.kind()); }
+bool namespaced(const resource& r) { return !cluster_scoped(r.api_version(), r.kind()); }
 
 void set_string_at(value& obj, const field_spec& f, const std::string& v, bool unset_only = false)
 {
@@ -61,7 +61,7 @@ status apply_prefix_suffix(accumulator& acc, const std::string& prefix, const st
 {
     for (auto& r : acc.res) {
         std::string_view kind = r.kind();
-        if (kind == "CustomResourceDefinition" || kind == "Namespace" || kind == "APIService") continue;
+        if (kind == "CustomResourceDefinition" || kind == "APIService") continue;
         const auto& fss = specs ? *specs : acc.cfg.name_prefix;
         for (const auto& f : fss) {
             if (!f.matches(r.obj)) continue;

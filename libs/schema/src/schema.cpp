@@ -126,8 +126,8 @@ const type_info* object_meta() { return the_tables().meta; }
 bool cluster_scoped(std::string_view /*group*/, std::string_view kind)
 {
     // Keyed by kind alone: these names are not reused by namespaced kinds of other groups.
-    static constexpr std::array<std::string_view, 38> kinds = {
-        "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterIssuer",
+    static constexpr std::array<std::string_view, 37> kinds = {
+        "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest",
         "ClusterRole", "ClusterRoleBinding", "ClusterTrustBundle", "ComponentStatus",
         "CustomResourceDefinition", "FlowSchema", "IPAddress", "IngressClass",
         "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "MutatingWebhookConfiguration",

@@ -19,7 +19,9 @@
 
 namespace weir {
 
-enum class yaml_schema : std::uint8_t { core_1_2, kubernetes_1_1 };
+// kyaml_1_2: YAML 1.2 core as kustomize's go-yaml v3 reads it, which also takes a leading-zero
+// integer (`0755`) as octal.
+enum class yaml_schema : std::uint8_t { core_1_2, kubernetes_1_1, kyaml_1_2 };
 
 struct yaml_parse_options {
     yaml_schema schema = yaml_schema::core_1_2;
