@@ -1,0 +1,128 @@
+#include <weir/runtime/options.hpp>
+
+#include <weir/core/duration.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace weir::runtime {
+namespace {
+
+struct flag {
+    bool boolean = false;
+    std::function<status(std::string_view)> set;
+    std::string help;
+};
+
+status parse_bool(std::string_view name, std::string_view v, bool& out)
+{
+    if (v == "true" || v == "1" || v == "t" || v == "True") out = true;
+    else if (v == "false" || v == "0" || v == "f" || v == "False") out = false;
+    else return terminal_error("flag --" + std::string(name) + ": invalid boolean \"" + std::string(v) + "\"", "InvalidFlag");
+    return ok();
+}
+
+template <class T>
+status parse_number(std::string_view name, std::string_view v, T& out)
+{
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || p != v.data() + v.size())
+        return terminal_error("flag --" + std::string(name) + ": invalid number \"" + std::string(v) + "\"", "InvalidFlag");
+    return ok();
+}
+
+status parse_ms(std::string_view name, std::string_view v, std::chrono::milliseconds& out)
+{
+    auto d = parse_duration(v);
+    if (!d) return terminal_error("flag --" + std::string(name) + ": " + d.err().message, "InvalidFlag");
+    out = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+    return ok();
+}
+
+std::map<std::string, flag, std::less<>> flags_for(controller_options& o)
+{
+    std::map<std::string, flag, std::less<>> f;
+    auto str = [&](const char* name, std::string& field, const char* help) {
+        f[name] = {false, [&field](std::string_view v) { field = std::string(v); return ok(); }, help};
+    };
+    auto boolean = [&](const char* name, bool& field, const char* help) {
+        f[name] = {true, [name, &field](std::string_view v) { return parse_bool(name, v, field); }, help};
+    };
+    auto ms = [&](const char* name, std::chrono::milliseconds& field, const char* help) {
+        f[name] = {false, [name, &field](std::string_view v) { return parse_ms(name, v, field); }, help};
+    };
+    f["concurrent"] = {false, [&o](std::string_view v) { return parse_number("concurrent", v, o.concurrent); },
+                       "The number of concurrent reconciles."};
+    f["kube-api-qps"] = {false, [&o](std::string_view v) {
+                             return parse_number("kube-api-qps", v, o.kube_api_qps);
+                         },
+                         "The maximum queries-per-second of requests sent to the Kubernetes API."};
+    f["kube-api-burst"] = {false, [&o](std::string_view v) { return parse_number("kube-api-burst", v, o.kube_api_burst); },
+                           "The maximum burst queries-per-second of requests sent to the Kubernetes API."};
+    boolean("watch-all-namespaces", o.watch_all_namespaces, "Watch for resources in all namespaces, if false only the runtime namespace.");
+    str("watch-label-selector", o.watch_label_selector, "Watch for resources with matching labels e.g. 'sharding.fluxcd.io/key=shard1'.");
+    str("metrics-addr", o.metrics_addr, "The address the metric endpoint binds to.");
+    str("health-addr", o.health_addr, "The address the health endpoint binds to.");
+    boolean("enable-leader-election", o.enable_leader_election, "Enable leader election for controller manager.");
+    ms("leader-election-lease-duration", o.lease_duration, "Interval at which non-leader candidates will wait to force acquire leadership.");
+    ms("leader-election-renew-deadline", o.renew_deadline, "Duration that the leading controller manager will retry refreshing leadership before giving up.");
+    ms("leader-election-retry-period", o.retry_period, "Duration the LeaderElector clients should wait between tries of actions.");
+    boolean("leader-election-release-on-cancel", o.release_on_cancel, "Release the leader lease on shutdown.");
+    str("log-level", o.log_level, "Log verbosity level: trace, debug, info, warn, error.");
+    str("log-encoding", o.log_encoding, "Log encoding format: json or console.");
+    str("kubeconfig", o.kubeconfig, "Path to a kubeconfig; in-cluster or $KUBECONFIG when empty.");
+    ms("min-retry-delay", o.min_retry_delay, "The minimum amount of time for which an object being reconciled will have to wait before a retry.");
+    ms("max-retry-delay", o.max_retry_delay, "The maximum amount of time for which an object being reconciled will have to wait before a retry.");
+    ms("graceful-shutdown-timeout", o.graceful_shutdown_timeout, "How long in-flight reconciles may run after SIGTERM.");
+    return f;
+}
+
+} // namespace
+
+result<controller_options> parse_flags(int argc, const char* const* argv, controller_options o, std::vector<std::string>* rest)
+{
+    if (const char* ns = std::getenv("RUNTIME_NAMESPACE"); ns && *ns && o.runtime_namespace.empty()) o.runtime_namespace = ns;
+    auto flags = flags_for(o);
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (!arg.starts_with("-")) {
+            if (!rest) return terminal_error("unexpected argument \"" + std::string(arg) + "\"", "InvalidFlag");
+            rest->emplace_back(arg);
+            continue;
+        }
+        std::string_view body = arg.substr(arg.starts_with("--") ? 2 : 1);
+        std::string_view name = body, val;
+        bool has_value = false;
+        if (auto eq = body.find('='); eq != std::string_view::npos) {
+            name = body.substr(0, eq);
+            val = body.substr(eq + 1);
+            has_value = true;
+        }
+        auto it = flags.find(name);
+        if (it == flags.end()) {
+            if (!rest) return terminal_error("unknown flag --" + std::string(name), "InvalidFlag");
+            rest->emplace_back(arg);
+            continue;
+        }
+        if (!has_value) {
+            if (it->second.boolean) val = "true";
+            else if (i + 1 < argc) val = argv[++i];
+            else return terminal_error("flag --" + std::string(name) + " needs a value", "InvalidFlag");
+        }
+        WEIR_TRY(it->second.set(val));
+    }
+    if (o.concurrent < 1) return terminal_error("flag --concurrent: must be at least 1", "InvalidFlag");
+    return o;
+}
+
+std::string flags_usage()
+{
+    controller_options o;
+    std::string out;
+    for (const auto& [name, f] : flags_for(o)) out += "  --" + name + (f.boolean ? "" : " value") + "\n        " + f.help + "\n";
+    return out;
+}
+
+} // namespace weir::runtime
