@@ -1,0 +1,45 @@
+// Building a Flux Kustomization: the steps between an extracted source artifact and the objects to
+// apply, shared by the kustomize-controller and `weir build kustomization`.
+//
+//   kustomization::build_request req{.root = artifact_dir, .spec = spec, .name = "apps",
+//                                    .namespace_ = "flux-system"};
+//   WEIR_TRY_ASSIGN(auto objects, kustomization::build(req));
+//
+// 1. resolve spec.path inside the artifact (never outside it);
+// 2. generate a kustomization.yaml when the directory has none, from the manifests below it;
+// 3. overlay the spec's targetNamespace, namePrefix/nameSuffix, patches, images and components;
+// 4. run the kustomize engine; 5. check every object has apiVersion, kind and a name;
+// 6. post-build: the caller's transform (decryption, substitution) per object, then owner labels
+//    and spec.commonMetadata.
+// The directory is edited in place (step 2-3): pass a scratch copy you own.
+#pragma once
+
+#include <weir/api/kustomize_v1.hpp>
+#include <weir/core/result.hpp>
+#include <weir/core/value.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <vector>
+
+namespace weir::kustomization {
+
+struct build_request {
+    std::filesystem::path root; // the extracted artifact
+    const api::kustomize_v1::kustomization_spec& spec;
+    std::string name;       // the Kustomization's name and namespace, for owner labels
+    std::string namespace_;
+    // Runs on each built object before labels are stamped (SOPS decryption, variable substitution).
+    std::function<status(value&)> post_build;
+};
+
+result<std::vector<value>> build(const build_request& request);
+
+// Writes <dir>/kustomization.yaml listing the manifests below `dir` (files with apiVersion and kind;
+// a subdirectory with its own kustomization is listed as a directory). No-op when one exists.
+status generate_kustomization(const std::filesystem::path& dir);
+
+// The labels Flux stamps on every applied object.
+std::vector<std::pair<std::string, std::string>> owner_labels(std::string_view name, std::string_view namespace_);
+
+} // namespace weir::kustomization
