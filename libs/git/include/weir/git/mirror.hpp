@@ -1,0 +1,77 @@
+// A persistent bare mirror per repository URL, fetched incrementally, and checkouts from it.
+//
+//   mirror_cache cache("/data/git");                       // one bare repo per URL under here
+//   WEIR_TRY_ASSIGN(auto s, cache.sync(url, {.branch = "main"}, auth, last_revision));
+//   if (s.unchanged) return;                               // remote ref has not moved: no-op
+//   WEIR_TRY(cache.checkout(url, s.commit, "/tmp/checkout"));  // the tree only, no .git
+//
+// Debian's libgit2 (1.5) cannot clone shallow, so the first sync fetches everything and later ones
+// only new objects. sync() first lists the remote refs (one round trip, like `git ls-remote`) and
+// fetches only when the wanted commit is not in the mirror yet. Branches are fetched with force
+// ("+refs/heads/x"), so a force-pushed branch simply moves.
+//
+// Errors say what failed and whether retrying helps (reason / kind):
+//   AuthenticationFailed (terminal), HostKeyUnknown / HostKeyMismatch (terminal),
+//   CertificateInvalid (terminal), Unreachable (transient), RepositoryNotFound (terminal),
+//   ReferenceNotFound (transient: the ref may appear), EmptyRepository (transient),
+//   InvalidReference (terminal), GitOperationFailed (transient).
+// Thread-safety: calls for the same URL are serialized by the cache; different URLs run in parallel.
+#pragma once
+
+#include <weir/core/result.hpp>
+#include <weir/git/auth.hpp>
+#include <weir/git/reference.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace weir::git {
+
+struct remote_ref {
+    std::string name;   // "refs/heads/main", "refs/tags/v1.0.0"
+    std::string target; // the commit (peeled for annotated tags)
+};
+
+struct sync_result {
+    std::string commit;   // 40 hex
+    std::string revision; // Flux format, e.g. "main@sha1:<hex>"
+    std::string ref_name; // full ref it came from ("" for a bare commit)
+    bool unchanged = false; // equal to last_revision and present: nothing to do
+    bool fetched = false;   // objects were downloaded
+};
+
+struct checkout_result {
+    std::uint64_t files = 0;
+    std::uint64_t bytes = 0;
+    std::vector<std::string> skipped; // submodules (not requested) and the like
+};
+
+// One `git ls-remote`: every ref of the remote with the commit it points to.
+result<std::vector<remote_ref>> ls_remote(const std::string& url, const auth_options& auth);
+
+class mirror_cache {
+public:
+    explicit mirror_cache(std::filesystem::path dir);
+
+    result<sync_result> sync(const std::string& url, const reference& ref, const auth_options& auth,
+                             std::string_view last_revision = {});
+    // Writes the tree of `commit` into `dir` (created; must be empty or absent): files with their
+    // mode (0644/0755), symlinks as symlinks, no .git.
+    result<checkout_result> checkout(const std::string& url, const std::string& commit,
+                                     const std::filesystem::path& dir);
+    // The bare repository used for `url` (for tests and tools).
+    std::filesystem::path mirror_path(const std::string& url) const;
+
+private:
+    std::shared_ptr<std::mutex> lock_for(const std::string& url);
+    std::filesystem::path dir_;
+    std::mutex mu_;
+    std::map<std::string, std::shared_ptr<std::mutex>> locks_;
+};
+
+} // namespace weir::git

@@ -1,0 +1,37 @@
+// A working clone to change, commit and push (image-update automation).
+//
+//   WEIR_TRY(clone_worktree(url, "main", "/tmp/wt", auth));
+//   ... edit files under /tmp/wt ...
+//   WEIR_TRY_ASSIGN(auto sha, commit_all("/tmp/wt", {.author_name = "weir", .author_email = "w@x",
+//                                                    .message = "update image"}));
+//   if (!sha.empty()) WEIR_TRY(push("/tmp/wt", "main", auth));
+//
+// push never forces: when the remote branch moved on, it fails with reason NonFastForward
+// (transient: fetch, re-apply, and try again). Signing commits is a later step (it will go in
+// commit_all, which builds the commit buffer).
+#pragma once
+
+#include <weir/core/result.hpp>
+#include <weir/git/auth.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace weir::git {
+
+struct commit_options {
+    std::string author_name;
+    std::string author_email;
+    std::string message;
+};
+
+// Clones `url` (non-bare) into `dir`, with `branch` checked out.
+status clone_worktree(const std::string& url, const std::string& branch, const std::filesystem::path& dir,
+                      const auth_options& auth);
+// Stages every change (new, modified, deleted files) and commits on the current branch; returns the
+// new commit's sha, or "" when there was nothing to commit.
+result<std::string> commit_all(const std::filesystem::path& dir, const commit_options& options);
+// Pushes the local `branch` to the remote "origin" branch of the same name.
+status push(const std::filesystem::path& dir, const std::string& branch, const auth_options& auth);
+
+} // namespace weir::git
