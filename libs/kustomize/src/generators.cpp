@@ -162,30 +162,30 @@ std::string sha256_hex(std::string_view data)
     return out;
 }
 
-value map_or_null(const value* v)
-{
-    if (!v || !v->is_object()) return value{};
-    return *v;
-}
-
 } // namespace
 
+// kustomize's hasher looks the name up under a key literally named "metadata/name", which no
+// object has, so the name never enters the hash; missing fields count as "".
 std::string content_hash(const value& obj)
 {
     object m;
     std::string_view kind = obj.get_string("kind");
-    const value* name = obj.find_path({"metadata", "name"});
+    auto field = [&](std::string_view k) -> value {
+        const value* v = obj.find(k);
+        if (!v || v->is_null()) return value("");
+        return *v;
+    };
     if (kind == "ConfigMap") {
         m.push_back("kind", "ConfigMap");
-        m.push_back("name", name ? *name : value(""));
-        m.push_back("data", map_or_null(obj.find("data")));
-        if (const value* b = obj.find("binaryData"); b && b->is_object() && !b->as_object().empty())
-            m.push_back("binaryData", *b);
+        m.push_back("name", "");
+        m.push_back("data", field("data"));
+        if (const value* b = obj.find("binaryData"); b && b->is_object()) m.push_back("binaryData", *b);
     } else if (kind == "Secret") {
         m.push_back("kind", "Secret");
-        m.push_back("type", obj.get_string("type"));
-        m.push_back("name", name ? *name : value(""));
-        m.push_back("data", map_or_null(obj.find("data")));
+        m.push_back("type", field("type"));
+        m.push_back("name", "");
+        m.push_back("data", field("data"));
+        if (const value* b = obj.find("stringData"); b && b->is_object()) m.push_back("stringData", *b);
     }
     std::string text;
     if (m.empty())

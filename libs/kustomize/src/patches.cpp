@@ -142,7 +142,7 @@ namespace {
 
 status smp_one(resource& r, const value& p)
 {
-    WEIR_TRY(patch::apply_strategic_merge(r.obj, p, {.infer_merge_keys = true}));
+    WEIR_TRY(patch::apply_strategic_merge(r.obj, p, {.infer_merge_keys = true, .patch_order_first = true}));
     r.remember();
     return ok();
 }
@@ -174,7 +174,7 @@ status apply_smp(accumulator& acc, const std::vector<std::size_t>& idx, const va
 status apply_json_ops(accumulator& acc, const std::vector<std::size_t>& idx, const value& ops, const std::string& where)
 {
     for (auto i : idx) {
-        auto s = patch::apply_json_patch(acc.res[i].obj, ops);
+        auto s = patch::apply_json_patch(acc.res[i].obj, ops, {.replace_adds_missing_key = true});
         if (!s) return build_error(where + ": " + s.err().message);
         acc.res[i].remember();
     }

@@ -134,7 +134,7 @@ result<value> do_remove(value& doc, const std::vector<std::string>& toks)
     return terminal_error("cannot remove below a scalar");
 }
 
-status apply_one(value& doc, const value& op)
+status apply_one(value& doc, const value& op, const json_patch_options& opts)
 {
     if (!op.is_object()) return terminal_error("json patch operation must be an object", "InvalidPatch");
     std::string name(op.get_string("op"));
@@ -148,6 +148,13 @@ status apply_one(value& doc, const value& op)
         if (name == "add") {
             if (auto s = do_add(doc, toks, *v); !s) return wrap(s.err());
             return ok();
+        }
+        if (name == "replace" && opts.replace_adds_missing_key && !toks.empty()) {
+            auto parent = walk_parent(doc, toks);
+            if (parent && (*parent)->is_object() && !(*parent)->find(toks.back())) {
+                (*parent)->as_object().push_back(toks.back(), *v);
+                return ok();
+            }
         }
         auto t = find_target(doc, toks);
         if (!t) return wrap(t.err());
@@ -183,11 +190,11 @@ status apply_one(value& doc, const value& op)
 
 } // namespace
 
-status apply_json_patch(value& doc, const value& ops)
+status apply_json_patch(value& doc, const value& ops, json_patch_options options)
 {
     if (!ops.is_array()) return terminal_error("json patch must be a list of operations", "InvalidPatch");
     value work = doc;
-    for (const auto& op : ops.as_array()) WEIR_TRY(apply_one(work, op));
+    for (const auto& op : ops.as_array()) WEIR_TRY(apply_one(work, op, options));
     doc = std::move(work);
     return ok();
 }

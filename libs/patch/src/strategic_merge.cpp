@@ -115,23 +115,45 @@ struct merger {
             return ok();
         }
         const schema::type_info* elem = f ? f->type : nullptr;
+        array merged_first; // patch_order_first: the patch's elements, merged, in its order
+        std::vector<bool> taken(d.size(), false);
         for (const auto& e : p) {
             if (!e.is_object()) {
-                d.push_back(e);
+                (opts.patch_order_first ? merged_first : d).push_back(e);
                 continue;
             }
-            auto it = std::find_if(d.begin(), d.end(), [&](const value& x) { return same_element(x, e, keys); });
             if (e.get_string(patch_key) == "delete") {
-                d.erase(std::remove_if(d.begin(), d.end(), [&](const value& x) { return same_element(x, e, keys); }),
-                        d.end());
+                for (std::size_t i = 0; i < d.size(); ++i)
+                    if (same_element(d[i], e, keys)) {
+                        taken[i] = true;
+                        d[i] = value{};
+                    }
                 continue;
             }
-            if (it == d.end()) {
-                d.push_back(strip(e));
+            std::size_t at = d.size();
+            for (std::size_t i = 0; i < d.size(); ++i)
+                if (!taken[i] && same_element(d[i], e, keys)) {
+                    at = i;
+                    break;
+                }
+            if (at == d.size()) {
+                (opts.patch_order_first ? merged_first : d).push_back(strip(e));
+                if (!opts.patch_order_first) taken.push_back(false);
                 continue;
             }
-            WEIR_TRY(merge_value(*it, e, elem));
+            WEIR_TRY(merge_value(d[at], e, elem));
+            if (opts.patch_order_first) {
+                merged_first.push_back(std::move(d[at]));
+                taken[at] = true;
+            }
         }
+        array out = opts.patch_order_first ? std::move(merged_first) : array{};
+        for (std::size_t i = 0; i < d.size(); ++i)
+            if (!taken[i] || (!opts.patch_order_first && !d[i].is_null())) {
+                if (taken[i] && d[i].is_null()) continue;
+                out.push_back(std::move(d[i]));
+            }
+        d = std::move(out);
         return ok();
     }
 

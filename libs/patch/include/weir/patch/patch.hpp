@@ -18,9 +18,14 @@
 
 namespace weir::patch {
 
+struct json_patch_options {
+    // kustomize's patch library lets `replace` set an object key that is absent (as `add` would).
+    bool replace_adds_missing_key = false;
+};
+
 // RFC 6902. Paths are JSON pointers; "-" appends to an array. The operations apply one after the
 // other and the document is left unchanged when one fails.
-status apply_json_patch(value& doc, const value& ops);
+status apply_json_patch(value& doc, const value& ops, json_patch_options options = {});
 
 // RFC 7386: objects merge recursively, null deletes, anything else replaces.
 void apply_merge_patch(value& doc, const value& patch);
@@ -29,6 +34,9 @@ struct smp_options {
     // kustomize (kyaml) merges a list without a schema by a key when every element has one of
     // mountPath, devicePath, ip, type, topologyKey, name, containerPort; the API server does not.
     bool infer_merge_keys = false;
+    // kustomize puts a merged list's elements in the patch's order first, then the elements only
+    // the original has; the API server keeps the original order and appends new elements.
+    bool patch_order_first = false;
 };
 
 // Strategic merge with an explicit schema for the top-level object (nullptr: unknown kind).
