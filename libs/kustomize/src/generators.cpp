@@ -390,6 +390,18 @@ status merge_generated(accumulator& acc, std::vector<resource> generated)
         if (g.behavior == "replace") {
             auto names = it->names;
             auto nss = it->namespaces;
+            // Labels and annotations of the replaced object stay, under the new ones.
+            value merged_meta = object{};
+            if (const value* m = it->obj.find("metadata")) {
+                merge_map_field(merged_meta, *m, "labels");
+                merge_map_field(merged_meta, *m, "annotations");
+            }
+            if (const value* m = g.obj.find("metadata")) {
+                merge_map_field(merged_meta, *m, "labels");
+                merge_map_field(merged_meta, *m, "annotations");
+            }
+            for (const char* f : {"labels", "annotations"})
+                if (const value* v = merged_meta.find(f)) g.obj["metadata"].as_object().set(f, *v);
             it->obj = std::move(g.obj);
             it->set_name(names.back());
             if (!nss.back().empty()) it->set_ns(nss.back());

@@ -230,7 +230,13 @@ status apply_smp_by_id(accumulator& acc, const value& p, const std::string& wher
         acc.res.erase(acc.res.begin() + static_cast<std::ptrdiff_t>(idx[0]));
         return ok();
     }
-    return smp_one(acc.res[idx[0]], p);
+    value body = p;
+    // The patch's name and namespace say which object it patches, they do not rename it.
+    if (value* meta = body.find("metadata"); meta && meta->is_object()) {
+        meta->as_object().erase("name");
+        meta->as_object().erase("namespace");
+    }
+    return smp_one(acc.res[idx[0]], body);
 }
 
 struct patch_text {
@@ -342,6 +348,7 @@ status run_patch_plugin(accumulator& acc, const loader& ldr, const value& cfg)
     if (kind == "PatchJson6902Transformer") {
         value k = object{};
         value e = cfg;
+        if (const value* op = cfg.find("jsonOp"); op && !e.find("patch")) e["patch"] = *op;
         k["patchesJson6902"] = array{e};
         return apply_json6902_legacy(acc, ldr, k);
     }
