@@ -3,6 +3,7 @@
 
 #include <weir/core/yaml.hpp>
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -64,6 +65,16 @@ result<std::vector<value>> parse_objects(std::string_view text, const std::strin
             continue;
         }
         if (kind.empty()) return build_error(file + ": missing kind in a resource");
+        // kustomize panics on such input (e.g. a SOPS-encrypted file listed as a resource).
+        auto ident = [](std::string_view s, bool slash) {
+            for (char c : s)
+                if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && !(slash && c == '/'))
+                    return false;
+            return !s.empty();
+        };
+        if (!ident(kind, false) || !ident(d.get_string("apiVersion", "v1"), true))
+            return build_error(file + ": invalid apiVersion or kind \"" + std::string(kind).substr(0, 40) +
+                               "\" (is the file still encrypted?)");
         out.push_back(std::move(d));
     }
     return out;

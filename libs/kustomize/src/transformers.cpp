@@ -258,6 +258,55 @@ std::vector<field_spec> specs_of(const value* list)
     return out;
 }
 
+// ValueAddTransformer: puts a value (by default the kustomization directory's name) into fields,
+// whole or as one element of a slash-separated path.
+status apply_value_add(accumulator& acc, const loader& ldr, const value& cfg)
+{
+    std::string v = cfg.find("value") && cfg.find("value")->is_string() ? cfg.find("value")->as_string()
+                                                                          : ldr.root.filename().string();
+    const value* targets = cfg.find("targets");
+    if (!targets || !targets->is_array()) return ok();
+    for (const auto& t : targets->as_array()) {
+        std::vector<std::size_t> idx;
+        if (const value* sel = t.find("selector"); sel && sel->is_object()) {
+            WEIR_TRY_ASSIGN(idx, select(acc, *sel));
+        } else {
+            for (std::size_t i = 0; i < acc.res.size(); ++i) idx.push_back(i);
+        }
+        std::int64_t pos = t.find("filePathPosition") && t.find("filePathPosition")->is_int()
+                               ? t.find("filePathPosition")->as_int()
+                               : 0;
+        auto path = split_path(t.get_string("fieldPath"));
+        for (auto i : idx) {
+            if (path.size() == 2 && path[0] == "metadata" && path[1] == "namespace" && !namespaced(acc.res[i])) continue;
+            visit_path(acc.res[i].obj, path, true, [&](value& slot) {
+                if (pos <= 0 || !slot.is_string()) {
+                    slot = v;
+                    return;
+                }
+                std::vector<std::string> parts;
+                std::string cur;
+                for (char c : slot.as_string()) {
+                    if (c == '/') {
+                        parts.push_back(cur);
+                        cur.clear();
+                    } else {
+                        cur += c;
+                    }
+                }
+                parts.push_back(cur);
+                auto at = std::min<std::size_t>(static_cast<std::size_t>(pos - 1), parts.size());
+                parts.insert(parts.begin() + static_cast<std::ptrdiff_t>(at), v);
+                std::string out;
+                for (std::size_t k = 0; k < parts.size(); ++k) out += (k ? "/" : "") + parts[k];
+                slot = out;
+            });
+            acc.res[i].remember();
+        }
+    }
+    return ok();
+}
+
 } // namespace
 
 status run_builtin_plugin(accumulator& acc, const loader& ldr, const value& cfg, bool generator)
@@ -315,6 +364,7 @@ status run_builtin_plugin(accumulator& acc, const loader& ldr, const value& cfg,
         if (const value* r = cfg.find("replacements"); r && r->is_array()) return apply_replacements(acc, ldr, *r);
         return ok();
     }
+    if (kind == "ValueAddTransformer") return apply_value_add(acc, ldr, cfg);
     if (kind == "HelmChartInflationGenerator")
         return build_error("builtin HelmChartInflationGenerator '" + name +
                            "': Helm inflation is not supported (must specify --enable-helm in kustomize; use a "
