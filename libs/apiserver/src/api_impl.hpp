@@ -59,6 +59,8 @@ bool is_dns1123_subdomain(std::string_view s);
 bool is_dns1123_label(std::string_view s);
 // Parses a request body: JSON, or YAML when the content type says so.
 result<value> parse_body(const call& c);
+// Kubernetes' protobuf envelope for the few kinds kubectl sends that way (proto.cpp).
+result<value> decode_protobuf(std::string_view body);
 // Splits "a/b/c" into segments.
 std::vector<std::string> split_path(std::string_view path);
 // The namespace and name parts of a storage key.

@@ -18,6 +18,18 @@ value without(const value& obj, bool drop_status)
     return v;
 }
 
+// Empty metadata collections are not kept, as Go's ObjectMeta (omitempty) never writes them.
+void normalize_metadata(value& obj)
+{
+    value* md = obj.find("metadata");
+    if (!md || !md->is_object()) return;
+    for (const char* k : {"labels", "annotations", "finalizers", "ownerReferences", "managedFields"}) {
+        const value* v = md->find(k);
+        if (v && (v->is_null() || (v->is_object() && v->as_object().empty()) || (v->is_array() && v->as_array().empty())))
+            md->as_object().erase(k);
+    }
+}
+
 // Records which fields a non-apply write changed as owned by its manager (operation Update).
 void track_update(const call& c, const value* old, value& obj)
 {
@@ -247,6 +259,7 @@ result<value> api::impl::prepare_create(call& c, value obj)
 
 result<value> api::impl::commit(call& c, const value* old, value obj)
 {
+    normalize_metadata(obj);
     if (!old) {
         WEIR_TRY_ASSIGN(obj, prepare_create(c, std::move(obj)));
         if (!c.q.contains("__apply")) track_update(c, nullptr, obj);

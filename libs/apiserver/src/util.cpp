@@ -156,7 +156,8 @@ result<value> parse_body(const call& c)
     auto fail = [](const error& e) {
         return api_error(400, "BadRequest", "the request body is not valid: " + e.message);
     };
-    if (ct.find("protobuf") != std::string::npos || ct.find("cbor") != std::string::npos)
+    if (ct.find("protobuf") != std::string::npos) return decode_protobuf(c.req.body);
+    if (ct.find("cbor") != std::string::npos)
         return api_error(415, "UnsupportedMediaType",
                          "the body of the request was in an unknown format - accepted media types include: "
                          "application/json, application/yaml");
