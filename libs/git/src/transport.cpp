@@ -92,7 +92,12 @@ bool host_matches(std::string_view pattern, const std::string& name)
              reinterpret_cast<const unsigned char*>(name.data()), name.size(), md, &len);
         return want.size() == len && std::equal(want.begin(), want.end(), reinterpret_cast<const char*>(md));
     }
-    std::string p(pattern);
+    // Only '*' and '?' are wildcards in known_hosts; "[host]:port" brackets are literal.
+    std::string p;
+    for (char c : pattern) {
+        if (c == '[' || c == ']' || c == '\\') p += '\\';
+        p += c;
+    }
     return ::fnmatch(p.c_str(), name.c_str(), FNM_CASEFOLD) == 0;
 }
 
