@@ -41,6 +41,44 @@ struct kfile {
     std::string path; // for messages
 };
 
+// Fields kustomize decodes as map[string]string: any other value type is an error there.
+status check_string_map(const value* m, const std::string& where, const std::string& file)
+{
+    if (!m || m->is_null()) return ok();
+    if (!m->is_object()) return build_error("invalid Kustomization " + file + ": " + where + " must be a map of strings");
+    for (const auto& [k, v] : m->as_object())
+        if (!v.is_string())
+            return build_error("invalid Kustomization " + file + ": " + where + "." + k + " is a " + v.type_name() +
+                               ", want a string (quote it)");
+    return ok();
+}
+
+status check_string_maps(const value& k, const std::string& file)
+{
+    WEIR_TRY(check_string_map(k.find("commonLabels"), "commonLabels", file));
+    WEIR_TRY(check_string_map(k.find("commonAnnotations"), "commonAnnotations", file));
+    if (const value* g = k.find("generatorOptions")) {
+        WEIR_TRY(check_string_map(g->find("labels"), "generatorOptions.labels", file));
+        WEIR_TRY(check_string_map(g->find("annotations"), "generatorOptions.annotations", file));
+    }
+    if (const value* l = k.find("labels"); l && l->is_array())
+        for (const auto& e : l->as_array()) WEIR_TRY(check_string_map(e.find("pairs"), "labels.pairs", file));
+    for (const char* gen : {"configMapGenerator", "secretGenerator"})
+        if (const value* l = k.find(gen); l && l->is_array())
+            for (const auto& e : l->as_array()) {
+                if (const value* n = e.find("name"); n && !n->is_string())
+                    return build_error("invalid Kustomization " + file + ": " + gen + " name must be a string");
+                if (const value* o = e.find("options")) {
+                    WEIR_TRY(check_string_map(o->find("labels"), std::string(gen) + ".options.labels", file));
+                    WEIR_TRY(check_string_map(o->find("annotations"), std::string(gen) + ".options.annotations", file));
+                }
+            }
+    for (const char* f : {"namespace", "namePrefix", "nameSuffix"})
+        if (const value* v = k.find(f); v && !v->is_null() && !v->is_string())
+            return build_error("invalid Kustomization " + file + ": " + f + " must be a string");
+    return ok();
+}
+
 result<kfile> load_kustomization(const fs::path& dir)
 {
     fs::path found;
@@ -55,7 +93,8 @@ result<kfile> load_kustomization(const fs::path& dir)
         return build_error("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' "
                            "in directory '" + dir.string() + "'");
     WEIR_TRY_ASSIGN(std::string text, read_file(found));
-    auto doc = parse_yaml(text, {.schema = yaml_schema::kyaml_1_2});
+    // kustomize reads its own file through sigs.k8s.io/yaml, i.e. YAML 1.1 (`yes` is a boolean).
+    auto doc = parse_yaml(text, {.schema = yaml_schema::kubernetes_1_1});
     if (!doc) return build_error("invalid YAML in " + found.string() + ": " + doc.err().message);
     if (doc->is_null()) return build_error("kustomization file " + found.string() + " is empty");
     if (!doc->is_object()) return build_error("kustomization file " + found.string() + " must be a YAML map");
@@ -71,6 +110,7 @@ result<kfile> load_kustomization(const fs::path& dir)
         norm.push_back(canon, std::move(v));
     }
     value k = std::move(norm);
+    WEIR_TRY(check_string_maps(k, found.string()));
     if (const value* b = k.find("bases"); b && b->is_array()) {
         value& r = k["resources"];
         if (!r.is_array()) r = array{};

@@ -209,7 +209,8 @@ config default_config()
     config c;
     c.name_prefix = {spec("", "", "", "metadata/name", false)};
     c.name_suffix = c.name_prefix;
-    c.namespace_ = {spec("", "", "", "metadata/namespace", true)};
+    // A Namespace object takes the namespace's name.
+    c.namespace_ = {spec("", "", "", "metadata/namespace", true), spec("", "v1", "Namespace", "metadata/name", true)};
     auto& l = c.common_labels;
     l.push_back(spec("", "", "", "metadata/labels", true));
     l.push_back(spec("", "v1", "Service", "spec/selector", true));

@@ -61,7 +61,7 @@ status apply_prefix_suffix(accumulator& acc, const std::string& prefix, const st
 {
     for (auto& r : acc.res) {
         std::string_view kind = r.kind();
-        if (kind == "CustomResourceDefinition" || kind == "APIService") continue;
+        if (kind == "CustomResourceDefinition" || kind == "APIService" || kind == "Namespace") continue;
         const auto& fss = specs ? *specs : acc.cfg.name_prefix;
         for (const auto& f : fss) {
             if (!f.matches(r.obj)) continue;
