@@ -1,0 +1,71 @@
+// SOPS decryption (https://github.com/getsops/sops file format) with age keys, as Flux's
+// kustomize-controller does for `decryption.provider: sops`: YAML and JSON documents, dotenv
+// files, and binary files (stored by SOPS as a document with a single `data` key). Values of the
+// form ENC[AES256_GCM,data:...,iv:...,tag:...,type:...] are opened with AES-256-GCM under the data
+// key, with the value's path ("key:sub:" -- list indices are not part of it) as additional data,
+// and the document's MAC (SHA-512 over every plaintext value, stored encrypted under the data key
+// with `lastmodified` as additional data) is verified before anything is returned.
+//
+//   WEIR_TRY_ASSIGN(sops::keys k, sops::keys_from_secret({{"age.agekey", key_text}}, "flux-system/sops-age"));
+//   if (sops::has_metadata(obj)) { WEIR_TRY_ASSIGN(obj, sops::decrypt_document(obj, k, "Secret default/db")); }
+//   WEIR_TRY_ASSIGN(std::string env, sops::decrypt_file(text, sops::format::dotenv, k, "app.env"));
+//
+// Plaintext stays in memory: the API takes and returns strings and values, and touches no file.
+// Only age master keys are supported; files encrypted only for PGP, KMS, Vault or Azure Key Vault
+// fail with an error saying so. Errors are terminal, reason "DecryptionFailed", and name the file.
+#pragma once
+
+#include <weir/core/result.hpp>
+#include <weir/core/value.hpp>
+#include <weir/sops/age.hpp>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace weir::sops {
+
+enum class format { yaml, json, dotenv, binary };
+
+// SOPS's rule: .yaml/.yml, .json, .env by extension, anything else binary.
+format format_for_path(std::string_view path);
+
+// The keys of a decryption Secret.
+struct keys {
+    std::vector<age::identity> age;
+    // Entries present for providers weir does not support (e.g. "pgp.asc", "sops.aws-kms"), so
+    // that errors can say why a file encrypted only for those cannot be opened.
+    std::vector<std::string> unsupported;
+};
+
+// Reads a decryption Secret's entries (name, already base64-decoded content): every `*.agekey`
+// holds age identities; `*.asc` and `sops.aws-kms|azure-kv|gcp-kms|vault-token` are recorded as
+// unsupported. `secret` (e.g. "flux-system/sops-keys") goes into errors.
+result<keys> keys_from_secret(const std::vector<std::pair<std::string, std::string>>& entries,
+                              std::string_view secret);
+
+// True when the document has a top-level `sops` mapping with a `mac` (a SOPS-encrypted document).
+bool has_metadata(const value& doc);
+// True when the text looks SOPS-encrypted in the given format (cheap check, no parsing for dotenv).
+bool looks_encrypted(std::string_view text, format f);
+
+// Decrypts a SOPS-encrypted YAML/JSON document held as a value; returns it without its `sops` key,
+// keys in their original order.
+result<value> decrypt_document(const value& doc, const keys& k, std::string_view name);
+
+// Decrypts a SOPS-encrypted file and returns the plaintext in the same format: YAML (as weir
+// writes it; a stream of several documents stays a stream), JSON (two-space indented), dotenv
+// (KEY=value lines, "\n" escaped as SOPS writes them), or the raw bytes of a binary file.
+result<std::string> decrypt_file(std::string_view text, format f, const keys& k, std::string_view name);
+
+// One ENC[...] value, parsed; exposed for tests and fuzzing.
+struct encrypted_value {
+    std::string data; // ciphertext without the tag
+    std::string iv;
+    std::string tag;
+    std::string type; // str, int, float, bool, bytes, time, comment
+};
+result<encrypted_value> parse_encrypted_value(std::string_view text);
+
+} // namespace weir::sops
