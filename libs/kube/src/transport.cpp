@@ -228,8 +228,10 @@ struct transport::impl {
                 conn = std::move(*fresh);
             }
             http::response<http::string_body> res;
-            beast::error_code ec = conn->tls ? co_await exchange(*conn->tls, *conn, msg, res, timeout)
-                                             : co_await exchange(*conn->plain, *conn, msg, res, timeout);
+            // No co_await inside ?: (GCC 12 miscompiles it).
+            beast::error_code ec;
+            if (conn->tls) ec = co_await exchange(*conn->tls, *conn, msg, res, timeout);
+            else ec = co_await exchange(*conn->plain, *conn, msg, res, timeout);
             if (ec && reused && ec != beast::error::timeout) continue; // the server closed an idle connection
             if (ec) {
                 conn->close();
@@ -288,7 +290,8 @@ struct transport::impl {
         c.lowest().expires_after(owner.options_.timeout);
         auto [hec, hn] = co_await http::async_read_header(s, c.buffer, parser, nothrow);
         (void)hn;
-        if (hec) co_return cancel->cancelled ? weir::ok() : weir::status(network_error(req.what, hec.message()));
+        if (hec && cancel->cancelled) co_return weir::ok();
+        if (hec) co_return network_error(req.what, hec.message());
         int code = static_cast<int>(parser.get().result_int());
         if (code != 200) {
             c.lowest().expires_after(owner.options_.timeout);
@@ -338,8 +341,9 @@ struct transport::impl {
             };
         }
         auto msg = build(req, *creds);
-        status s = conn->tls ? co_await stream_lines(*conn->tls, *conn, msg, req, idle_timeout, on_line, cancel)
-                             : co_await stream_lines(*conn->plain, *conn, msg, req, idle_timeout, on_line, cancel);
+        status s;
+        if (conn->tls) s = co_await stream_lines(*conn->tls, *conn, msg, req, idle_timeout, on_line, cancel);
+        else s = co_await stream_lines(*conn->plain, *conn, msg, req, idle_timeout, on_line, cancel);
         {
             std::lock_guard lock(cancel->mutex);
             cancel->closer = nullptr;
