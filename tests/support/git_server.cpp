@@ -39,7 +39,8 @@ std::string slurp(const fs::path& p)
 }
 
 const std::vector<std::string> git_identity = {"-c", "user.name=weir test", "-c", "user.email=test@weir.invalid",
-                                               "-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false"};
+                                               "-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false",
+                                               "-c", "core.compression=1"};
 
 std::vector<std::string> git(const fs::path& dir, std::vector<std::string> args)
 {

@@ -149,6 +149,7 @@ struct file_server::impl {
             http::response<http::empty_body> res{http::status::range_not_satisfiable, req.version()};
             common(res);
             res.set(http::field::content_range, "bytes */" + std::to_string(size));
+            res.content_length(0); // or the client would read until the connection closes
             return http::message_generator(std::move(res));
         }
         if (rk > 0) return ranged(req, file, r, size, common);

@@ -198,7 +198,7 @@ TEST_CASE("a symlink pointing outside the repository is checked out but kept out
 TEST_CASE("a large file goes through fetch, checkout and archive intact", "[git][mirror]")
 {
     git_repos repos;
-    std::string big(48u << 20, '\0');
+    std::string big(24u << 20, '\0');
     std::uint64_t x = 88172645463325252ull; // xorshift: incompressible enough to be honest
     for (std::size_t i = 0; i < big.size(); i += 8) {
         x ^= x << 13;
