@@ -125,6 +125,27 @@ bytes sha512(std::string_view data)
     return out;
 }
 
+sha512_stream::sha512_stream() : ctx_(EVP_MD_CTX_new())
+{
+    if (!ctx_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha512(), nullptr) != 1)
+        throw std::runtime_error("SHA-512 init failed");
+}
+
+sha512_stream::~sha512_stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void sha512_stream::update(std::string_view data)
+{
+    if (!data.empty()) EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
+}
+
+bytes sha512_stream::finish()
+{
+    bytes out(64, '\0');
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), u(out), &n);
+    return out;
+}
+
 std::optional<bytes> scrypt(std::string_view password, std::string_view salt, int log_n, std::size_t length)
 {
     if (log_n < 1 || log_n > 30) return std::nullopt;

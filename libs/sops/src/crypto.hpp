@@ -19,6 +19,19 @@ bytes hmac_sha256(std::string_view key, std::string_view data);
 // RFC 5869 HKDF-SHA256; an empty salt means HashLen zero bytes.
 bytes hkdf_sha256(std::string_view ikm, std::string_view salt, std::string_view info, std::size_t length);
 bytes sha512(std::string_view data);
+// Incremental SHA-512, for MACs over many values.
+class sha512_stream {
+public:
+    sha512_stream();
+    ~sha512_stream();
+    sha512_stream(const sha512_stream&) = delete;
+    sha512_stream& operator=(const sha512_stream&) = delete;
+    void update(std::string_view data);
+    bytes finish();
+
+private:
+    void* ctx_;
+};
 std::optional<bytes> scrypt(std::string_view password, std::string_view salt, int log_n, std::size_t length);
 bytes random_bytes(std::size_t n);
 

@@ -4,10 +4,14 @@
 #include <weir/core/yaml.hpp>
 
 #include "crypto.hpp"
+#include "emit.hpp"
+#include "encoding.hpp"
 #include "sops_detail.hpp"
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <optional>
 #include <regex>
 
 namespace weir::sops {
@@ -45,7 +49,7 @@ public:
     tree_decryptor(detail::metadata md, std::string key, std::string_view name)
         : md_(std::move(md)), key_(std::move(key)), name_(name)
     {
-        if (md_.mac_only_encrypted) hashed_.assign(reinterpret_cast<const char*>(mac_only_init), 32);
+        if (md_.mac_only_encrypted) mac_.update(std::string_view(reinterpret_cast<const char*>(mac_only_init), 32));
         compile(md_.unencrypted_regex, unencrypted_re_);
         compile(md_.encrypted_regex, encrypted_re_);
     }
@@ -54,7 +58,6 @@ public:
     ~tree_decryptor()
     {
         crypto::cleanse(key_);
-        crypto::cleanse(hashed_);
     }
 
     // Decrypts a document's branch (its top-level mapping, `sops` excluded by the caller).
@@ -95,7 +98,7 @@ public:
             return failure(fmt::format("{}: the sops MAC cannot be decrypted ({}): the metadata was modified or the "
                                        "data key is wrong; re-encrypt the file with sops",
                                        name_, mac.err().message));
-        std::string computed = hex_upper(crypto::sha512(hashed_));
+        std::string computed = hex_upper(mac_.finish());
         if (!crypto::equal_constant_time(stored, computed))
             return failure(fmt::format("{}: sops MAC mismatch: the file was modified after encryption (a value was "
                                        "changed, added, removed or reordered without sops); re-encrypt it with sops",
@@ -167,19 +170,19 @@ private:
                                            "to another key, or encrypted with another data key); re-encrypt the "
                                            "file with sops",
                                            name_, where(), out.err().message));
-            hashed_ += plain;
+            mac_.update(plain);
             crypto::cleanse(plain);
             v = std::move(*out);
             return ok();
         }
-        if (!md_.mac_only_encrypted) hashed_ += detail::mac_bytes(v);
+        if (!md_.mac_only_encrypted) mac_.update(detail::mac_bytes(v));
         return ok();
     }
 
     detail::metadata md_;
     std::string key_;
     std::string_view name_;
-    std::string hashed_; // the MAC input; hashed at the end (values are small)
+    crypto::sha512_stream mac_;
     std::vector<std::string> path_;
     std::optional<std::regex> unencrypted_re_;
     std::optional<std::regex> encrypted_re_;
@@ -234,7 +237,12 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
     return s;
 }
 
-result<std::string> decrypt_dotenv(std::string_view text, const keys& k, std::string_view name)
+struct dotenv_result {
+    value doc = object{}; // comments dropped
+    std::string text;     // as SOPS writes it, comments kept
+};
+
+result<dotenv_result> decrypt_dotenv(std::string_view text, const keys& k, std::string_view name)
 {
     std::vector<dotenv_line> lines;
     std::vector<std::pair<std::string, std::string>> meta;
@@ -262,18 +270,17 @@ result<std::string> decrypt_dotenv(std::string_view text, const keys& k, std::st
                                    name));
     WEIR_TRY_ASSIGN(value md, detail::unflatten(meta));
     WEIR_TRY_ASSIGN(auto dec, open(md, k, name));
-    std::string out;
+    dotenv_result out;
     for (auto& l : lines) {
         if (l.comment) {
-            out += "#" + dec->comment(l.text) + "\n";
+            out.text += "#" + dec->comment(l.text) + "\n";
             continue;
         }
-        value doc = object{{l.key, value(std::move(l.text))}};
-        WEIR_TRY(dec->walk(doc));
-        const value& v = *doc.find(l.key);
-        std::string s = v.is_string() ? replace_all(v.as_string(), "\n", "\\n") : detail::mac_bytes(v);
-        if (v.is_bool()) s = v.as_bool() ? "true" : "false";
-        out += l.key + "=" + s + "\n";
+        value one = object{{l.key, value(std::move(l.text))}};
+        WEIR_TRY(dec->walk(one));
+        WEIR_TRY_ASSIGN(std::string line, detail::emit_dotenv(one, name));
+        out.text += line;
+        out.doc.as_object().set(l.key, std::move(*one.find(l.key)));
     }
     WEIR_TRY(dec->verify_mac());
     return out;
@@ -361,27 +368,83 @@ result<value> decrypt_document(const value& doc, const keys& k, std::string_view
 
 result<std::string> decrypt_file(std::string_view text, format f, const keys& k, std::string_view name)
 {
-    if (f == format::dotenv) return decrypt_dotenv(text, k, name);
-    // A binary file is stored as JSON (or YAML, when its name says so to sops) with one "data" key.
-    format doc_format = f;
-    if (f == format::binary) {
-        std::size_t i = text.find_first_not_of(" \t\r\n");
-        doc_format = i != std::string_view::npos && text[i] == '{' ? format::json : format::yaml;
+    return decrypt_file(text, f, f, k, name);
+}
+
+result<std::string> decrypt_file(std::string_view text, format in, format out, const keys& k, std::string_view name)
+{
+    std::vector<value> docs;
+    if (in == format::dotenv) {
+        WEIR_TRY_ASSIGN(auto env, decrypt_dotenv(text, k, name));
+        if (out == format::dotenv) return std::move(env.text);
+        docs.push_back(std::move(env.doc));
+    } else {
+        // A binary file is stored as JSON (or YAML, when its name told sops so) with one "data" key.
+        format doc_format = in;
+        if (in == format::binary) {
+            std::size_t i = text.find_first_not_of(" \t\r\n");
+            doc_format = i != std::string_view::npos && text[i] == '{' ? format::json : format::yaml;
+        }
+        WEIR_TRY_ASSIGN(docs, parse_docs(text, doc_format, name));
+        WEIR_TRY_ASSIGN(docs, decrypt_documents(std::move(docs), k, name));
     }
-    WEIR_TRY_ASSIGN(auto docs, parse_docs(text, doc_format, name));
-    WEIR_TRY_ASSIGN(docs, decrypt_documents(std::move(docs), k, name));
-    switch (f) {
+    switch (out) {
     case format::yaml: return docs.size() == 1 ? to_yaml(docs.front()) : to_yaml_stream(docs);
-    case format::json: return to_json(docs.front(), {.indent = 2}) + "\n";
+    case format::json: return detail::emit_json(docs.front());
+    case format::dotenv: return detail::emit_dotenv(docs.front(), name);
     case format::binary: {
         const value* data = docs.front().find("data");
         if (!data || !data->is_string())
             return failure(fmt::format("{}: a sops binary file must hold its content in a \"data\" string", name));
         return data->as_string();
     }
-    case format::dotenv: break;
     }
     return failure("unreachable");
+}
+
+bool decryption_disabled(const value& obj)
+{
+    const value* a = obj.find_path({"metadata", "annotations"});
+    const value* v = a ? a->find("kustomize.toolkit.fluxcd.io/decrypt") : nullptr;
+    if (!v || !v->is_string()) return false;
+    std::string s = v->as_string();
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s == "disabled";
+}
+
+result<bool> decrypt_object(value& obj, const keys& k)
+{
+    if (!obj.is_object() || decryption_disabled(obj)) return false;
+    std::string kind(obj.get_string("kind"));
+    const value* meta = obj.find("metadata");
+    std::string id = fmt::format("{} {}/{}", kind.empty() ? "object" : kind, meta ? meta->get_string("namespace") : "",
+                                 meta ? meta->get_string("name") : "");
+    if (has_metadata(obj)) {
+        WEIR_TRY_ASSIGN(obj, decrypt_document(obj, k, id));
+        return true;
+    }
+    if (kind != "Secret") return false;
+    value* data = obj.find("data");
+    if (!data || !data->is_object()) return false;
+    bool changed = false;
+    for (auto& [key, v] : data->as_object()) {
+        if (!v.is_string()) continue;
+        auto raw = encoding::base64_decode(v.as_string(), true);
+        if (!raw) continue; // left for the API server to refuse, as Flux does
+        std::optional<format> in;
+        if (raw->find("sops_mac=ENC[") != std::string::npos) in = format::dotenv;
+        else if (raw->find("\"mac\": \"ENC[") != std::string::npos) in = format::json;
+        else if (raw->find("mac: ENC[") != std::string::npos) in = format::yaml;
+        if (!in) continue;
+        format out = ends_with(key, ".dockerconfigjson") ? format::json : format_for_path(key);
+        auto plain = decrypt_file(*raw, *in, out, k, fmt::format("{} field {}", id, key));
+        crypto::cleanse(*raw);
+        if (!plain) return plain.err();
+        v = value(encoding::base64_encode(*plain, true));
+        crypto::cleanse(*plain);
+        changed = true;
+    }
+    return changed;
 }
 
 } // namespace weir::sops

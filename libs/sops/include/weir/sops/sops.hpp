@@ -55,9 +55,23 @@ bool looks_encrypted(std::string_view text, format f);
 result<value> decrypt_document(const value& doc, const keys& k, std::string_view name);
 
 // Decrypts a SOPS-encrypted file and returns the plaintext in the same format: YAML (as weir
-// writes it; a stream of several documents stays a stream), JSON (two-space indented), dotenv
-// (KEY=value lines, "\n" escaped as SOPS writes them), or the raw bytes of a binary file.
+// writes it; a stream of several documents stays a stream), JSON (as SOPS writes it: Go's escapes,
+// tab indents, final newline), dotenv (KEY=value lines with "\n" escaped, comments kept), or the
+// raw bytes of a binary file.
 result<std::string> decrypt_file(std::string_view text, format f, const keys& k, std::string_view name);
+// The same, reading format `in` and writing format `out` (as `sops -d --input-type --output-type`).
+result<std::string> decrypt_file(std::string_view text, format in, format out, const keys& k,
+                                 std::string_view name);
+
+// True when the object is annotated kustomize.toolkit.fluxcd.io/decrypt: disabled (any case).
+bool decryption_disabled(const value& obj);
+
+// What Flux's kustomize-controller does to each object of a build: an object with sops metadata is
+// decrypted whole; a Secret's `data` entries that hold SOPS-encrypted files (dotenv, JSON or YAML,
+// recognized by their MAC line, e.g. from a kustomize secretGenerator) are decrypted and written in
+// the format their key's extension names (".dockerconfigjson" is JSON). Objects opted out with
+// decryption_disabled are left alone. Returns true when the object changed.
+result<bool> decrypt_object(value& obj, const keys& k);
 
 // One ENC[...] value, parsed; exposed for tests and fuzzing.
 struct encrypted_value {
