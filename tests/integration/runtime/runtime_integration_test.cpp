@@ -6,6 +6,7 @@
 
 #include <weir/core/json.hpp>
 #include <weir/kube/errors.hpp>
+#include <weir/kube/rest_mapper.hpp>
 #include <weir/runtime/conditions.hpp>
 
 #include <thread>
