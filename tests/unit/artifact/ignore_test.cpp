@@ -4,7 +4,7 @@
 
 using weir::artifact::ignore_matcher;
 
-TEST_CASE("flux default exclusions drop VCS, CI and binary files but keep manifests", "[artifact][ignore]")
+TEST_CASE("flux default exclusions drop VCS and CI and binary files but keep manifests", "[artifact][ignore]")
 {
     ignore_matcher m;
     m.add_defaults();
@@ -21,7 +21,7 @@ TEST_CASE("flux default exclusions drop VCS, CI and binary files but keep manife
     CHECK_FALSE(m.match(".github", false)); // ".github/" matches directories only
 }
 
-TEST_CASE("gitignore negation, anchoring, dir-only and double-star follow git's rules", "[artifact][ignore]")
+TEST_CASE("gitignore negation and anchoring and dir-only and double-star follow git's rules", "[artifact][ignore]")
 {
     ignore_matcher m;
     m.add_lines("# comment\n*.yaml\n!keep.yaml\n/root-only.txt\nbuild/\ndocs/**/draft.md\na/**\n");

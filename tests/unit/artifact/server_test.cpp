@@ -12,7 +12,7 @@
 using namespace weir::artifact;
 using namespace weir::test;
 
-TEST_CASE("the file server serves storage files with ETag, HEAD, Range and 304", "[artifact][server]")
+TEST_CASE("the file server serves storage files with ETag and HEAD and Range and 304", "[artifact][server]")
 {
     scratch_dir d;
     write_text(d / "data/gitrepository/ns/app/a.tar.gz", "0123456789");
@@ -42,7 +42,7 @@ TEST_CASE("the file server serves storage files with ETag, HEAD, Range and 304",
     CHECK(http_request(p, "POST", "/gitrepository/ns/app/a.tar.gz").status == 405);
 }
 
-TEST_CASE("the file server answers 404 for missing files, traversal and private paths", "[artifact][server]")
+TEST_CASE("the file server answers 404 for missing files and traversal and private paths", "[artifact][server]")
 {
     scratch_dir d;
     write_text(d / "data/k/ns/n/f.tar.gz", "x");
@@ -61,7 +61,7 @@ TEST_CASE("the file server answers 404 for missing files, traversal and private 
     }
 }
 
-TEST_CASE("the fetcher downloads, verifies the digest and extracts the artifact", "[artifact][fetch]")
+TEST_CASE("the fetcher downloads and verifies the digest and extracts the artifact", "[artifact][fetch]")
 {
     scratch_dir d;
     write_text(d / "src/app/deploy.yaml", "kind: Deployment\n");

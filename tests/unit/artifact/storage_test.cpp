@@ -19,7 +19,7 @@ ino_t inode(const fs::path& p)
 }
 } // namespace
 
-TEST_CASE("artifacts are stored as <kind>/<namespace>/<name>/<file> with url, digest and size", "[artifact][storage]")
+TEST_CASE("artifacts are stored as <kind>/<namespace>/<name>/<file> with url and digest and size", "[artifact][storage]")
 {
     scratch_dir d;
     write_text(d / "src/a.yaml", "a: 1\n");

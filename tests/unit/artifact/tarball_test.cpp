@@ -25,7 +25,7 @@ void make_tree(const fs::path& root)
 
 } // namespace
 
-TEST_CASE("the same tree always gives the same bytes and digest, whatever the mtimes and owners", "[artifact][tar]")
+TEST_CASE("the same tree always gives the same bytes and digest whatever the mtimes and owners", "[artifact][tar]")
 {
     scratch_dir d;
     make_tree(d / "t1");
@@ -53,7 +53,7 @@ TEST_CASE("the same tree always gives the same bytes and digest, whatever the mt
     CHECK(r3->digest != r1->digest);
 }
 
-TEST_CASE("archive entries are sorted with fixed mtime, no owner and normalized modes", "[artifact][tar]")
+TEST_CASE("archive entries are sorted with fixed mtime and no owner and normalized modes", "[artifact][tar]")
 {
     scratch_dir d;
     make_tree(d / "t");
@@ -119,7 +119,7 @@ TEST_CASE("symlinks inside the tree are kept and symlinks leaving it are skipped
     CHECK(r->skipped == std::vector<std::string>{"abs", "sneaky", "sub/rel"});
 }
 
-TEST_CASE("a built archive extracts back to the same files, modes and links", "[artifact][tar]")
+TEST_CASE("a built archive extracts back to the same files and modes and links", "[artifact][tar]")
 {
     scratch_dir d;
     make_tree(d / "t");

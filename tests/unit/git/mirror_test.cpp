@@ -48,7 +48,7 @@ TEST_CASE("a new commit gives a new revision and checkout; the same commit is a 
     CHECK(slurp_file(tmp / "co2/deploy.yaml") == "v: 2\n");
 }
 
-TEST_CASE("tags, annotated tags and semver ranges resolve to the tagged commit", "[git][mirror]")
+TEST_CASE("tags and annotated tags and semver ranges resolve to the tagged commit", "[git][mirror]")
 {
     git_repos repos;
     auto c1 = repos.commit("app", "main", {{"a", "1"}}, "one");
@@ -195,7 +195,7 @@ TEST_CASE("a symlink pointing outside the repository is checked out but kept out
     CHECK(slurp_file(tmp / "x/inside") == "a: 1\n");
 }
 
-TEST_CASE("a large file goes through fetch, checkout and archive intact", "[git][mirror]")
+TEST_CASE("a large file goes through fetch and checkout and archive intact", "[git][mirror]")
 {
     git_repos repos;
     std::string big(24u << 20, '\0');
