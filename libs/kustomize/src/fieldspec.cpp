@@ -43,6 +43,17 @@ bool field_spec::matches(const value& obj) const
     return true;
 }
 
+std::vector<std::string> split_path(std::string_view path);
+
+const std::vector<std::string>& field_spec::segments() const
+{
+    if (!split_) {
+        segments_ = split_path(path);
+        split_ = true;
+    }
+    return segments_;
+}
+
 std::vector<std::string> split_path(std::string_view path)
 {
     std::vector<std::string> out;

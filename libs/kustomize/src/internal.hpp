@@ -41,6 +41,12 @@ struct field_spec {
     std::string path;
     bool create = false;
     bool matches(const value& obj) const;
+    // The path split into segments, computed once (transformers walk it for every object).
+    const std::vector<std::string>& segments() const;
+
+    // cache of segments()
+    mutable std::vector<std::string> segments_;
+    mutable bool split_ = false;
 };
 
 struct name_ref_spec {

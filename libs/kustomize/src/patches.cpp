@@ -7,22 +7,12 @@
 #include <weir/schema/schema.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <regex>
 #include <sstream>
 
 namespace weir::kustomize::detail {
 namespace {
-
-bool regex_full(const std::string& pattern, const std::string& s)
-{
-    if (pattern.empty()) return true;
-    if (pattern == s) return true;
-    try {
-        return std::regex_match(s, std::regex(pattern));
-    } catch (const std::regex_error&) {
-        return false;
-    }
-}
 
 std::string trim(std::string s)
 {
@@ -99,12 +89,30 @@ result<bool> selector_matches(const std::string& sel, const value* labels)
     return true;
 }
 
-bool any_of(const std::vector<std::string>& xs, const std::string& pattern)
-{
-    for (const auto& x : xs)
-        if (regex_full(pattern, x)) return true;
-    return false;
-}
+// A selector pattern: an anchored regular expression, compiled once per selection.
+struct pattern {
+    std::string text;
+    std::optional<std::regex> re;
+    explicit pattern(std::string t) : text(std::move(t))
+    {
+        if (text.empty()) return;
+        try {
+            re.emplace(text);
+        } catch (const std::regex_error&) {
+        }
+    }
+    bool match(const std::string& s) const
+    {
+        if (text.empty() || text == s) return true;
+        return re && std::regex_match(s, *re);
+    }
+    bool any(const std::vector<std::string>& xs) const
+    {
+        for (const auto& x : xs)
+            if (match(x)) return true;
+        return false;
+    }
+};
 
 } // namespace
 
@@ -114,6 +122,7 @@ result<std::vector<std::size_t>> select(const accumulator& acc, const value& s)
     std::string group(s.get_string("group")), version(s.get_string("version")), kind(s.get_string("kind")),
         name(s.get_string("name")), ns(s.get_string("namespace")), ls(s.get_string("labelSelector")),
         as(s.get_string("annotationSelector"));
+    pattern kind_re(kind), name_re(name), ns_re(ns);
     for (std::size_t i = 0; i < acc.res.size(); ++i) {
         const resource& r = acc.res[i];
         std::string_view av = r.api_version();
@@ -122,9 +131,9 @@ result<std::vector<std::size_t>> select(const accumulator& acc, const value& s)
             auto slash = av.find('/');
             if ((slash == std::string_view::npos ? av : av.substr(slash + 1)) != version) continue;
         }
-        if (!kind.empty() && !regex_full(kind, std::string(r.kind()))) continue;
-        if (!name.empty() && !regex_full(name, r.name()) && !any_of(r.names, name)) continue;
-        if (!ns.empty() && !regex_full(ns, r.ns()) && !any_of(r.namespaces, ns)) continue;
+        if (!kind.empty() && !kind_re.match(std::string(r.kind()))) continue;
+        if (!name.empty() && !name_re.match(r.name()) && !name_re.any(r.names)) continue;
+        if (!ns.empty() && !ns_re.match(r.ns()) && !ns_re.any(r.namespaces)) continue;
         if (!ls.empty()) {
             WEIR_TRY_ASSIGN(bool m, selector_matches(ls, r.obj.find_path({"metadata", "labels"})));
             if (!m) continue;
@@ -148,7 +157,24 @@ status smp_one(resource& r, const value& p)
 }
 
 // Applies one strategic-merge patch document; a top-level `$patch: delete` removes the object.
-status apply_smp(accumulator& acc, const std::vector<std::size_t>& idx, const value& p)
+struct patch_opts {
+    bool allow_name_change = false;
+    bool allow_kind_change = false;
+};
+
+patch_opts read_patch_opts(const value& e)
+{
+    patch_opts o;
+    if (const value* opts = e.find("options"); opts && opts->is_object()) {
+        const value* n = opts->find("allowNameChange");
+        const value* k = opts->find("allowKindChange");
+        o.allow_name_change = n && n->is_bool() && n->as_bool();
+        o.allow_kind_change = k && k->is_bool() && k->as_bool();
+    }
+    return o;
+}
+
+status apply_smp(accumulator& acc, const std::vector<std::size_t>& idx, const value& p, patch_opts po = {})
 {
     std::vector<std::size_t> dead;
     for (auto i : idx) {
@@ -159,11 +185,13 @@ status apply_smp(accumulator& acc, const std::vector<std::size_t>& idx, const va
         value body = p;
         // A patch applied by target must not rename its target through the patch's own name.
         if (value* meta = body.find("metadata"); meta && meta->is_object()) {
-            meta->as_object().erase("name");
+            if (!po.allow_name_change) meta->as_object().erase("name");
             meta->as_object().erase("namespace");
         }
-        body.as_object().erase("apiVersion");
-        body.as_object().erase("kind");
+        if (!po.allow_kind_change) {
+            body.as_object().erase("apiVersion");
+            body.as_object().erase("kind");
+        }
         WEIR_TRY(smp_one(acc.res[i], body));
     }
     std::sort(dead.rbegin(), dead.rend());
@@ -282,7 +310,7 @@ status apply_patch_entry(accumulator& acc, const loader& ldr, const value& e, co
         if (!d.is_object()) return build_error("patch " + src.where + " must be a map or a list of operations");
         if (target && target->is_object()) {
             WEIR_TRY_ASSIGN(auto idx, select(acc, *target));
-            WEIR_TRY(apply_smp(acc, idx, d));
+            WEIR_TRY(apply_smp(acc, idx, d, read_patch_opts(e)));
         } else {
             WEIR_TRY(apply_smp_by_id(acc, d, "patch " + src.where));
         }

@@ -61,7 +61,7 @@ status fix_name_references(accumulator& acc)
             const auto& cands = by_kind[nr->kind];
             for (const auto& f : nr->fields) {
                 if (!f.matches(r.obj)) continue;
-                auto segs = split_path(f.path);
+                auto segs = f.segments();
                 if (segs.empty()) continue;
                 const std::string last = segs.back();
                 visit_parents(r.obj, segs, [&](value& p) {
@@ -384,7 +384,7 @@ status resolve_vars(accumulator& acc)
     for (auto& r : acc.res)
         for (const auto& f : acc.cfg.var_reference) {
             if (!f.matches(r.obj)) continue;
-            visit_path(r.obj, split_path(f.path), false, [&](value& slot) {
+            visit_path(r.obj, f.segments(), false, [&](value& slot) {
                 if (slot.is_array()) {
                     for (auto& e : slot.as_array()) expand(e, vals);
                 } else if (slot.is_object()) {

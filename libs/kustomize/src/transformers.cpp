@@ -15,7 +15,7 @@ bool namespaced(const resource& r) { return !cluster_scoped(r.api_version(), r.k
 
 void set_string_at(value& obj, const field_spec& f, const std::string& v, bool unset_only = false)
 {
-    visit_path(obj, split_path(f.path), f.create, [&](value& slot) {
+    visit_path(obj, f.segments(), f.create, [&](value& slot) {
         if (unset_only && slot.is_string() && !slot.as_string().empty()) return;
         if (slot.is_null() && !f.create) return;
         slot = v;
@@ -65,7 +65,7 @@ status apply_prefix_suffix(accumulator& acc, const std::string& prefix, const st
         const auto& fss = specs ? *specs : acc.cfg.name_prefix;
         for (const auto& f : fss) {
             if (!f.matches(r.obj)) continue;
-            visit_path(r.obj, split_path(f.path), false, [&](value& slot) {
+            visit_path(r.obj, f.segments(), false, [&](value& slot) {
                 if (slot.is_string()) slot = prefix + slot.as_string() + suffix;
             });
         }
@@ -82,7 +82,7 @@ status apply_map_field(accumulator& acc, const object& pairs, const std::vector<
     for (auto& r : acc.res) {
         for (const auto& f : specs) {
             if (!f.matches(r.obj)) continue;
-            visit_path(r.obj, split_path(f.path), f.create, [&](value& slot) {
+            visit_path(r.obj, f.segments(), f.create, [&](value& slot) {
                 if (slot.is_null()) {
                     if (!f.create) return;
                     slot = object{};
@@ -215,7 +215,7 @@ status apply_images(accumulator& acc, const value& images, const std::vector<fie
             update_containers(r.obj, img);
             for (const auto& f : fss) {
                 if (!f.matches(r.obj)) continue;
-                visit_path(r.obj, split_path(f.path), false, [&](value& slot) { update_image(slot, img); });
+                visit_path(r.obj, f.segments(), false, [&](value& slot) { update_image(slot, img); });
             }
         }
     }
@@ -232,7 +232,7 @@ status apply_replicas(accumulator& acc, const value& replicas)
             if (r.name() != name && std::find(r.names.begin(), r.names.end(), name) == r.names.end()) continue;
             for (const auto& f : acc.cfg.replicas) {
                 if (!f.matches(r.obj)) continue;
-                visit_path(r.obj, split_path(f.path), f.create, [&](value& slot) { slot = *count; });
+                visit_path(r.obj, f.segments(), f.create, [&](value& slot) { slot = *count; });
             }
         }
     }
