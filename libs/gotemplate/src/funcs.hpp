@@ -1,0 +1,27 @@
+// Helpers shared by the builtin and Sprig function files.
+#pragma once
+
+#include <weir/gotemplate/template.hpp>
+
+#include <fmt/format.h>
+
+namespace weir::gotemplate::detail {
+
+inline function fn(std::vector<param> params, bool variadic, function_body body)
+{
+    return function{std::move(params), variadic, std::move(body), false};
+}
+inline error fail(std::string msg) { return terminal_error(std::move(msg)); }
+
+// Go's printableValue + fmt.Sprint for one argument: missing prints "<no value>".
+std::string printable(const go_value& v);
+// Sprig's strval / fmt.Sprintf("%v"): nil prints "<nil>".
+std::string strval(const go_value& v);
+
+void add_builtins(function_table& t);
+void add_sprig_strings(function_table& t);
+void add_sprig_lists(function_table& t);
+void add_sprig_math(function_table& t);
+void add_sprig_misc(function_table& t);
+
+} // namespace weir::gotemplate::detail
