@@ -277,6 +277,10 @@ status apply_one_replacement(accumulator& acc, const value& rep)
                 if (!fp.is_string()) continue;
                 std::vector<value*> nodes;
                 walk_field(acc.res[i].obj, split_field_path(fp.as_string()), 0, create, nodes);
+                if (nodes.empty() && !create)
+                    return build_error("unable to find field \"" + fp.as_string() + "\" in replacement target " +
+                                       std::string(acc.res[i].kind()) + "/" + acc.res[i].name() +
+                                       " (set options.create to add it)");
                 for (value* n : nodes) {
                     if (opts && opts->find("delimiter")) {
                         std::string d(opts->get_string("delimiter"));

@@ -254,3 +254,84 @@ TEST_CASE("differential: sortOptions fifo keeps load order")
 {
     same_as_kubectl(overlay("sortOptions:\n  order: fifo\n"), "overlay");
 }
+
+TEST_CASE("differential: a replacement whose target field is absent and create is off")
+{
+    same_as_kubectl(overlay(R"(replacements:
+- source: {kind: Service, name: web}
+  targets:
+  - select: {kind: Deployment}
+    fieldPaths: [spec.template.metadata.annotations.svc]
+)"),
+                    "overlay");
+}
+
+TEST_CASE("differential: a var that is used but not defined stays as written")
+{
+    auto t = overlay("vars:\n- name: SVC\n  objref: {kind: Service, name: web, apiVersion: v1}\n");
+    t.write("base/deploy.yaml", std::string(deploy) + "        args: [\"$(SVC)\", \"$(NOPE)\", \"x$(SVC)y\"]\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: List objects expand into their items")
+{
+    temp_tree t{{"kustomization.yaml", "resources: [list.yaml]\nnamePrefix: a-\n"},
+                {"list.yaml", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n"
+                              "    name: one\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: two\n"}};
+    same_as_kubectl(t);
+}
+
+TEST_CASE("differential: a targeted patch deletes a container and commonLabels create a Service selector")
+{
+    auto t = overlay(R"(commonLabels: {team: a}
+patches:
+- target: {kind: Deployment}
+  patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: x}
+    spec:
+      template:
+        spec:
+          containers:
+          - name: web
+            $patch: delete
+)");
+    t.write("base/service.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: images by digest, by tag with a registry port, and newName only")
+{
+    auto t = overlay("images:\n- name: localhost:5000/a\n  newTag: v2\n- name: b\n  digest: sha256:"
+                     "0000000000000000000000000000000000000000000000000000000000000000\n- name: nginx\n"
+                     "  newName: my/nginx\n");
+    t.write("base/deploy.yaml", std::string(deploy) + "      initContainers:\n      - name: a\n"
+                                                      "        image: localhost:5000/a:v1\n      - name: b\n"
+                                                      "        image: b:old\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: json patch appends with - and adds below a new map")
+{
+    same_as_kubectl(overlay(R"(patches:
+- target: {kind: Deployment}
+  patch: |-
+    - {op: add, path: /spec/template/spec/containers/-, value: {name: extra, image: busybox}}
+    - {op: add, path: /spec/template/spec/containers/0/args, value: [a, b]}
+    - {op: remove, path: /spec/template/spec/volumes/1}
+)"),
+                    "overlay");
+}
+
+TEST_CASE("differential: two overlays of one base under a parent keep ids apart")
+{
+    auto files = base_files();
+    files["a/kustomization.yaml"] = "resources: [../base]\nnameSuffix: -a\nnamespace: a\n";
+    files["b/kustomization.yaml"] = "resources: [../base]\nnameSuffix: -b\nnamespace: b\n";
+    files["top/kustomization.yaml"] = "resources: [../a, ../b]\ncommonLabels: {top: x}\n";
+    files["base/kustomization.yaml"] = "resources: [deploy.yaml, service.yaml]\nconfigMapGenerator:\n"
+                                       "- name: web-config\n  literals: [x=1]\n";
+    temp_tree t(files);
+    same_as_kubectl(t, "top");
+}
