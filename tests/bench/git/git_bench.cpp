@@ -142,16 +142,20 @@ void bench(const fs::path& base, int files, int commits)
     row("no-op refetch", weir_noop, git_noop);
 
     int next = commits;
-    std::vector<double> w, g;
+    std::vector<double> w, g, ws, wc;
     for (int i = 0; i < 3; ++i) {
         generate(bare, files, 1, next++, true);
         fs::remove_all(work / "co");
         fs::remove(work / "a.tar.gz");
         auto t0 = clock_type::now();
         last = must(cache.sync(url, {.branch = "main"}, {}, last.revision));
+        auto ts = clock_type::now();
         must(cache.checkout(url, last.commit, work / "co"));
+        auto tc = clock_type::now();
         must(weir::artifact::build_tarball(work / "co", work / "a.tar.gz", {.ignore = &ignore}));
         auto t1 = clock_type::now();
+        ws.push_back(std::chrono::duration<double, std::milli>(ts - t0).count());
+        wc.push_back(std::chrono::duration<double, std::milli>(tc - ts).count());
         run({"git", "--git-dir", (work / "clone.git").string(), "fetch", "-q", "origin", "+refs/heads/*:refs/heads/*"});
         run({"git", "--git-dir", (work / "clone.git").string(), "archive", "--format=tar.gz", "-o",
              (work / "g.tar.gz").string(), "main"});
@@ -162,6 +166,9 @@ void bench(const fs::path& base, int files, int commits)
     std::sort(w.begin(), w.end());
     std::sort(g.begin(), g.end());
     row("one-commit update", w[1], g[1]);
+    std::sort(ws.begin(), ws.end());
+    std::sort(wc.begin(), wc.end());
+    std::printf("  %-26s sync %.1f ms, checkout %.1f ms, tar.gz the rest\n", "  (weir breakdown)", ws[1], wc[1]);
     fs::remove_all(work);
 }
 
