@@ -59,7 +59,7 @@ object_ptr informer::snapshot(weir::value obj) const
 {
     if (options_.strip_managed_fields)
         if (weir::value* meta = obj.find("metadata"); meta && meta->is_object()) meta->as_object().erase("managedFields");
-    return std::make_shared<const weir::value>(std::move(obj));
+    return std::make_shared<const weir::value>(compact(std::move(obj)));
 }
 
 void informer::apply(const weir::value& obj, bool deleted)

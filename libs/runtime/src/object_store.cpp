@@ -4,6 +4,28 @@
 
 namespace weir::runtime {
 
+weir::value compact(weir::value&& v)
+{
+    if (v.is_object()) {
+        weir::object out;
+        out.reserve(v.as_object().size());
+        for (auto& [key, member] : v.as_object()) {
+            std::string k = std::move(key);
+            k.shrink_to_fit();
+            out.push_back(std::move(k), compact(std::move(member)));
+        }
+        return out;
+    }
+    if (v.is_array()) {
+        weir::array out;
+        out.reserve(v.as_array().size());
+        for (auto& item : v.as_array()) out.push_back(compact(std::move(item)));
+        return out;
+    }
+    if (v.is_string()) v.as_string().shrink_to_fit();
+    return std::move(v);
+}
+
 void object_store::add_indexer(std::string name, index_fn fn)
 {
     std::unique_lock lock(mutex_);

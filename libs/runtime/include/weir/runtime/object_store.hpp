@@ -22,6 +22,10 @@ namespace weir::runtime {
 
 using kube::object_ptr;
 
+// Rebuilds arrays and objects at their exact size (parsers grow them by doubling): a cached
+// object lives long, so the slack is worth dropping once. Used by informers on every snapshot.
+weir::value compact(weir::value&& v);
+
 class object_store {
 public:
     using index_fn = std::function<std::vector<std::string>(const weir::value&)>;
