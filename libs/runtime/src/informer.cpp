@@ -3,6 +3,10 @@
 #include <weir/kube/errors.hpp>
 
 #include <random>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <unordered_set>
 
 namespace weir::runtime {
@@ -62,7 +66,7 @@ object_ptr informer::snapshot(weir::value obj) const
     return std::make_shared<const weir::value>(compact(std::move(obj)));
 }
 
-void informer::apply(const weir::value& obj, bool deleted)
+void informer::apply(weir::value&& obj, bool deleted)
 {
     std::string key = kube::object_key::of(obj).str();
     // An object whose labels left the selector is gone as far as this shard is concerned.
@@ -72,7 +76,7 @@ void informer::apply(const weir::value& obj, bool deleted)
                 if (h.on_delete) h.on_delete(old);
         return;
     }
-    object_ptr now = snapshot(obj);
+    object_ptr now = snapshot(std::move(obj));
     object_ptr old = store_.upsert(now);
     for (auto& h : handlers_) {
         if (!old && h.on_add) h.on_add(now);
@@ -82,28 +86,39 @@ void informer::apply(const weir::value& obj, bool deleted)
 
 bool informer::list_once()
 {
+    // Page by page into the store: peak memory is one page, not the whole list twice.
     kube::list_options lo{.namespace_ = options_.namespace_, .label_selector = options_.label_selector,
                           .field_selector = options_.field_selector, .limit = options_.page_size};
-    auto list = client_->list_all(options_.kind, lo);
-    if (!list) {
-        log_.warn("list failed", {{"error", list.err().message}});
-        return false;
-    }
     std::unordered_set<std::string> seen;
-    for (auto& item : list->items) {
-        std::string key = kube::object_key::of(item).str();
-        seen.insert(key);
-        object_ptr old = store_.get(key);
-        if (old && kube::resource_version_of(*old) == kube::resource_version_of(item)) continue; // unchanged
-        apply(item, false);
+    std::string resource_version;
+    for (;;) {
+        auto page = client_->list(options_.kind, lo);
+        if (!page) {
+            log_.warn("list failed", {{"error", page.err().message}});
+            return false;
+        }
+        for (auto& item : page->items) {
+            std::string key = kube::object_key::of(item).str();
+            object_ptr old = store_.get(key);
+            seen.insert(std::move(key));
+            if (old && kube::resource_version_of(*old) == kube::resource_version_of(item)) continue; // unchanged
+            apply(std::move(item), false);
+        }
+        resource_version = page->resource_version;
+        if (page->continue_token.empty()) break;
+        lo.continue_token = page->continue_token;
+        lo.resource_version.clear();
     }
     for (const auto& key : store_.keys())
         if (!seen.contains(key))
             if (object_ptr old = store_.erase(key))
                 for (auto& h : handlers_)
                     if (h.on_delete) h.on_delete(old);
-    resource_version_ = list->resource_version;
+    resource_version_ = std::move(resource_version);
     ++lists_;
+#if defined(__GLIBC__)
+    malloc_trim(0); // hand the pages' transient memory back to the system after a (re)list
+#endif
     {
         std::lock_guard lock(mutex_);
         synced_ = true;
@@ -131,7 +146,8 @@ status informer::watch_once()
         [this](kube::watch_event&& ev) {
             std::string_view rv = kube::resource_version_of(ev.object);
             if (!rv.empty()) resource_version_ = std::string(rv);
-            if (ev.type != kube::watch_event_type::bookmark) apply(ev.object, ev.type == kube::watch_event_type::deleted);
+            if (ev.type != kube::watch_event_type::bookmark)
+                apply(std::move(ev.object), ev.type == kube::watch_event_type::deleted);
             return !stopping_;
         },
         cancel);

@@ -73,7 +73,7 @@ private:
     void run();
     bool list_once();
     status watch_once();
-    void apply(const weir::value& obj, bool deleted);
+    void apply(weir::value&& obj, bool deleted);
     object_ptr snapshot(weir::value obj) const;
     void sleep_for(std::chrono::milliseconds d);
 
