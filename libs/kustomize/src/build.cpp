@@ -362,6 +362,7 @@ std::vector<std::string> strings_of(const value* v, const std::vector<std::strin
     return out;
 }
 
+// Objects of equal kind priority sort by group, version and kind, then name, then namespace.
 std::string gvk_string(const resource& r)
 {
     std::string_view av = r.api_version();
@@ -389,12 +390,16 @@ void legacy_sort(std::vector<resource>& res, const value* opts)
     };
     struct key {
         long rank;
-        std::string gvk, ns, name;
+        std::string gvk, name, ns;
     };
     std::vector<std::pair<key, std::size_t>> keys;
     keys.reserve(res.size());
     for (std::size_t i = 0; i < res.size(); ++i)
-        keys.push_back({{rank(res[i].kind()), gvk_string(res[i]), res[i].ns(), res[i].name()}, i});
+    {
+        // Namespace before name; no namespace sorts after every namespace (kustomize writes "~X").
+        std::string ns = res[i].ns();
+        keys.push_back({{rank(res[i].kind()), gvk_string(res[i]), res[i].name(), ns.empty() ? "~X" : ns}, i});
+    }
     std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
         if (a.first.rank != b.first.rank) return a.first.rank < b.first.rank;
         if (a.first.gvk != b.first.gvk) return a.first.gvk < b.first.gvk;
@@ -446,7 +451,7 @@ result<std::vector<value>> build(const std::filesystem::path& dir, const build_o
     if (const value* bm = kf.doc.find("buildMetadata"); bm && bm->is_array())
         for (const auto& m : bm->as_array())
             if (m.is_string() && m.as_string() == "managedByLabel")
-                for (auto& r : acc.res) r.obj["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "kustomize-v5.5.0";
+                for (auto& r : acc.res) r.obj["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "kustomize-(devel)";
     std::vector<value> out;
     out.reserve(acc.res.size());
     for (auto& r : acc.res) {

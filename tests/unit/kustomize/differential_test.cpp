@@ -335,3 +335,121 @@ TEST_CASE("differential: two overlays of one base under a parent keep ids apart"
     temp_tree t(files);
     same_as_kubectl(t, "top");
 }
+
+TEST_CASE("differential: configurations add name references and label paths for custom kinds")
+{
+    auto t = overlay("namePrefix: p-\ncommonLabels: {team: a}\nconfigurations: [conf.yaml]\nresources: [cr.yaml]\n"
+                     "configMapGenerator:\n- name: cr-config\n  literals: [a=b]\n",
+                     {{"conf.yaml", "nameReference:\n- kind: ConfigMap\n  fieldSpecs:\n  - path: spec/configRef\n"
+                                    "    kind: Widget\ncommonLabels:\n- path: spec/selector\n  kind: Widget\n"
+                                    "  create: true\n"},
+                      {"cr.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n"
+                                  "  configRef: cr-config\n"}});
+    t.write("overlay/kustomization.yaml", "resources: [../base, cr.yaml]\nnamePrefix: p-\ncommonLabels: {team: a}\n"
+                                          "configurations: [conf.yaml]\nconfigMapGenerator:\n- name: cr-config\n"
+                                          "  literals: [a=b]\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: legacy patch fields, inline and from files")
+{
+    same_as_kubectl(overlay(R"(patchesStrategicMerge:
+- |-
+  apiVersion: v1
+  kind: Service
+  metadata:
+    name: web
+  spec:
+    type: LoadBalancer
+- sa.yaml
+patchesJson6902:
+- target: {group: apps, version: v1, kind: Deployment, name: web}
+  path: ops.yaml
+)",
+                            {{"sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n"
+                                         "automountServiceAccountToken: false\n"},
+                             {"ops.yaml", "- op: replace\n  path: /spec/replicas\n  value: 7\n"}}),
+                    "overlay");
+}
+
+TEST_CASE("differential: secretGenerator from env files, generator namespaces, labels with fields")
+{
+    same_as_kubectl(overlay(R"(secretGenerator:
+- name: creds
+  namespace: other
+  envs: [creds.env]
+  type: kubernetes.io/basic-auth
+  options: {labels: {kind: creds}, annotations: {a: b}}
+labels:
+- pairs: {custom: yes-please}
+  fields:
+  - path: spec/template/metadata/labels
+    kind: Deployment
+    create: true
+)",
+                            {{"creds.env", "username=admin\npassword=a-very-long-password-that-wraps-when-encoded-"
+                                           "in-base64-because-it-is-long\n"}}),
+                    "overlay");
+}
+
+TEST_CASE("differential: legacySortOptions and managedByLabel")
+{
+    same_as_kubectl(overlay("sortOptions:\n  order: legacy\n  legacySortOptions:\n    orderFirst: [Service]\n"
+                            "    orderLast: [Namespace]\nbuildMetadata: [managedByLabel]\n"),
+                    "overlay");
+}
+
+TEST_CASE("differential: generator merge in an overlay of a namespaced base")
+{
+    auto t = overlay("configMapGenerator:\n- name: web-config\n  namespace: apps\n  behavior: merge\n"
+                     "  literals: [b=2]\n- name: web-config2\n  behavior: create\n  literals: [c=3]\n");
+    t.write("base/kustomization.yaml", "resources: [deploy.yaml, service.yaml, rbac.yaml]\nnamespace: apps\n"
+                                       "configMapGenerator:\n- name: web-config\n  literals: [a=1]\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: replicas on a StatefulSet and a HorizontalPodAutoscaler reference")
+{
+    auto t = overlay("namePrefix: p-\nreplicas:\n- name: db\n  count: 2\nresources: [sts.yaml]\n",
+                     {{"sts.yaml", R"(apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: web
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: postgres}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 3
+)"}});
+    t.write("overlay/kustomization.yaml", "resources: [../base, sts.yaml]\nnamePrefix: p-\ncommonLabels: {x: y}\n"
+                                          "replicas:\n- name: db\n  count: 2\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: legacy order by kind priority, group, namespace then name")
+{
+    std::string docs;
+    for (const char* ns : {"", "b", "a"})
+        for (const char* name : {"x", "x-y", "w"})
+            for (const char* kind : {"ConfigMap", "Widget", "Gadget"}) {
+                std::string av = std::string(kind) == "ConfigMap" ? "v1" : (std::string(kind) == "Widget" ? "z.io/v1" : "a.io/v1");
+                docs += "---\napiVersion: " + av + "\nkind: " + kind + "\nmetadata:\n  name: " + name + "\n";
+                if (*ns) docs += "  namespace: " + std::string(ns) + "\n";
+            }
+    temp_tree t{{"kustomization.yaml", "resources: [all.yaml]\n"}, {"all.yaml", docs}};
+    same_as_kubectl(t);
+}
