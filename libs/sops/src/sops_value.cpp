@@ -132,7 +132,8 @@ result<value> unflatten(const std::vector<std::pair<std::string, std::string>>& 
 {
     // Keys like "age__list_0__map_enc": "__map_" opens a mapping key, "__list_" a list index.
     value root = object{};
-    for (const auto& [flat, v] : entries) {
+    for (const auto& entry : entries) {
+        const std::string& flat = entry.first; // a named reference: clang 14 cannot capture bindings
         std::vector<std::pair<bool, std::string>> tokens; // (is_list, key or index)
         std::size_t pos = 0, start = 0;
         bool list = false;
@@ -170,7 +171,7 @@ result<value> unflatten(const std::vector<std::pair<std::string, std::string>>& 
                 cur = &(*cur)[key];
             }
         }
-        *cur = value(v);
+        *cur = value(entry.second);
     }
     return root;
 }
