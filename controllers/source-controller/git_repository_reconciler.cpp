@@ -1,0 +1,203 @@
+#include "git_repository_reconciler.hpp"
+
+#include "secret_auth.hpp"
+
+#include <weir/api/meta.hpp>
+#include <weir/api/source_v1.hpp>
+#include <weir/artifact/ignore.hpp>
+#include <weir/artifact/tarball.hpp>
+#include <weir/kube/errors.hpp>
+#include <weir/kube/time.hpp>
+#include <weir/runtime/conditions.hpp>
+#include <weir/runtime/patch.hpp>
+
+#include <fmt/format.h>
+
+#include <random>
+
+namespace weir::source {
+namespace fs = std::filesystem;
+namespace cond = runtime::conditions;
+using api::source_v1::git_repository_spec;
+
+namespace {
+
+const kube::gvk secret_kind{"", "v1", "Secret"};
+
+artifact::object_ref storage_ref(const value& obj)
+{
+    return {"gitrepository", std::string(obj.find_path({"metadata", "namespace"})->as_string()),
+            std::string(obj.find_path({"metadata", "name"})->as_string())};
+}
+
+git::reference to_git_ref(const api::source_v1::git_reference& r)
+{
+    return {.branch = r.branch, .tag = r.tag, .semver = r.semver, .name = r.name, .commit = r.commit};
+}
+
+std::chrono::milliseconds jittered(std::chrono::nanoseconds interval, double percent)
+{
+    static thread_local std::mt19937 rng{std::random_device{}()};
+    double spread = percent / 100.0;
+    std::uniform_real_distribution<double> dist(1.0 - spread, 1.0 + spread);
+    return std::chrono::milliseconds(
+        static_cast<long long>(std::chrono::duration<double, std::milli>(interval).count() * dist(rng)));
+}
+
+// Removes a directory tree, ignoring errors (scratch space).
+struct scratch_dir {
+    fs::path path;
+    ~scratch_dir()
+    {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+// The ignore rules Flux applies: VCS metadata always; the default set only when the user gave no
+// patterns of their own (no .sourceignore files and no spec.ignore).
+artifact::ignore_matcher ignore_rules(const fs::path& tree, const std::optional<std::string>& spec_ignore)
+{
+    artifact::ignore_matcher user;
+    user.add_sourceignore_files(tree);
+    if (spec_ignore) user.add_lines(*spec_ignore);
+    artifact::ignore_matcher rules;
+    if (user.empty()) {
+        rules.add_defaults();
+        return rules;
+    }
+    rules.add_vcs_defaults();
+    rules.add_sourceignore_files(tree);
+    if (spec_ignore) rules.add_lines(*spec_ignore);
+    return rules;
+}
+
+} // namespace
+
+struct git_repository_reconciler::outcome {
+    api::artifact stored;
+    bool new_artifact = false;
+};
+
+git_repository_reconciler::git_repository_reconciler(runtime::manager& mgr, artifact::storage& storage,
+                                                     git::mirror_cache& mirrors, git_repository_options options)
+    : mgr_(mgr), storage_(storage), mirrors_(mirrors), options_(options)
+{
+}
+
+result<runtime::action> git_repository_reconciler::reconcile(const runtime::request& req)
+{
+    kube::object_ptr cached = controller_->cache().get(req.key());
+    if (!cached) return runtime::action::await_change();
+    const value& obj = *cached;
+    if (obj.find_path({"metadata", "deletionTimestamp"})) return finalize(obj);
+    if (!runtime::has_finalizer(obj, api::flux_finalizer))
+        WEIR_TRY(runtime::add_finalizer(mgr_.client(), obj, api::flux_finalizer));
+
+    WEIR_TRY_ASSIGN(auto spec, git_repository_spec::from(obj));
+    value updated = obj;
+    if (const value* at = obj.find_path({"metadata", "annotations", api::requested_at_annotation}))
+        updated["status"]["lastHandledReconcileAt"] = *at;
+
+    auto stored = fetch_and_store(obj, updated);
+    if (!stored) {
+        const error& e = stored.err();
+        std::string reason = e.reason.empty() ? "GitOperationFailed" : e.reason;
+        cond::set(updated, "FetchFailed", "True", reason, e.message);
+        if (e.terminal()) return e; // the runtime marks Stalled and records the event
+        cond::mark_failed(updated, reason, e.message);
+        cond::set_observed_generation(updated);
+        WEIR_TRY(write_status(obj, updated));
+        mgr_.events().warning(obj, reason, e.message);
+        return e;
+    }
+    std::string message = fmt::format("stored artifact for revision '{}'", stored->stored.revision);
+    updated["status"]["artifact"] = stored->stored.to_value();
+    if (spec.ignore) updated["status"]["observedIgnore"] = *spec.ignore;
+    else if (value* st = updated.find("status")) st->as_object().erase("observedIgnore");
+    cond::remove(updated, "FetchFailed");
+    cond::set(updated, "ArtifactInStorage", "True", "Succeeded", message);
+    cond::mark_ready(updated, "Succeeded", message);
+    cond::set_observed_generation(updated);
+    WEIR_TRY(write_status(obj, updated));
+    if (stored->new_artifact)
+        mgr_.events().event(obj, runtime::event_type::normal, "NewArtifact", message,
+                            {{"source.toolkit.fluxcd.io/revision", stored->stored.revision},
+                             {"source.toolkit.fluxcd.io/digest", stored->stored.digest}});
+    return runtime::action::requeue(jittered(spec.interval, options_.interval_jitter_percentage));
+}
+
+result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_store(const value& obj,
+                                                                                       value& updated)
+{
+    WEIR_TRY_ASSIGN(auto spec, git_repository_spec::from(obj));
+    std::string ns(obj.find_path({"metadata", "namespace"})->as_string());
+    git::auth_options auth;
+    if (spec.secret_ref) {
+        auto secret = mgr_.client().get(secret_kind, ns, spec.secret_ref->name);
+        if (!secret)
+            return transient_error(
+                fmt::format("failed to get secret '{}/{}': {}", ns, spec.secret_ref->name, secret.err().message),
+                "AuthenticationFailed");
+        WEIR_TRY_ASSIGN(auto data, secret_data(*secret));
+        auth = git_auth_from(data);
+    }
+
+    // Without a stored artifact, or when the ignore rules changed, the tree must be rebuilt even if
+    // the remote has not moved.
+    std::optional<api::artifact> current;
+    if (const value* a = obj.find_path({"status", "artifact"}))
+        if (auto parsed = api::artifact::from(*a)) current = *parsed;
+    auto ref = storage_ref(obj);
+    const value* observed_ignore = obj.find_path({"status", "observedIgnore"});
+    bool ignore_same = (observed_ignore && observed_ignore->is_string() ? std::optional(observed_ignore->as_string())
+                                                                         : std::nullopt) == spec.ignore;
+    bool reusable = current && ignore_same && spec.include.empty() &&
+                    storage_.exists(ref, fs::path(current->path).filename().string());
+    std::string last = reusable ? current->revision : "";
+
+    WEIR_TRY_ASSIGN(auto synced, mirrors_.sync(spec.url, to_git_ref(spec.ref), auth, last));
+    if (synced.unchanged && reusable) return outcome{*current, false};
+
+    cond::mark_reconciling(updated, "Progressing", fmt::format("building artifact: new upstream revision '{}'", synced.revision));
+    scratch_dir checkout{storage_.temp_path("checkout")};
+    WEIR_TRY(mirrors_.checkout(spec.url, synced.commit, checkout.path));
+    artifact::ignore_matcher rules = ignore_rules(checkout.path, spec.ignore);
+    auto stored = storage_.archive(ref, synced.commit + ".tar.gz", checkout.path, {.ignore = &rules, .fsync = true});
+    if (!stored) {
+        error e = stored.err();
+        e.reason = "ArchiveOperationFailed";
+        return e;
+    }
+    auto removed = storage_.garbage_collect(ref, options_.artifact_retention_records,
+                                            fs::path(stored->path).filename().string());
+    if (!removed) log_.warn("artifact garbage collection failed", {{"error", removed.err().message}});
+
+    api::artifact art;
+    art.path = stored->path;
+    art.url = stored->url;
+    art.revision = synced.revision;
+    art.digest = stored->digest;
+    art.size = static_cast<std::int64_t>(stored->size);
+    art.last_update_time = kube::format_time(std::chrono::system_clock::now());
+    bool changed = !current || current->revision != art.revision || current->digest != art.digest;
+    if (!changed) art.last_update_time = current->last_update_time;
+    return outcome{art, changed};
+}
+
+status git_repository_reconciler::write_status(const value& original, value& updated)
+{
+    auto r = runtime::patch_status(mgr_.client(), original, updated);
+    if (!r) return r.err().wrap("failed to update status");
+    return ok();
+}
+
+result<runtime::action> git_repository_reconciler::finalize(const value& obj)
+{
+    WEIR_TRY(storage_.remove_object(storage_ref(obj)));
+    if (runtime::has_finalizer(obj, api::flux_finalizer))
+        WEIR_TRY(runtime::remove_finalizer(mgr_.client(), obj, api::flux_finalizer));
+    return runtime::action::await_change();
+}
+
+} // namespace weir::source

@@ -1,0 +1,86 @@
+// source-controller: wiring only. Flags in Flux's names; the reconcilers hold the logic.
+#include "git_repository_reconciler.hpp"
+
+#include <weir/artifact/file_server.hpp>
+#include <weir/core/ops_server.hpp>
+#include <weir/runtime/manager.hpp>
+#include <weir/runtime/options.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <iostream>
+
+using namespace weir;
+
+namespace {
+
+struct source_flags {
+    std::string storage_path = "/data";
+    std::string storage_addr = ":9090";
+    std::string storage_adv_addr;
+    std::size_t retention_records = 2;
+};
+
+// The flags only this controller has, in "--name=value" or "--name value" form.
+result<source_flags> parse_source_flags(const std::vector<std::string>& rest)
+{
+    source_flags f;
+    if (const char* env = std::getenv("STORAGE_PATH")) f.storage_path = env;
+    if (const char* env = std::getenv("STORAGE_ADDRESS")) f.storage_addr = env;
+    if (const char* env = std::getenv("STORAGE_ADV_ADDR")) f.storage_adv_addr = env;
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+        std::string arg = rest[i], val;
+        if (auto eq = arg.find('='); eq != std::string::npos) {
+            val = arg.substr(eq + 1);
+            arg.resize(eq);
+        } else if (i + 1 < rest.size()) {
+            val = rest[++i];
+        }
+        if (arg == "--storage-path") f.storage_path = val;
+        else if (arg == "--storage-addr") f.storage_addr = val;
+        else if (arg == "--storage-adv-addr") f.storage_adv_addr = val;
+        else if (arg == "--artifact-retention-records") {
+            auto [p, ec] = std::from_chars(val.data(), val.data() + val.size(), f.retention_records);
+            if (ec != std::errc{} || f.retention_records == 0)
+                return terminal_error("--artifact-retention-records must be a positive number", "InvalidFlag");
+        } else
+            return terminal_error("unknown flag " + arg, "InvalidFlag");
+    }
+    return f;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> rest;
+    auto opts = runtime::parse_flags(argc, argv, {.name = "source-controller", .concurrent = 2}, &rest);
+    if (!opts) return runtime::exit_with(opts.err());
+    auto flags = parse_source_flags(rest);
+    if (!flags) return runtime::exit_with(flags.err());
+    auto mgr = runtime::manager::create(*opts);
+    if (!mgr) return runtime::exit_with(mgr.err());
+
+    auto listen = parse_listen_address(flags->storage_addr);
+    if (!listen) return runtime::exit_with(listen.err());
+    artifact::file_server server(flags->storage_path, {.address = listen->first, .port = listen->second});
+    if (auto s = server.start(); !s) return runtime::exit_with(s.err());
+    std::string advertised = flags->storage_adv_addr;
+    if (advertised.empty())
+        advertised = "source-controller." + (*mgr)->runtime_namespace() + ".svc.cluster.local.";
+    std::cout << "artifact server listening on port " << server.port() << std::endl;
+
+    artifact::storage storage(flags->storage_path, advertised);
+    git::mirror_cache mirrors(std::filesystem::path(flags->storage_path) / ".mirrors");
+    source::git_repository_reconciler git_repos(**mgr, storage, mirrors,
+                                                {.artifact_retention_records = flags->retention_records});
+    auto& controller = (*mgr)->add_controller(
+        {.name = "gitrepository",
+         .kind = {"source.toolkit.fluxcd.io", "v1", "GitRepository"},
+         .reconcile = [&](const runtime::request& req) { return git_repos.reconcile(req); }});
+    git_repos.bind(controller);
+
+    auto result = (*mgr)->run();
+    server.stop();
+    return result ? 0 : runtime::exit_with(result.err());
+}
