@@ -199,6 +199,7 @@ status add_resources(accumulator& acc, const loader& ldr, const kfile& kf, conte
         for (auto& o : objs) {
             resource r;
             r.obj = std::move(o);
+            r.origin = fs::canonical(p);
             r.remember();
             rs.push_back(std::move(r));
         }
@@ -321,7 +322,7 @@ status accumulate(accumulator& acc, const fs::path& dir, context& ctx, bool as_c
     if (!as_component && !top && kind == "Component")
         return build_error(kf.path + ": expected kind 'Kustomization' for a resource directory, got 'Component' "
                            "(list it under components)");
-    loader ldr{dir, ctx.opts};
+    loader ldr{dir, fs::path(kf.path), ctx.opts};
     WEIR_TRY(add_resources(acc, ldr, kf, ctx));
     WEIR_TRY(add_configurations(acc, ldr, kf));
     WEIR_TRY(run_generators(acc, ldr, kf.doc));
@@ -429,6 +430,22 @@ void strip_internal(value& obj)
     if (o.empty()) obj.find("metadata")->as_object().erase("annotations");
 }
 
+// config.kubernetes.io/origin, with paths relative to the kustomization being built.
+void add_origin(resource& r, const fs::path& root)
+{
+    if (r.origin.empty()) return;
+    std::string rel = r.origin.lexically_relative(root).string();
+    std::string text;
+    if (r.origin_generator.empty()) {
+        text = "path: " + rel + "\n";
+    } else {
+        text = "configuredIn: " + rel + "\nconfiguredBy:\n  apiVersion: builtin\n  kind: " + r.origin_generator + "\n";
+    }
+    value& ann = r.obj["metadata"]["annotations"];
+    if (!ann.is_object()) ann = object{};
+    ann.as_object().set("config.kubernetes.io/origin", text);
+}
+
 } // namespace
 
 result<std::vector<value>> build(const std::filesystem::path& dir, const build_options& options)
@@ -452,6 +469,10 @@ result<std::vector<value>> build(const std::filesystem::path& dir, const build_o
         for (const auto& m : bm->as_array())
             if (m.is_string() && m.as_string() == "managedByLabel")
                 for (auto& r : acc.res) r.obj["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "kustomize-(devel)";
+    if (const value* bm = kf.doc.find("buildMetadata"); bm && bm->is_array())
+        for (const auto& m : bm->as_array())
+            if (m.is_string() && m.as_string() == "originAnnotations")
+                for (auto& r : acc.res) add_origin(r, root);
     std::vector<value> out;
     out.reserve(acc.res.size());
     for (auto& r : acc.res) {

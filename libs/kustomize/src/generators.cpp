@@ -345,6 +345,8 @@ result<resource> generate(const value& g, const std::string& kind, const gen_opt
     r.obj = std::move(obj);
     r.needs_hash = !o.disable_hash;
     r.behavior = g.get_string("behavior", "create");
+    r.origin = ldr.kustomization_file;
+    r.origin_generator = kind + "Generator";
     r.remember();
     return r;
 }

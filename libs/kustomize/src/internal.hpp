@@ -24,6 +24,10 @@ struct resource {
     std::vector<std::string> suffixes;
     bool needs_hash = false; // generated with a content-hash suffix still to add
     std::string behavior;    // generators: create, merge or replace
+    // Where it came from, for buildMetadata originAnnotations: a resource file, or the
+    // kustomization file whose generator (origin_generator) made it.
+    fs::path origin;
+    std::string origin_generator;
 
     std::string_view api_version() const { return obj.get_string("apiVersion"); }
     std::string_view kind() const { return obj.get_string("kind"); }
@@ -89,6 +93,7 @@ struct accumulator {
 // The loader: reads files, enforcing that they stay below the root of the kustomization.
 struct loader {
     fs::path root; // canonical directory of the kustomization
+    fs::path kustomization_file;
     const build_options* opts = nullptr;
     result<fs::path> resolve_file(const std::string& rel, const std::string& what) const;
     result<std::string> read(const std::string& rel, const std::string& what) const;

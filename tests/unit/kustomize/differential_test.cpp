@@ -453,3 +453,11 @@ TEST_CASE("differential: legacy order by kind priority, group, namespace then na
     temp_tree t{{"kustomization.yaml", "resources: [all.yaml]\n"}, {"all.yaml", docs}};
     same_as_kubectl(t);
 }
+
+TEST_CASE("differential: buildMetadata originAnnotations name files and generators")
+{
+    auto t = overlay("buildMetadata: [originAnnotations]\nconfigMapGenerator:\n- name: gen\n  literals: [a=1]\n");
+    t.write("base/kustomization.yaml", "resources: [deploy.yaml, service.yaml, rbac.yaml]\nsecretGenerator:\n"
+                                       "- name: s\n  literals: [b=2]\n");
+    same_as_kubectl(t, "overlay");
+}
