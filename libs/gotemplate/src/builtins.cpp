@@ -19,6 +19,13 @@ basic basic_kind(const go_value& v)
 
 bool nilish(const go_value& v) { return v.is_missing() || v.is_nil(); }
 
+// Go formats these operands with %s, so numbers inside show as %!s(int=1).
+std::string as_s(const go_value& v)
+{
+    go_value one[] = {v};
+    return go_sprintf("%s", one);
+}
+
 result<bool> eq2(const go_value& a, const go_value& b)
 {
     basic ka = basic_kind(a), kb = basic_kind(b);
@@ -35,10 +42,9 @@ result<bool> eq2(const go_value& a, const go_value& b)
     }
     bool same_kind = (a.is_list() && b.is_list()) || (a.is_map() && b.is_map()) || (nilish(a) && nilish(b));
     if (!same_kind && !nilish(a) && !nilish(b))
-        return fail(fmt::format("non-comparable types {}: {}, {}: {}", to_display(a), a.type_name(), b.type_name(),
-                                to_display(b)));
+        return fail(fmt::format("non-comparable types {}: {}, {}: {}", as_s(a), a.type_name(), b.type_name(), to_display(b)));
     if (nilish(a) || nilish(b)) return nilish(a) == nilish(b);
-    return fail(fmt::format("non-comparable type {}: {}", to_display(b), b.type_name()));
+    return fail(fmt::format("non-comparable type {}: {}", as_s(b), b.type_name()));
 }
 
 result<bool> lt2(const go_value& a, const go_value& b)

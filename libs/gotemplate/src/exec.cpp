@@ -404,7 +404,7 @@ private:
             errorf("invalid value; expected " + param_type_name(p));
         }
         if (!assignable(v, p)) {
-            if (v.is_nil() && can_be_nil(p)) return v;
+            // A nil read from a map or list is a nil interface{}: assignable only to interface{}.
             errorf(fmt::format("wrong type for value; expected {}; got {}", param_type_name(p),
                                v.is_nil() ? "interface {}" : v.type_name()));
         }
@@ -435,6 +435,7 @@ private:
         switch (n.type) {
         case node_type::dot: return validate(dot, p);
         case node_type::nil:
+            if (p == param::raw) return {}; // reflect.Zero(reflect.Value): the invalid value
             if (can_be_nil(p)) return go_value::nil();
             errorf("cannot assign nil to " + param_type_name(p));
         case node_type::field:

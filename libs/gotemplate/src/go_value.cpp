@@ -11,7 +11,8 @@ bool go_value::is_int() const
 }
 bool go_value::is_list() const
 {
-    return type_ == go_type::list_any || type_ == go_type::list_string || type_ == go_type::list_int;
+    return type_ == go_type::list_any || type_ == go_type::list_string || type_ == go_type::list_int ||
+           type_ == go_type::list_list;
 }
 
 go_value go_value::from(const weir::value& v)
@@ -59,6 +60,7 @@ std::string go_value::type_name() const
     case go_type::list_any: return "[]interface {}";
     case go_type::list_string: return "[]string";
     case go_type::list_int: return "[]int";
+    case go_type::list_list: return "[][]interface {}";
     case go_type::map_any: return "map[string]interface {}";
     case go_type::map_string: return "map[string]string";
     }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdint>
 
 namespace weir::gotemplate::detail {
@@ -112,9 +113,76 @@ void format_int(std::string& out, std::int64_t i, const spec& sp)
     pad(out, s, nz);
 }
 
+// strconv's 'x' format: -0x1.8p+00, shortest mantissa unless a precision is given.
+std::string hex_float(double f, bool upper, int prec)
+{
+    if (std::isnan(f)) return "NaN";
+    if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
+    std::string s = std::signbit(f) ? "-" : "";
+    double a = std::fabs(f);
+    std::uint64_t mant = 0;
+    int exp = 0;
+    if (a != 0) {
+        int e2;
+        double m = std::frexp(a, &e2); // a = m * 2^e2, m in [0.5, 1)
+        mant = static_cast<std::uint64_t>(std::ldexp(m, 53)); // 53 significant bits
+        exp = e2 - 1;
+    }
+    // mant holds 1.xxxx in bits 52..0: the 52 fraction bits are 13 hex digits
+    std::uint64_t frac = mant & ((std::uint64_t{1} << 52) - 1);
+    std::string digits;
+    for (int i = 12; i >= 0; --i) digits += "0123456789abcdef"[(frac >> (4 * i)) & 15];
+    if (prec < 0) {
+        while (!digits.empty() && digits.back() == '0') digits.pop_back();
+    } else if (prec < 13) {
+        // round half to even on the dropped digits
+        std::uint64_t keep = frac >> (4 * (13 - prec));
+        std::uint64_t rest = frac & ((std::uint64_t{1} << (4 * (13 - prec))) - 1);
+        std::uint64_t half = std::uint64_t{1} << (4 * (13 - prec) - 1);
+        std::uint64_t lead = a == 0 ? 0 : 1;
+        if (rest > half || (rest == half && (keep & 1))) {
+            ++keep;
+            if (prec == 0 ? keep > 0 : (keep >> (4 * prec)) != 0) {
+                keep = prec == 0 ? 0 : keep & ((std::uint64_t{1} << (4 * prec)) - 1);
+                ++lead;
+                if (lead == 2) lead = 1, ++exp;
+            }
+        }
+        digits.clear();
+        for (int i = prec - 1; i >= 0; --i) digits += "0123456789abcdef"[(keep >> (4 * i)) & 15];
+    } else {
+        digits.append(static_cast<std::size_t>(prec - 13), '0');
+    }
+    s += a == 0 ? "0x0" : "0x1";
+    if (!digits.empty()) s += "." + digits;
+    s += 'p';
+    s += exp < 0 ? '-' : '+';
+    int ae = std::abs(exp);
+    if (ae < 10) s += '0';
+    s += std::to_string(ae);
+    if (upper)
+        for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
 void format_float_verb(std::string& out, double f, const spec& sp)
 {
     char verb = sp.verb == 'v' ? 'g' : sp.verb == 'F' ? 'f' : sp.verb;
+    if (verb == 'b') {
+        // strconv 'b': decimal mantissa and binary exponent, 3.5 is 7881299347898368p-51
+        int e2 = 0;
+        double m = std::frexp(std::fabs(f), &e2);
+        auto mant = static_cast<std::int64_t>(std::ldexp(m, 53));
+        int exp = f == 0 ? -1074 : e2 - 53;
+        if (f == 0) mant = 0;
+        std::string s = std::string(std::signbit(f) ? "-" : sp.plus ? "+" : "") + std::to_string(mant) + "p" +
+                        (exp < 0 ? "-" : "+") + std::to_string(std::abs(exp));
+        return pad(out, s, sp, true);
+    }
+    if (verb == 'x' || verb == 'X') {
+        spec p = sp;
+        return pad(out, (sp.plus && !std::signbit(f) ? "+" : "") + hex_float(f, verb == 'X', sp.prec), p, true);
+    }
     int prec = sp.prec;
     if (prec < 0 && (verb == 'e' || verb == 'E' || verb == 'f')) prec = 6;
     std::string s = format_float(f, verb, prec);
@@ -165,6 +233,41 @@ void format_string(std::string& out, std::string_view s, const spec& sp)
     }
 }
 
+// %#v: Go-syntax representation.
+void go_syntax(std::string& out, const go_value& v, int depth)
+{
+    switch (v.type()) {
+    case go_type::invalid:
+    case go_type::nil: out += depth > 0 ? "interface {}(nil)" : "<nil>"; return;
+    case go_type::bool_: out += v.as_bool() ? "true" : "false"; return;
+    case go_type::float64_: out += format_float(v.as_float(), 'g', -1); return;
+    case go_type::string_: out += go_quote(v.as_string()); return;
+    default: break;
+    }
+    if (v.is_int()) {
+        out += std::to_string(v.as_int());
+        return;
+    }
+    out += v.type_name();
+    out += '{';
+    bool first = true;
+    if (v.is_list()) {
+        for (auto& e : v.as_list()) {
+            if (!first) out += ", ";
+            first = false;
+            go_syntax(out, e, depth + 1);
+        }
+    } else {
+        for (auto& [k, e] : v.as_map()) {
+            if (!first) out += ", ";
+            first = false;
+            out += go_quote(k) + ":";
+            go_syntax(out, e, depth + 1);
+        }
+    }
+    out += '}';
+}
+
 // Maps can hold themselves (Sprig's set and merge share them); Go's fmt then overflows its
 // stack, weir prints a marker instead.
 constexpr int max_print_depth = 1500;
@@ -176,17 +279,22 @@ void print_value(std::string& out, const go_value& v, const spec& sp, int depth)
         return;
     }
     if (sp.verb == 'T') return pad(out, v.type_name(), sp);
+    if (sp.verb == 'v' && sp.sharp) return go_syntax(out, v, depth);
     switch (v.type()) {
     case go_type::invalid:
     case go_type::nil:
-        if (depth > 0 || sp.verb == 'v') return pad(out, "<nil>", sp);
+        if (depth > 0) {
+            out += "<nil>"; // Go writes a nil element without padding
+            return;
+        }
+        if (sp.verb == 'v') return pad(out, sp.sharp ? "<nil>" : "<nil>", sp);
         return bad_verb(out, v, sp);
     case go_type::bool_:
         if (sp.verb == 'v' || sp.verb == 't') return pad(out, v.as_bool() ? "true" : "false", sp);
         return bad_verb(out, v, sp);
     case go_type::float64_:
         switch (sp.verb) {
-        case 'v': case 'g': case 'G': case 'e': case 'E': case 'f': case 'F':
+        case 'v': case 'g': case 'G': case 'e': case 'E': case 'f': case 'F': case 'x': case 'X': case 'b':
             return format_float_verb(out, v.as_float(), sp);
         default: return bad_verb(out, v, sp);
         }

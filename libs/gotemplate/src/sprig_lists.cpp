@@ -142,13 +142,24 @@ void add_sprig_lists(function_table& t)
     t.add("mustMerge", merge(false));
     t.add("mergeOverwrite", merge(true));
     t.add("mustMergeOverwrite", merge(true));
-    t.add("deepCopy", fn({S::any}, false, [](call_context&, args a) -> result<go_value> { return deep_copy(a[0]); }));
+    t.add("deepCopy", fn({S::any}, false, [](call_context&, args a) -> result<go_value> {
+              if (a[0].is_nil()) return fail("reflect: call of reflect.Value.Type on zero Value");
+              return deep_copy(a[0]);
+          }));
+    // Sprig's dig asserts Go types: the keys are strings, the dict and each step a map.
     t.add("dig", fn({S::any}, true, [](call_context&, args a) -> result<go_value> {
               if (a.size() < 3) return fail("dig needs at least three arguments");
-              const go_value& dict = a.back();
-              go_value cur = dict;
+              auto conversion = [](const go_value& v, const char* want) {
+                  return fail(fmt::format("interface conversion: interface {{}} is {}, not {}",
+                                          v.is_nil() ? "nil" : v.type_name(), want));
+              };
+              if (a.back().type() != go_type::map_any) return conversion(a.back(), "map[string]interface {}");
+              for (std::size_t i = 0; i + 2 < a.size(); ++i)
+                  if (!a[i].is_string()) return conversion(a[i], "string");
+              go_value cur = a.back();
               for (std::size_t i = 0; i + 2 < a.size(); ++i) {
-                  const go_value* v = cur.is_map() ? cur.map_find(strval(a[i])) : nullptr;
+                  if (cur.type() != go_type::map_any) return conversion(cur, "map[string]interface {}");
+                  const go_value* v = cur.map_find(a[i].as_string());
                   if (!v) return a[a.size() - 2];
                   cur = *v;
               }
@@ -186,7 +197,8 @@ void add_sprig_lists(function_table& t)
         return list_of(std::move(out));
     });
     t.add("sortAlpha", fn({S::any}, false, [](call_context&, args a) -> result<go_value> {
-              auto s = strslice(a[0]);
+              // a non-list becomes a one-element list of its string form, nil included
+              auto s = a[0].is_list() ? strslice(a[0]) : std::vector<std::string>{strval(a[0])};
               std::sort(s.begin(), s.end());
               go_list out;
               for (auto& x : s) out.push_back(go_value::of_string(x));
@@ -220,6 +232,7 @@ void add_sprig_lists(function_table& t)
     t.add("concat", fn({S::any}, true, [](call_context&, args a) -> result<go_value> {
               go_list out;
               for (auto& v : a) {
+                  if (v.is_nil()) return fail("runtime error: invalid memory address or nil pointer dereference");
                   if (!v.is_list())
                       return fail(fmt::format("Cannot concat type {} as list", v.is_nil() ? "invalid" : v.kind_name()));
                   const go_list& l = v.as_list();
@@ -240,13 +253,19 @@ void add_sprig_lists(function_table& t)
               return go_value::of_list(go_list(l.begin() + b, l.begin() + e), a[0].type());
           }));
     t.add("chunk", fn({S::int_, S::any}, false, [](call_context&, args a) -> result<go_value> {
-              WEIR_TRY_ASSIGN(go_list l, as_list(a[1], "chunk"));
+              if (a[1].is_nil()) return fail("runtime error: invalid memory address or nil pointer dereference");
+              if (!a[1].is_list()) return fail("Cannot chunk type " + a[1].kind_name());
+              const go_list& l = a[1].as_list();
               go_list out;
-              auto size = static_cast<std::size_t>(std::max<std::int64_t>(a[0].as_int(), 1));
+              std::int64_t n = a[0].as_int();
+              // Go sizes the result as floor((len-1)/size)+1, which is negative or huge for size <= 0
+              if (n <= 0 && !(l.empty() && n < 0 && (l.size() + 0 == 0)))
+                  return fail("runtime error: makeslice: len out of range");
+              auto size = static_cast<std::size_t>(n);
               for (std::size_t i = 0; i < l.size(); i += size)
                   out.push_back(list_of(go_list(l.begin() + static_cast<std::ptrdiff_t>(i),
                                                 l.begin() + static_cast<std::ptrdiff_t>(std::min(l.size(), i + size)))));
-              return list_of(std::move(out));
+              return go_value::of_list(std::move(out), go_type::list_list);
           }));
 
     t.add("default", fn({S::any, S::any}, true, [](call_context&, args a) -> result<go_value> {

@@ -72,7 +72,8 @@ go_value f64(double x) { return go_value::of_float(x); }
 // result to 15 significant digits gives the same answer for the values charts use.
 double decimal_round(double x)
 {
-    if (!std::isfinite(x) || x == 0) return x;
+    if (!std::isfinite(x)) return x;
+    if (x == 0) return 0; // a decimal zero has no sign
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.15g", x);
     return std::strtod(buf, nullptr);

@@ -1,5 +1,6 @@
 // Sprig 3.2.3's encodings, hashes, regular expressions, semver, reflection, paths and `fail`.
 #include "funcs.hpp"
+#include "go_regexp.hpp"
 #include "gofmt.hpp"
 #include "strconv.hpp"
 
@@ -11,7 +12,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <regex>
 
 namespace weir::gotemplate::detail {
 namespace {
@@ -173,31 +173,55 @@ std::string b64enc(std::string_view s)
     return out;
 }
 
+// encoding/base64's StdEncoding.DecodeString, with its error offsets; Sprig returns the error
+// text as the result.
 std::string b64dec(std::string_view s)
 {
+    auto bad = [](std::size_t at) { return fmt::format("illegal base64 data at input byte {}", at); };
+    auto value = [](char c) -> int {
+        const char* p = c ? std::strchr(b64chars, c) : nullptr;
+        return p ? static_cast<int>(p - b64chars) : -1;
+    };
     std::string out;
-    unsigned v = 0;
-    int bits = 0;
-    std::size_t i = 0, pad = 0;
-    for (; i < s.size(); ++i) {
-        char c = s[i];
-        if (c == '\r' || c == '\n') continue;
-        if (c == '=') {
-            ++pad;
-            continue;
+    std::size_t si = 0;
+    auto skip_newlines = [&] {
+        while (si < s.size() && (s[si] == '\n' || s[si] == '\r')) ++si;
+    };
+    while (si < s.size()) {
+        unsigned v = 0;
+        int j = 0;
+        bool end = false;
+        for (; j < 4; ++j) {
+            skip_newlines();
+            if (si == s.size()) {
+                if (j == 0) return out;
+                return bad(si - static_cast<std::size_t>(j));
+            }
+            char c = s[si++];
+            if (c == '=') {
+                if (j < 2) return bad(si - 1);
+                if (j == 2) {
+                    skip_newlines();
+                    if (si == s.size()) return bad(s.size());
+                    if (s[si] != '=') return bad(si - 1);
+                    ++si;
+                }
+                skip_newlines();
+                if (si < s.size()) return bad(si);
+                end = true;
+                break;
+            }
+            int d = value(c);
+            if (d < 0) return bad(si - 1);
+            v = (v << 6) | static_cast<unsigned>(d);
         }
-        const char* p = pad ? nullptr : std::strchr(b64chars, c);
-        if (!p || c == '\0') return fmt::format("illegal base64 data at input byte {}", i);
-        v = (v << 6) | static_cast<unsigned>(p - b64chars);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((v >> bits) & 0xFF);
-        }
+        int got = j;
+        for (int k = j; k < 4; ++k) v <<= 6;
+        if (got >= 2) out += static_cast<char>((v >> 16) & 0xFF);
+        if (got >= 3) out += static_cast<char>((v >> 8) & 0xFF);
+        if (got == 4) out += static_cast<char>(v & 0xFF);
+        if (end) break;
     }
-    std::size_t data = s.size() - pad;
-    if ((data + pad) % 4 != 0 || pad > 2 || (pad && (data % 4) + pad != 4))
-        return fmt::format("illegal base64 data at input byte {}", pad ? s.size() - pad : s.size() - (s.size() % 4 ? s.size() % 4 : 0));
     return out;
 }
 
@@ -215,32 +239,19 @@ std::string b32enc(std::string_view s)
     return out;
 }
 
-std::string go_regex_replacement(std::string_view repl)
+// Sprig's regex functions use regexp.MustCompile, whose failure is a panic with this text.
+result<go_regexp> compile(const std::string& re)
 {
-    // Go's $1, ${1} and $$; ECMAScript uses $1 and $$ too, so only ${n} needs rewriting.
-    std::string out;
-    for (std::size_t i = 0; i < repl.size(); ++i) {
-        if (repl[i] == '$' && i + 1 < repl.size() && repl[i + 1] == '{') {
-            auto e = repl.find('}', i);
-            if (e != std::string_view::npos) {
-                out += '$';
-                out.append(repl.substr(i + 2, e - i - 2));
-                i = e;
-                continue;
-            }
-        }
-        out += repl[i];
-    }
-    return out;
+    auto r = go_regexp::compile(re);
+    if (!r) return fail(must_compile_message(re, r.err().message));
+    return r;
 }
 
-result<std::regex> compile(const std::string& re)
+go_value string_list(std::vector<std::string> v)
 {
-    try {
-        return std::regex(re, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-        return fail(fmt::format("regexp: Compile({}): {}", go_quote(re), e.what()));
-    }
+    go_list l;
+    for (auto& s : v) l.push_back(go_value::of_string(std::move(s)));
+    return go_value::of_list(std::move(l), go_type::list_string);
 }
 
 std::string random_string(std::string_view alphabet, std::int64_t n)
@@ -330,67 +341,38 @@ void add_sprig_misc(function_table& t)
           }));
 
     t.add("regexMatch", fn({S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
-              auto re = compile(a[0].as_string());
-              return go_value::of_bool(re && std::regex_search(a[1].as_string(), *re));
+              auto re = go_regexp::compile(a[0].as_string()); // regexp.MatchString: an error is false
+              return go_value::of_bool(re && re->match(a[1].as_string()));
           }));
     t.add("mustRegexMatch", fn({S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
-              WEIR_TRY_ASSIGN(auto re, compile(a[0].as_string()));
-              return go_value::of_bool(std::regex_search(a[1].as_string(), re));
+              auto re = go_regexp::compile(a[0].as_string());
+              if (!re) return re.err();
+              return go_value::of_bool(re->match(a[1].as_string()));
           }));
     auto replace = [](bool literal) {
         return fn({S::string_, S::string_, S::string_}, false, [literal](call_context&, args a) -> result<go_value> {
             WEIR_TRY_ASSIGN(auto re, compile(a[0].as_string()));
-            auto flags = literal ? std::regex_constants::format_sed : std::regex_constants::format_default;
-            std::string repl = literal ? a[2].as_string() : go_regex_replacement(a[2].as_string());
-            if (literal) {
-                std::string out;
-                std::sregex_iterator it(a[1].as_string().begin(), a[1].as_string().end(), re), end;
-                std::size_t last = 0;
-                for (; it != end; ++it) {
-                    out.append(a[1].as_string(), last, static_cast<std::size_t>(it->position()) - last);
-                    out += repl;
-                    last = static_cast<std::size_t>(it->position() + it->length());
-                }
-                out.append(a[1].as_string(), last);
-                return str(std::move(out));
-            }
-            return str(std::regex_replace(a[1].as_string(), re, repl, flags));
+            return str(re.replace_all(a[1].as_string(), a[2].as_string(), literal));
         });
     };
     t.add("regexReplaceAll", replace(false));
     t.add("mustRegexReplaceAll", replace(false));
     t.add("regexReplaceAllLiteral", replace(true));
+    t.add("mustRegexReplaceAllLiteral", replace(true));
     t.add("regexFind", fn({S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
               WEIR_TRY_ASSIGN(auto re, compile(a[0].as_string()));
-              std::smatch m;
-              if (std::regex_search(a[1].as_string(), m, re)) return str(m.str());
-              return str("");
+              auto m = re.find_all(a[1].as_string(), 1);
+              return str(m.empty() ? "" : a[1].as_string().substr(m[0].first, m[0].second - m[0].first));
           }));
     t.add("regexFindAll", fn({S::string_, S::string_, S::int_}, false, [](call_context&, args a) -> result<go_value> {
               WEIR_TRY_ASSIGN(auto re, compile(a[0].as_string()));
-              go_list out;
-              const std::string& s = a[1].as_string();
-              for (std::sregex_iterator it(s.begin(), s.end(), re), end; it != end; ++it) {
-                  if (a[2].as_int() >= 0 && static_cast<std::int64_t>(out.size()) >= a[2].as_int()) break;
-                  out.push_back(str(it->str()));
-              }
-              return go_value::of_list(std::move(out), go_type::list_string);
+              std::vector<std::string> out;
+              for (auto [b, e] : re.find_all(a[1].as_string(), a[2].as_int())) out.push_back(a[1].as_string().substr(b, e - b));
+              return string_list(std::move(out));
           }));
     t.add("regexSplit", fn({S::string_, S::string_, S::int_}, false, [](call_context&, args a) -> result<go_value> {
               WEIR_TRY_ASSIGN(auto re, compile(a[0].as_string()));
-              go_list out;
-              const std::string& s = a[1].as_string();
-              std::int64_t n = a[2].as_int();
-              if (n == 0) return go_value::of_list({}, go_type::list_string);
-              std::size_t last = 0;
-              for (std::sregex_iterator it(s.begin(), s.end(), re), end; it != end; ++it) {
-                  if (n > 0 && static_cast<std::int64_t>(out.size()) == n - 1) break;
-                  if (it->length() == 0 && it->position() == 0) continue;
-                  out.push_back(str(s.substr(last, static_cast<std::size_t>(it->position()) - last)));
-                  last = static_cast<std::size_t>(it->position() + it->length());
-              }
-              out.push_back(str(s.substr(last)));
-              return go_value::of_list(std::move(out), go_type::list_string);
+              return string_list(re.split(a[1].as_string(), a[2].as_int()));
           }));
 
     t.add("semverCompare", fn({S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {

@@ -58,24 +58,31 @@ std::string replace_all(std::string_view s, std::string_view from, std::string_v
     return out;
 }
 
-std::string map_ascii(std::string s, int (*f)(int))
+std::string map_runes(const std::string& s, char32_t (*f)(char32_t))
 {
-    for (char& c : s)
-        if (static_cast<unsigned char>(c) < 0x80) c = static_cast<char>(f(static_cast<unsigned char>(c)));
-    return s;
+    std::string out;
+    for (std::size_t i = 0; i < s.size();) {
+        append_rune(out, f(decode_rune(s, i)));
+        i += rune_length(s, i);
+    }
+    return out;
 }
 
-// strings.Title: upper-cases letters that follow a separator (not a letter, digit or '_').
-std::string title(std::string s, bool upper)
+// strings.Title: upper-cases letters that follow a separator (ASCII non-alphanumerics other
+// than '_', and Unicode spaces).
+std::string title(const std::string& s)
 {
+    std::string out;
     bool prev_sep = true;
-    for (char& c : s) {
-        auto u = static_cast<unsigned char>(c);
-        bool word = std::isalnum(u) || c == '_' || u >= 0x80;
-        if (prev_sep && u < 0x80) c = static_cast<char>(upper ? std::toupper(u) : std::tolower(u));
-        prev_sep = !word;
+    for (std::size_t i = 0; i < s.size();) {
+        char32_t r = decode_rune(s, i);
+        out.append(s, i, 0);
+        append_rune(out, prev_sep ? to_upper(r) : r);
+        bool sep = r < 0x80 ? !(std::isalnum(static_cast<int>(r)) || r == '_') : is_space(r);
+        prev_sep = sep;
+        i += rune_length(s, i);
     }
-    return s;
+    return out;
 }
 
 std::string trim_cutset(std::string_view s, std::string_view cut, bool left, bool right)
@@ -158,26 +165,35 @@ void add_sprig_strings(function_table& t)
         t.add(name, fn({S::string_}, false, [f](call_context&, args a) -> result<go_value> { return str(f(a[0].as_string())); }));
     };
     s1("trim", [](std::string s) { return trim_space(s); });
-    s1("upper", [](std::string s) { return map_ascii(std::move(s), ::toupper); });
-    s1("lower", [](std::string s) { return map_ascii(std::move(s), ::tolower); });
-    s1("title", [](std::string s) { return title(std::move(s), true); });
-    s1("untitle", [](std::string s) { return title(std::move(s), false); });
-    s1("nospace", [](std::string s) {
+    s1("upper", [](std::string s) { return map_runes(s, to_upper); });
+    s1("lower", [](std::string s) { return map_runes(s, to_lower); });
+    s1("title", [](std::string s) { return title(s); });
+    // goutils.Uncapitalize: lower-case the first rune of each space-separated word.
+    s1("untitle", [](std::string s) {
         std::string out;
-        for (std::size_t i = 0; i < s.size();) {
-            std::size_t n = rune_length(s, i);
-            if (!is_unicode_space(decode_rune(s, i))) out.append(s, i, n);
-            i += n;
+        bool next = true;
+        for (std::size_t i = 0; i < s.size(); i += rune_length(s, i)) {
+            char32_t r = decode_rune(s, i);
+            if (is_space(r)) next = true;
+            else if (next) r = to_lower(r), next = false;
+            append_rune(out, r);
         }
         return out;
     });
-    s1("swapcase", [](std::string s) {
-        for (char& c : s) {
-            auto u = static_cast<unsigned char>(c);
-            if (std::islower(u)) c = static_cast<char>(std::toupper(u));
-            else if (std::isupper(u)) c = static_cast<char>(std::tolower(u));
+    // goutils.DeleteWhiteSpace works byte by byte, turning each byte into a rune.
+    s1("nospace", [](std::string s) {
+        std::string out;
+        bool removed = false;
+        for (char c : s) {
+            auto r = static_cast<char32_t>(static_cast<unsigned char>(c));
+            if (is_space(r)) removed = true;
+            else append_rune(out, r);
         }
-        return s;
+        return removed ? out : s;
+    });
+    s1("swapcase", [](std::string s) {
+        // goutils.SwapCase: title case and upper case are the same rune for the scripts weir maps
+        return map_runes(s, [](char32_t r) { return is_upper(r) ? to_lower(r) : is_lower(r) ? to_upper(r) : r; });
     });
     s1("base", [](std::string s) {
         if (s.empty()) return std::string(".");
@@ -224,10 +240,12 @@ void add_sprig_strings(function_table& t)
               return str(std::move(out));
           }));
     t.add("indent", fn({S::int_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
+              if (a[0].as_int() < 0) return fail("strings: negative Repeat count");
               std::string pad(static_cast<std::size_t>(std::max<std::int64_t>(a[0].as_int(), 0)), ' ');
               return str(pad + replace_all(a[1].as_string(), "\n", "\n" + pad));
           }));
     t.add("nindent", fn({S::int_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
+              if (a[0].as_int() < 0) return fail("strings: negative Repeat count");
               std::string pad(static_cast<std::size_t>(std::max<std::int64_t>(a[0].as_int(), 0)), ' ');
               return str("\n" + pad + replace_all(a[1].as_string(), "\n", "\n" + pad));
           }));
@@ -323,12 +341,14 @@ void add_sprig_strings(function_table& t)
               }
               return str(out + line);
           }));
+    // goutils.Initials reads bytes as runes.
     t.add("initials", fn({S::string_}, false, [](call_context&, args a) -> result<go_value> {
               std::string out;
-              bool start = true;
+              bool gap = true;
               for (char c : a[0].as_string()) {
-                  if (is_unicode_space(static_cast<unsigned char>(c))) start = true;
-                  else if (start) out += c, start = false;
+                  auto r = static_cast<char32_t>(static_cast<unsigned char>(c));
+                  if (is_space(r)) gap = true;
+                  else if (gap) append_rune(out, r), gap = false;
               }
               return str(std::move(out));
           }));

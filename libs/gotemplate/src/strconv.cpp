@@ -331,3 +331,49 @@ std::string format_float(double f, char fmtc, int prec)
 }
 
 } // namespace weir::gotemplate::detail
+
+namespace weir::gotemplate::detail {
+
+bool is_upper(char32_t r) { return to_lower(r) != r; }
+bool is_lower(char32_t r) { return to_upper(r) != r || r == 0xDF; }
+bool is_space(char32_t r)
+{
+    return r == ' ' || (r >= '\t' && r <= '\r') || r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200a) ||
+           r == 0x2028 || r == 0x2029 || r == 0x202f || r == 0x205f || r == 0x3000;
+}
+
+char32_t to_upper(char32_t r)
+{
+    if (r >= 'a' && r <= 'z') return r - 32;
+    if (r < 0x80) return r;
+    if (r == 0xB5) return 0x39C;
+    if (r == 0xFF) return 0x178;
+    if (r >= 0xE0 && r <= 0xFE && r != 0xF7) return r - 32;
+    if (r >= 0x100 && r <= 0x137 && (r & 1)) return r - 1;
+    if (r >= 0x139 && r <= 0x148 && !(r & 1)) return r - 1;
+    if (r >= 0x14A && r <= 0x177 && (r & 1)) return r - 1;
+    if (r == 0x17A || r == 0x17C || r == 0x17E) return r - 1;
+    if (r >= 0x3B1 && r <= 0x3C9 && r != 0x3C2) return r - 32;
+    if (r == 0x3C2) return 0x3A3;
+    if (r >= 0x430 && r <= 0x44F) return r - 32;
+    if (r >= 0x450 && r <= 0x45F) return r - 80;
+    return r;
+}
+
+char32_t to_lower(char32_t r)
+{
+    if (r >= 'A' && r <= 'Z') return r + 32;
+    if (r < 0x80) return r;
+    if (r == 0x178) return 0xFF;
+    if (r >= 0xC0 && r <= 0xDE && r != 0xD7) return r + 32;
+    if (r >= 0x100 && r <= 0x137 && !(r & 1)) return r + 1;
+    if (r >= 0x139 && r <= 0x148 && (r & 1)) return r + 1;
+    if (r >= 0x14A && r <= 0x177 && !(r & 1)) return r + 1;
+    if (r == 0x179 || r == 0x17B || r == 0x17D) return r + 1;
+    if (r >= 0x391 && r <= 0x3A9 && r != 0x3A2) return r + 32;
+    if (r >= 0x410 && r <= 0x42F) return r + 32;
+    if (r >= 0x400 && r <= 0x40F) return r + 80;
+    return r;
+}
+
+} // namespace weir::gotemplate::detail

@@ -28,3 +28,12 @@ result<std::string> go_unquote(std::string_view literal);
 std::string format_float(double f, char fmt, int prec);
 
 } // namespace weir::gotemplate::detail
+
+namespace weir::gotemplate::detail {
+// unicode.ToUpper/ToLower for Latin, Greek and Cyrillic letters; other runes are unchanged.
+char32_t to_upper(char32_t r);
+char32_t to_lower(char32_t r);
+bool is_upper(char32_t r);
+bool is_lower(char32_t r);
+bool is_space(char32_t r);
+} // namespace weir::gotemplate::detail

@@ -126,6 +126,9 @@ void compare(const std::vector<test_case>& cases, const std::string& oracle)
     auto expected = run_oracle(oracle, cases, weir::to_json(*data));
     REQUIRE(expected.size() == cases.size());
     std::size_t same = 0;
+    // mismatches also go to a file, untruncated, for whoever fixes them
+    std::ofstream report(weir::test::binary_dir() / "tests" / "gotemplate-differential" / "mismatches.txt",
+                         std::ios::binary | std::ios::app);
     for (std::size_t i = 0; i < cases.size(); ++i) {
         outcome got = run_weir(cases[i], *data);
         const outcome& want = expected[i];
@@ -135,6 +138,8 @@ void compare(const std::vector<test_case>& cases, const std::string& oracle)
             ++same;
             continue;
         }
+        report << "=== case " << i << " missingkey=" << cases[i].missing << "\n" << cases[i].text << "\n--- go: " << want.out
+               << "\n--- go err: " << want.err << "\n--- weir: " << got.out << "\n--- weir err: " << got.err << "\n";
         INFO("case " << i << " (missingkey=" << cases[i].missing << "):\n" << cases[i].text);
         INFO("go:   out=" << weir::json_quote(want.out) << " err=" << want.err);
         INFO("weir: out=" << weir::json_quote(got.out) << " err=" << got.err);
@@ -162,9 +167,13 @@ TEST_CASE("generated templates render and fail exactly as Go's text/template wit
         WARN("skipped: `go` (Debian golang-go + golang-github-masterminds-sprig-dev) is not installed; run scripts/setup");
         return;
     }
-    weir::gotemplate::test::template_generator gen(20261122);
+    // WEIR_GOTEMPLATE_SEED / WEIR_GOTEMPLATE_CASES explore beyond the fixed default set.
+    const char* seed = std::getenv("WEIR_GOTEMPLATE_SEED");
+    const char* count = std::getenv("WEIR_GOTEMPLATE_CASES");
+    weir::gotemplate::test::template_generator gen(seed ? static_cast<std::uint32_t>(std::atoll(seed)) : 20261122u);
     std::vector<test_case> cases;
     const char* modes[] = {"default", "zero", "error"};
-    for (int i = 0; i < 600; ++i) cases.push_back({gen.next(), modes[i % 7 == 0 ? 1 + (i / 7) % 2 : 0]});
+    int n = count ? std::atoi(count) : 600;
+    for (int i = 0; i < n; ++i) cases.push_back({gen.next(), modes[i % 7 == 0 ? 1 + (i / 7) % 2 : 0]});
     compare(cases, oracle);
 }

@@ -41,6 +41,7 @@ enum class go_type : std::uint8_t {
     list_any,    // []interface {}
     list_string, // []string
     list_int,    // []int
+    list_list,   // [][]interface {} (Sprig's chunk)
     map_any,     // map[string]interface {}
     map_string,  // map[string]string
 };
