@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     static const age::identity id = [] {
         std::array<unsigned char, 32> s{};
         for (unsigned i = 0; i < 32; ++i) s[i] = static_cast<unsigned char>(i + 1);
-        return age::identity(s, "");
+        return age::identity(s);
     }();
     (void)age::decrypt(in, {id});
     (void)age::decrypt_with_passphrase(in, "fuzz", "fuzz", 4);

@@ -25,12 +25,6 @@ std::string_view bytes_of(const std::array<unsigned char, 32>& a)
     return {reinterpret_cast<const char*>(a.data()), a.size()};
 }
 
-std::string recipient_for(std::string_view secret)
-{
-    auto pub = crypto::x25519_public(secret);
-    return pub ? encoding::bech32_encode("age", *pub, false) : std::string();
-}
-
 std::string_view trim(std::string_view s)
 {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
@@ -105,11 +99,10 @@ result<std::string> x25519_share(const stanza& s, std::string_view name)
 
 std::optional<std::string> try_x25519(const stanza& s, std::string_view share, const identity& id)
 {
-    auto shared = crypto::x25519(bytes_of(id.secret()), share);
+    auto shared = crypto::x25519_derive(id.key_handle(), share);
     if (!shared) return std::nullopt; // low-order share
-    auto pub = crypto::x25519_public(bytes_of(id.secret()));
     std::string salt(share);
-    salt += *pub;
+    salt += id.public_key();
     std::string wrap = crypto::hkdf_sha256(*shared, salt, x25519_label, 32);
     crypto::cleanse(*shared);
     auto file_key = crypto::chacha20poly1305_open(wrap, std::string(12, '\0'), s.body);
@@ -171,9 +164,13 @@ std::string seal_file(std::string_view plaintext, const std::string& file_key, c
 
 } // namespace
 
-identity::identity(const std::array<unsigned char, 32>& secret, std::string recipient)
-    : secret_(secret), recipient_(std::move(recipient))
+identity::identity(const std::array<unsigned char, 32>& secret)
+    : secret_(secret), key_(crypto::x25519_key(bytes_of(secret)))
 {
+    if (auto pub = crypto::x25519_public_of(key_)) {
+        public_key_ = std::move(*pub);
+        recipient_ = encoding::bech32_encode("age", public_key_, false);
+    }
 }
 
 identity::~identity() { std::fill(secret_.begin(), secret_.end(), 0); }
@@ -195,9 +192,10 @@ result<identity> parse_identity(std::string_view text)
     std::array<unsigned char, 32> secret{};
     std::memcpy(secret.data(), decoded->data.data(), 32);
     crypto::cleanse(decoded->data);
-    std::string recipient = recipient_for(bytes_of(secret));
-    if (recipient.empty()) return bad("malformed age identity: not a valid X25519 key");
-    return identity(secret, std::move(recipient));
+    identity id(secret);
+    std::fill(secret.begin(), secret.end(), 0);
+    if (id.recipient().empty()) return bad("malformed age identity: not a valid X25519 key");
+    return id;
 }
 
 result<std::vector<identity>> parse_identities(std::string_view text, std::string_view name)
@@ -225,7 +223,9 @@ identity generate_identity()
     std::array<unsigned char, 32> secret{};
     std::memcpy(secret.data(), s.data(), 32);
     crypto::cleanse(s);
-    return identity(secret, recipient_for(bytes_of(secret)));
+    identity id(secret);
+    std::fill(secret.begin(), secret.end(), 0);
+    return id;
 }
 
 std::string format_identity(const identity& id)

@@ -72,13 +72,36 @@ std::optional<bytes> x25519_public(std::string_view secret)
     return pub;
 }
 
+std::shared_ptr<void> x25519_key(std::string_view secret)
+{
+    if (secret.size() != 32) return nullptr;
+    EVP_PKEY* key = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, u(secret), secret.size());
+    if (!key) return nullptr;
+    return std::shared_ptr<void>(key, [](void* p) { EVP_PKEY_free(static_cast<EVP_PKEY*>(p)); });
+}
+
+std::optional<bytes> x25519_public_of(const std::shared_ptr<void>& key)
+{
+    if (!key) return std::nullopt;
+    bytes pub(32, '\0');
+    std::size_t n = pub.size();
+    if (EVP_PKEY_get_raw_public_key(static_cast<EVP_PKEY*>(key.get()), u(pub), &n) != 1 || n != 32)
+        return std::nullopt;
+    return pub;
+}
+
 std::optional<bytes> x25519(std::string_view secret, std::string_view peer_public)
 {
-    if (secret.size() != 32 || peer_public.size() != 32) return std::nullopt;
-    pkey_ptr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, u(secret), secret.size()));
+    return x25519_derive(x25519_key(secret), peer_public);
+}
+
+std::optional<bytes> x25519_derive(const std::shared_ptr<void>& key_handle, std::string_view peer_public)
+{
+    if (!key_handle || peer_public.size() != 32) return std::nullopt;
+    auto* key = static_cast<EVP_PKEY*>(key_handle.get());
     pkey_ptr peer(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, u(peer_public), peer_public.size()));
-    if (!key || !peer) return std::nullopt;
-    pkey_ctx_ptr ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+    if (!peer) return std::nullopt;
+    pkey_ctx_ptr ctx(EVP_PKEY_CTX_new(key, nullptr));
     if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer.get()) != 1)
         return std::nullopt;
     bytes shared(32, '\0');

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,11 @@ using bytes = std::string;
 // X25519 scalar multiplication with the base point (public key) or a peer's public key.
 std::optional<bytes> x25519_public(std::string_view secret);
 std::optional<bytes> x25519(std::string_view secret, std::string_view peer_public);
+// A prepared private key (an EVP_PKEY, freed by the shared_ptr) and the shared secret with a peer.
+std::shared_ptr<void> x25519_key(std::string_view secret);
+std::optional<bytes> x25519_derive(const std::shared_ptr<void>& key, std::string_view peer_public);
+// The raw public key of a prepared key.
+std::optional<bytes> x25519_public_of(const std::shared_ptr<void>& key);
 
 bytes hmac_sha256(std::string_view key, std::string_view data);
 // RFC 5869 HKDF-SHA256; an empty salt means HashLen zero bytes.

@@ -13,26 +13,35 @@
 #include <weir/core/result.hpp>
 
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace weir::sops::age {
 
-// An X25519 identity: its secret scalar and the recipient ("age1...") it decrypts for.
+// An X25519 identity: its secret scalar and the recipient ("age1...") it decrypts for. The
+// OpenSSL key is prepared once here (a scalar multiplication), so each file costs only one more.
+// Copies share that key; the secret is wiped on destruction.
 class identity {
 public:
-    identity(const std::array<unsigned char, 32>& secret, std::string recipient);
+    explicit identity(const std::array<unsigned char, 32>& secret);
     identity(const identity&) = default;
     identity& operator=(const identity&) = default;
     ~identity();
 
     const std::array<unsigned char, 32>& secret() const { return secret_; }
     const std::string& recipient() const { return recipient_; }
+    // The raw 32-byte public key.
+    const std::string& public_key() const { return public_key_; }
+    // The prepared OpenSSL key (an EVP_PKEY), for the implementation.
+    const std::shared_ptr<void>& key_handle() const { return key_; }
 
 private:
     std::array<unsigned char, 32> secret_;
+    std::string public_key_;
     std::string recipient_;
+    std::shared_ptr<void> key_;
 };
 
 // One "AGE-SECRET-KEY-1..." string (Bech32, upper case as age-keygen writes it).
