@@ -231,6 +231,13 @@ struct config::cache {
 
 std::shared_ptr<config::cache> config::make_cache() { return std::make_shared<cache>(); }
 
+void config::invalidate_credentials() const
+{
+    std::lock_guard lock(cache_->mutex);
+    cache_->exec.reset();
+    cache_->file_token.clear();
+}
+
 result<credentials> config::current_credentials() const
 {
     credentials out{token, client_cert_pem, client_key_pem};

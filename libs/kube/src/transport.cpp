@@ -249,6 +249,7 @@ struct transport::impl {
         auto timeout = req.timeout.count() > 0 ? req.timeout : owner.options_.timeout;
         auto start = std::chrono::steady_clock::now();
         net::steady_timer timer(co_await net::this_coro::executor);
+        bool auth_retried = false;
         for (int attempt_no = 0;; ++attempt_no) {
             if (auto wait = limiter.reserve(); wait.count() > 0) {
                 timer.expires_after(wait);
@@ -259,6 +260,14 @@ struct transport::impl {
             auto res = co_await attempt(req, *creds, timeout);
             std::string code = res ? std::to_string(res->result_int()) : "<error>";
             requests->with({code, req.method}).inc();
+            // A 401 with refreshable credentials: the token rotated or the plugin's credential
+            // was revoked early. Fetch anew and try once more.
+            if (res && res->result_int() == 401 && !auth_retried && (owner.cfg_.exec || !owner.cfg_.token_file.empty())) {
+                auth_retried = true;
+                owner.cfg_.invalidate_credentials();
+                --attempt_no;
+                continue;
+            }
             bool retry = attempt_no < owner.options_.max_retries &&
                          ((res && retryable_status(static_cast<int>(res->result_int()))) ||
                           (!res && req.method == "GET" && is_network(res.err())));

@@ -8,6 +8,9 @@
 #include <weir/kube/rest_mapper.hpp>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 using namespace weir;
 using namespace weir::kube;
@@ -265,4 +268,30 @@ TEST_CASE("the REST mapper rediscovers a group/version when a kind is unknown", 
     CHECK(after->resource == "widgets");
     CHECK(mapper.mapping_for({"example.com", "v1", "Widget"}));
     CHECK(fetches == 2); // the second lookup was cached
+}
+
+TEST_CASE("a 401 makes the client re-read a rotated token file and retry once", "[kube][client]")
+{
+    auto dir = std::filesystem::temp_directory_path() / ("weir-token-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto token = dir / "token";
+    std::ofstream(token) << "old";
+    fake_http_server server([](const fake_request& r) -> fake_reply {
+        if (r.authorization != "Bearer new") return {401, R"({"kind":"Status","reason":"Unauthorized","code":401})"};
+        if (r.target == "/api/v1") return {200, discovery};
+        return {200, cm_json("app", "1")};
+    });
+    config cfg;
+    cfg.server = server.url();
+    cfg.token_file = token.string();
+    auto c = client::create(cfg);
+    REQUIRE(c);
+    (*c)->mapper().add({"", "v1", "configmaps", "ConfigMap", true});
+    auto first = (*c)->get(configmap, "default", "app");
+    REQUIRE_FALSE(first);
+    CHECK(is_unauthorized(first.err()));
+    std::ofstream(token) << "new"; // rotated; the 1 s mtime check alone would not see it yet
+    auto second = (*c)->get(configmap, "default", "app");
+    CHECK(second);
+    std::filesystem::remove_all(dir);
 }

@@ -55,6 +55,8 @@ struct config {
 
     // Credentials for the next request; runs the exec plugin or re-reads token_file when needed.
     result<credentials> current_credentials() const;
+    // Forgets cached exec/token-file credentials (after a 401) so the next call fetches anew.
+    void invalidate_credentials() const;
 
 private:
     struct cache;
