@@ -172,6 +172,8 @@ bool ignore_matcher::match(std::string_view path, bool is_dir) const
     return decide(split_path(path), is_dir) == 1;
 }
 
+int ignore_matcher::verdict(std::string_view path, bool is_dir) const { return decide(split_path(path), is_dir); }
+
 bool ignore_matcher::match_path(std::string_view path, bool is_dir) const
 {
     auto parts = split_path(path);

@@ -90,34 +90,10 @@ bool stays_inside(const std::string& link_dir, const std::string& target)
 }
 
 struct builder {
-    const fs::path& root;
     fs::path canonical_root;
     const build_options& opts;
-    struct archive* a;
-    build_result res;
+    tarball_writer& w;
     std::string buf = std::string(1 << 18, '\0');
-
-    status fail_archive(const std::string& what)
-    {
-        return transient_error("cannot write tarball entry '" + what + "': " + archive_error_string(a),
-                               "ArchiveFailed");
-    }
-
-    status add_header(const std::string& rel, mode_t type, mode_t perm, std::uint64_t size,
-                      const std::string* link = nullptr)
-    {
-        std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
-        archive_entry_set_pathname(e.get(), rel.c_str());
-        archive_entry_set_filetype(e.get(), type);
-        archive_entry_set_perm(e.get(), perm);
-        archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
-        archive_entry_set_mtime(e.get(), 0, 0);
-        archive_entry_set_uid(e.get(), 0);
-        archive_entry_set_gid(e.get(), 0);
-        if (link) archive_entry_set_symlink(e.get(), link->c_str());
-        if (archive_write_header(a, e.get()) != ARCHIVE_OK) return fail_archive(rel);
-        return ok();
-    }
 
     status add_file(const fs::path& full, const std::string& rel, const struct stat& st)
     {
@@ -126,30 +102,20 @@ struct builder {
         struct stat fst;
         ::fstat(fd, &fst);
         auto size = static_cast<std::uint64_t>(fst.st_size);
-        mode_t perm = (st.st_mode & 0111) ? 0755 : 0644;
-        auto hs = add_header(rel, AE_IFREG, perm, size);
-        if (!hs) {
-            ::close(fd);
-            return hs;
-        }
+        auto hs = w.begin_file(rel, size, (st.st_mode & 0111) != 0);
         std::uint64_t left = size;
-        while (left > 0) {
+        while (hs && left > 0) {
             ssize_t n = ::read(fd, buf.data(), std::min<std::uint64_t>(buf.size(), left));
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) {
-                ::close(fd);
-                return transient_error("file '" + full.string() + "' changed while it was archived",
-                                       "ArchiveFailed");
+                hs = transient_error("file '" + full.string() + "' changed while it was archived", "ArchiveFailed");
+                break;
             }
-            if (archive_write_data(a, buf.data(), static_cast<size_t>(n)) < 0) {
-                ::close(fd);
-                return fail_archive(rel);
-            }
+            hs = w.write(buf.data(), static_cast<std::size_t>(n));
             left -= static_cast<std::uint64_t>(n);
         }
         ::close(fd);
-        ++res.files;
-        return ok();
+        return hs;
     }
 
     status walk(const fs::path& dir, const std::string& rel_dir)
@@ -170,14 +136,14 @@ struct builder {
             bool is_dir = S_ISDIR(st.st_mode);
             if (opts.ignore && opts.ignore->match(rel, is_dir)) continue;
             if (is_dir) {
-                WEIR_TRY(add_header(rel, AE_IFDIR, 0755, 0));
+                WEIR_TRY(w.add_directory(rel));
                 WEIR_TRY(walk(full, rel));
             } else if (S_ISREG(st.st_mode)) {
                 WEIR_TRY(add_file(full, rel, st));
             } else if (S_ISLNK(st.st_mode)) {
                 WEIR_TRY(add_symlink(full, rel, rel_dir));
             } else {
-                res.skipped.push_back(rel);
+                w.skip(rel);
             }
         }
         return ok();
@@ -195,43 +161,123 @@ struct builder {
             inside = !ec && (r == base || r.rfind(base + "/", 0) == 0);
         }
         if (!inside) {
-            res.skipped.push_back(rel);
+            w.skip(rel);
             return ok();
         }
-        return add_header(rel, AE_IFLNK, 0777, 0, &target);
+        return w.add_symlink(rel, target);
     }
 };
 
 } // namespace
+
+struct tarball_writer::impl {
+    int fd = -1;
+    gzip_sink sink;
+    std::unique_ptr<struct archive, decltype(&archive_write_free)> a{nullptr, archive_write_free};
+    fs::path out;
+    bool fsync = false;
+    ~impl()
+    {
+        if (fd >= 0) ::close(fd);
+    }
+
+    status header(const std::string& rel, mode_t type, mode_t perm, std::uint64_t size, const std::string* link)
+    {
+        std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
+        archive_entry_set_pathname(e.get(), rel.c_str());
+        archive_entry_set_filetype(e.get(), type);
+        archive_entry_set_perm(e.get(), perm);
+        archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
+        archive_entry_set_mtime(e.get(), 0, 0);
+        archive_entry_set_uid(e.get(), 0);
+        archive_entry_set_gid(e.get(), 0);
+        if (link) archive_entry_set_symlink(e.get(), link->c_str());
+        if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK) return fail(rel);
+        return ok();
+    }
+    status fail(const std::string& what)
+    {
+        if (sink.failed) return transient_error(fmt_errno("cannot write ", out), "ArchiveFailed");
+        return transient_error("cannot write tarball entry '" + what + "': " + archive_error_string(a.get()),
+                               "ArchiveFailed");
+    }
+};
+
+result<std::unique_ptr<tarball_writer>> tarball_writer::create(const fs::path& out, const build_options& options)
+{
+    std::unique_ptr<tarball_writer> w(new tarball_writer());
+    w->impl_ = std::make_unique<impl>();
+    auto& i = *w->impl_;
+    i.out = out;
+    i.fsync = options.fsync;
+    i.fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (i.fd < 0) return transient_error(fmt_errno("cannot create ", out), "ArchiveFailed");
+    i.sink.fd = i.fd;
+    if (!i.sink.init(std::clamp(options.compression_level, 1, 9)))
+        return transient_error("cannot initialize zlib", "ArchiveFailed");
+    i.a.reset(archive_write_new());
+    archive_write_set_format_pax_restricted(i.a.get());
+    archive_write_set_bytes_per_block(i.a.get(), 10240);
+    archive_write_open(i.a.get(), &i.sink, nullptr, write_cb, nullptr);
+    return w;
+}
+
+tarball_writer::~tarball_writer() = default;
+
+status tarball_writer::add_directory(const std::string& rel) { return impl_->header(rel, AE_IFDIR, 0755, 0, nullptr); }
+
+status tarball_writer::add_symlink(const std::string& rel, const std::string& target)
+{
+    return impl_->header(rel, AE_IFLNK, 0777, 0, &target);
+}
+
+status tarball_writer::begin_file(const std::string& rel, std::uint64_t size, bool executable)
+{
+    ++res_.files;
+    return impl_->header(rel, AE_IFREG, executable ? 0755 : 0644, size, nullptr);
+}
+
+status tarball_writer::write(const void* data, std::size_t size)
+{
+    const char* p = static_cast<const char*>(data);
+    while (size > 0) {
+        auto n = archive_write_data(impl_->a.get(), p, size);
+        if (n <= 0) return impl_->fail("data");
+        p += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return ok();
+}
+
+status tarball_writer::add_file(const std::string& rel, const void* data, std::uint64_t size, bool executable)
+{
+    WEIR_TRY(begin_file(rel, size, executable));
+    return write(data, static_cast<std::size_t>(size));
+}
+
+result<build_result> tarball_writer::finish()
+{
+    auto& i = *impl_;
+    bool closed = archive_write_close(i.a.get()) == ARCHIVE_OK;
+    bool flushed = closed && i.sink.feed(nullptr, 0, Z_FINISH) && !i.sink.failed;
+    if (flushed && i.fsync) flushed = ::fsync(i.fd) == 0;
+    ::close(i.fd);
+    i.fd = -1;
+    if (!flushed) return transient_error(fmt_errno("cannot write ", i.out), "ArchiveFailed");
+    res_.digest = i.sink.hash.final_digest();
+    res_.size = i.sink.size;
+    return std::move(res_);
+}
 
 result<build_result> build_tarball(const fs::path& dir, const fs::path& out, const build_options& options)
 {
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
         return terminal_error("cannot archive '" + dir.string() + "': not a directory", "ArchiveFailed");
-    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return transient_error(fmt_errno("cannot create ", out), "ArchiveFailed");
-    gzip_sink sink;
-    sink.fd = fd;
-    if (!sink.init(std::clamp(options.compression_level, 1, 9))) {
-        ::close(fd);
-        return transient_error("cannot initialize zlib", "ArchiveFailed");
-    }
-    std::unique_ptr<struct archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
-    archive_write_set_format_pax_restricted(a.get());
-    archive_write_set_bytes_per_block(a.get(), 10240);
-    archive_write_open(a.get(), &sink, nullptr, write_cb, nullptr);
-    builder b{dir, fs::canonical(dir, ec), options, a.get(), {}};
-    auto st = b.walk(dir, "");
-    bool closed = archive_write_close(a.get()) == ARCHIVE_OK;
-    bool flushed = st && closed && sink.feed(nullptr, 0, Z_FINISH) && !sink.failed;
-    if (flushed && options.fsync) flushed = ::fsync(fd) == 0;
-    ::close(fd);
-    if (!st) return std::move(st).err();
-    if (!flushed) return transient_error(fmt_errno("cannot write ", out), "ArchiveFailed");
-    b.res.digest = sink.hash.final_digest();
-    b.res.size = sink.size;
-    return std::move(b.res);
+    WEIR_TRY_ASSIGN(auto w, tarball_writer::create(out, options));
+    builder b{fs::canonical(dir, ec), options, *w};
+    WEIR_TRY(b.walk(dir, ""));
+    return w->finish();
 }
 
 } // namespace weir::artifact

@@ -234,3 +234,49 @@ TEST_CASE("ls_remote lists branches and tags with peeled commits", "[git][mirror
     CHECK(m["refs/heads/main"] == c1);
     CHECK(m["refs/tags/v1"] == c1);
 }
+
+TEST_CASE("an archive built from the object store has the bytes of the checkout's tarball", "[git][archive]")
+{
+    git_repos repos;
+    repos.add_symlink("app", "link", "a/x.yaml");
+    repos.add_symlink("app", "escape", "../outside");
+    repos.add_symlink("app", "self", ".");
+    repos.add_symlink("app", "up", "self/..");
+    auto c = repos.commit("app", "main",
+                          {{"a.yaml", "file before dir in git order\n"}, {"a/x.yaml", "x\n"}, {"a/b/deep.yaml", "d\n"},
+                           {"a/notes.txt", "ignored by a/.sourceignore\n"}, {"a/.sourceignore", "*.txt\n"},
+                           {"top.txt", "kept: the rule is scoped to a/\n"}, {"logo.png", "default exclusion\n"},
+                           {"keep.png", "re-included by spec.ignore\n"}, {".github/workflows/ci.yaml", "ci\n"}},
+                          "tree");
+    run({"chmod", "+x", (repos.root().string() + ".work/app/a/x.yaml")});
+    c = repos.commit("app", "main", {{"a/x.yaml", "x\n"}}, "exec bit");
+    temp_dir tmp;
+    mirror_cache cache(tmp / "m");
+    auto url = repos.file_url("app");
+    REQUIRE(cache.sync(url, {.branch = "main"}, {}));
+
+    weir::artifact::ignore_matcher defaults, overrides;
+    defaults.add_defaults();
+    overrides.add_lines("!keep.png\n");
+    auto from_tree = cache.archive(url, c, tmp / "tree.tar.gz", {.defaults = &defaults, .overrides = &overrides});
+    REQUIRE(from_tree);
+
+    REQUIRE(cache.checkout(url, c, tmp / "co"));
+    weir::artifact::ignore_matcher layered;
+    layered.add_defaults();
+    layered.add_sourceignore_files(tmp / "co");
+    layered.add_lines("!keep.png\n");
+    auto from_dir = weir::artifact::build_tarball(tmp / "co", tmp / "dir.tar.gz", {.ignore = &layered});
+    REQUIRE(from_dir);
+    CHECK(from_tree->digest == from_dir->digest);
+    CHECK(slurp_file(tmp / "tree.tar.gz") == slurp_file(tmp / "dir.tar.gz"));
+    CHECK(from_tree->skipped == std::vector<std::string>{"escape", "up"});
+
+    REQUIRE(weir::artifact::extract_tarball(tmp / "tree.tar.gz", tmp / "x"));
+    CHECK(fs::exists(tmp / "x/keep.png"));
+    CHECK_FALSE(fs::exists(tmp / "x/logo.png"));
+    CHECK_FALSE(fs::exists(tmp / "x/a/notes.txt"));
+    CHECK(fs::exists(tmp / "x/top.txt"));
+    CHECK_FALSE(fs::exists(tmp / "x/.github"));
+    CHECK(slurp_file(tmp / "x/link") == "x\n");
+}

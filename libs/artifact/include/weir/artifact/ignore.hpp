@@ -49,6 +49,9 @@ public:
     bool match(std::string_view path, bool is_dir) const;
     // Like match, and also true when any parent directory is ignored.
     bool match_path(std::string_view path, bool is_dir) const;
+    // -1: no pattern matched, 0: re-included by a '!' pattern, 1: ignored. Lets a caller layer
+    // matchers (spec.ignore over .sourceignore over the defaults, as Flux orders them).
+    int verdict(std::string_view path, bool is_dir) const;
     bool empty() const { return patterns_.empty(); }
 
 private:

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,34 @@ struct build_result {
 // temporary name, as storage does). Transient errors name the file that could not be read.
 result<build_result> build_tarball(const std::filesystem::path& dir, const std::filesystem::path& out,
                                    const build_options& options = {});
+
+// The same format, fed entry by entry by a caller that has the tree somewhere else (a git object
+// store). The caller must add entries in the order build_tarball uses: byte order of names within
+// each directory, a directory before its contents.
+class tarball_writer {
+public:
+    static result<std::unique_ptr<tarball_writer>> create(const std::filesystem::path& out,
+                                                          const build_options& options = {});
+    ~tarball_writer();
+    tarball_writer(const tarball_writer&) = delete;
+    tarball_writer& operator=(const tarball_writer&) = delete;
+
+    status add_directory(const std::string& rel);
+    status add_file(const std::string& rel, const void* data, std::uint64_t size, bool executable);
+    status add_symlink(const std::string& rel, const std::string& target);
+    // Streaming variant of add_file: a header for `size` bytes, then write() exactly that many.
+    status begin_file(const std::string& rel, std::uint64_t size, bool executable);
+    status write(const void* data, std::size_t size);
+    void skip(std::string rel) { res_.skipped.push_back(std::move(rel)); }
+    // Flushes, fsyncs when asked, and returns digest and size. The writer is done afterwards.
+    result<build_result> finish();
+
+private:
+    tarball_writer() = default;
+    struct impl;
+    std::unique_ptr<impl> impl_;
+    build_result res_;
+};
 
 struct extract_options {
     std::uint64_t max_bytes = 2ull << 30;  // sum of the file sizes written

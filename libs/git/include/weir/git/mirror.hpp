@@ -18,6 +18,8 @@
 // Thread-safety: calls for the same URL are serialized by the cache; different URLs run in parallel.
 #pragma once
 
+#include <weir/artifact/ignore.hpp>
+#include <weir/artifact/tarball.hpp>
 #include <weir/core/result.hpp>
 #include <weir/git/auth.hpp>
 #include <weir/git/reference.hpp>
@@ -51,6 +53,15 @@ struct checkout_result {
     std::vector<std::string> skipped; // submodules (not requested) and the like
 };
 
+struct tree_archive_options {
+    // Flux's order, lowest priority first: `defaults` (VCS + default exclusions), then the
+    // .sourceignore files of the tree (when `sourceignore`), then `overrides` (spec.ignore).
+    const artifact::ignore_matcher* defaults = nullptr;
+    bool sourceignore = true;
+    const artifact::ignore_matcher* overrides = nullptr;
+    artifact::build_options build;
+};
+
 // One `git ls-remote`: every ref of the remote with the commit it points to.
 result<std::vector<remote_ref>> ls_remote(const std::string& url, const auth_options& auth);
 
@@ -64,6 +75,11 @@ public:
     // mode (0644/0755), symlinks as symlinks, no .git.
     result<checkout_result> checkout(const std::string& url, const std::string& commit,
                                      const std::filesystem::path& dir);
+    // Builds the artifact tar.gz of `commit` straight from the object store (no checkout on disk):
+    // the same bytes build_tarball would give for checkout() of that commit with the same rules.
+    // Symlinks are kept only when they resolve inside the tree (links followed through the tree).
+    result<artifact::build_result> archive(const std::string& url, const std::string& commit,
+                                           const std::filesystem::path& out, const tree_archive_options& options = {});
     // The bare repository used for `url` (for tests and tools).
     std::filesystem::path mirror_path(const std::string& url) const;
 

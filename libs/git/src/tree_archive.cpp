@@ -1,0 +1,164 @@
+// Artifact straight from the git object store: the tree is walked in tar order (byte order of names
+// per directory; git's own order puts "a.yaml" before the directory "a") and blobs go to the
+// tarball_writer from memory, so no checkout is written and read back.
+#include <weir/git/mirror.hpp>
+
+#include "raii.hpp"
+
+#include <algorithm>
+#include <strings.h>
+
+namespace weir::git {
+namespace fs = std::filesystem;
+using namespace detail;
+
+namespace {
+
+struct entry {
+    std::string name;
+    git_filemode_t mode;
+    git_oid oid;
+};
+
+struct tree_archiver {
+    git_repository* repo;
+    git_tree* root;
+    const tree_archive_options& opts;
+    artifact::ignore_matcher sourceignore;
+    artifact::tarball_writer& w;
+
+    bool ignored(const std::string& rel, bool is_dir) const
+    {
+        int v = opts.overrides ? opts.overrides->verdict(rel, is_dir) : -1;
+        if (v < 0) v = sourceignore.verdict(rel, is_dir);
+        if (v < 0 && opts.defaults) v = opts.defaults->verdict(rel, is_dir);
+        return v == 1;
+    }
+
+    result<std::string> blob_text(const git_oid& oid)
+    {
+        git_blob* raw = nullptr;
+        if (git_blob_lookup(&raw, repo, &oid) < 0) return transient_error("cannot read blob " + oid_hex(oid), "ArchiveFailed");
+        blob_ptr b(raw);
+        return std::string(static_cast<const char*>(git_blob_rawcontent(b.get())),
+                           static_cast<std::size_t>(git_blob_rawsize(b.get())));
+    }
+
+    // Follows the link through the tree (other links included); false when it leaves the root.
+    bool resolves_inside(std::vector<std::string> stack, const std::string& target)
+    {
+        std::vector<std::string> queue;
+        auto push_parts = [&](std::string_view t, std::size_t at) {
+            std::vector<std::string> parts;
+            std::size_t start = 0;
+            while (start <= t.size()) {
+                auto end = t.find('/', start);
+                if (end == std::string_view::npos) end = t.size();
+                parts.emplace_back(t.substr(start, end - start));
+                start = end + 1;
+            }
+            queue.insert(queue.begin() + static_cast<long>(at), parts.begin(), parts.end());
+        };
+        if (target.empty() || target.front() == '/') return false;
+        push_parts(target, 0);
+        int hops = 0;
+        while (!queue.empty()) {
+            auto c = queue.front();
+            queue.erase(queue.begin());
+            if (c.empty() || c == ".") continue;
+            if (c == "..") {
+                if (stack.empty()) return false;
+                stack.pop_back();
+                continue;
+            }
+            stack.push_back(c);
+            std::string path;
+            for (auto& s : stack) path += (path.empty() ? "" : "/") + s;
+            git_tree_entry* te = nullptr;
+            if (git_tree_entry_bypath(&te, root, path.c_str()) != 0) continue; // dangling: stays lexical
+            bool link = git_tree_entry_filemode(te) == GIT_FILEMODE_LINK;
+            git_oid oid = *git_tree_entry_id(te);
+            git_tree_entry_free(te);
+            if (!link) continue;
+            if (++hops > 40) return false;
+            auto t = blob_text(oid);
+            if (!t || t->empty() || t->front() == '/') return false;
+            stack.pop_back();
+            push_parts(*t, 0);
+        }
+        return true;
+    }
+
+    status walk(const git_tree* tree, const std::string& rel_dir, const std::vector<std::string>& dir_parts)
+    {
+        std::vector<entry> entries;
+        for (size_t i = 0, n = git_tree_entrycount(tree); i < n; ++i) {
+            const git_tree_entry* te = git_tree_entry_byindex(tree, i);
+            entries.push_back({git_tree_entry_name(te), git_tree_entry_filemode(te), *git_tree_entry_id(te)});
+        }
+        std::sort(entries.begin(), entries.end(), [](const entry& a, const entry& b) { return a.name < b.name; });
+        if (opts.sourceignore) {
+            for (auto& e : entries)
+                if (e.name == artifact::source_ignore_file && e.mode != GIT_FILEMODE_TREE && e.mode != GIT_FILEMODE_LINK) {
+                    WEIR_TRY_ASSIGN(auto text, blob_text(e.oid));
+                    sourceignore.add_lines(text, dir_parts);
+                }
+        }
+        for (auto& e : entries) {
+            if (e.name.empty() || e.name == "." || e.name == ".." || e.name.find('/') != std::string::npos ||
+                strcasecmp(e.name.c_str(), ".git") == 0)
+                return terminal_error("tree entry '" + rel_dir + e.name + "' has an invalid name", "ArchiveFailed");
+            std::string rel = rel_dir.empty() ? e.name : rel_dir + "/" + e.name;
+            bool is_dir = e.mode == GIT_FILEMODE_TREE;
+            if (e.mode == GIT_FILEMODE_COMMIT) continue; // submodule: not part of this tree's content
+            if (ignored(rel, is_dir)) continue;
+            if (is_dir) {
+                git_tree* sub = nullptr;
+                if (git_tree_lookup(&sub, repo, &e.oid) < 0) return transient_error("cannot read tree of '" + rel + "'", "ArchiveFailed");
+                tree_ptr holder(sub);
+                WEIR_TRY(w.add_directory(rel));
+                auto parts = dir_parts;
+                parts.push_back(e.name);
+                WEIR_TRY(walk(sub, rel, parts));
+                continue;
+            }
+            WEIR_TRY_ASSIGN(auto data, blob_text(e.oid));
+            if (e.mode == GIT_FILEMODE_LINK) {
+                if (resolves_inside(dir_parts, data)) WEIR_TRY(w.add_symlink(rel, data));
+                else w.skip(rel);
+                continue;
+            }
+            WEIR_TRY(w.add_file(rel, data.data(), data.size(), e.mode == GIT_FILEMODE_BLOB_EXECUTABLE));
+        }
+        return ok();
+    }
+};
+
+} // namespace
+
+result<artifact::build_result> mirror_cache::archive(const std::string& url, const std::string& commit,
+                                                     const fs::path& out, const tree_archive_options& options)
+{
+    auto lock = lock_for(url);
+    std::lock_guard g(*lock);
+    git_repository* rraw = nullptr;
+    if (git_repository_open_bare(&rraw, mirror_path(url).c_str()) < 0)
+        return transient_error("no mirror of " + url + " yet: sync before archive", "GitOperationFailed");
+    repository_ptr repo(rraw);
+    git_oid oid;
+    git_commit* craw = nullptr;
+    if (git_oid_fromstr(&oid, commit.c_str()) < 0 || git_commit_lookup(&craw, repo.get(), &oid) < 0)
+        return transient_error("commit " + commit + " is not in the mirror of " + url, "ReferenceNotFound");
+    commit_ptr c(craw);
+    git_tree* traw = nullptr;
+    if (git_commit_tree(&traw, c.get()) < 0)
+        return transient_error("cannot read the tree of commit " + commit, "GitOperationFailed");
+    tree_ptr tree(traw);
+    WEIR_TRY_ASSIGN(auto w, artifact::tarball_writer::create(out, options.build));
+    tree_archiver a{repo.get(), tree.get(), options, {}, *w};
+    auto st = a.walk(tree.get(), "", {});
+    if (!st) return std::move(st).err().wrap("archive " + commit + " of " + url);
+    return w->finish();
+}
+
+} // namespace weir::git
