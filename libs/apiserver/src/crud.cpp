@@ -10,12 +10,30 @@ namespace weir::apiserver {
 
 namespace {
 
-value without(const value& obj, bool drop_status)
+// Equality of two objects except for the top-level keys and metadata keys named.
+bool same_except(const value& a, const value& b, std::initializer_list<std::string_view> top,
+                 std::initializer_list<std::string_view> meta)
 {
-    value v = obj;
-    v.as_object().erase("metadata");
-    if (drop_status) v.as_object().erase("status");
-    return v;
+    auto skipped = [](std::initializer_list<std::string_view> l, std::string_view k) {
+        return std::find(l.begin(), l.end(), k) != l.end();
+    };
+    auto count = [&](const value& v) {
+        std::size_t n = 0;
+        for (const auto& [k, x] : v.as_object()) n += !skipped(top, k);
+        return n;
+    };
+    if (count(a) != count(b)) return false;
+    for (const auto& [k, x] : a.as_object()) {
+        if (skipped(top, k)) continue;
+        const value* y = b.find(k);
+        if (!y) return false;
+        if (k == "metadata" && meta.size() && x.is_object() && y->is_object()) {
+            if (!same_except(x, *y, meta, {})) return false;
+        } else if (!(x == *y)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 // Empty metadata collections are not kept, as Go's ObjectMeta (omitempty) never writes them.
@@ -86,6 +104,12 @@ result<value> api::impl::load(const target& t) const
 
 std::string api::impl::serve_json(const call& c, const value& obj) const
 {
+    // Just written: the store holds the same object as JSON already.
+    if (!c.dry_run && !c.t.name.empty() && obj.get_string("apiVersion") == c.t.res->api_version())
+        if (const stored_object* so = st->get(c.t.key()))
+            if (const value* rv = obj.find_path({"metadata", "resourceVersion"});
+                rv && rv->is_string() && std::to_string(so->rv) == rv->as_string())
+                return *so->json;
     if (obj.get_string("apiVersion") == c.t.res->api_version()) return to_json(obj);
     value v = obj;
     v["apiVersion"] = c.t.res->api_version();
@@ -301,19 +325,15 @@ result<value> api::impl::commit(call& c, const value* old, value obj)
     if (c.t.res->namespaced) m["namespace"] = c.t.ns;
     if (const value* os = old->find("spec"); os && c.t.res->resource == "namespaces" && !obj.find("spec")) obj["spec"] = *os;
     if (c.t.res->custom && c.t.sub != "status") WEIR_TRY(validate_custom(c, obj));
-    if ((c.t.res->generation || c.t.res->custom) &&
-        !(without(*old, c.t.res->status || c.t.res->custom) == without(obj, c.t.res->status || c.t.res->custom))) {
+    bool spec_changed = (c.t.res->status || c.t.res->custom) ? !same_except(*old, obj, {"metadata", "status"}, {})
+                                                              : !same_except(*old, obj, {"metadata"}, {});
+    if ((c.t.res->generation || c.t.res->custom) && spec_changed) {
         const value* g = omd.find("generation");
         m["generation"] = (g && g->is_int() ? g->as_int() : 0) + 1;
     }
     if (!c.q.contains("__apply")) track_update(c, old, obj);
     // An update that changes nothing keeps the resourceVersion, as the real server does.
-    value a = obj, b = *old;
-    for (value* x : {&a, &b}) {
-        (*x)["metadata"].as_object().erase("resourceVersion");
-        (*x)["metadata"].as_object().erase("managedFields");
-    }
-    if (a == b) return *old;
+    if (same_except(*old, obj, {}, {"resourceVersion", "managedFields"})) return *old;
     m["resourceVersion"] = omd.get_string("resourceVersion");
     const value* fin = obj.find_path({"metadata", "finalizers"});
     bool no_finalizers = !fin || !fin->is_array() || fin->as_array().empty();
@@ -327,8 +347,7 @@ result<value> api::impl::commit(call& c, const value* old, value obj)
 status api::impl::write(call& c, const target& t, value& obj, bool existed)
 {
     if (c.dry_run) return ok();
-    WEIR_TRY_ASSIGN(auto rv, st->put(t.key(), obj));
-    obj["metadata"]["resourceVersion"] = std::to_string(rv);
+    WEIR_TRY(st->put(t.key(), obj));
     if (!existed && t.res->resource == "customresourcedefinitions") on_crds_changed();
     if (!existed && t.res->resource == "namespaces") {
         // The namespace's "default" ServiceAccount, as the service account controller makes it.

@@ -166,12 +166,17 @@ result<std::int64_t> store::write(const std::string& key, const std::string* jso
     return rv;
 }
 
-result<std::int64_t> store::put(const std::string& key, value obj)
+result<std::int64_t> store::put(const std::string& key, value& obj)
 {
     std::int64_t rv = revision_ + 1;
-    obj["metadata"]["resourceVersion"] = std::to_string(rv);
+    value& rv_field = obj["metadata"]["resourceVersion"];
+    value previous = std::move(rv_field);
+    rv_field = std::to_string(rv);
     auto json = std::make_shared<std::string>(to_json(obj));
-    WEIR_TRY(write(key, json.get(), rv));
+    if (auto w = write(key, json.get(), rv); !w) {
+        rv_field = std::move(previous);
+        return std::move(w).err();
+    }
     revision_ = rv;
     store_event ev{rv, event_type::added, key, json, labels_of(obj), {}};
     auto [it, inserted] = objects_.try_emplace(key);

@@ -67,9 +67,10 @@ public:
     void scan(std::string_view prefix, std::string_view after,
               const std::function<bool(const std::string&, const stored_object&)>& fn) const;
 
-    // Writes obj under key with the next revision (set into metadata.resourceVersion).
-    // Errors are transient (the disk); the store is unchanged on error.
-    result<std::int64_t> put(const std::string& key, value obj);
+    // Writes obj under key with the next revision, which it also sets into obj's
+    // metadata.resourceVersion. Errors are transient (the disk); the store is unchanged on error.
+    result<std::int64_t> put(const std::string& key, value& obj);
+    result<std::int64_t> put(const std::string& key, value&& obj) { return put(key, obj); }
     // Removes key; `last` is the object as it was deleted (sent to watchers).
     result<std::int64_t> erase(const std::string& key, value last);
 
