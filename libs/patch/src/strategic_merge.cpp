@@ -105,54 +105,62 @@ struct merger {
             std::string k = infer_key(d, p);
             if (!k.empty()) keys = {k};
         }
-        if (keys.empty()) {
-            if (f && f->merge_scalars) {
-                for (const auto& e : p)
-                    if (std::find(d.begin(), d.end(), e) == d.end()) d.push_back(e);
-                return ok();
-            }
+        if (keys.empty() && !(f && f->merge_scalars)) {
             dst = strip(patch);
             return ok();
         }
         const schema::type_info* elem = f ? f->type : nullptr;
-        array merged_first; // patch_order_first: the patch's elements, merged, in its order
-        std::vector<bool> taken(d.size(), false);
-        for (const auto& e : p) {
-            if (!e.is_object()) {
-                (opts.patch_order_first ? merged_first : d).push_back(e);
-                continue;
-            }
-            if (e.get_string(patch_key) == "delete") {
-                for (std::size_t i = 0; i < d.size(); ++i)
-                    if (same_element(d[i], e, keys)) {
-                        taken[i] = true;
-                        d[i] = value{};
-                    }
-                continue;
-            }
-            std::size_t at = d.size();
+        // The patch's items, merged with their original where one matches, in the patch's order,
+        // each with the index of its original (-1: new).
+        std::vector<std::pair<value, long>> from_patch;
+        std::vector<bool> used(d.size(), false);
+        auto find_orig = [&](const value& e) -> long {
             for (std::size_t i = 0; i < d.size(); ++i)
-                if (!taken[i] && same_element(d[i], e, keys)) {
-                    at = i;
-                    break;
-                }
-            if (at == d.size()) {
-                (opts.patch_order_first ? merged_first : d).push_back(strip(e));
-                if (!opts.patch_order_first) taken.push_back(false);
+                if (!used[i] && (keys.empty() ? d[i] == e : same_element(d[i], e, keys))) return static_cast<long>(i);
+            return -1;
+        };
+        for (const auto& e : p) {
+            if (!keys.empty() && e.is_object() && e.get_string(patch_key) == "delete") {
+                for (long at = find_orig(e); at >= 0; at = find_orig(e)) used[static_cast<std::size_t>(at)] = true;
                 continue;
             }
-            WEIR_TRY(merge_value(d[at], e, elem));
-            if (opts.patch_order_first) {
-                merged_first.push_back(std::move(d[at]));
-                taken[at] = true;
+            long at = keys.empty() || e.is_object() ? find_orig(e) : -1;
+            if (at < 0) {
+                from_patch.emplace_back(strip(e), -1);
+                continue;
+            }
+            auto i = static_cast<std::size_t>(at);
+            used[i] = true;
+            if (!keys.empty()) WEIR_TRY(merge_value(d[i], e, elem));
+            from_patch.emplace_back(std::move(d[i]), at);
+        }
+        array out;
+        out.reserve(d.size() + from_patch.size());
+        if (opts.patch_order_first) {
+            for (auto& [v, at] : from_patch) out.push_back(std::move(v));
+            for (std::size_t i = 0; i < d.size(); ++i)
+                if (!used[i]) out.push_back(std::move(d[i]));
+        } else {
+            // The API server's order: original-only items and patch items interleaved, each list
+            // keeping its order, an original-only item going first when it preceded the patch item
+            // in the original.
+            std::size_t i = 0, j = 0;
+            auto next_left = [&] {
+                while (i < d.size() && used[i]) ++i;
+                return i < d.size();
+            };
+            while (true) {
+                bool have_left = next_left();
+                bool have_right = j < from_patch.size();
+                if (!have_left && !have_right) break;
+                if (have_left && (!have_right || (from_patch[j].second >= 0 &&
+                                                  static_cast<long>(i) < from_patch[j].second))) {
+                    out.push_back(std::move(d[i++]));
+                } else {
+                    out.push_back(std::move(from_patch[j++].first));
+                }
             }
         }
-        array out = opts.patch_order_first ? std::move(merged_first) : array{};
-        for (std::size_t i = 0; i < d.size(); ++i)
-            if (!taken[i] || (!opts.patch_order_first && !d[i].is_null())) {
-                if (taken[i] && d[i].is_null()) continue;
-                out.push_back(std::move(d[i]));
-            }
         d = std::move(out);
         return ok();
     }

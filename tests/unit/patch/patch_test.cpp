@@ -43,7 +43,7 @@ TEST_CASE("merge patch merges objects and deletes on null")
     CHECK(doc == y("a: {c: 2, d: 4}\nl: [2]\n"));
 }
 
-TEST_CASE("strategic merge merges containers by name and env by name")
+TEST_CASE("strategic merge merges containers by name and env by name, in the API server's order")
 {
     value doc = y(R"(apiVersion: apps/v1
 kind: Deployment
@@ -72,7 +72,9 @@ spec:
     REQUIRE(cs.size() == 3);
     CHECK(cs[0].get_string("image") == "z");
     CHECK(cs[0].find("env")->as_array().size() == 2);
-    CHECK(cs[2].get_string("name") == "c");
+    // patch items keep their order; an original-only item follows the item it followed before
+    CHECK(cs[1].get_string("name") == "c");
+    CHECK(cs[2].get_string("name") == "b");
 }
 
 TEST_CASE("strategic merge directives delete, replace and retainKeys")
@@ -99,7 +101,7 @@ spec:
     CHECK(*doc.find_path({"spec", "strategy"}) == y("type: Recreate"));
     CHECK(*doc.find_path({"spec", "template", "spec", "containers"}) == y("[{name: b}]"));
     CHECK(*doc.find_path({"spec", "template", "spec", "volumes"}) == y("[{name: w, emptyDir: {}}]"));
-    CHECK(*doc.find_path({"metadata", "finalizers"}) == y("[a, b]"));
+    CHECK(*doc.find_path({"metadata", "finalizers"}) == y("[b, a]"));
 }
 
 TEST_CASE("strategic merge replaces lists of unknown kinds unless keys are inferred")
@@ -109,6 +111,26 @@ TEST_CASE("strategic merge replaces lists of unknown kinds unless keys are infer
     value a = doc;
     REQUIRE(weir::patch::apply_strategic_merge(a, p));
     CHECK(*a.find_path({"spec", "items"}) == y("[{name: b}]"));
-    REQUIRE(weir::patch::apply_strategic_merge(doc, p, {.infer_merge_keys = true}));
-    CHECK(*doc.find_path({"spec", "items"}) == y("[{name: a, v: 1}, {name: b}]"));
+    REQUIRE(weir::patch::apply_strategic_merge(doc, p, {.infer_merge_keys = true, .patch_order_first = true}));
+    CHECK(*doc.find_path({"spec", "items"}) == y("[{name: b}, {name: a, v: 1}]"));
+}
+
+TEST_CASE("json patch replace of an absent key fails unless replace_adds_missing_key")
+{
+    value doc = y("a: 1\n");
+    value ops = y("- {op: replace, path: /b, value: 2}\n");
+    CHECK_FALSE(weir::patch::apply_json_patch(doc, ops));
+    REQUIRE(weir::patch::apply_json_patch(doc, ops, {.replace_adds_missing_key = true}));
+    CHECK(doc == y("a: 1\nb: 2\n"));
+}
+
+TEST_CASE("strategic merge deletes from primitive lists and orders by $setElementOrder")
+{
+    value doc = y("apiVersion: v1\nkind: Pod\nmetadata: {finalizers: [a, b, c]}\n"
+                  "spec: {containers: [{name: x}, {name: y}]}\n");
+    value p = y("metadata: {$deleteFromPrimitiveList/finalizers: [b]}\n"
+                "spec: {$setElementOrder/containers: [{name: y}, {name: x}]}\n");
+    REQUIRE(weir::patch::apply_strategic_merge(doc, p));
+    CHECK(*doc.find_path({"metadata", "finalizers"}) == y("[a, c]"));
+    CHECK(*doc.find_path({"spec", "containers"}) == y("[{name: y}, {name: x}]"));
 }
