@@ -1,6 +1,10 @@
 #include "git_test_util.hpp"
 
+#include <weir/artifact/digest.hpp>
+#include <weir/artifact/fetcher.hpp>
 #include <weir/git/mirror.hpp>
+
+#include <fstream>
 
 #include <catch2/catch.hpp>
 
@@ -116,4 +120,24 @@ TEST_CASE("ssh with a key the server does not accept is AuthenticationFailed", "
     INFO(r.err().message);
     CHECK(r.err().reason == "AuthenticationFailed");
     CHECK(r.err().terminal());
+}
+
+TEST_CASE("the artifact fetcher verifies https servers against the given CA", "[git][tls][fetch]")
+{
+    // git http-backend serves a repository's HEAD file as plain text: a handy https peer.
+    git_repos repos;
+    repos.commit("app", "main", {{"a", "1"}}, "one");
+    git_http_server https(repos.root(), {.tls = true});
+    temp_dir tmp;
+    std::ofstream(tmp / "ca.crt") << https.ca_pem();
+    auto url = https.url("app") + "/HEAD";
+    auto head = std::string("ref: refs/heads/main\n");
+    auto good = weir::artifact::download(url, weir::artifact::digest_of(head), tmp / "head",
+                                         {.ca_file = (tmp / "ca.crt").string()});
+    INFO((good ? std::string() : good.err().message));
+    REQUIRE(good);
+    CHECK(slurp_file(tmp / "head") == head);
+    auto untrusted = weir::artifact::download(url, "", tmp / "head2");
+    REQUIRE_FALSE(untrusted);
+    CHECK(untrusted.err().message.find("TLS handshake") != std::string::npos);
 }
