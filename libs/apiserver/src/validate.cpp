@@ -39,6 +39,7 @@ bool type_ok(const value& v, std::string_view type)
 class checker {
 public:
     std::vector<problem> problems;
+    std::vector<std::string> pruned;
 
     void walk(value& v, const value& s, const std::string& path)
     {
@@ -101,8 +102,12 @@ public:
             const value* ps = props && props->is_object() ? props->find(k) : nullptr;
             if (!ps && additional && additional->is_object()) ps = additional;
             if (!ps) {
-                if (keep || (additional && additional->is_bool() && additional->as_bool())) ++it;
-                else it = members.erase(it);
+                if (keep || (additional && additional->is_bool() && additional->as_bool())) {
+                    ++it;
+                } else {
+                    pruned.push_back(child);
+                    it = members.erase(it);
+                }
                 continue;
             }
             if (it->second.is_null() && !flag(ps, "nullable")) {
@@ -169,6 +174,15 @@ status api::impl::validate_custom(call& c, value& obj)
     if (!schema) return ok();
     checker ck;
     ck.walk_object(obj, *schema, "", true);
+    if (!ck.pruned.empty() && c.param("fieldValidation") == "Strict") {
+        if (c.q.contains("__apply"))
+            return api_error(400, "BadRequest", "." + ck.pruned.front() + ": field not declared in schema");
+        std::string fields;
+        for (const auto& p : ck.pruned) fields += (fields.empty() ? "" : ", ") + fmt::format("unknown field \"{}\"", p);
+        return api_error(400, "BadRequest",
+                         fmt::format("{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
+                                     c.t.res->kind, c.t.res->version, c.t.res->kind, fields));
+    }
     if (ck.problems.empty()) return ok();
     std::string name(obj.find_path({"metadata", "name"}) ? obj.find_path({"metadata", "name"})->as_string() : "");
     std::string all;

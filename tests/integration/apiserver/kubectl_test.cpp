@@ -170,6 +170,16 @@ TEST_CASE("a CRD serves its custom resources with defaults, pruning, validation 
     CHECK(missing.code != 0);
     CHECK(contains(missing.out, "spec.size: Required value"));
 
+    // kubectl validates strictly by default: an unknown field is an error, not silently dropped.
+    auto unknown = srv.kubectl_file({"apply", "--server-side", "-f", "FILE"},
+                                    "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w4}\nspec: {size: 1, junk: 1}\n");
+    CHECK(unknown.code != 0);
+    CHECK(contains(unknown.out, ".spec.junk: field not declared in schema"));
+    auto lax = srv.kubectl_file({"create", "--validate=false", "-f", "FILE"},
+                                "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w5}\nspec: {size: 1, junk: 1}\n");
+    CHECK(lax.code == 0);
+    CHECK(srv.kubectl({"get", "wg", "w5", "-o", "jsonpath={.spec}"}).out == R"({"color":"red","size":1})");
+
     auto explain = srv.kubectl({"explain", "widgets.spec"});
     REQUIRE(explain.code == 0);
     CHECK(contains(explain.out, "What the widget should be."));
