@@ -162,7 +162,7 @@ void add_builtins(function_table& t)
                       std::size_t len = item.is_list() ? item.as_list().size() : item.as_string().size();
                       WEIR_TRY_ASSIGN(auto x, index_arg(a[i], len));
                       if (static_cast<std::size_t>(x) >= len) return fail(item.is_list() ? "reflect: slice index out of range" : "reflect: string index out of range");
-                      if (item.is_string()) item = go_value::of_int(static_cast<unsigned char>(item.as_string()[static_cast<std::size_t>(x)]));
+                      if (item.is_string()) item = go_value::of_typed_int(go_type::uint8_, static_cast<unsigned char>(item.as_string()[static_cast<std::size_t>(x)]));
                       else item = go_value(item.as_list()[static_cast<std::size_t>(x)]);
                   } else if (item.is_map()) {
                       if (!nilish(a[i]) && !a[i].is_string())

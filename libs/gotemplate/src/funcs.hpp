@@ -18,6 +18,11 @@ std::string printable(const go_value& v);
 // Sprig's strval / fmt.Sprintf("%v"): nil prints "<nil>".
 std::string strval(const go_value& v);
 
+// spf13/cast's ToInt64 and ToFloat64 as Sprig uses them: strings parse strictly (base 0 for
+// integers), anything unparsable is 0.
+std::int64_t cast_to_int64(const go_value& v);
+double cast_to_float64(const go_value& v);
+
 void add_builtins(function_table& t);
 void add_sprig_strings(function_table& t);
 void add_sprig_lists(function_table& t);

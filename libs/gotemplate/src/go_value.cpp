@@ -7,7 +7,8 @@ go_value go_value::of_map(go_map m, go_type t) { return go_value(t, std::make_sh
 
 bool go_value::is_int() const
 {
-    return type_ == go_type::int_ || type_ == go_type::int64_ || type_ == go_type::int32_ || type_ == go_type::uint32_;
+    return type_ == go_type::int_ || type_ == go_type::int64_ || type_ == go_type::int32_ || type_ == go_type::uint32_ ||
+           type_ == go_type::uint8_;
 }
 bool go_value::is_list() const
 {
@@ -55,6 +56,7 @@ std::string go_value::type_name() const
     case go_type::int32_: return "int32";
     case go_type::int64_: return "int64";
     case go_type::uint32_: return "uint32";
+    case go_type::uint8_: return "uint8";
     case go_type::float64_: return "float64";
     case go_type::string_: return "string";
     case go_type::list_any: return "[]interface {}";

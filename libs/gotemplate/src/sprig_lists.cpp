@@ -15,14 +15,7 @@ using S = param;
 
 bool empty(const go_value& v) { return !go_truth(v); }
 
-std::int64_t to_int(const go_value& v)
-{
-    if (v.is_int()) return v.as_int();
-    if (v.is_float()) return static_cast<std::int64_t>(v.as_float());
-    if (v.is_string()) return std::atoll(v.as_string().c_str());
-    if (v.is_bool()) return v.as_bool();
-    return 0;
-}
+std::int64_t to_int(const go_value& v) { return cast_to_int64(v); }
 
 // Sprig panics with "Cannot <op> on type <T>" for a non-list; Go reports the panic as the error.
 result<go_list> as_list(const go_value& v, std::string_view op)

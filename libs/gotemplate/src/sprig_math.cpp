@@ -37,7 +37,9 @@ std::int64_t parse_int_base0(const std::string& s)
     return neg ? -x : x;
 }
 
-std::int64_t to_int64(const go_value& v)
+} // namespace
+
+std::int64_t cast_to_int64(const go_value& v)
 {
     if (v.is_int()) return v.as_int();
     if (v.is_float()) {
@@ -50,7 +52,7 @@ std::int64_t to_int64(const go_value& v)
     return 0;
 }
 
-double to_float64(const go_value& v)
+double cast_to_float64(const go_value& v)
 {
     if (v.is_float()) return v.as_float();
     if (v.is_int()) return static_cast<double>(v.as_int());
@@ -60,10 +62,16 @@ double to_float64(const go_value& v)
         char* end = nullptr;
         double d = std::strtod(s.c_str(), &end);
         if (s.empty() || *end != '\0' || std::isspace(static_cast<unsigned char>(s[0]))) return 0;
+        // strtod reads hex without an exponent ("0x1F"); Go's ParseFloat does not
+        if (s.find_first_of("xX") != std::string::npos && s.find_first_of("pP") == std::string::npos) return 0;
         return d;
     }
     return 0;
 }
+
+namespace {
+std::int64_t to_int64(const go_value& v) { return cast_to_int64(v); }
+double to_float64(const go_value& v) { return cast_to_float64(v); }
 
 go_value i64(std::int64_t x) { return go_value::of_int64(x); }
 go_value f64(double x) { return go_value::of_float(x); }

@@ -125,7 +125,7 @@ bool is_print(char32_t r)
     if (r == 0xFEFF || r == 0xFFFD + 0x100) return false;
     if (r >= 0xD800 && r <= 0xDFFF) return false;
     if (r >= 0xE000 && r <= 0xF8FF) return false; // private use
-    if (r == 0xFFFE || r == 0xFFFF || r > 0x10FFFF) return false;
+    if (r == 0xFFFE || r == 0xFFFF || r >= 0xF0000) return false; // planes 15-16: private use
     return true;
 }
 

@@ -99,6 +99,23 @@ std::vector<outcome> run_oracle(const std::string& oracle, const std::vector<tes
     return out;
 }
 
+// The oracle answers in JSON, whose encoder turns each invalid UTF-8 byte into U+FFFD.
+std::string as_json_sees_it(std::string_view s)
+{
+    auto parsed = weir::parse_json(weir::json_quote(s));
+    if (parsed && parsed->is_string()) return parsed->as_string();
+    std::string out;
+    for (std::size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        bool ok = n > 0 && i + n <= s.size();
+        for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+        if (ok) out.append(s.substr(i, n)), i += n;
+        else out += "\xEF\xBF\xBD", ++i;
+    }
+    return out;
+}
+
 outcome run_weir(const test_case& c, const weir::value& data)
 {
     options opts;
@@ -115,6 +132,8 @@ outcome run_weir(const test_case& c, const weir::value& data)
         o.failed = true;
         o.err = st.err().message;
     }
+    o.out = as_json_sees_it(o.out);
+    o.err = as_json_sees_it(o.err);
     return o;
 }
 

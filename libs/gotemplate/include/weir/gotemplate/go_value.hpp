@@ -35,6 +35,7 @@ enum class go_type : std::uint8_t {
     int_,
     int32_, // rune, from a character constant inside a list or Sprig
     int64_,
+    uint8_,  // a byte, as `index` of a string returns
     uint32_,
     float64_,
     string_,
