@@ -3,6 +3,7 @@
 #include "secret_auth.hpp"
 
 #include <weir/api/meta.hpp>
+#include <weir/api/secret.hpp>
 #include <weir/api/source_v1.hpp>
 #include <weir/artifact/ignore.hpp>
 #include <weir/artifact/tarball.hpp>
@@ -139,7 +140,7 @@ result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_
             return transient_error(
                 fmt::format("failed to get secret '{}/{}': {}", ns, spec.secret_ref->name, secret.err().message),
                 "AuthenticationFailed");
-        WEIR_TRY_ASSIGN(auto data, secret_data(*secret));
+        WEIR_TRY_ASSIGN(auto data, api::secret_data(*secret));
         auth = git_auth_from(data);
     }
 

@@ -26,3 +26,23 @@ TEST_CASE("artifact round-trips through its status form", "[api][meta]")
     CHECK(back->metadata.at("k") == "v");
     CHECK_FALSE(artifact::from(value{object{{"url", "x"}}}));
 }
+
+#include <weir/api/secret.hpp>
+
+TEST_CASE("secret data is decoded and stringData wins", "[api][secret]")
+{
+    value s = object{{"kind", "Secret"},
+                     {"metadata", object{{"name", "git"}}},
+                     {"data", object{{"username", "Ym90"}, {"password", "b2xk"}}},
+                     {"stringData", object{{"password", "new"}}}};
+    auto d = secret_data(s);
+    REQUIRE(d);
+    CHECK(d->at("username") == "bot");
+    CHECK(d->at("password") == "new");
+    value bad = object{{"kind", "Secret"}, {"metadata", object{{"name", "git"}}}, {"data", object{{"k", "%%%"}}}};
+    auto e = secret_data(bad);
+    REQUIRE_FALSE(e);
+    CHECK(e.err().message.find("Secret 'git' key 'k'") == 0);
+    value cm = object{{"data", object{{"a", "1"}}}, {"binaryData", object{{"b", "Mg=="}}}};
+    CHECK(config_map_data(cm)->at("b") == "2");
+}
