@@ -51,7 +51,7 @@ status fix_name_references(accumulator& acc)
         if (it == by_kind.end()) continue;
         bool renamed = false;
         for (auto i : it->second)
-            if (acc.res[i].names.size() > 1 || (nr.kind == "ServiceAccount" && acc.res[i].namespaces.size() > 1))
+            if (acc.res[i].names.size() > 1 || acc.res[i].namespaces.size() > 1)
                 renamed = true;
         if (renamed) specs.push_back(&nr);
     }
@@ -64,23 +64,27 @@ status fix_name_references(accumulator& acc)
                 auto segs = f.segments();
                 if (segs.empty()) continue;
                 const std::string last = segs.back();
+                // Subjects and webhook service references carry the namespace of what they name:
+                // it must match, and follows the object when it moves.
+                bool with_ns = f.path.ends_with("subjects/name") || f.path.find("clientConfig/service") != std::string::npos;
+                bool check_kind = f.path.ends_with("roleRef/name") || f.path.ends_with("scaleTargetRef/name");
                 visit_parents(r.obj, segs, [&](value& p) {
                     value* slot = p.find(last);
                     if (!slot || !slot->is_string()) return;
-                    if (const value* k = p.find("kind"); k && k->is_string() && k->as_string() != nr->kind &&
-                                                         (last == "name"))
+                    if (const value* k = p.find("kind"); check_kind && k && k->is_string() && k->as_string() != nr->kind)
                         return;
                     const std::string& old = slot->as_string();
+                    const value* pns = with_ns ? p.find("namespace") : nullptr;
                     std::vector<std::string> ref_ns = r.namespaces;
-                    const value* pns = p.find("namespace");
                     if (pns && pns->is_string()) ref_ns = {pns->as_string()};
+                    bool any_ns = (referrer_cluster && !pns) || (!with_ns && referrer_cluster);
                     std::vector<std::size_t> matches;
                     for (auto ci : cands) {
                         const resource& c = acc.res[ci];
                         if (!nr->group.empty() && schema::group_of(c.api_version()) != nr->group) continue;
                         if (std::find(c.names.begin(), c.names.end(), old) == c.names.end()) continue;
                         bool cand_cluster = cluster_scoped(c.api_version(), c.kind());
-                        if (!cand_cluster && !(referrer_cluster && !pns) && !shares_ns(ref_ns, c.namespaces)) continue;
+                        if (!cand_cluster && !any_ns && !shares_ns(ref_ns, c.namespaces)) continue;
                         matches.push_back(ci);
                     }
                     if (matches.size() > 1) {
@@ -93,9 +97,7 @@ status fix_name_references(accumulator& acc)
                     if (matches.empty()) return;
                     const resource& c = acc.res[matches[0]];
                     *slot = c.name();
-                    // RoleBinding subjects follow the ServiceAccount into its namespace.
-                    if (nr->kind == "ServiceAccount" && last == "name" && p.find("kind") && !c.ns().empty())
-                        p["namespace"] = c.ns();
+                    if (with_ns && !c.ns().empty()) p["namespace"] = c.ns();
                 });
             }
         }

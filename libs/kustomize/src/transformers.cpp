@@ -39,12 +39,6 @@ status apply_namespace(accumulator& acc, const std::string& ns, bool unset_only)
                     if (s.is_object() && s.get_string("kind") == "ServiceAccount" && s.get_string("name") == "default")
                         s["namespace"] = ns;
         }
-        if (kind == "ValidatingWebhookConfiguration" || kind == "MutatingWebhookConfiguration") {
-            if (value* whs = r.obj.find("webhooks"); whs && whs->is_array())
-                for (auto& w : whs->as_array())
-                    if (value* svc = w.find_path({"clientConfig", "service"}); svc && svc->is_object())
-                        (*svc)["namespace"] = ns;
-        }
         if (kind == "APIService")
             if (value* svc = r.obj.find_path({"spec", "service"}); svc && svc->is_object()) (*svc)["namespace"] = ns;
         if (kind == "CustomResourceDefinition")

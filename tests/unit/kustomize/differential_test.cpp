@@ -461,3 +461,87 @@ TEST_CASE("differential: buildMetadata originAnnotations name files and generato
                                        "- name: s\n  literals: [b=2]\n");
     same_as_kubectl(t, "overlay");
 }
+
+TEST_CASE("differential: namespace on cluster-scoped objects, subjects and webhooks")
+{
+    temp_tree t{{"kustomization.yaml", "resources: [all.yaml]\nnamespace: target\nnamePrefix: p-\n"},
+                {"all.yaml", R"(apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cr, namespace: stray}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crb}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cr}
+subjects:
+- {kind: ServiceAccount, name: default, namespace: somewhere}
+- {kind: ServiceAccount, name: sa, namespace: elsewhere}
+- {kind: ServiceAccount, name: sa2}
+- {kind: User, name: sa}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: sa}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions: [{name: v1, served: true, storage: true}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: vwc}
+webhooks:
+- name: w.example.com
+  clientConfig: {service: {name: svc, namespace: old}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w1}
+)"}};
+    same_as_kubectl(t);
+}
+
+TEST_CASE("differential: a patch target that selects nothing is not an error")
+{
+    same_as_kubectl(overlay("patches:\n- target: {kind: Nothing}\n  patch: |-\n    - {op: remove, path: /x}\n"),
+                    "overlay");
+}
+
+TEST_CASE("differential: webhook and APIService service references follow renames by namespace")
+{
+    const char* objs = R"(apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: vwc}
+webhooks:
+- name: w.example.com
+  clientConfig: {service: {name: svc}}
+- name: w2.example.com
+  clientConfig: {service: {name: svc, namespace: zzz}}
+- name: w3.example.com
+  clientConfig: {service: {name: svc, namespace: default}}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1.x.io}
+spec: {service: {name: svc, namespace: zzz}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc}
+)";
+    temp_tree t{{"a/kustomization.yaml", "resources: [all.yaml]\nnamespace: target\nnamePrefix: p-\n"},
+                {"a/all.yaml", objs},
+                {"b/kustomization.yaml", "resources: [all.yaml]\nnameSuffix: -s\n"},
+                {"b/all.yaml", objs}};
+    same_as_kubectl(t, "a");
+    same_as_kubectl(t, "b");
+}
