@@ -183,7 +183,8 @@ void walk_field(value& cur, const std::vector<std::string>& segs, std::size_t i,
         return;
     }
     if (cur.is_array()) {
-        bool digits = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+        bool digits = !s.empty() && s.size() < 10 &&
+                      std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
         if (digits) {
             auto idx = std::stoul(s);
             if (idx < cur.as_array().size()) walk_field(cur.as_array()[idx], segs, i + 1, create, out);

@@ -1,0 +1,278 @@
+// Differential tests: small trees made here, built by weir and by `kubectl kustomize`, compared
+// as data (document order included).
+#include "differential.hpp"
+
+using namespace weir::test;
+
+TEST_CASE("differential: List objects expand into their items")
+{
+    temp_tree t{{"kustomization.yaml", "resources: [list.yaml]\nnamePrefix: a-\n"},
+                {"list.yaml", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n"
+                              "    name: one\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: two\n"}};
+    same_as_kubectl(t);
+}
+
+TEST_CASE("differential: a targeted patch deletes a container and commonLabels create a Service selector")
+{
+    auto t = overlay(R"(commonLabels: {team: a}
+patches:
+- target: {kind: Deployment}
+  patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: x}
+    spec:
+      template:
+        spec:
+          containers:
+          - name: web
+            $patch: delete
+)");
+    t.write("base/service.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: images by digest, by tag with a registry port, and newName only")
+{
+    auto t = overlay("images:\n- name: localhost:5000/a\n  newTag: v2\n- name: b\n  digest: sha256:"
+                     "0000000000000000000000000000000000000000000000000000000000000000\n- name: nginx\n"
+                     "  newName: my/nginx\n");
+    t.write("base/deploy.yaml", std::string(deploy) + "      initContainers:\n      - name: a\n"
+                                                      "        image: localhost:5000/a:v1\n      - name: b\n"
+                                                      "        image: b:old\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: json patch appends with - and adds below a new map")
+{
+    same_as_kubectl(overlay(R"(patches:
+- target: {kind: Deployment}
+  patch: |-
+    - {op: add, path: /spec/template/spec/containers/-, value: {name: extra, image: busybox}}
+    - {op: add, path: /spec/template/spec/containers/0/args, value: [a, b]}
+    - {op: remove, path: /spec/template/spec/volumes/1}
+)"),
+                    "overlay");
+}
+
+TEST_CASE("differential: two overlays of one base under a parent keep ids apart")
+{
+    auto files = base_files();
+    files["a/kustomization.yaml"] = "resources: [../base]\nnameSuffix: -a\nnamespace: a\n";
+    files["b/kustomization.yaml"] = "resources: [../base]\nnameSuffix: -b\nnamespace: b\n";
+    files["top/kustomization.yaml"] = "resources: [../a, ../b]\ncommonLabels: {top: x}\n";
+    files["base/kustomization.yaml"] = "resources: [deploy.yaml, service.yaml]\nconfigMapGenerator:\n"
+                                       "- name: web-config\n  literals: [x=1]\n";
+    temp_tree t(files);
+    same_as_kubectl(t, "top");
+}
+
+TEST_CASE("differential: configurations add name references and label paths for custom kinds")
+{
+    auto t = overlay("namePrefix: p-\ncommonLabels: {team: a}\nconfigurations: [conf.yaml]\nresources: [cr.yaml]\n"
+                     "configMapGenerator:\n- name: cr-config\n  literals: [a=b]\n",
+                     {{"conf.yaml", "nameReference:\n- kind: ConfigMap\n  fieldSpecs:\n  - path: spec/configRef\n"
+                                    "    kind: Widget\ncommonLabels:\n- path: spec/selector\n  kind: Widget\n"
+                                    "  create: true\n"},
+                      {"cr.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n"
+                                  "  configRef: cr-config\n"}});
+    t.write("overlay/kustomization.yaml", "resources: [../base, cr.yaml]\nnamePrefix: p-\ncommonLabels: {team: a}\n"
+                                          "configurations: [conf.yaml]\nconfigMapGenerator:\n- name: cr-config\n"
+                                          "  literals: [a=b]\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: legacy patch fields, inline and from files")
+{
+    same_as_kubectl(overlay(R"(patchesStrategicMerge:
+- |-
+  apiVersion: v1
+  kind: Service
+  metadata:
+    name: web
+  spec:
+    type: LoadBalancer
+- sa.yaml
+patchesJson6902:
+- target: {group: apps, version: v1, kind: Deployment, name: web}
+  path: ops.yaml
+)",
+                            {{"sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n"
+                                         "automountServiceAccountToken: false\n"},
+                             {"ops.yaml", "- op: replace\n  path: /spec/replicas\n  value: 7\n"}}),
+                    "overlay");
+}
+
+TEST_CASE("differential: secretGenerator from env files, generator namespaces, labels with fields")
+{
+    same_as_kubectl(overlay(R"(secretGenerator:
+- name: creds
+  namespace: other
+  envs: [creds.env]
+  type: kubernetes.io/basic-auth
+  options: {labels: {kind: creds}, annotations: {a: b}}
+labels:
+- pairs: {custom: yes-please}
+  fields:
+  - path: spec/template/metadata/labels
+    kind: Deployment
+    create: true
+)",
+                            {{"creds.env", "username=admin\npassword=a-very-long-password-that-wraps-when-encoded-"
+                                           "in-base64-because-it-is-long\n"}}),
+                    "overlay");
+}
+
+TEST_CASE("differential: legacySortOptions and managedByLabel")
+{
+    same_as_kubectl(overlay("sortOptions:\n  order: legacy\n  legacySortOptions:\n    orderFirst: [Service]\n"
+                            "    orderLast: [Namespace]\nbuildMetadata: [managedByLabel]\n"),
+                    "overlay");
+}
+
+TEST_CASE("differential: generator merge in an overlay of a namespaced base")
+{
+    auto t = overlay("configMapGenerator:\n- name: web-config\n  namespace: apps\n  behavior: merge\n"
+                     "  literals: [b=2]\n- name: web-config2\n  behavior: create\n  literals: [c=3]\n");
+    t.write("base/kustomization.yaml", "resources: [deploy.yaml, service.yaml, rbac.yaml]\nnamespace: apps\n"
+                                       "configMapGenerator:\n- name: web-config\n  literals: [a=1]\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: replicas on a StatefulSet and a HorizontalPodAutoscaler reference")
+{
+    auto t = overlay("namePrefix: p-\nreplicas:\n- name: db\n  count: 2\nresources: [sts.yaml]\n",
+                     {{"sts.yaml", R"(apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: web
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: postgres}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 3
+)"}});
+    t.write("overlay/kustomization.yaml", "resources: [../base, sts.yaml]\nnamePrefix: p-\ncommonLabels: {x: y}\n"
+                                          "replicas:\n- name: db\n  count: 2\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: legacy order by kind priority, group, namespace then name")
+{
+    std::string docs;
+    for (const char* ns : {"", "b", "a"})
+        for (const char* name : {"x", "x-y", "w"})
+            for (const char* kind : {"ConfigMap", "Widget", "Gadget"}) {
+                std::string av = std::string(kind) == "ConfigMap" ? "v1" : (std::string(kind) == "Widget" ? "z.io/v1" : "a.io/v1");
+                docs += "---\napiVersion: " + av + "\nkind: " + kind + "\nmetadata:\n  name: " + name + "\n";
+                if (*ns) docs += "  namespace: " + std::string(ns) + "\n";
+            }
+    temp_tree t{{"kustomization.yaml", "resources: [all.yaml]\n"}, {"all.yaml", docs}};
+    same_as_kubectl(t);
+}
+
+TEST_CASE("differential: buildMetadata originAnnotations name files and generators")
+{
+    auto t = overlay("buildMetadata: [originAnnotations]\nconfigMapGenerator:\n- name: gen\n  literals: [a=1]\n");
+    t.write("base/kustomization.yaml", "resources: [deploy.yaml, service.yaml, rbac.yaml]\nsecretGenerator:\n"
+                                       "- name: s\n  literals: [b=2]\n");
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: namespace on cluster-scoped objects, subjects and webhooks")
+{
+    temp_tree t{{"kustomization.yaml", "resources: [all.yaml]\nnamespace: target\nnamePrefix: p-\n"},
+                {"all.yaml", R"(apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cr, namespace: stray}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crb}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cr}
+subjects:
+- {kind: ServiceAccount, name: default, namespace: somewhere}
+- {kind: ServiceAccount, name: sa, namespace: elsewhere}
+- {kind: ServiceAccount, name: sa2}
+- {kind: User, name: sa}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: sa}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions: [{name: v1, served: true, storage: true}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: vwc}
+webhooks:
+- name: w.example.com
+  clientConfig: {service: {name: svc, namespace: old}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w1}
+)"}};
+    same_as_kubectl(t);
+}
+
+TEST_CASE("differential: a patch target that selects nothing is not an error")
+{
+    same_as_kubectl(overlay("patches:\n- target: {kind: Nothing}\n  patch: |-\n    - {op: remove, path: /x}\n"),
+                    "overlay");
+}
+
+TEST_CASE("differential: webhook and APIService service references follow renames by namespace")
+{
+    const char* objs = R"(apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: vwc}
+webhooks:
+- name: w.example.com
+  clientConfig: {service: {name: svc}}
+- name: w2.example.com
+  clientConfig: {service: {name: svc, namespace: zzz}}
+- name: w3.example.com
+  clientConfig: {service: {name: svc, namespace: default}}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1.x.io}
+spec: {service: {name: svc, namespace: zzz}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc}
+)";
+    temp_tree t{{"a/kustomization.yaml", "resources: [all.yaml]\nnamespace: target\nnamePrefix: p-\n"},
+                {"a/all.yaml", objs},
+                {"b/kustomization.yaml", "resources: [all.yaml]\nnameSuffix: -s\n"},
+                {"b/all.yaml", objs}};
+    same_as_kubectl(t, "a");
+    same_as_kubectl(t, "b");
+}
