@@ -169,9 +169,15 @@ void informer::run()
         auto started = std::chrono::steady_clock::now();
         status s = watch_once();
         if (stopping_) break;
+        auto lasted = std::chrono::steady_clock::now() - started;
         if (s) {
             // A clean end (server timeout, or drop_watch): resume from the last resourceVersion.
-            if (std::chrono::steady_clock::now() - started > std::chrono::seconds(120)) backoff = options_.min_backoff;
+            // A server that closes every watch at once must not make us spin: back off then.
+            if (lasted > std::chrono::seconds(120)) backoff = options_.min_backoff;
+            if (lasted < std::chrono::seconds(1)) {
+                sleep_for(backoff);
+                backoff = std::min(backoff * 2, options_.max_backoff);
+            }
             continue;
         }
         if (kube::is_gone(s.err())) {
