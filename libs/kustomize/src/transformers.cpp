@@ -165,18 +165,27 @@ void update_image(value& slot, const value& img)
     std::string out = name;
     const value* digest = img.find("digest");
     const value* tag = img.find("newTag");
-    if (digest && digest->is_string() && !digest->as_string().empty()) {
-        out += "@" + digest->as_string();
-    } else if (tag && !tag->is_null() && !scalar_text(*tag).empty()) {
+    bool has_digest = digest && digest->is_string() && !digest->as_string().empty();
+    bool has_tag = tag && !tag->is_null() && !scalar_text(*tag).empty();
+    if (has_tag) {
         std::string t = scalar_text(*tag);
-        if (auto at = t.find('@'); at != std::string::npos)
+        // a newTag may carry its own digest ("v1@sha256:...")
+        if (auto at = t.find('@'); at != std::string::npos) {
             out += (at == 0 ? "" : ":" + t.substr(0, at)) + t.substr(at);
-        else
+            if (!has_digest) {
+                slot = out;
+                return;
+            }
+        } else {
             out += ":" + t;
-    } else {
-        if (!r.tag.empty()) out += ":" + r.tag;
-        if (!r.digest.empty()) out += "@" + r.digest;
+        }
+    } else if (!has_digest && !r.tag.empty()) {
+        out += ":" + r.tag;
     }
+    if (has_digest)
+        out += "@" + digest->as_string();
+    else if (!has_tag && !r.digest.empty())
+        out += "@" + r.digest;
     slot = out;
 }
 

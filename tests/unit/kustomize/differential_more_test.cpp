@@ -276,3 +276,81 @@ metadata: {name: svc}
     same_as_kubectl(t, "a");
     same_as_kubectl(t, "b");
 }
+
+TEST_CASE("differential: ingress, cronjob and pvc references follow prefixes; images in cronjobs")
+{
+    temp_tree t{{"kustomization.yaml", R"(resources: [all.yaml]
+namePrefix: p-
+commonAnnotations: {a: b}
+images:
+- {name: busybox, newTag: "1.36", digest: "sha256:1111111111111111111111111111111111111111111111111111111111111111"}
+secretGenerator:
+- name: tls
+  literals: [tls.crt=x, tls.key=y]
+  type: kubernetes.io/tls
+configMapGenerator:
+- name: vars
+  literals: [HOST=example.com]
+vars:
+- name: HOST
+  objref: {kind: ConfigMap, name: vars, apiVersion: v1}
+  fieldref: {fieldPath: data.HOST}
+)"},
+                {"all.yaml", R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ing}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [$(HOST)], secretName: tls}]
+  rules:
+  - host: $(HOST)
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend: {service: {name: svc, port: {number: 80}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: job}
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: c, image: busybox, envFrom: [{secretRef: {name: tls}}]}]
+          volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+)"}};
+    same_as_kubectl(t);
+}
+
+TEST_CASE("differential: a multi-document patch file, a deleting patch and the singular env field")
+{
+    auto t = overlay("patches:\n- path: multi.yaml\npatchesStrategicMerge:\n- del.yaml\n"
+                     "configMapGenerator:\n- name: legacy\n  env: a.env\n",
+                     {{"multi.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n"
+                                     "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+                                     "  replicas: 4\n"},
+                      {"del.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\n"
+                                   "$patch: delete\n"},
+                      {"a.env", "A=1\n"}});
+    same_as_kubectl(t, "overlay");
+}
+
+TEST_CASE("differential: labels without selectors leave selectors alone")
+{
+    same_as_kubectl(overlay("labels:\n- pairs: {only: meta}\n- pairs: {sel: yes-sel}\n  includeSelectors: true\n"),
+                    "overlay");
+}
