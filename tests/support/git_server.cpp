@@ -206,6 +206,12 @@ void git_repos::add_symlink(const std::string& name, const std::string& path, co
     fs::create_symlink(target, w / path);
 }
 
+void git_repos::add_submodule(const std::string& name, const std::string& path, const std::string& sub)
+{
+    auto w = work(name);
+    run(git(w, {"-c", "protocol.file.allow=always", "submodule", "add", "-q", "../" + sub + ".git", path}));
+}
+
 void git_repos::tag(const std::string& name, const std::string& tag, const std::string& sha, const std::string& message)
 {
     auto w = work(name);

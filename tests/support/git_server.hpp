@@ -58,6 +58,9 @@ public:
                        const std::map<std::string, std::string>& files, const std::string& message);
     // A symlink in the next commit.
     void add_symlink(const std::string& name, const std::string& path, const std::string& target);
+    // Adds repository `sub` (also in root()) as a submodule of `name` at `path`, by the relative
+    // URL "../<sub>.git"; committed with the next commit().
+    void add_submodule(const std::string& name, const std::string& path, const std::string& sub);
     // Tags `sha` (annotated when `message` is not empty) and pushes the tag.
     void tag(const std::string& name, const std::string& tag, const std::string& sha, const std::string& message = {});
     // Replaces the tip of `branch` with a new commit on its parent and force-pushes.

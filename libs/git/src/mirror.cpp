@@ -1,6 +1,7 @@
 #include <weir/core/semver.hpp>
 #include <weir/git/mirror.hpp>
 
+#include "submodules.hpp"
 #include "transport.hpp"
 
 #include <openssl/evp.h>
@@ -284,7 +285,61 @@ int walk_cb(const char* root, const git_tree_entry* entry, void* payload)
 
 } // namespace
 
-result<checkout_result> mirror_cache::checkout(const std::string& url, const std::string& commit, const fs::path& dir)
+namespace {
+
+struct opened_commit {
+    repository_ptr repo;
+    commit_ptr commit;
+    tree_ptr tree;
+};
+
+result<opened_commit> open_commit(const fs::path& mirror, const std::string& url, const std::string& commit)
+{
+    opened_commit o;
+    git_repository* rraw = nullptr;
+    if (git_repository_open_bare(&rraw, mirror.c_str()) < 0)
+        return transient_error("no mirror of " + url + " yet: sync first", "GitOperationFailed");
+    o.repo.reset(rraw);
+    git_oid oid;
+    git_commit* craw = nullptr;
+    if (git_oid_fromstr(&oid, commit.c_str()) < 0 || git_commit_lookup(&craw, o.repo.get(), &oid) < 0)
+        return transient_error("commit " + commit + " is not in the mirror of " + url, "ReferenceNotFound");
+    o.commit.reset(craw);
+    git_tree* traw = nullptr;
+    if (git_commit_tree(&traw, o.commit.get()) < 0)
+        return transient_error("cannot read the tree of commit " + commit, "GitOperationFailed");
+    o.tree.reset(traw);
+    return o;
+}
+
+} // namespace
+
+status mirror_cache::sync_submodules(const std::string& url, const std::string& commit, const auth_options& auth)
+{
+    return sync_submodules(url, commit, auth, 0);
+}
+
+status mirror_cache::sync_submodules(const std::string& url, const std::string& commit, const auth_options& auth, int depth)
+{
+    if (depth > 8) return terminal_error("submodules of " + url + " nest deeper than 8 levels", "InvalidSubmodule");
+    std::vector<submodule> subs;
+    {
+        auto lock = lock_for(url);
+        std::lock_guard g(*lock);
+        WEIR_TRY_ASSIGN(auto o, open_commit(mirror_path(url), url, commit));
+        WEIR_TRY_ASSIGN(subs, list_submodules(o.repo.get(), o.tree.get(), url));
+    }
+    for (auto& sub : subs) {
+        if (sub.url == url) continue;
+        auto s = sync(sub.url, {.commit = sub.commit}, auth);
+        if (!s) return std::move(s).err().wrap("submodule '" + sub.path + "'");
+        WEIR_TRY(sync_submodules(sub.url, sub.commit, auth, depth + 1));
+    }
+    return ok();
+}
+
+result<checkout_result> mirror_cache::checkout(const std::string& url, const std::string& commit, const fs::path& dir,
+                                               bool submodules)
 {
     auto lock = lock_for(url);
     std::lock_guard g(*lock);
@@ -310,6 +365,16 @@ result<checkout_result> mirror_cache::checkout(const std::string& url, const std
         return transient_error("checkout of " + commit + " failed: " +
                                    (w.failure.empty() ? std::string(git_error_last()->message) : w.failure),
                                "GitOperationFailed");
+    if (!submodules) return std::move(w.res);
+    w.res.skipped.clear();
+    WEIR_TRY_ASSIGN(auto subs, list_submodules(repo.get(), tree.get(), url));
+    for (auto& sub : subs) {
+        if (sub.url == url) continue;
+        auto r = checkout(sub.url, sub.commit, dir / sub.path, true);
+        if (!r) return std::move(r).err().wrap("submodule '" + sub.path + "'");
+        w.res.files += r->files;
+        w.res.bytes += r->bytes;
+    }
     return std::move(w.res);
 }
 

@@ -4,6 +4,7 @@
 #include <weir/git/mirror.hpp>
 
 #include "raii.hpp"
+#include "submodules.hpp"
 
 #include <algorithm>
 #include <strings.h>
@@ -24,8 +25,13 @@ struct tree_archiver {
     git_repository* repo;
     git_tree* root;
     const tree_archive_options& opts;
-    artifact::ignore_matcher sourceignore;
+    artifact::ignore_matcher& sourceignore;
     artifact::tarball_writer& w;
+    const mirror_cache& cache;
+    std::string url;
+    std::vector<submodule> subs;
+    int depth = 0;
+    std::vector<std::string> prefix_parts; // where this (sub)tree sits in the artifact
 
     bool ignored(const std::string& rel, bool is_dir) const
     {
@@ -89,6 +95,8 @@ struct tree_archiver {
         return true;
     }
 
+    status add_submodule(const std::string& rel, std::vector<std::string> dir_parts, const std::string& name);
+
     status walk(const git_tree* tree, const std::string& rel_dir, const std::vector<std::string>& dir_parts)
     {
         std::vector<entry> entries;
@@ -110,8 +118,11 @@ struct tree_archiver {
                 return terminal_error("tree entry '" + rel_dir + e.name + "' has an invalid name", "ArchiveFailed");
             std::string rel = rel_dir.empty() ? e.name : rel_dir + "/" + e.name;
             bool is_dir = e.mode == GIT_FILEMODE_TREE;
-            if (e.mode == GIT_FILEMODE_COMMIT) continue; // submodule: not part of this tree's content
-            if (ignored(rel, is_dir)) continue;
+            if (ignored(rel, is_dir || e.mode == GIT_FILEMODE_COMMIT)) continue;
+            if (e.mode == GIT_FILEMODE_COMMIT) { // a submodule: its own tree, when asked for
+                if (opts.submodules) WEIR_TRY(add_submodule(rel, dir_parts, e.name));
+                continue;
+            }
             if (is_dir) {
                 git_tree* sub = nullptr;
                 if (git_tree_lookup(&sub, repo, &e.oid) < 0) return transient_error("cannot read tree of '" + rel + "'", "ArchiveFailed");
@@ -124,7 +135,8 @@ struct tree_archiver {
             }
             WEIR_TRY_ASSIGN(auto data, blob_text(e.oid));
             if (e.mode == GIT_FILEMODE_LINK) {
-                if (resolves_inside(dir_parts, data)) WEIR_TRY(w.add_symlink(rel, data));
+                std::vector<std::string> local(dir_parts.begin() + static_cast<long>(prefix_parts.size()), dir_parts.end());
+                if (resolves_inside(local, data)) WEIR_TRY(w.add_symlink(rel, data));
                 else w.skip(rel);
                 continue;
             }
@@ -133,6 +145,37 @@ struct tree_archiver {
         return ok();
     }
 };
+
+// The submodule's tree goes in under its path; its symlinks may not leave the submodule.
+status tree_archiver::add_submodule(const std::string& rel, std::vector<std::string> dir_parts, const std::string& name)
+{
+    // Paths inside the submodule are relative to the superproject root here, so rel == sub.path.
+    const submodule* sub = nullptr;
+    for (auto& s : subs)
+        if (s.path == rel) sub = &s;
+    if (!sub) return terminal_error("submodule at '" + rel + "' has no url in .gitmodules", "InvalidSubmodule");
+    if (depth > 8) return terminal_error("submodules nest deeper than 8 levels at '" + rel + "'", "InvalidSubmodule");
+    git_repository* rraw = nullptr;
+    if (git_repository_open_bare(&rraw, cache.mirror_path(sub->url).c_str()) < 0)
+        return transient_error("submodule '" + rel + "' (" + sub->url + ") is not fetched: sync_submodules first",
+                               "GitOperationFailed");
+    repository_ptr srepo(rraw);
+    git_oid oid;
+    git_commit* craw = nullptr;
+    if (git_oid_fromstr(&oid, sub->commit.c_str()) < 0 || git_commit_lookup(&craw, srepo.get(), &oid) < 0)
+        return transient_error("submodule '" + rel + "' commit " + sub->commit + " is not fetched", "ReferenceNotFound");
+    commit_ptr c(craw);
+    git_tree* traw = nullptr;
+    if (git_commit_tree(&traw, c.get()) < 0) return transient_error("cannot read submodule '" + rel + "'", "ArchiveFailed");
+    tree_ptr stree(traw);
+    tree_archiver inner{srepo.get(), stree.get(), opts, sourceignore, w, cache, sub->url, {}, depth + 1, {}};
+    WEIR_TRY_ASSIGN(inner.subs, list_submodules(srepo.get(), stree.get(), sub->url));
+    for (auto& s : inner.subs) s.path = rel + "/" + s.path;
+    WEIR_TRY(w.add_directory(rel));
+    dir_parts.push_back(name);
+    inner.prefix_parts = dir_parts;
+    return inner.walk(stree.get(), rel, dir_parts);
+}
 
 } // namespace
 
@@ -155,7 +198,11 @@ result<artifact::build_result> mirror_cache::archive(const std::string& url, con
         return transient_error("cannot read the tree of commit " + commit, "GitOperationFailed");
     tree_ptr tree(traw);
     WEIR_TRY_ASSIGN(auto w, artifact::tarball_writer::create(out, options.build));
-    tree_archiver a{repo.get(), tree.get(), options, {}, *w};
+    artifact::ignore_matcher sourceignore;
+    tree_archiver a{repo.get(), tree.get(), options, sourceignore, *w, *this, url, {}, 0, {}};
+    if (options.submodules) {
+        WEIR_TRY_ASSIGN(a.subs, list_submodules(repo.get(), tree.get(), url));
+    }
     auto st = a.walk(tree.get(), "", {});
     if (!st) return std::move(st).err().wrap("archive " + commit + " of " + url);
     return w->finish();

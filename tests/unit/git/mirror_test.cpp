@@ -280,3 +280,41 @@ TEST_CASE("an archive built from the object store has the bytes of the checkout'
     CHECK_FALSE(fs::exists(tmp / "x/.github"));
     CHECK(slurp_file(tmp / "x/link") == "x\n");
 }
+
+TEST_CASE("submodules are fetched from their own mirrors and included when asked", "[git][submodules]")
+{
+    git_repos repos;
+    repos.commit("lib", "main", {{"lib.yaml", "lib: 1\n"}}, "lib");
+    repos.commit("app", "main", {{"app.yaml", "app: 1\n"}}, "app");
+    repos.add_submodule("app", "vendor/lib", "lib");
+    auto c = repos.commit("app", "main", {{"app.yaml", "app: 2\n"}}, "with submodule");
+    git_daemon daemon(repos.root());
+    temp_dir tmp;
+    mirror_cache cache(tmp / "m");
+    auto url = daemon.url("app");
+    REQUIRE(cache.sync(url, {.branch = "main"}, {}));
+
+    auto plain = cache.checkout(url, c, tmp / "plain");
+    REQUIRE(plain);
+    CHECK(plain->skipped == std::vector<std::string>{"vendor/lib"});
+    CHECK_FALSE(fs::exists(tmp / "plain/vendor/lib/lib.yaml"));
+
+    auto not_fetched = cache.checkout(url, c, tmp / "early", true);
+    REQUIRE_FALSE(not_fetched);
+    CHECK(not_fetched.err().message.find("vendor/lib") != std::string::npos);
+
+    auto synced = cache.sync_submodules(url, c, {});
+    INFO((synced ? std::string() : synced.err().message));
+    REQUIRE(synced);
+    auto full = cache.checkout(url, c, tmp / "full", true);
+    REQUIRE(full);
+    CHECK(slurp_file(tmp / "full/vendor/lib/lib.yaml") == "lib: 1\n");
+
+    weir::artifact::ignore_matcher defaults;
+    defaults.add_defaults();
+    auto from_tree = cache.archive(url, c, tmp / "t.tar.gz", {.defaults = &defaults, .submodules = true});
+    REQUIRE(from_tree);
+    auto from_dir = weir::artifact::build_tarball(tmp / "full", tmp / "d.tar.gz", {.ignore = &defaults});
+    REQUIRE(from_dir);
+    CHECK(from_tree->digest == from_dir->digest);
+}

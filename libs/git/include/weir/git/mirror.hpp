@@ -59,6 +59,8 @@ struct tree_archive_options {
     const artifact::ignore_matcher* defaults = nullptr;
     bool sourceignore = true;
     const artifact::ignore_matcher* overrides = nullptr;
+    // Include submodules (fetched first with sync_submodules) at their paths.
+    bool submodules = false;
     artifact::build_options build;
 };
 
@@ -71,10 +73,14 @@ public:
 
     result<sync_result> sync(const std::string& url, const reference& ref, const auth_options& auth,
                              std::string_view last_revision = {});
+    // Fetches the commits of `commit`'s submodules (recursively) into their own mirrors; relative
+    // submodule URLs resolve against `url`; the same credentials are used (as Flux does).
+    status sync_submodules(const std::string& url, const std::string& commit, const auth_options& auth);
     // Writes the tree of `commit` into `dir` (created; must be empty or absent): files with their
-    // mode (0644/0755), symlinks as symlinks, no .git.
+    // mode (0644/0755), symlinks as symlinks, no .git; submodules too when asked (after
+    // sync_submodules), otherwise they are listed in `skipped`.
     result<checkout_result> checkout(const std::string& url, const std::string& commit,
-                                     const std::filesystem::path& dir);
+                                     const std::filesystem::path& dir, bool submodules = false);
     // Builds the artifact tar.gz of `commit` straight from the object store (no checkout on disk):
     // the same bytes build_tarball would give for checkout() of that commit with the same rules.
     // Symlinks are kept only when they resolve inside the tree (links followed through the tree).
@@ -84,6 +90,7 @@ public:
     std::filesystem::path mirror_path(const std::string& url) const;
 
 private:
+    status sync_submodules(const std::string& url, const std::string& commit, const auth_options& auth, int depth);
     std::shared_ptr<std::mutex> lock_for(const std::string& url);
     std::filesystem::path dir_;
     std::mutex mu_;
