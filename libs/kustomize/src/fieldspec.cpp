@@ -278,22 +278,20 @@ config default_config()
     for (const char* k : {"Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"})
         c.replicas.push_back(spec("", "", k, "spec/replicas", true));
 
-    for (const char* p : {"spec/containers/command", "spec/containers/args", "spec/containers/env/value",
-                          "spec/initContainers/command", "spec/initContainers/args", "spec/initContainers/env/value",
-                          "spec/template/spec/containers/command", "spec/template/spec/containers/args",
-                          "spec/template/spec/containers/env/value", "spec/template/spec/initContainers/command",
-                          "spec/template/spec/initContainers/args", "spec/template/spec/initContainers/env/value",
-                          "spec/jobTemplate/spec/template/spec/containers/command",
-                          "spec/jobTemplate/spec/template/spec/containers/args",
-                          "spec/jobTemplate/spec/template/spec/containers/env/value",
-                          "spec/jobTemplate/spec/template/spec/initContainers/command",
-                          "spec/jobTemplate/spec/template/spec/initContainers/args",
-                          "spec/jobTemplate/spec/template/spec/initContainers/env/value",
-                          "spec/template/spec/volumes/nfs/server", "spec/template/spec/volumes/nfs/path",
-                          "spec/rules/host", "spec/tls/hosts", "spec/tls/secretName", "metadata/annotations",
-                          "spec/template/metadata/annotations", "data", "spec/scaleTargetRef/name"})
-        c.var_reference.push_back(spec("", "", "", p, false));
-    c.var_reference.push_back(spec("", "", "Ingress", "spec/rules/http/paths/backend/service/name", false));
+    // vars: container command, args and env values of the workload kinds, Ingress hosts, and
+    // annotations of any object.
+    auto container_vars = [&](const char* kind, const std::string& prefix) {
+        for (const char* list : {"containers", "initContainers"})
+            for (const char* f : {"command", "args", "env/value"})
+                c.var_reference.push_back(field_spec{"", "", kind, prefix + list + "/" + f, false});
+    };
+    container_vars("Pod", "spec/");
+    for (const char* k : {"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "ReplicationController"})
+        container_vars(k, "spec/template/spec/");
+    container_vars("CronJob", "spec/jobTemplate/spec/template/spec/");
+    for (const char* p : {"spec/rules/host", "spec/tls/hosts", "spec/tls/secretName"})
+        c.var_reference.push_back(spec("", "", "Ingress", p, false));
+    c.var_reference.push_back(spec("", "", "", "metadata/annotations", false));
 
     for (const auto& r : schema::name_references()) {
         name_ref_spec* found = nullptr;

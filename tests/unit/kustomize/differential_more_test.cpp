@@ -354,3 +354,40 @@ TEST_CASE("differential: labels without selectors leave selectors alone")
     same_as_kubectl(overlay("labels:\n- pairs: {only: meta}\n- pairs: {sel: yes-sel}\n  includeSelectors: true\n"),
                     "overlay");
 }
+
+TEST_CASE("differential: vars reach only kustomize's default fields")
+{
+    temp_tree t{{"kustomization.yaml", "resources: [all.yaml]\nvars:\n- name: SVC\n"
+                                       "  objref: {kind: Service, name: svc, apiVersion: v1}\n"},
+                {"all.yaml", R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: c, annotations: {x: $(SVC)}}
+data: {k: $(SVC)}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: s}
+spec:
+  serviceName: $(SVC)
+  template:
+    metadata: {annotations: {y: $(SVC)}, labels: {l: $(SVC)}}
+    spec:
+      containers: [{name: c, image: "img:$(SVC)", command: [$(SVC)], workingDir: $(SVC), env: [{name: A, value: $(SVC)}]}]
+---
+apiVersion: example.com/v1
+kind: Thing
+metadata: {name: t}
+spec: {x: $(SVC), containers: [{name: c, args: [$(SVC)]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: i}
+spec:
+  rules: [{host: $(SVC)}]
+)"}};
+    same_as_kubectl(t);
+}
