@@ -10,4 +10,4 @@ mkdir -p "$work/src/gotemplate-oracle"
 cp "$here/main.go" "$work/src/gotemplate-oracle/main.go"
 cd "$work/src/gotemplate-oracle"
 GO111MODULE=off GOPATH="$work:/usr/share/gocode" GOCACHE="$work/cache" GOPROXY=off \
-  go build -o "$out" .
+  go build -o "$out.tmp.$$" . && mv -f "$out.tmp.$$" "$out"

@@ -133,6 +133,14 @@ std::string query_escape(std::string_view s)
 
 } // namespace
 
+result<void> check_size(call_context& ctx, std::size_t bytes, std::string_view what)
+{
+    if (bytes > ctx.opts().max_output)
+        return fail(fmt::format("{} would produce {} bytes, more than the output limit of {}", what, bytes,
+                                ctx.opts().max_output));
+    return {};
+}
+
 std::string printable(const go_value& v) { return v.is_missing() ? "<no value>" : to_display(v); }
 
 void add_builtins(function_table& t)

@@ -23,6 +23,11 @@ std::string strval(const go_value& v);
 std::int64_t cast_to_int64(const go_value& v);
 double cast_to_float64(const go_value& v);
 
+// Functions that build large values check them against these bounds, so a chart cannot make
+// the renderer allocate without limit before the output limit is reached.
+constexpr std::int64_t max_generated_list = 1 << 20;
+result<void> check_size(call_context& ctx, std::size_t bytes, std::string_view what);
+
 void add_builtins(function_table& t);
 void add_sprig_strings(function_table& t);
 void add_sprig_lists(function_table& t);

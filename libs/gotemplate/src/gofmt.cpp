@@ -395,7 +395,8 @@ std::string go_sprintf(std::string_view f, std::span<const go_value> args)
         auto read_num = [&](int& dst) {
             if (i < f.size() && f[i] == '*') {
                 ++i;
-                if (argi < args.size() && args[argi].is_int()) {
+                if (argi < args.size() && args[argi].is_int() && args[argi].as_int() <= 1000000 &&
+                    args[argi].as_int() >= -1000000) {
                     dst = static_cast<int>(args[argi++].as_int());
                     if (&dst == &sp.width && dst < 0) sp.minus = true, dst = -dst, sp.zero = false;
                     if (&dst == &sp.prec && dst < 0) dst = -1;
@@ -406,9 +407,18 @@ std::string go_sprintf(std::string_view f, std::span<const go_value> args)
                 }
                 return;
             }
-            int n = -1;
-            while (i < f.size() && f[i] >= '0' && f[i] <= '9') n = (n < 0 ? 0 : n * 10) + (f[i++] - '0');
-            dst = n;
+            // Go's parsenum: a number that passes 1e6 before its last digit makes the rest of the
+            // format unreadable (it then reports NOVERB)
+            long n = -1;
+            while (i < f.size() && f[i] >= '0' && f[i] <= '9') {
+                if (n > 1000000) {
+                    i = f.size();
+                    n = -1;
+                    break;
+                }
+                n = (n < 0 ? 0 : n * 10) + (f[i++] - '0');
+            }
+            dst = static_cast<int>(n);
         };
         read_num(sp.width);
         if (i < f.size() && f[i] == '.') {

@@ -185,6 +185,10 @@ void add_sprig_math(function_table& t)
           }));
     auto until_step = [](std::int64_t start, std::int64_t stop, std::int64_t step) -> result<go_value> {
         go_list v;
+        double n = step == 0 ? 0 : (static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(step);
+        if (n > static_cast<double>(max_generated_list))
+            return fail(fmt::format("{} elements exceed the limit of {} for a generated list", static_cast<std::int64_t>(n),
+                                    max_generated_list));
         if (stop < start) {
             if (step >= 0) return go_value::of_list(std::move(v), go_type::list_int);
             for (std::int64_t i = start; i > stop; i += step) v.push_back(go_value::of_int(i));

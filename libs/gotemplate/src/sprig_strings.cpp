@@ -233,19 +233,23 @@ void add_sprig_strings(function_table& t)
     t.add("replace", fn({S::string_, S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
               return str(replace_all(a[2].as_string(), a[0].as_string(), a[1].as_string()));
           }));
-    t.add("repeat", fn({S::int_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
+    t.add("repeat", fn({S::int_, S::string_}, false, [](call_context& ctx, args a) -> result<go_value> {
               if (a[0].as_int() < 0) return fail("strings: negative Repeat count");
+              auto bytes = static_cast<double>(a[0].as_int()) * static_cast<double>(a[1].as_string().size());
+              WEIR_TRY(check_size(ctx, bytes > 1e18 ? SIZE_MAX : static_cast<std::size_t>(bytes), "repeat"));
               std::string out;
               for (std::int64_t i = 0; i < a[0].as_int(); ++i) out += a[1].as_string();
               return str(std::move(out));
           }));
-    t.add("indent", fn({S::int_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
+    t.add("indent", fn({S::int_, S::string_}, false, [](call_context& ctx, args a) -> result<go_value> {
               if (a[0].as_int() < 0) return fail("strings: negative Repeat count");
+              WEIR_TRY(check_size(ctx, static_cast<std::size_t>(a[0].as_int()), "indent"));
               std::string pad(static_cast<std::size_t>(std::max<std::int64_t>(a[0].as_int(), 0)), ' ');
               return str(pad + replace_all(a[1].as_string(), "\n", "\n" + pad));
           }));
-    t.add("nindent", fn({S::int_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
+    t.add("nindent", fn({S::int_, S::string_}, false, [](call_context& ctx, args a) -> result<go_value> {
               if (a[0].as_int() < 0) return fail("strings: negative Repeat count");
+              WEIR_TRY(check_size(ctx, static_cast<std::size_t>(a[0].as_int()), "nindent"));
               std::string pad(static_cast<std::size_t>(std::max<std::int64_t>(a[0].as_int(), 0)), ' ');
               return str("\n" + pad + replace_all(a[1].as_string(), "\n", "\n" + pad));
           }));

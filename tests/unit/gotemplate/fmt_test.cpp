@@ -13,20 +13,20 @@ std::string pf(std::string_view args)
 }
 } // namespace
 
-TEST_CASE("printf floats follow strconv: shortest %v, exponent at 1e21 for %v and e+06 past 6 digits", "[gotemplate][fmt]")
+TEST_CASE("printf floats follow strconv with the shortest form and an exponent from 1e+06 on", "[gotemplate][fmt]")
 {
     CHECK(pf(R"("%v %v %v %v" 1000000.0 123456.0 0.0001 0.00001)") == "1e+06 123456 0.0001 1e-05");
     CHECK(pf(R"("%.2f|%8.3f|%-8.1f|%e|%g" 3.14159 3.14159 3.14159 1234.5678 0.1)") ==
           "3.14|   3.142|3.1     |1.234568e+03|0.1");
 }
 
-TEST_CASE("printf integers take width, zero padding, sign and base flags", "[gotemplate][fmt]")
+TEST_CASE("printf integers take width and zero padding and sign and base flags", "[gotemplate][fmt]")
 {
     CHECK(pf(R"("%5d|%-5d|%05d|%+d|%x|%X|%#x|%o|%b|%c" 42 42 -42 42 255 255 255 8 5 65)") ==
           "   42|42   |-0042|+42|ff|FF|0xff|10|101|A");
 }
 
-TEST_CASE("printf reports wrong, missing and extra arguments inline as Go does", "[gotemplate][fmt]")
+TEST_CASE("printf reports wrong and missing and extra arguments inline as Go does", "[gotemplate][fmt]")
 {
     CHECK(pf(R"("%d|%d %d" "x" 1)") == "%!d(string=x)|1 %!d(MISSING)");
     CHECK(pf(R"("%d" 1 2)") == "1%!(EXTRA int=2)");

@@ -28,14 +28,14 @@ std::string render_err(std::string_view text, std::string_view data = "{}", opti
 }
 } // namespace
 
-TEST_CASE("values render with Go's formatting: ints, floats, lists, maps and missing keys", "[gotemplate]")
+TEST_CASE("values render with Go formatting for ints floats lists maps and missing keys", "[gotemplate]")
 {
     CHECK(render_ok("{{ .a }} {{ .b }} {{ .c }} {{ .l }} {{ .m }} {{ .x }}",
                     R"({"a": 3, "b": 1.5, "c": 1e6, "l": [1, "x", null], "m": {"z": 1, "a": 2}})") ==
           "3 1.5 1e+06 [1 x <nil>] map[a:2 z:1] <no value>");
 }
 
-TEST_CASE("missingkey=zero makes a missing parent a nil-pointer error, as Helm users see it", "[gotemplate]")
+TEST_CASE("missingkey=zero makes a missing parent a nil-pointer error as Helm users see it", "[gotemplate]")
 {
     options zero{.missing = missing_key::zero};
     CHECK(render_ok("{{ .x.y }}", "{}") == "<no value>");
@@ -44,7 +44,7 @@ TEST_CASE("missingkey=zero makes a missing parent a nil-pointer error, as Helm u
     CHECK_THAT(render_err("{{ .x }}", "{}", strict), Catch::Contains("map has no entry for key \"x\""));
 }
 
-TEST_CASE("errors name the template, line and column of the failing node", "[gotemplate]")
+TEST_CASE("errors name the template and the line and column of the failing node", "[gotemplate]")
 {
     CHECK(render_err("a\n  {{ fail \"boom\" }}") ==
           "template: render-template:2:5: executing \"render-template\" at <fail \"boom\">: error calling fail: boom");
@@ -126,7 +126,7 @@ TEST_CASE("a later parse replaces a named template but an empty one does not", "
     CHECK_FALSE(set.execute("nope", go_value{}));
 }
 
-TEST_CASE("go_value keeps Go's types for data and converts back to weir::value", "[gotemplate]")
+TEST_CASE("go_value keeps the Go types of data and converts back to weir::value", "[gotemplate]")
 {
     auto v = go_value::from(json(R"({"i": 3, "f": 2.5, "s": "x", "l": [true, null], "m": {}})"));
     CHECK(v.type_name() == "map[string]interface {}");
