@@ -359,7 +359,7 @@ TEST_CASE("differential: vars reach only kustomize's default fields")
 {
     temp_tree t{{"kustomization.yaml", "resources: [all.yaml]\nvars:\n- name: SVC\n"
                                        "  objref: {kind: Service, name: svc, apiVersion: v1}\n"},
-                {"all.yaml", R"(apiVersion: v1
+                {"all.yaml", R"Y(apiVersion: v1
 kind: ConfigMap
 metadata: {name: c, annotations: {x: $(SVC)}}
 data: {k: $(SVC)}
@@ -388,6 +388,6 @@ kind: Ingress
 metadata: {name: i}
 spec:
   rules: [{host: $(SVC)}]
-)"}};
+)Y"}};
     same_as_kubectl(t);
 }
