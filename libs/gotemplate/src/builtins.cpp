@@ -287,6 +287,7 @@ function_table function_table::with_sprig()
     detail::add_sprig_lists(t);
     detail::add_sprig_math(t);
     detail::add_sprig_misc(t);
+    detail::add_sprig_crypto(t);
     return t;
 }
 

@@ -33,5 +33,7 @@ void add_sprig_strings(function_table& t);
 void add_sprig_lists(function_table& t);
 void add_sprig_math(function_table& t);
 void add_sprig_misc(function_table& t);
+void add_sprig_crypto(function_table& t);
+void add_sprig_dates(function_table& t);
 
 } // namespace weir::gotemplate::detail

@@ -290,6 +290,14 @@ std::string path_clean(std::string_view p)
 
 } // namespace
 
+std::string b64_encode_bytes(std::string_view s) { return b64enc(s); }
+std::string b64_decode_bytes(std::string_view s, bool& ok)
+{
+    std::string r = b64dec(s);
+    ok = !r.starts_with("illegal base64 data at input byte ");
+    return r;
+}
+
 void add_sprig_misc(function_table& t)
 {
     auto json = [](bool html, int indent) {
