@@ -61,6 +61,10 @@ bool is_dns1123_label(std::string_view s);
 result<value> parse_body(const call& c);
 // Kubernetes' protobuf envelope for the few kinds kubectl sends that way (proto.cpp).
 result<value> decode_protobuf(std::string_view body);
+// Table responses for kubectl get (table.cpp).
+bool wants_table(std::string_view accept);
+std::string table_json(const resource_info& r, const std::vector<value>& objects, std::int64_t rv,
+                       const std::string& cont, bool with_definitions);
 // Splits "a/b/c" into segments.
 std::vector<std::string> split_path(std::string_view path);
 // The namespace and name parts of a storage key.

@@ -133,8 +133,12 @@ result<response> api::impl::get(call& c)
         s["status"]["replicas"] = sr ? *sr : value(0);
         return json_response(200, to_json(s));
     }
-    if (!c.t.res->custom) return json_response(200, *so->json);
+    if (!c.t.res->custom && !wants_table(c.req.accept)) return json_response(200, *so->json);
     WEIR_TRY_ASSIGN(value obj, load(c.t));
+    if (wants_table(c.req.accept)) {
+        obj["apiVersion"] = c.t.res->api_version();
+        return json_response(200, table_json(*c.t.res, {obj}, st->revision(), "", true));
+    }
     return json_response(200, serve_json(c, obj));
 }
 
@@ -154,6 +158,8 @@ result<response> api::impl::list(call& c)
     }
     std::string prefix = c.t.prefix();
     bool rewrite = c.t.res->custom;
+    bool table = wants_table(c.req.accept);
+    std::vector<value> rows;
     std::string items;
     std::size_t count = 0;
     std::string last_key, next;
@@ -168,16 +174,22 @@ result<response> api::impl::list(call& c)
             next = last_key;
             return false;
         }
-        if (count++) items += ',';
-        if (rewrite) {
+        ++count;
+        if (table || rewrite) {
             auto v = parse_json(*so.json);
-            items += v ? serve_json(c, *v) : *so.json;
+            if (!v) return true;
+            (*v)["apiVersion"] = c.t.res->api_version();
+            if (table) rows.push_back(std::move(v).value());
+            else items += (count > 1 ? "," : "") + to_json(*v);
         } else {
+            if (count > 1) items += ',';
             items += *so.json;
         }
         last_key = key;
         return true;
     });
+    if (table)
+        return json_response(200, table_json(*c.t.res, rows, st->revision(), next.empty() ? "" : base64_encode(next), true));
     std::string body = fmt::format(R"({{"kind":"{}","apiVersion":"{}","metadata":{{"resourceVersion":"{}")",
                                    c.t.res->list_kind(), c.t.res->api_version(), st->revision());
     if (!next.empty()) body += fmt::format(R"(,"continue":"{}")", base64_encode(next));

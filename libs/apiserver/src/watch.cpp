@@ -65,6 +65,13 @@ std::variant<response, std::shared_ptr<watcher>> api::impl::watch(call& c)
     w->api_version = c.t.res->api_version();
     w->kind = c.t.res->kind;
     w->bookmarks = c.param("allowWatchBookmarks") == "true";
+    if (wants_table(c.req.accept))
+        w->transform = [res = *c.t.res](const std::string& json) {
+            auto v = parse_json(json);
+            if (!v) return json;
+            std::string rv(v->find_path({"metadata", "resourceVersion"}) ? v->find_path({"metadata", "resourceVersion"})->as_string() : "0");
+            return table_json(res, {std::move(v).value()}, std::atoll(rv.c_str()), "", true);
+        };
     if (!labels->empty()) w->labels_match = [sel = *labels](const labels_t& l) { return sel.matches(l); };
     if (!c.t.name.empty()) fields->reqs.push_back({"metadata.name", requirement::op::eq, {c.t.name}});
     if (!fields->empty())
@@ -97,12 +104,13 @@ std::variant<response, std::shared_ptr<watcher>> api::impl::watch(call& c)
             bool now = matches(*w, ev->key, ev->labels), before = matches(*w, ev->key, ev->old_labels);
             if (ev->type == event_type::modified && now != before) type = now ? "ADDED" : "DELETED";
             else if (!now) continue;
-            w->pending.push_back(event_line(type, *ev->json));
+            w->pending.push_back(event_line(type, w->transform ? w->transform(*ev->json) : *ev->json));
         }
     } else {
         // No version (or 0, or sendInitialEvents): the current state as ADDED events first.
         st->scan(w->prefix, "", [&](const std::string& key, const stored_object& so) {
-            if (matches(*w, key, so.labels)) w->pending.push_back(event_line("ADDED", *so.json));
+            if (matches(*w, key, so.labels))
+                w->pending.push_back(event_line("ADDED", w->transform ? w->transform(*so.json) : *so.json));
             return true;
         });
         if (initial) w->pending.push_back(std::make_shared<std::string>(bookmark(*w, st->revision(), true)));
@@ -128,7 +136,12 @@ void api::impl::notify(const store_event& ev)
         int type = static_cast<int>(ev.type);
         if (ev.type == event_type::modified && now != before) type = now ? 0 : 2;
         else if (!now) continue;
-        if (!lines[type]) lines[type] = event_line(type == 0 ? "ADDED" : type == 1 ? "MODIFIED" : "DELETED", *ev.json);
+        const char* name = type == 0 ? "ADDED" : type == 1 ? "MODIFIED" : "DELETED";
+        if (w->transform) {
+            push(*w, event_line(name, w->transform(*ev.json)), opt.max_pending_bytes);
+            continue;
+        }
+        if (!lines[type]) lines[type] = event_line(name, *ev.json);
         push(*w, lines[type], opt.max_pending_bytes);
     }
     if (dead)

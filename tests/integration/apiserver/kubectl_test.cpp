@@ -157,6 +157,9 @@ TEST_CASE("a CRD serves its custom resources with defaults, pruning, validation 
     CHECK(contains(created.out, "widget.example.com/w1 serverside-applied"));
     auto color = srv.kubectl({"get", "wg", "w1", "-o", "jsonpath={.spec.color}"});
     CHECK(color.out == "red");
+    // kubectl get prints the columns of the server's Table: Name and Age by default.
+    auto table = srv.kubectl({"get", "widgets"});
+    CHECK(table.out.rfind("NAME   AGE\nw1     ", 0) == 0);
 
     auto bad = srv.kubectl_file({"apply", "--server-side", "-f", "FILE"},
                                 "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w2}\nspec: {size: 50}\n");
@@ -200,12 +203,24 @@ TEST_CASE("kubectl get -w receives a change made after the watch started", "[api
     auto out = srv.dir() / "watch.out";
     pid_t watch = weir::test::spawn(
         srv.kubectl_argv({"get", "configmap", "watched", "-w", "-o", "jsonpath={.data.a}{\"\\n\"}"}), out);
+    auto table_out = srv.dir() / "table-watch.out";
+    pid_t table_watch = weir::test::spawn(srv.kubectl_argv({"get", "namespaces", "-w"}), table_out);
     bool initial = weir::test::wait_for_text(out, "1\n");
+    bool listed = weir::test::wait_for_text(table_out, "kube-system");
     REQUIRE(srv.kubectl({"patch", "configmap", "watched", "--type=merge", "-p", R"({"data":{"a":"2"}})"}).code == 0);
+    REQUIRE(srv.kubectl({"create", "namespace", "later"}).code == 0);
     bool changed = weir::test::wait_for_text(out, "2\n");
+    bool added = weir::test::wait_for_text(table_out, "later");
     weir::test::stop(watch);
+    weir::test::stop(table_watch);
     CHECK(initial);
     CHECK(changed);
+    CHECK(listed);
+    CHECK(added);
+    auto lines = weir::test::slurp(table_out);
+    CHECK(lines.rfind("NAME ", 0) == 0);
+    CHECK(lines.find("STATUS") != std::string::npos);
+    CHECK(lines.find("later             Active") != std::string::npos);
 }
 
 TEST_CASE("kubectl wait --for=condition=Ready returns once the custom resource's status says so",

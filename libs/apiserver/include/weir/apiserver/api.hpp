@@ -59,6 +59,8 @@ struct watcher {
     bool bookmarks = false;
     std::function<bool(const std::vector<std::pair<std::string, std::string>>&)> labels_match;
     std::function<bool(const std::string& ns, const std::string& name)> fields_match;
+    // Rewrites each object's JSON before it is sent (Table watches of kubectl get -w).
+    std::function<std::string(const std::string&)> transform;
 };
 
 struct api_options {
