@@ -319,3 +319,29 @@ TEST_CASE("the controller recovers from an API server restart", "[integration][r
     REQUIRE(eventually([&] { return c.data_of("dst") == "after-restart"; }, 40s));
     REQUIRE(eventually([&] { return c.data_of("dst2") == "after-restart"; }, 40s));
 }
+
+TEST_CASE("shutdown lets an in-flight reconcile finish and starts no new one", "[integration][runtime][shutdown]")
+{
+    cluster c;
+    c.configmap("src", "v1");
+    runtime::manager mgr(c.new_client(), test_options("slow"));
+    std::atomic<int> started{0}, finished{0};
+    mgr.add_controller({.name = "slow", .kind = configmap_kind, .reconcile = [&](const runtime::request&) {
+                            ++started;
+                            std::this_thread::sleep_for(300ms);
+                            ++finished;
+                            return result<runtime::action>(runtime::action::await_change());
+                        }});
+    std::optional<weir::status> outcome;
+    std::thread runner([&] { outcome = mgr.run(); });
+    REQUIRE(eventually([&] { return started > 0; }));
+    c.configmap("more", "v1"); // queued behind the running reconcile (or running on the second worker)
+    mgr.stop();
+    runner.join();
+    REQUIRE(outcome);
+    CHECK(*outcome);
+    CHECK(finished == started); // nothing was cut off
+    int after = started;
+    std::this_thread::sleep_for(100ms);
+    CHECK(started == after);
+}
