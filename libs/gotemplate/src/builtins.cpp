@@ -288,6 +288,7 @@ function_table function_table::with_sprig()
     detail::add_sprig_math(t);
     detail::add_sprig_misc(t);
     detail::add_sprig_crypto(t);
+    detail::add_sprig_dates(t);
     return t;
 }
 

@@ -28,6 +28,8 @@ double cast_to_float64(const go_value& v);
 constexpr std::int64_t max_generated_list = 1 << 20;
 result<void> check_size(call_context& ctx, std::size_t bytes, std::string_view what);
 
+std::string go_time_format(std::int64_t unix_nanos, std::string_view layout, bool utc);
+
 void add_builtins(function_table& t);
 void add_sprig_strings(function_table& t);
 void add_sprig_lists(function_table& t);

@@ -65,6 +65,7 @@ std::string go_value::type_name() const
     case go_type::list_list: return "[][]interface {}";
     case go_type::map_any: return "map[string]interface {}";
     case go_type::map_string: return "map[string]string";
+    case go_type::time: return "time.Time";
     }
     return "?";
 }
@@ -72,6 +73,7 @@ std::string go_value::type_name() const
 std::string go_value::kind_name() const
 {
     if (is_list()) return "slice";
+    if (is_time()) return "struct";
     if (is_map()) return "map";
     if (type_ == go_type::invalid || type_ == go_type::nil) return "invalid";
     return type_name();
@@ -88,6 +90,7 @@ weir::value go_value::to_value() const
     default: break;
     }
     if (is_int()) return static_cast<long long>(as_int());
+    if (is_time()) return nullptr;
     if (is_list()) {
         weir::array a;
         for (auto& e : as_list()) a.push_back(e.to_value());
@@ -109,6 +112,7 @@ bool go_truth(const go_value& v)
     default: break;
     }
     if (v.is_int()) return v.as_int() != 0;
+    if (v.is_time()) return true; // a struct
     if (v.is_list()) return !v.as_list().empty();
     return !v.as_map().empty();
 }
@@ -125,7 +129,7 @@ bool go_deep_equal(const go_value& a, const go_value& b)
     case go_type::string_: return a.as_string() == b.as_string();
     default: break;
     }
-    if (a.is_int()) return a.as_int() == b.as_int();
+    if (a.is_int() || a.is_time()) return a.as_int() == b.as_int();
     if (a.is_list()) {
         const auto &x = a.as_list(), &y = b.as_list();
         if (x.size() != y.size()) return false;

@@ -8,6 +8,9 @@
 #include <cstdint>
 
 namespace weir::gotemplate::detail {
+
+std::string go_time_string(std::int64_t unix_nanos); // sprig_dates.cpp
+
 namespace {
 
 struct spec {
@@ -310,6 +313,11 @@ void print_value(std::string& out, const go_value& v, const spec& sp, int depth)
         }
         default: return bad_verb(out, v, sp);
         }
+    }
+    if (v.is_time()) {
+        spec s = sp;
+        s.verb = sp.verb == 'v' ? 's' : sp.verb;
+        return format_string(out, go_time_string(v.as_time()), s);
     }
     if (v.is_list()) {
         out += '[';

@@ -88,6 +88,10 @@ bool to_json(std::string& out, const go_value& v, bool html, int indent, int dep
         out += std::to_string(v.as_int());
         return true;
     }
+    if (v.is_time()) {
+        json_string(out, go_time_format(v.as_time(), "2006-01-02T15:04:05.999999999Z07:00", false), html);
+        return true;
+    }
     if (v.is_list()) {
         if (v.as_list().empty()) {
             out += "[]";

@@ -45,6 +45,7 @@ enum class go_type : std::uint8_t {
     list_list,   // [][]interface {} (Sprig's chunk)
     map_any,     // map[string]interface {}
     map_string,  // map[string]string
+    time,        // time.Time, in the machine's local zone (Sprig's now, toDate)
 };
 
 class go_value;
@@ -60,6 +61,8 @@ public:
     static go_value of_int64(std::int64_t i) { return go_value(go_type::int64_, i); }
     static go_value of_typed_int(go_type t, std::int64_t i) { return go_value(t, i); }
     static go_value of_float(double d) { return go_value(go_type::float64_, d); }
+    // Nanoseconds since the Unix epoch.
+    static go_value of_time(std::int64_t unix_nanos) { return go_value(go_type::time, unix_nanos); }
     static go_value of_string(std::string s) { return go_value(go_type::string_, std::move(s)); }
     static go_value of_list(go_list l, go_type t = go_type::list_any);
     static go_value of_map(go_map m, go_type t = go_type::map_any);
@@ -74,6 +77,8 @@ public:
     bool is_string() const { return type_ == go_type::string_; }
     bool is_list() const;
     bool is_map() const { return type_ == go_type::map_any || type_ == go_type::map_string; }
+    bool is_time() const { return type_ == go_type::time; }
+    std::int64_t as_time() const { return std::get<std::int64_t>(v_); }
 
     bool as_bool() const { return std::get<bool>(v_); }
     std::int64_t as_int() const { return std::get<std::int64_t>(v_); }
