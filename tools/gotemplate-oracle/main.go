@@ -2,7 +2,8 @@
 // differential reference for weir's libs/gotemplate. It reads {"template": "...", "data": {...},
 // "missingkey": "default|zero|error"} on stdin (or one such object per line with -lines, answering
 // one JSON line {"out": "...", "err": "..."} each) and prints the output, or the error on stderr
-// with exit code 1, like `weir helm render-template`.
+// with exit code 1, like `weir helm render-template`. With -bench N it renders the request N
+// times and prints the mean nanoseconds per render (tests/bench/gotemplate).
 //
 // JSON numbers become int64 when they are integers that fit and float64 otherwise, the same rule
 // as weir::parse_json, so both engines see the same data.
@@ -17,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/Masterminds/sprig" // Debian installs Sprig v3.2.3 here
 )
@@ -57,21 +59,33 @@ func convert(v interface{}) interface{} {
 	return v
 }
 
+func decodeData(raw json.RawMessage) (interface{}, error) {
+	var data interface{}
+	if len(raw) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&data); err != nil {
+			return nil, err
+		}
+		data = convert(data)
+	}
+	return data, nil
+}
+
 func render(req request) (out string, err error) {
+	data, err := decodeData(req.Data)
+	if err != nil {
+		return "", err
+	}
+	return renderData(req, data)
+}
+
+func renderData(req request, data interface{}) (out string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
 		}
 	}()
-	var data interface{}
-	if len(req.Data) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(req.Data))
-		dec.UseNumber()
-		if err := dec.Decode(&data); err != nil {
-			return "", err
-		}
-		data = convert(data)
-	}
 	t := template.New("render-template").Funcs(sprig.TxtFuncMap())
 	if req.MissingKey != "" {
 		t = t.Option("missingkey=" + req.MissingKey)
@@ -86,7 +100,35 @@ func render(req request) (out string, err error) {
 	return buf.String(), nil
 }
 
+// benchmark decodes the data once, then parses and executes the template n times, as a chart
+// renderer does per release, and prints the mean nanoseconds per render.
+func benchmark(req request, n int) {
+	data, err := decodeData(req.Data)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if _, err := renderData(req, data); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	fmt.Println(time.Since(start).Nanoseconds() / int64(n))
+}
+
 func main() {
+	if len(os.Args) > 2 && os.Args[1] == "-bench" {
+		var req request
+		if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
+			fmt.Fprintln(os.Stderr, "gotemplate-oracle: reading the request:", err)
+			os.Exit(1)
+		}
+		n, _ := strconv.Atoi(os.Args[2])
+		benchmark(req, n)
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "-lines" {
 		in := bufio.NewScanner(os.Stdin)
 		in.Buffer(make([]byte, 1<<20), 64<<20)
