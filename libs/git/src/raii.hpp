@@ -28,6 +28,8 @@ using signature_ptr = std::unique_ptr<git_signature, git_deleter<git_signature, 
 
 // Calls git_libgit2_init exactly once per process (it is reference counted; never shut down).
 void ensure_init();
+// Installs weir's TCP stream (TCP_NODELAY, I/O timeouts) for libgit2's plain sockets.
+void register_socket_stream();
 
 std::string oid_hex(const git_oid& oid);
 

@@ -19,7 +19,10 @@ namespace fs = std::filesystem;
 void ensure_init()
 {
     static std::once_flag once;
-    std::call_once(once, [] { git_libgit2_init(); });
+    std::call_once(once, [] {
+        git_libgit2_init();
+        register_socket_stream();
+    });
 }
 
 std::string oid_hex(const git_oid& oid)
