@@ -101,7 +101,8 @@ struct merger {
         std::vector<std::string> keys;
         if (f && !f->merge_keys.empty())
             keys = f->merge_keys;
-        else if (opts.infer_merge_keys && (!f || !f->merge_scalars)) {
+        else if (opts.infer_merge_keys && !f) {
+            // only where no schema speaks: a known atomic list stays atomic
             std::string k = infer_key(d, p);
             if (!k.empty()) keys = {k};
         }
@@ -136,8 +137,24 @@ struct merger {
         }
         array out;
         out.reserve(d.size() + from_patch.size());
-        if (opts.patch_order_first) {
+        // kustomize: the patch's items first, in its order, then the original-only items. For
+        // lists keyed by several fields (ports: containerPort and protocol) once any item names
+        // the second key, it keeps the original items in place instead and puts only new ones first.
+        auto names_second_key = [&](const value& e) { return e.is_object() && e.find(keys[1]) != nullptr; };
+        bool multi_key = keys.size() > 1 && (std::any_of(p.begin(), p.end(), names_second_key) ||
+                                             std::any_of(d.begin(), d.end(), names_second_key));
+        if (opts.patch_order_first && !multi_key) {
             for (auto& [v, at] : from_patch) out.push_back(std::move(v));
+            for (std::size_t i = 0; i < d.size(); ++i)
+                if (!used[i]) out.push_back(std::move(d[i]));
+        } else if (opts.patch_order_first) {
+            for (auto& [v, at] : from_patch)
+                if (at < 0) out.push_back(std::move(v));
+            for (auto& [v, at] : from_patch) {
+                if (at < 0) continue;
+                d[static_cast<std::size_t>(at)] = std::move(v);
+                used[static_cast<std::size_t>(at)] = false;
+            }
             for (std::size_t i = 0; i < d.size(); ++i)
                 if (!used[i]) out.push_back(std::move(d[i]));
         } else {

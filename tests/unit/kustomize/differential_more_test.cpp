@@ -391,3 +391,44 @@ spec:
 )Y"}};
     same_as_kubectl(t);
 }
+
+TEST_CASE("differential: strategic merge list order of env, ports with and without protocol, atomic subjects")
+{
+    auto t = overlay(R"(patches:
+- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      template:
+        spec:
+          containers:
+          - name: web
+            env: [{name: B, value: x}, {name: A, value: "1"}]
+            ports: [{containerPort: 82, name: x}, {containerPort: 81, protocol: UDP, name: dns}]
+          hostAliases: [{ip: 2.2.2.2, hostnames: [b]}]
+          tolerations: [{key: k2, operator: Exists}]
+- patch: |-
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata: {name: reader}
+    subjects: [{kind: ServiceAccount, name: other}]
+)");
+    t.write("base/deploy.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        env: [{name: A, value: "0"}, {name: C, value: "3"}]
+        ports: [{containerPort: 80, name: http}, {containerPort: 81, protocol: UDP}]
+      hostAliases: [{ip: 1.1.1.1, hostnames: [a]}]
+      tolerations: [{key: k1, operator: Exists}]
+)");
+    same_as_kubectl(t, "overlay");
+}

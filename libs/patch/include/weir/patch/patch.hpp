@@ -34,8 +34,8 @@ struct smp_options {
     // kustomize (kyaml) merges a list without a schema by a key when every element has one of
     // mountPath, devicePath, ip, type, topologyKey, name, containerPort; the API server does not.
     bool infer_merge_keys = false;
-    // kustomize puts a merged list's elements in the patch's order first, then the elements only
-    // the original has; the API server keeps the original order and appends new elements.
+    // kustomize puts a merged list's items in the patch's order first, then the original-only
+    // items; the API server interleaves patch and original items instead.
     bool patch_order_first = false;
 };
 
