@@ -48,6 +48,41 @@ void normalize_metadata(value& obj)
     }
 }
 
+// Label keys are qualified names and values at most 63 characters of [A-Za-z0-9._-].
+status check_labels(call& c, const value& obj)
+{
+    const value* labels = obj.find_path({"metadata", "labels"});
+    if (!labels || !labels->is_object()) return ok();
+    auto name_ok = [](std::string_view n) {
+        if (n.empty() || n.size() > 63) return false;
+        if (!std::isalnum(static_cast<unsigned char>(n.front())) || !std::isalnum(static_cast<unsigned char>(n.back())))
+            return false;
+        return std::all_of(n.begin(), n.end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+        });
+    };
+    std::string obj_name(obj.find_path({"metadata", "name"}) ? obj.find_path({"metadata", "name"})->as_string() : "");
+    for (const auto& [k, v] : labels->as_object()) {
+        std::string_view key = k;
+        auto slash = key.find('/');
+        bool key_ok = slash == std::string_view::npos
+                          ? name_ok(key)
+                          : is_dns1123_subdomain(key.substr(0, slash)) && name_ok(key.substr(slash + 1));
+        if (!key_ok)
+            return invalid(c, c.t.res->kind, obj_name, "metadata.labels",
+                           fmt::format("Invalid value: \"{}\": name part must consist of alphanumeric characters, '-', "
+                                       "'_' or '.', and must start and end with an alphanumeric character",
+                                       k));
+        if (!v.is_string() || (!v.as_string().empty() && !name_ok(v.as_string())))
+            return invalid(c, c.t.res->kind, obj_name, "metadata.labels",
+                           fmt::format("Invalid value: {}: a valid label must be an empty string or consist of "
+                                       "alphanumeric characters, '-', '_' or '.', and must start and end with an "
+                                       "alphanumeric character",
+                                       v.is_string() ? json_quote(v.as_string()) : to_json(v)));
+    }
+    return ok();
+}
+
 // Records which fields a non-apply write changed as owned by its manager (operation Update).
 void track_update(const call& c, const value* old, value& obj)
 {
@@ -250,6 +285,7 @@ result<value> api::impl::prepare_create(call& c, value obj)
                                    "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
                                    "character",
                                    name, label_name ? "label" : "subdomain"));
+    WEIR_TRY(check_labels(c, obj));
     WEIR_TRY(namespace_ok(c));
     if (st->get(c.t.key()))
         return api_error(409, "AlreadyExists",
@@ -337,6 +373,7 @@ result<value> api::impl::commit(call& c, const value* old, value obj)
     if (c.t.res->namespaced) m["namespace"] = c.t.ns;
     if (const value* os = old->find("spec"); os && c.t.res->resource == "namespaces" && !obj.find("spec")) obj["spec"] = *os;
     if (c.t.res->custom && c.t.sub != "status") WEIR_TRY(validate_custom(c, obj));
+    WEIR_TRY(check_labels(c, obj));
     bool spec_changed = (c.t.res->status || c.t.res->custom) ? !same_except(*old, obj, {"metadata", "status"}, {})
                                                               : !same_except(*old, obj, {"metadata"}, {});
     if ((c.t.res->generation || c.t.res->custom) && spec_changed) {

@@ -17,6 +17,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 namespace weir::apiserver {
 
 namespace net = boost::asio;
@@ -101,6 +105,12 @@ struct server::impl {
     unsigned short bound = 0;
     std::string host;
     logger log{"apiserver"};
+    int lock_fd = -1;
+
+    ~impl()
+    {
+        if (lock_fd >= 0) ::close(lock_fd);
+    }
 
     net::awaitable<void> accept_loop()
     {
@@ -223,6 +233,11 @@ result<std::unique_ptr<server>> server::create(server_options options)
     std::error_code fec;
     std::filesystem::create_directories(im.opt.data_dir, fec);
     if (fec) return terminal_error("cannot create data directory " + im.opt.data_dir.string() + ": " + fec.message());
+    // One server per data directory; the kernel drops the lock when the process dies, even by kill -9.
+    im.lock_fd = ::open((im.opt.data_dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (im.lock_fd < 0 || ::flock(im.lock_fd, LOCK_EX | LOCK_NB) != 0)
+        return terminal_error("data directory " + im.opt.data_dir.string() +
+                              " is in use by another weir-apiserver: stop it or use another --data-dir");
     WEIR_TRY_ASSIGN(auto cr, ensure_credentials(im.opt.data_dir));
     WEIR_TRY_ASSIGN(auto addr, parse_listen_address(im.opt.listen));
     boost::system::error_code ec;

@@ -378,6 +378,15 @@ TEST_CASE("a write acknowledged before kill -9 survives the restart and versions
     apiserver_fixture srv;
     REQUIRE(srv.kubectl({"create", "configmap", "durable", "--from-literal=k=v"}).code == 0);
     auto rv = srv.kubectl({"get", "cm", "durable", "-o", "jsonpath={.metadata.resourceVersion}"});
+    // A second server on the same directory refuses to start.
+    auto second_out = srv.dir() / "second.out";
+    pid_t second = weir::test::spawn({(weir::test::binary_dir() / "bin" / "weir-apiserver").string(), "--data-dir",
+                                      (srv.dir() / "data").string()},
+                                     second_out);
+    int st = 0;
+    waitpid(second, &st, 0);
+    CHECK(WEXITSTATUS(st) != 0);
+    CHECK(weir::test::slurp(second_out).find("in use by another weir-apiserver") != std::string::npos);
     srv.crash_and_restart();
     auto after = srv.kubectl({"get", "cm", "durable", "-o", "jsonpath={.data.k} {.metadata.resourceVersion}"});
     CHECK(after.out == "v " + rv.out);

@@ -112,6 +112,9 @@ TEST_CASE("bad input is rejected with the real server's status and leaves the st
     auto st = f.json(bad_name);
     CHECK(st["reason"].as_string() == "Invalid");
     CHECK(st["details"]["causes"].as_array().at(0)["field"].as_string() == "metadata.name");
+    auto bad_label = f.call("POST", cms, R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","labels":{"a":"no spaces"}}})");
+    CHECK(bad_label.status == 422);
+    CHECK(f.json(bad_label)["details"]["causes"].as_array().at(0)["field"].as_string() == "metadata.labels");
     CHECK(f.call("GET", std::string(cms) + "?labelSelector=a%20in%20b").status == 400);
     CHECK(f.call("PATCH", std::string(cms) + "/x", "{}", "text/plain").status == 415);
     CHECK(f.a->revision() == before);
