@@ -3,6 +3,8 @@
 #include "gofmt.hpp"
 #include "strconv.hpp"
 
+#include <cctype>
+
 namespace weir::gotemplate::detail {
 namespace {
 
@@ -289,6 +291,21 @@ function_table function_table::with_sprig()
     detail::add_sprig_misc(t);
     detail::add_sprig_crypto(t);
     detail::add_sprig_dates(t);
+    // Sprig's plain list functions panic where their must* twins return the error; Go reports
+    // both as "error calling NAME: ...", so the twins share one body.
+    for (const char* name : {"first", "last", "rest", "initial", "reverse", "uniq", "without", "has", "compact",
+                             "slice", "chunk", "prepend", "deepCopy", "regexFind", "regexFindAll", "regexSplit"}) {
+        std::string must = std::string("must") + static_cast<char>(std::toupper(static_cast<unsigned char>(name[0]))) + (name + 1);
+        if (const function* f = t.find(name)) {
+            function copy = *f;
+            t.add(must, std::move(copy));
+        }
+    }
+    if (const function* f = t.find("append")) {
+        function a = *f, p = *f;
+        t.add("mustAppend", std::move(a));
+        t.add("mustPush", std::move(p));
+    }
     return t;
 }
 

@@ -205,6 +205,27 @@ void add_sprig_math(function_table& t)
     t.add("untilStep", fn({S::int_, S::int_, S::int_}, false, [until_step](call_context&, args a) -> result<go_value> {
               return until_step(a[0].as_int(), a[1].as_int(), a[2].as_int());
           }));
+    // seq 5, seq 2 5, seq 0 2 10: the numbers joined by spaces
+    t.add("seq", fn({S::int_}, true, [until_step](call_context&, args a) -> result<go_value> {
+              std::int64_t start = 1, end = 0, step = 1;
+              if (a.size() == 1) {
+                  end = a[0].as_int();
+                  if (end < start) step = -1;
+              } else if (a.size() == 2) {
+                  start = a[0].as_int(), end = a[1].as_int();
+                  if (end < start) step = -1;
+              } else if (a.size() == 3) {
+                  start = a[0].as_int(), step = a[1].as_int(), end = a[2].as_int();
+                  if (end < start && step > 0) return go_value::of_string("");
+              } else {
+                  return go_value::of_string("");
+              }
+              std::int64_t inc = a.size() == 3 ? (end < start ? -1 : 1) : step;
+              WEIR_TRY_ASSIGN(go_value l, until_step(start, end + inc, step));
+              std::string out;
+              for (auto& e : l.as_list()) out += (out.empty() ? "" : " ") + std::to_string(e.as_int());
+              return go_value::of_string(std::move(out));
+          }));
     t.add("randInt", fn({S::int_, S::int_}, false, [](call_context&, args a) -> result<go_value> {
               if (a[1].as_int() <= a[0].as_int()) return fail("invalid argument to Intn");
               static thread_local std::mt19937_64 rng{std::random_device{}()};

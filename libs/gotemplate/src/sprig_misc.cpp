@@ -10,7 +10,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <cctype>
 #include <cmath>
+#include <cstring>
 #include <cstdlib>
 
 namespace weir::gotemplate::detail {
@@ -314,6 +316,48 @@ void add_sprig_misc(function_table& t)
     t.add("toJson", json(true, 0));
     t.add("toPrettyJson", json(true, 2));
     t.add("toRawJson", json(false, 0));
+    auto must_json = [](bool html, int indent) {
+        return fn({S::any}, false, [html, indent](call_context&, args a) -> result<go_value> {
+            std::string out;
+            if (!to_json(out, a[0], html, indent, 0)) return fail("json: unsupported value");
+            return str(std::move(out));
+        });
+    };
+    t.add("mustToJson", must_json(true, 0));
+    t.add("mustToPrettyJson", must_json(true, 2));
+    t.add("mustToRawJson", must_json(false, 0));
+    t.add("mustFromJson", fn({S::string_}, false, [](call_context&, args a) -> result<go_value> {
+              auto v = parse_json(a[0].as_string());
+              if (!v) {
+                  // encoding/json's texts for the common cases: nothing, or a bad first character
+                  const std::string& t = a[0].as_string();
+                  auto first = t.find_first_not_of(" \t\r\n");
+                  if (first == std::string::npos) return fail("unexpected end of JSON input");
+                  if (std::string_view("{[\"-0123456789tfn").find(t[first]) == std::string_view::npos)
+                      return fail(fmt::format("invalid character '{}' looking for beginning of value", t[first]));
+                  return fail("invalid JSON: " + v.err().message);
+              }
+              return from_json_value(*v);
+          }));
+    t.add("b32dec", fn({S::string_}, false, [](call_context&, args a) -> result<go_value> {
+              const std::string& s = a[0].as_string();
+              const char* alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+              std::string out;
+              std::uint64_t acc = 0;
+              int bits = 0;
+              for (std::size_t i = 0; i < s.size(); ++i) {
+                  if (s[i] == '=') break;
+                  const char* p = s[i] ? std::strchr(alpha, s[i]) : nullptr;
+                  if (!p) return str(fmt::format("illegal base32 data at input byte {}", i));
+                  acc = (acc << 5) | static_cast<std::uint64_t>(p - alpha);
+                  bits += 5;
+                  if (bits >= 8) {
+                      bits -= 8;
+                      out += static_cast<char>((acc >> bits) & 0xFF);
+                  }
+              }
+              return str(std::move(out));
+          }));
     t.add("fromJson", fn({S::string_}, false, [](call_context&, args a) -> result<go_value> {
               auto v = parse_json(a[0].as_string());
               if (!v) return go_value::nil();

@@ -356,6 +356,41 @@ void add_sprig_strings(function_table& t)
               }
               return str(std::move(out));
           }));
+    // xstrings.ToCamelCase: connectors (-, _, spaces) go, the rune after one is upper-cased,
+    // the others lower-cased; leading connectors stay.
+    t.add("camelcase", fn({S::string_}, false, [](call_context&, args a) -> result<go_value> {
+              const std::string& s = a[0].as_string();
+              auto connector = [](char32_t r) { return r == '-' || r == '_' || is_space(r); };
+              std::vector<char32_t> rs;
+              for (std::size_t i = 0; i < s.size(); i += rune_length(s, i)) rs.push_back(decode_rune(s, i));
+              std::string out;
+              std::size_t i = 0;
+              char32_t r0 = 0;
+              for (; i < rs.size(); ++i) {
+                  r0 = rs[i];
+                  if (!connector(r0)) {
+                      r0 = to_upper(r0);
+                      break;
+                  }
+                  append_rune(out, r0);
+              }
+              if (i >= rs.size()) {
+                  if (!rs.empty()) append_rune(out, r0); // xstrings writes the last rune once more
+                  return str(std::move(out));
+              }
+              for (++i; i < rs.size(); ++i) {
+                  char32_t r1 = r0;
+                  r0 = rs[i];
+                  if (connector(r0) && connector(r1)) {
+                      append_rune(out, r1);
+                      continue;
+                  }
+                  if (connector(r1)) r0 = to_upper(r0);
+                  else r0 = to_lower(r0), append_rune(out, r1);
+              }
+              append_rune(out, r0);
+              return str(std::move(out));
+          }));
     t.add("abbrev", fn({S::int_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
               std::int64_t w = a[0].as_int();
               const std::string& s = a[1].as_string();
