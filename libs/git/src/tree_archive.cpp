@@ -133,14 +133,19 @@ struct tree_archiver {
                 WEIR_TRY(walk(sub, rel, parts));
                 continue;
             }
-            WEIR_TRY_ASSIGN(auto data, blob_text(e.oid));
-            if (e.mode == GIT_FILEMODE_LINK) {
-                std::vector<std::string> local(dir_parts.begin() + static_cast<long>(prefix_parts.size()), dir_parts.end());
-                if (resolves_inside(local, data)) WEIR_TRY(w.add_symlink(rel, data));
-                else w.skip(rel);
+            if (e.mode != GIT_FILEMODE_LINK) { // straight from libgit2's buffer, no copy
+                git_blob* raw = nullptr;
+                if (git_blob_lookup(&raw, repo, &e.oid) < 0)
+                    return transient_error("cannot read blob of '" + rel + "'", "ArchiveFailed");
+                blob_ptr b(raw);
+                WEIR_TRY(w.add_file(rel, git_blob_rawcontent(b.get()), static_cast<std::uint64_t>(git_blob_rawsize(b.get())),
+                                    e.mode == GIT_FILEMODE_BLOB_EXECUTABLE));
                 continue;
             }
-            WEIR_TRY(w.add_file(rel, data.data(), data.size(), e.mode == GIT_FILEMODE_BLOB_EXECUTABLE));
+            WEIR_TRY_ASSIGN(auto target, blob_text(e.oid)); // a symlink
+            std::vector<std::string> local(dir_parts.begin() + static_cast<long>(prefix_parts.size()), dir_parts.end());
+            if (resolves_inside(local, target)) WEIR_TRY(w.add_symlink(rel, target));
+            else w.skip(rel);
         }
         return ok();
     }
