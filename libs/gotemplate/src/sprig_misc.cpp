@@ -330,11 +330,11 @@ void add_sprig_misc(function_table& t)
               auto v = parse_json(a[0].as_string());
               if (!v) {
                   // encoding/json's texts for the common cases: nothing, or a bad first character
-                  const std::string& t = a[0].as_string();
-                  auto first = t.find_first_not_of(" \t\r\n");
+                  const std::string& text = a[0].as_string();
+                  auto first = text.find_first_not_of(" \t\r\n");
                   if (first == std::string::npos) return fail("unexpected end of JSON input");
-                  if (std::string_view("{[\"-0123456789tfn").find(t[first]) == std::string_view::npos)
-                      return fail(fmt::format("invalid character '{}' looking for beginning of value", t[first]));
+                  if (std::string_view("{[\"-0123456789tfn").find(text[first]) == std::string_view::npos)
+                      return fail(fmt::format("invalid character '{}' looking for beginning of value", text[first]));
                   return fail("invalid JSON: " + v.err().message);
               }
               return from_json_value(*v);
