@@ -3,6 +3,7 @@
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
+#include <support/paths.hpp>
 
 using namespace weir;
 namespace age = weir::sops::age;
@@ -189,6 +190,18 @@ TEST_CASE("age passphrase files use scrypt and refuse a wrong passphrase or a hu
     auto with_keys = age::decrypt(*file, {age::generate_identity()});
     REQUIRE_FALSE(with_keys);
     CHECK(with_keys.err().message.find("passphrase") != std::string::npos);
+}
+
+TEST_CASE("age decrypts a passphrase file made by the age CLI (scrypt work factor 2^18)", "[sops][age]")
+{
+    std::string file = test::read_file(test::source_dir() / "tests/unit/sops/testdata/age/scrypt_cli.age");
+    REQUIRE_FALSE(file.empty());
+    auto out = age::decrypt_with_passphrase(file, "weir-test-passphrase", "scrypt_cli.age");
+    REQUIRE(out);
+    CHECK(*out == "scrypt fixture plaintext\n");
+    auto capped = age::decrypt_with_passphrase(file, "weir-test-passphrase", "scrypt_cli.age", 16);
+    REQUIRE_FALSE(capped);
+    CHECK(capped.err().message.find("2^18") != std::string::npos);
 }
 
 TEST_CASE("age header parser accepts unknown stanzas and rejects malformed headers", "[sops][age]")
