@@ -49,6 +49,23 @@ result<std::string> loader::read(const std::string& rel, const std::string& what
     return read_file(p);
 }
 
+// kustomize reads annotations as strings: a value written as 1, true or null comes out quoted.
+// (It keeps the original spelling, e.g. "1.50" or "0x1F"; weir writes the value it parsed.)
+void stringify_annotations(value& obj)
+{
+    value* ann = obj.find_path({"metadata", "annotations"});
+    if (!ann || !ann->is_object()) return;
+    for (auto& [k, v] : ann->as_object()) {
+        if (v.is_string()) continue;
+        if (v.is_null())
+            v = "null";
+        else if (v.is_bool())
+            v = v.as_bool() ? "true" : "false";
+        else if (v.is_number())
+            v = to_scalar(v);
+    }
+}
+
 result<std::vector<value>> parse_objects(std::string_view text, const std::string& file)
 {
     auto docs = parse_yaml_stream(text, {.schema = yaml_schema::kyaml_1_2});
@@ -75,6 +92,7 @@ result<std::vector<value>> parse_objects(std::string_view text, const std::strin
         if (!ident(kind, false) || !ident(d.get_string("apiVersion", "v1"), true))
             return build_error(file + ": invalid apiVersion or kind \"" + std::string(kind).substr(0, 40) +
                                "\" (is the file still encrypted?)");
+        stringify_annotations(d);
         out.push_back(std::move(d));
     }
     return out;

@@ -432,3 +432,13 @@ spec:
 )");
     same_as_kubectl(t, "overlay");
 }
+
+TEST_CASE("differential: resource scalars read as kustomize reads them (octal 0755, yes and on stay strings)")
+{
+    temp_tree t{{"kustomization.yaml", "resources: [cm.yaml]\nnamespace: x\n"},
+                {"cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations: {a: yes, b: on, c: 12, d: true, e: null}\n"
+                            "data: {mode: \"0755\"}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
+                            "  containers: [{name: c, image: i}]\n  volumes: [{name: v, configMap: {name: c, "
+                            "defaultMode: 0755}}]\n"}};
+    same_as_kubectl(t);
+}
