@@ -295,3 +295,31 @@ TEST_CASE("a 401 makes the client re-read a rotated token file and retry once", 
     CHECK(second);
     std::filesystem::remove_all(dir);
 }
+
+namespace {
+struct data_key {
+    std::string key;
+    static weir::result<data_key> from(const weir::value& obj)
+    {
+        const weir::value* k = obj.find_path({"data", "key"});
+        if (!k) return weir::terminal_error("data.key is required", "InvalidSpec");
+        return data_key{k->as_string()};
+    }
+};
+} // namespace
+
+TEST_CASE("get_as reads an object through a typed struct", "[kube][client]")
+{
+    fake_http_server server([](const fake_request& r) -> fake_reply {
+        if (r.target == "/api/v1") return {200, discovery};
+        if (r.target.ends_with("/typed")) return {200, R"({"kind":"ConfigMap","apiVersion":"v1","data":{"key":"v"}})"};
+        return {200, cm_json("untyped", "1")};
+    });
+    auto c = client_for(server);
+    auto typed = get_as<data_key>(*c, configmap, "default", "typed");
+    REQUIRE(typed);
+    CHECK(typed->key == "v");
+    auto invalid = get_as<data_key>(*c, configmap, "default", "untyped");
+    REQUIRE_FALSE(invalid);
+    CHECK(invalid.err().reason == "InvalidSpec");
+}

@@ -89,3 +89,31 @@ TEST_CASE("label selectors match equality, set and existence requirements", "[ru
     auto none = label_selector::parse("app=web");
     CHECK_FALSE(none->matches(nullptr));
 }
+
+namespace {
+// Stands in for an api/ struct (api::git_repository_spec and friends have the same shape).
+struct source_spec {
+    std::string source_ref;
+    static result<source_spec> from(const value& obj)
+    {
+        const value* spec = obj.find("spec");
+        if (!spec || spec->get_string("sourceRef").empty()) return terminal_error("spec.sourceRef is required", "InvalidSpec");
+        return source_spec{std::string(spec->get_string("sourceRef"))};
+    }
+};
+} // namespace
+
+TEST_CASE("cached objects can be read through typed api structs", "[runtime][cache]")
+{
+    object_store s;
+    s.upsert(obj("ns", "good", "repo1"));
+    s.upsert(obj("ns", "bad", ""));
+    auto good = s.get_as<source_spec>("ns/good");
+    REQUIRE(good);
+    REQUIRE(*good);
+    CHECK((*good)->source_ref == "repo1");
+    auto bad = s.get_as<source_spec>("ns/bad");
+    REQUIRE(bad);
+    CHECK_FALSE(*bad);
+    CHECK_FALSE(s.get_as<source_spec>("ns/missing"));
+}

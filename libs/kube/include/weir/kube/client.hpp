@@ -170,4 +170,15 @@ private:
     std::vector<std::pair<std::string, std::string>> headers_; // impersonation
 };
 
+// Typed access to the api/ structs: any T with `static result<T> from(const weir::value& obj)`
+// (git_repository_spec, kustomization_spec, ...).
+//
+//   WEIR_TRY_ASSIGN(auto spec, kube::get_as<api::git_repository_spec>(c, kinds::git_repository, ns, name));
+template <class T>
+result<T> get_as(client& c, const gvk& kind, std::string_view namespace_, std::string_view name)
+{
+    WEIR_TRY_ASSIGN(auto obj, c.get(kind, namespace_, name));
+    return T::from(obj);
+}
+
 } // namespace weir::kube

@@ -8,10 +8,12 @@
 // One writer (the informer), many readers; all methods are thread-safe.
 #pragma once
 
+#include <weir/core/result.hpp>
 #include <weir/kube/types.hpp>
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -39,6 +41,15 @@ public:
     std::vector<object_ptr> by_index(const std::string& index, const std::string& value) const;
     std::vector<std::string> keys() const;
     std::size_t size() const;
+    // Typed view of a cached object through an api/ struct (`static result<T> from(const value&)`);
+    // nullopt when the key is not cached.
+    template <class T>
+    std::optional<result<T>> get_as(const std::string& key) const
+    {
+        object_ptr obj = get(key);
+        if (!obj) return std::nullopt;
+        return T::from(*obj);
+    }
 
     // Writer side. Returns the previous object for the key (null when new / absent).
     object_ptr upsert(object_ptr obj);
