@@ -1,5 +1,6 @@
 #include <weir/envsubst/envsubst.hpp>
 
+#include <weir/core/encoding.hpp>
 #include <weir/core/yaml.hpp>
 
 #include <vector>
@@ -259,6 +260,47 @@ std::string normalize_value(std::string_view value)
     for (char c : value)
         if (c != '\n') out += c;
     return out;
+}
+
+status add_variables(variables& vars, const value& source)
+{
+    std::string kind(source.get_string("kind"));
+    std::string name = object_name(source);
+    if (kind != "ConfigMap" && kind != "Secret")
+        return terminal_error(fmt::format("{}: substituteFrom accepts only a ConfigMap or a Secret", name),
+                              "BuildFailed");
+    const value* data = source.find("data");
+    if (!data || data->is_null()) return ok();
+    if (!data->is_object()) return terminal_error(fmt::format("{}: data is not a mapping", name), "BuildFailed");
+    for (const auto& [k, v] : data->as_object()) {
+        if (!v.is_string())
+            return terminal_error(fmt::format("{}: data key {} is not a string", name, k), "BuildFailed");
+        if (kind == "ConfigMap") {
+            vars[k] = normalize_value(v.as_string());
+            continue;
+        }
+        auto decoded = base64_decode(v.as_string());
+        if (!decoded)
+            return terminal_error(fmt::format("{}: data key {} is not valid base64", name, k), "BuildFailed");
+        vars[k] = normalize_value(*decoded);
+    }
+    return ok();
+}
+
+status add_inline_variables(variables& vars, const value& substitute)
+{
+    if (substitute.is_null()) return ok();
+    if (!substitute.is_object())
+        return terminal_error("postBuild.substitute must be a mapping of strings", "BuildFailed");
+    for (const auto& [k, v] : substitute.as_object()) {
+        if (!v.is_string())
+            return terminal_error(fmt::format("postBuild.substitute.{} must be a string: quote numbers and booleans "
+                                              "(\"{}\")",
+                                              k, k),
+                                  "BuildFailed");
+        vars[k] = normalize_value(v.as_string());
+    }
+    return ok();
 }
 
 bool substitution_disabled(const value& obj)

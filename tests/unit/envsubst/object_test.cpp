@@ -191,3 +191,24 @@ TEST_CASE("substitute_object leaves objects without a dollar sign untouched", "[
     CHECK_FALSE(*r);
     CHECK(obj == before);
 }
+
+TEST_CASE("variables load from ConfigMaps, Secrets and inline values in Flux's precedence", "[envsubst][vars]")
+{
+    envsubst::variables vars;
+    value cm = doc("kind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: from-cm\n  b: \"x\\ny\"\n");
+    value secret = doc("kind: Secret\nmetadata:\n  name: s\ndata:\n  a: ZnJvbS1zZWNyZXQ=\n  p: cDRzcwo=\n");
+    REQUIRE(envsubst::add_variables(vars, cm));
+    REQUIRE(envsubst::add_variables(vars, secret));
+    CHECK(vars["a"] == "from-secret"); // the later source wins
+    CHECK(vars["b"] == "xy");          // newlines removed
+    CHECK(vars["p"] == "p4ss");
+    REQUIRE(envsubst::add_inline_variables(vars, doc("a: inline\n")));
+    CHECK(vars["a"] == "inline");
+    auto bad = envsubst::add_inline_variables(vars, doc("n: 3\n"));
+    REQUIRE_FALSE(bad);
+    CHECK(bad.err().message.find("quote") != std::string::npos);
+    auto not_b64 = envsubst::add_variables(vars, doc("kind: Secret\nmetadata:\n  name: s\ndata:\n  a: \"%%\"\n"));
+    REQUIRE_FALSE(not_b64);
+    CHECK(not_b64.err().message.find("Secret s") != std::string::npos);
+    CHECK_FALSE(envsubst::add_variables(vars, doc("kind: Pod\nmetadata:\n  name: p\n")));
+}

@@ -56,6 +56,14 @@ status validate_variable_names(const variables& vars);
 // ConfigMap/Secret data), so that a value cannot break the YAML it is substituted into. Loaders call this.
 std::string normalize_value(std::string_view value);
 
+// Flux's LoadVariables, one source at a time in spec order (a later source overrides an earlier one;
+// call add_inline_variables last, as postBuild.substitute overrides every substituteFrom): a
+// ConfigMap's `data`, or a Secret's `data` base64-decoded, each value with its newlines removed.
+// Errors (another kind, a Secret value that is not base64) name the object.
+status add_variables(variables& vars, const value& config_map_or_secret);
+// postBuild.substitute: a mapping of strings.
+status add_inline_variables(variables& vars, const value& substitute);
+
 // The label/annotation key and value that opt an object out of substitution.
 inline constexpr std::string_view substitute_key = "kustomize.toolkit.fluxcd.io/substitute";
 inline constexpr std::string_view disabled_value = "disabled";
