@@ -9,7 +9,8 @@ import sys
 
 
 def main():
-    weir, corpus, known_file = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+    weir = str(pathlib.Path(sys.argv[1]).resolve())
+    corpus, known_file = pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
     known = {l.split("#")[0].strip() for l in known_file.read_text().splitlines()} - {""}
     cmd = [sys.executable, str(corpus / "check.py"), f"{weir} kustomize build {{dir}}", "-j", "2"]
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
