@@ -157,8 +157,14 @@ result<std::int64_t> store::write(const std::string& key, const std::string* jso
         sqlite3_bind_text(d.remove, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
         ok_write = d.step(d.remove);
     }
-    sqlite3_bind_int64(d.set_rev, 1, rv);
-    if (!ok_write || !d.step(d.set_rev) || !d.step(d.commit)) {
+    // A put's revision is in its row; only a delete must record the revision on its own, so that
+    // it is not reused after a restart.
+    bool ok_rev = true;
+    if (!json) {
+        sqlite3_bind_int64(d.set_rev, 1, rv);
+        ok_rev = d.step(d.set_rev);
+    }
+    if (!ok_write || !ok_rev || !d.step(d.commit)) {
         auto err = db_error(d.handle, "write " + key);
         d.step(d.rollback);
         return err;
