@@ -12,7 +12,9 @@
 
 #include <cctype>
 #include <optional>
-#include <regex>
+#include <memory>
+
+#include <re2/re2.h>
 
 namespace weir::sops {
 namespace {
@@ -45,7 +47,7 @@ constexpr unsigned char mac_only_init[32] = {0x8a, 0x3f, 0xd2, 0xad, 0x54, 0xce,
 // leaves and feeding the plaintext of each into the MAC.
 class tree_decryptor {
 public:
-    // Throws std::regex_error for an invalid encrypted_regex/unencrypted_regex (caught by open()).
+    // Check regex_ok() after construction: an invalid encrypted_regex/unencrypted_regex fails open().
     tree_decryptor(detail::metadata md, std::string key, std::string_view name)
         : md_(std::move(md)), key_(std::move(key)), name_(name)
     {
@@ -88,6 +90,11 @@ public:
         return v && v->is_string() ? v->as_string() : text;
     }
 
+    bool regex_ok() const
+    {
+        return (!unencrypted_re_ || unencrypted_re_->ok()) && (!encrypted_re_ || encrypted_re_->ok());
+    }
+
     status verify_mac()
     {
         auto aad = detail::normalize_rfc3339(md_.lastmodified);
@@ -107,16 +114,17 @@ public:
     }
 
 private:
-    static void compile(const std::string& pattern, std::optional<std::regex>& out)
+    static void compile(const std::string& pattern, std::unique_ptr<RE2>& out)
     {
         if (pattern.empty()) return;
-        out.emplace(pattern, std::regex::ECMAScript);
+        out = std::make_unique<RE2>(pattern, RE2::Quiet);
     }
 
-    bool any_matches(const std::optional<std::regex>& re) const
+    // Go's regexp.Match: unanchored search.
+    bool any_matches(const std::unique_ptr<RE2>& re) const
     {
         for (const auto& p : path_)
-            if (std::regex_search(p, *re)) return true;
+            if (RE2::PartialMatch(p, *re)) return true;
         return false;
     }
 
@@ -184,21 +192,20 @@ private:
     std::string_view name_;
     crypto::sha512_stream mac_;
     std::vector<std::string> path_;
-    std::optional<std::regex> unencrypted_re_;
-    std::optional<std::regex> encrypted_re_;
+    std::unique_ptr<RE2> unencrypted_re_;
+    std::unique_ptr<RE2> encrypted_re_;
 };
 
 result<std::unique_ptr<tree_decryptor>> open(const value& sops_md, const keys& k, std::string_view name)
 {
     WEIR_TRY_ASSIGN(auto md, detail::read_metadata(sops_md, name));
     WEIR_TRY_ASSIGN(std::string key, detail::data_key(md, k, name));
-    try {
-        return std::make_unique<tree_decryptor>(std::move(md), std::move(key), name);
-    } catch (const std::regex_error&) {
+    auto dec = std::make_unique<tree_decryptor>(std::move(md), std::move(key), name);
+    if (!dec->regex_ok())
         return failure(fmt::format("{}: the sops metadata has an encrypted_regex or unencrypted_regex that is not a "
                                    "valid regular expression",
                                    name));
-    }
+    return dec;
 }
 
 const value* metadata_of(const value& doc)

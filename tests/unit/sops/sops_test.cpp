@@ -240,6 +240,22 @@ TEST_CASE("sops honours unencrypted_suffix, encrypted_suffix and the regex rules
     }
 }
 
+TEST_CASE("sops evaluates encrypted_regex with Go's RE2 syntax and refuses invalid patterns", "[sops]")
+{
+    fixture f;
+    value plain = parse_yaml("metadata:\n  name: app\ndata:\n  token: abc\n").value();
+    test::sops_writer w({f.key.recipient}, {.unencrypted_suffix = "", .encrypted_regex = "^data$"});
+    value enc = w.encrypt_document(plain);
+    enc["sops"]["encrypted_regex"] = "(?i)^DATA$"; // inline flags: Go/RE2 only, not ECMAScript
+    auto out = sops::decrypt_document(enc, f.keys, "f.yaml");
+    REQUIRE(out);
+    CHECK(*out == plain);
+    enc["sops"]["encrypted_regex"] = "(unclosed";
+    auto bad = sops::decrypt_document(enc, f.keys, "f.yaml");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.err().message.find("not a valid regular expression") != std::string::npos);
+}
+
 TEST_CASE("sops with the wrong key says which secret entry to add", "[sops]")
 {
     fixture f, other;
