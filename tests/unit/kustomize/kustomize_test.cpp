@@ -1,6 +1,12 @@
 // Bad input must give one clear error naming the file, never a crash.
 #include "tree.hpp"
 
+#include <support/paths.hpp>
+#include <weir/core/yaml.hpp>
+
+#include <algorithm>
+#include <sys/wait.h>
+
 #include <weir/kustomize/kustomize.hpp>
 
 #include <catch2/catch.hpp>
@@ -87,4 +93,40 @@ TEST_CASE("kustomize build refuses remote bases, helm charts and exec plugins cl
     CHECK(build_error_of(t.path("r")).find("remote") != std::string::npos);
     CHECK(build_error_of(t.path("h")).find("helm") != std::string::npos);
     CHECK(build_error_of(t.path("p")).find("MyPlugin") != std::string::npos);
+}
+
+TEST_CASE("weir kustomize build prints a YAML stream, or one error line with exit code 1")
+{
+    auto weir = weir::test::binary_dir() / "bin" / "weir";
+    if (!std::filesystem::exists(weir)) {
+        WARN("weir binary not built: CLI test skipped");
+        return;
+    }
+    temp_tree t{{"good/kustomization.yaml", "resources: [cm.yaml]\nnamespace: x\n"},
+                {"good/cm.yaml", cm},
+                {"bad/kustomization.yaml", "resources: [missing.yaml]\n"}};
+    auto run = [&](const std::string& dir, std::string& out, std::string& err) {
+        std::string cmd = "'" + weir.string() + "' kustomize build '" + t.path(dir).string() + "' 2>'" +
+                          t.path("err.txt").string() + "'";
+        FILE* p = popen(cmd.c_str(), "r");
+        char buf[4096];
+        std::size_t n;
+        out.clear();
+        while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+        int status = pclose(p);
+        std::ifstream e(t.path("err.txt"));
+        err.assign(std::istreambuf_iterator<char>(e), {});
+        return WEXITSTATUS(status);
+    };
+    std::string out, err;
+    CHECK(run("good", out, err) == 0);
+    auto docs = weir::parse_yaml_stream(out);
+    REQUIRE(docs);
+    REQUIRE(docs->size() == 1);
+    CHECK((*docs)[0].find_path({"metadata", "namespace"})->as_string() == "x");
+    CHECK(run("bad", out, err) == 1);
+    CHECK(out.empty());
+    CHECK(err.starts_with("weir: "));
+    CHECK(err.find("missing.yaml") != std::string::npos);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
 }
