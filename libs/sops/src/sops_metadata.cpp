@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
+
 namespace weir::sops::detail {
 namespace {
 
@@ -38,6 +41,69 @@ result<std::vector<age_key>> read_group(const value& group, std::vector<std::str
     for (const auto& [field, label] : other_types)
         if (non_empty_list(group.find(field))) others.emplace_back(label);
     return keys;
+}
+
+// GF(2^8) arithmetic with the AES polynomial, as SOPS's (HashiCorp's) Shamir implementation.
+std::uint8_t gf_mult(std::uint8_t a, std::uint8_t b)
+{
+    std::uint8_t acc = 0;
+    for (int i = 7; i >= 0; --i) {
+        std::uint8_t bit = static_cast<std::uint8_t>(-((b >> i) & 1));
+        std::uint8_t reduce = static_cast<std::uint8_t>(-(acc >> 7)) & 0x1b;
+        acc = static_cast<std::uint8_t>((a & bit) ^ (reduce ^ static_cast<std::uint8_t>(acc << 1)));
+    }
+    return acc;
+}
+
+std::uint8_t gf_inverse(std::uint8_t a)
+{
+    std::uint8_t r = 1; // a^254
+    for (int i = 0; i < 254; ++i) r = gf_mult(r, a);
+    return r;
+}
+
+// Lagrange interpolation at x = 0 of parts (y bytes followed by the x coordinate).
+result<std::string> shamir_combine(const std::vector<std::string>& parts, std::string_view name)
+{
+    if (parts.size() < 2) return failure(fmt::format("{}: less than two Shamir parts cannot rebuild the data key", name));
+    std::size_t len = parts.front().size();
+    std::vector<std::uint8_t> xs;
+    for (const auto& p : parts) {
+        if (p.size() != len || len < 2) return failure(fmt::format("{}: Shamir parts differ in length", name));
+        auto x = static_cast<std::uint8_t>(p.back());
+        for (auto seen : xs)
+            if (seen == x) return failure(fmt::format("{}: duplicate Shamir part", name));
+        xs.push_back(x);
+    }
+    std::string secret(len - 1, '\0');
+    for (std::size_t idx = 0; idx + 1 < len; ++idx) {
+        std::uint8_t result = 0;
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            std::uint8_t basis = 1;
+            for (std::size_t j = 0; j < parts.size(); ++j) {
+                if (i == j) continue;
+                // (0 - x_j) / (x_i - x_j) in GF(2^8), where subtraction is xor.
+                basis = gf_mult(basis, gf_mult(xs[j], gf_inverse(static_cast<std::uint8_t>(xs[i] ^ xs[j]))));
+            }
+            result ^= gf_mult(static_cast<std::uint8_t>(parts[i][idx]), basis);
+        }
+        secret[idx] = static_cast<char>(result);
+    }
+    return secret;
+}
+
+// One group's part: the first age key of the group that an identity opens.
+result<std::string> group_part(const std::vector<age_key>& group, const keys& k, std::string_view name,
+                               std::string& file_error)
+{
+    for (const auto& key : group) {
+        auto plain = age::decrypt(key.enc, k.age, fmt::format("{}: data key for {}", name, key.recipient));
+        if (plain) return std::move(*plain);
+        // A file-level problem (damaged armor, MAC mismatch) is worth reporting over "no match".
+        if (plain.err().message.find("no age identity matches") == std::string::npos && file_error.empty())
+            file_error = plain.err().message;
+    }
+    return failure("no match");
 }
 
 } // namespace
@@ -87,14 +153,10 @@ result<metadata> read_metadata(const value& sops, std::string_view name)
 
 result<std::string> data_key(const metadata& md, const keys& k, std::string_view name)
 {
-    if (md.groups.size() > 1)
-        return failure(fmt::format("{}: the file uses {} sops key groups (Shamir secret sharing), which weir does "
-                                   "not support; encrypt it with a single key group of age recipients",
-                                   name, md.groups.size()));
-    const auto& group = md.groups.front();
     std::string recipients;
-    for (const auto& key : group) recipients += (recipients.empty() ? "" : ", ") + key.recipient;
-    if (group.empty()) {
+    for (const auto& group : md.groups)
+        for (const auto& key : group) recipients += (recipients.empty() ? "" : ", ") + key.recipient;
+    if (recipients.empty()) {
         std::string types;
         for (const auto& t : md.other_key_types) types += (types.empty() ? "" : ", ") + t;
         return failure(fmt::format("{}: the file is encrypted only for {}, which weir does not support; add an age "
@@ -113,20 +175,37 @@ result<std::string> data_key(const metadata& md, const keys& k, std::string_view
                                    "the key to the decryption secret as <name>.agekey",
                                    name, recipients, extra));
     }
-    std::string first_error;
-    for (const auto& key : group) {
-        auto plain = age::decrypt(key.enc, k.age, fmt::format("{}: data key for {}", name, key.recipient));
-        if (plain) {
-            if (plain->size() != 32)
-                return failure(fmt::format("{}: the data key for {} has {} bytes instead of 32; the file is damaged",
-                                           name, key.recipient, plain->size()));
-            return std::move(*plain);
-        }
-        // A file-level problem (damaged armor, MAC mismatch) is worth reporting over "no match".
-        if (plain.err().message.find("no age identity matches") == std::string::npos && first_error.empty())
-            first_error = plain.err().message;
+    std::string file_error;
+    std::vector<std::string> parts;
+    for (const auto& group : md.groups) {
+        auto part = group_part(group, k, name, file_error);
+        if (part) parts.push_back(std::move(*part));
+        if (md.groups.size() == 1) break;
     }
-    if (!first_error.empty()) return failure(first_error);
+    if (md.groups.size() == 1 && parts.size() == 1) {
+        if (parts.front().size() != 32)
+            return failure(fmt::format("{}: the data key has {} bytes instead of 32; the file is damaged", name,
+                                       parts.front().size()));
+        return std::move(parts.front());
+    }
+    if (md.groups.size() > 1) {
+        std::size_t needed = std::max<std::size_t>(2, static_cast<std::size_t>(std::max(md.shamir_threshold, 0)));
+        if (parts.size() >= needed) {
+            auto key = shamir_combine(parts, name);
+            if (key && key->size() != 32)
+                return failure(fmt::format("{}: the data key rebuilt from Shamir parts has the wrong size", name));
+            return key;
+        }
+        if (!file_error.empty()) return failure(file_error);
+        std::string tried;
+        for (const auto& id : k.age) tried += (tried.empty() ? "" : ", ") + id.recipient();
+        return failure(fmt::format("{}: the file uses {} sops key groups and needs the data key parts of {} of them, "
+                                   "but the age identities open only {} (recipients: {}; identities tried: {}); add "
+                                   "the keys of more groups to the decryption secret as <name>.agekey (groups of "
+                                   "PGP, KMS or Vault keys cannot be used by weir)",
+                                   name, md.groups.size(), needed, parts.size(), recipients, tried));
+    }
+    if (!file_error.empty()) return failure(file_error);
     std::string tried;
     for (const auto& id : k.age) tried += (tried.empty() ? "" : ", ") + id.recipient();
     return failure(fmt::format("{}: no age identity matches the recipients of this file ({}; identities tried: "
