@@ -424,8 +424,10 @@ result<bool> decrypt_object(value& obj, const keys& k)
     if (!obj.is_object() || decryption_disabled(obj)) return false;
     std::string kind(obj.get_string("kind"));
     const value* meta = obj.find("metadata");
-    std::string id = fmt::format("{} {}/{}", kind.empty() ? "object" : kind, meta ? meta->get_string("namespace") : "",
-                                 meta ? meta->get_string("name") : "");
+    std::string_view ns = meta ? meta->get_string("namespace") : std::string_view();
+    std::string_view obj_name = meta ? meta->get_string("name") : std::string_view();
+    std::string id = ns.empty() ? fmt::format("{} {}", kind.empty() ? "object" : kind, obj_name)
+                                : fmt::format("{} {}/{}", kind.empty() ? "object" : kind, ns, obj_name);
     if (has_metadata(obj)) {
         WEIR_TRY_ASSIGN(obj, decrypt_document(obj, k, id));
         return true;
