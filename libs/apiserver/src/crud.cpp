@@ -90,9 +90,13 @@ void track_update(const call& c, const value* old, value& obj)
     fields_scope scope = c.t.sub == "status" ? fields_scope::status_only
                                              : (c.t.res->status ? fields_scope::no_status : fields_scope::all);
     value changed = changed_fields(old, obj, schema, scope);
+    // managedFields a request sets itself (kubectl's client-side to server-side apply migration
+    // does) are taken as given; otherwise the stored ones carry over.
     value managed = array{};
-    if (old)
-        if (const value* m = old->find_path({"metadata", "managedFields"}); m && m->is_array()) managed = *m;
+    const value* given = obj.find_path({"metadata", "managedFields"});
+    const value* stored = old ? old->find_path({"metadata", "managedFields"}) : nullptr;
+    if (given && given->is_array() && !(stored && *stored == *given)) managed = *given;
+    else if (stored && stored->is_array()) managed = *stored;
     if (fs_empty(changed)) {
         if (!managed.as_array().empty()) obj["metadata"]["managedFields"] = std::move(managed);
         return;
@@ -382,7 +386,10 @@ result<value> api::impl::commit(call& c, const value* old, value obj)
     }
     if (!c.q.contains("__apply")) track_update(c, old, obj);
     // An update that changes nothing keeps the resourceVersion, as the real server does.
-    if (same_except(*old, obj, {}, {"resourceVersion", "managedFields"})) return *old;
+    // Apply stamps a new time on its managedFields entry: that alone is no change.
+    if (c.q.contains("__apply") ? same_except(*old, obj, {}, {"resourceVersion", "managedFields"})
+                                : same_except(*old, obj, {}, {"resourceVersion"}))
+        return *old;
     m["resourceVersion"] = omd.get_string("resourceVersion");
     const value* fin = obj.find_path({"metadata", "finalizers"});
     bool no_finalizers = !fin || !fin->is_array() || fin->as_array().empty();

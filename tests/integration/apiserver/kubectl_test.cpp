@@ -126,6 +126,20 @@ TEST_CASE("server-side apply reports conflicts with another manager and --force-
     CHECK(replicas.out == "5");
 }
 
+TEST_CASE("moving from client-side to server-side apply hands the fields over, so dropping one removes it",
+          "[apiserver][kubectl][ssa]")
+{
+    apiserver_fixture srv;
+    const std::string two = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mig}\ndata: {a: \"1\", b: \"2\"}\n";
+    REQUIRE(srv.kubectl_file({"apply", "-f", "FILE"}, two).code == 0);
+    REQUIRE(srv.kubectl_file({"apply", "--server-side", "-f", "FILE"}, two).code == 0);
+    auto managers = srv.kubectl({"get", "cm", "mig", "-o", "jsonpath={.metadata.managedFields[*].manager}"});
+    CHECK(managers.out == "kubectl");
+    const std::string one = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mig}\ndata: {a: \"1\"}\n";
+    REQUIRE(srv.kubectl_file({"apply", "--server-side", "-f", "FILE"}, one).code == 0);
+    CHECK(srv.kubectl({"get", "cm", "mig", "-o", "jsonpath={.data}"}).out == R"({"a":"1"})");
+}
+
 TEST_CASE("client-side apply twice with a change updates the object and bumps its generation",
           "[apiserver][kubectl]")
 {
