@@ -276,7 +276,7 @@ result<resource> generate(const value& g, const std::string& kind, const gen_opt
     if (name.empty()) return build_error(kind + "Generator entry without a name");
     gen_options o;
     read_options(o, g.find("options"));
-    for (const auto& [k, x] : global.labels.empty() ? object{} : global.labels) o.labels.set(k, x);
+    for (const auto& [k, x] : global.labels) o.labels.set(k, x);
     for (const auto& [k, x] : global.annotations) o.annotations.set(k, x);
     o.disable_hash = o.disable_hash || global.disable_hash;
     o.immutable = o.immutable || global.immutable;
@@ -322,10 +322,7 @@ result<resource> generate(const value& g, const std::string& kind, const gen_opt
             kvs.emplace_back(key, std::move(text));
     }
     object data, bin;
-    for (auto& [k, v] : kvs) {
-        if (data.contains(k) && false) continue;
-        data.set(k, kind == "Secret" ? value(base64(v)) : value(std::move(v)));
-    }
+    for (auto& [k, v] : kvs) data.set(k, kind == "Secret" ? value(base64(v)) : value(std::move(v)));
     for (auto& [k, v] : binary) bin.set(k, std::move(v));
 
     object meta;
