@@ -1,0 +1,303 @@
+#include "kustomization_reconciler.hpp"
+
+#include "post_build.hpp"
+
+#include <weir/api/meta.hpp>
+#include <weir/artifact/fetcher.hpp>
+#include <weir/kube/errors.hpp>
+#include <weir/kustomization/build.hpp>
+#include <weir/runtime/conditions.hpp>
+#include <weir/runtime/patch.hpp>
+#include <weir/ssa/inventory.hpp>
+
+#include <fmt/format.h>
+
+#include <random>
+
+namespace weir::kustomize_controller {
+namespace fs = std::filesystem;
+namespace cond = runtime::conditions;
+using api::kustomize_v1::kustomization_spec;
+
+namespace {
+
+const kube::gvk git_repository{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
+constexpr std::string_view by_source_index = "by-source";
+
+std::string source_key(std::string_view kind, std::string_view ns, std::string_view name)
+{
+    return fmt::format("{}/{}/{}", kind, ns, name);
+}
+
+std::string ns_of(const value& obj) { return std::string(obj.find_path({"metadata", "namespace"})->as_string()); }
+std::string name_of(const value& obj) { return std::string(obj.find_path({"metadata", "name"})->as_string()); }
+
+struct scratch_dir {
+    fs::path path;
+    ~scratch_dir()
+    {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+fs::path unique_dir(const fs::path& parent, const value& obj)
+{
+    static std::atomic<unsigned> counter{0};
+    return parent / fmt::format("weir-ks-{}-{}-{}-{}", ns_of(obj), name_of(obj), ::getpid(), counter++);
+}
+
+// Fails with the condition reason the error should be reported under.
+error with_reason(error e, std::string_view reason)
+{
+    if (e.reason.empty() || e.reason == "InvalidYAML" || e.reason == "InvalidJSON") e.reason = std::string(reason);
+    return e;
+}
+
+} // namespace
+
+struct kustomization_reconciler::applied {
+    ssa::inventory inventory;
+    ssa::change_set changes;
+    std::string revision;
+};
+
+kustomization_reconciler::kustomization_reconciler(runtime::manager& mgr, reconciler_options options)
+    : mgr_(mgr), options_(std::move(options))
+{
+}
+
+void kustomization_reconciler::bind(runtime::controller& controller)
+{
+    controller_ = &controller;
+    controller.cache().add_indexer(std::string(by_source_index), [](const value& ks) -> std::vector<std::string> {
+        const value* ref = ks.find_path({"spec", "sourceRef"});
+        if (!ref) return {};
+        std::string ns(ref->get_string("namespace", ks.find_path({"metadata", "namespace"})->as_string()));
+        return {source_key(ref->get_string("kind"), ns, ref->get_string("name"))};
+    });
+    // A new artifact on a source reconciles every Kustomization built from it; other status
+    // updates of the source (conditions, lastHandledReconcileAt) do not.
+    controller.watches(git_repository, [this](const value& src) {
+        std::vector<runtime::request> out;
+        const value* rev = src.find_path({"status", "artifact", "revision"});
+        std::string revision = rev && rev->is_string() ? rev->as_string() : "";
+        {
+            std::lock_guard lock(seen_mutex_);
+            auto& seen = seen_revisions_[source_key("GitRepository", ns_of(src), name_of(src))];
+            if (seen == revision) return out;
+            seen = revision;
+        }
+        for (const auto& ks : controller_->cache().by_index(std::string(by_source_index),
+                                                           source_key("GitRepository", ns_of(src), name_of(src))))
+            out.push_back(runtime::request::of(*ks));
+        return out;
+    });
+}
+
+result<runtime::action> kustomization_reconciler::reconcile(const runtime::request& req)
+{
+    kube::object_ptr cached = controller_->cache().get(req.key());
+    if (!cached) return runtime::action::await_change();
+    const value& obj = *cached;
+    if (obj.find_path({"metadata", "deletionTimestamp"})) return finalize(obj);
+    if (!runtime::has_finalizer(obj, api::flux_finalizer))
+        WEIR_TRY(runtime::add_finalizer(mgr_.client(), obj, api::flux_finalizer));
+    WEIR_TRY_ASSIGN(auto spec, kustomization_spec::from(obj));
+
+    value updated = obj;
+    if (const value* at = obj.find_path({"metadata", "annotations", api::requested_at_annotation}))
+        updated["status"]["lastHandledReconcileAt"] = *at;
+
+    WEIR_TRY_ASSIGN(auto waiting_on, dependencies_not_ready(obj, spec));
+    if (waiting_on) {
+        std::string msg = fmt::format("{}; retrying in {}s", *waiting_on,
+                                      std::chrono::duration_cast<std::chrono::seconds>(options_.requeue_dependency).count());
+        cond::mark_failed(updated, "DependencyNotReady", msg);
+        WEIR_TRY(write_status(obj, updated));
+        return runtime::action::requeue(options_.requeue_dependency);
+    }
+
+    auto source = source_of(obj, spec);
+    if (!source) {
+        cond::mark_failed(updated, "ArtifactFailed", source.err().message);
+        WEIR_TRY(write_status(obj, updated));
+        return runtime::action::requeue(std::chrono::seconds(30));
+    }
+
+    auto result = build_and_apply(obj, spec, *source, updated);
+    if (!result) {
+        error e = result.err();
+        std::string reason = e.reason.empty() ? "ReconciliationFailed" : e.reason;
+        cond::mark_failed(updated, reason, e.message);
+        cond::set_observed_generation(updated);
+        WEIR_TRY(write_status(obj, updated));
+        // A terminal error goes back to the runtime, which marks the object Stalled and records the
+        // event; a transient one is retried with backoff.
+        if (!e.terminal()) mgr_.events().warning(obj, reason, e.message);
+        return e;
+    }
+    updated["status"]["inventory"] = result->inventory.to_value();
+    updated["status"]["lastAppliedRevision"] = result->revision;
+    std::string message = fmt::format("Applied revision: {}", result->revision);
+    cond::mark_ready(updated, "ReconciliationSucceeded", message);
+    cond::set_observed_generation(updated);
+    WEIR_TRY(write_status(obj, updated));
+    if (result->changes.changed())
+        mgr_.events().event(obj, runtime::event_type::normal, "ReconciliationSucceeded", result->changes.str(),
+                            {{"kustomize.toolkit.fluxcd.io/revision", result->revision}});
+    return runtime::action::requeue(std::chrono::duration_cast<std::chrono::milliseconds>(spec.interval));
+}
+
+result<std::optional<std::string>> kustomization_reconciler::dependencies_not_ready(const value& obj,
+                                                                                  const kustomization_spec& spec)
+{
+    for (const auto& dep : spec.depends_on) {
+        kube::object_ptr found;
+        value fetched;
+        if (dep.kind == "Kustomization") {
+            found = controller_->cache().get(dep.namespace_ + "/" + dep.name);
+        } else {
+            auto api_version = dep.api_version.empty() ? std::string("helm.toolkit.fluxcd.io/v2") : dep.api_version;
+            auto got = mgr_.client().get(kube::gvk::from_api_version(api_version, dep.kind), dep.namespace_, dep.name);
+            if (got) found = std::make_shared<const value>(std::move(*got));
+        }
+        std::string label = fmt::format("dependency '{}/{}'", dep.namespace_, dep.name);
+        if (!found) return std::optional<std::string>(label + " not found");
+        const value& d = *found;
+        const value* gen = d.find_path({"metadata", "generation"});
+        if (!cond::is_true(d, cond::ready) || !gen || cond::observed_generation(d) != gen->as_int())
+            return std::optional<std::string>(label + " is not ready");
+        // Same source: the dependency must have applied the revision we are about to apply.
+        const value* my_src = obj.find_path({"spec", "sourceRef"});
+        const value* dep_src = d.find_path({"spec", "sourceRef"});
+        if (my_src && dep_src && *my_src == *dep_src) {
+            auto src = source_of(obj, spec);
+            if (src) {
+                const value* rev = src->find_path({"status", "artifact", "revision"});
+                const value* applied = d.find_path({"status", "lastAppliedRevision"});
+                if (rev && (!applied || !(*applied == *rev)))
+                    return std::optional<std::string>(label + " is not ready at the source's latest revision");
+            }
+        }
+    }
+    return std::optional<std::string>{};
+}
+
+result<value> kustomization_reconciler::source_of(const value& obj, const kustomization_spec& spec)
+{
+    const auto& ref = spec.source_ref;
+    if (options_.no_cross_namespace_refs && ref.namespace_ != ns_of(obj))
+        return terminal_error(fmt::format("cannot access {} '{}/{}': cross-namespace references are disabled",
+                                          ref.kind, ref.namespace_, ref.name),
+                              "AccessDenied");
+    kube::object_ptr src;
+    if (ref.kind == "GitRepository") {
+        src = mgr_.informer_for(git_repository).store().get(ref.namespace_ + "/" + ref.name);
+    } else {
+        std::string api_version = ref.api_version.empty() ? std::string("source.toolkit.fluxcd.io/v1") : ref.api_version;
+        auto got = mgr_.client().get(kube::gvk::from_api_version(api_version, ref.kind), ref.namespace_, ref.name);
+        if (got) src = std::make_shared<const value>(std::move(*got));
+    }
+    if (!src) return transient_error(fmt::format("Source '{}/{}/{}' not found", ref.kind, ref.namespace_, ref.name), "ArtifactFailed");
+    if (!src->find_path({"status", "artifact"}))
+        return transient_error(fmt::format("Source '{}/{}/{}' is not ready, artifact not found", ref.kind,
+                                           ref.namespace_, ref.name),
+                               "ArtifactFailed");
+    return *src;
+}
+
+std::shared_ptr<kube::client> kustomization_reconciler::client_for(const value& obj, const kustomization_spec& spec)
+{
+    std::string sa = spec.service_account_name.empty() ? options_.default_service_account : spec.service_account_name;
+    if (sa.empty()) return mgr_.client_ptr();
+    return mgr_.client().impersonate(fmt::format("system:serviceaccount:{}:{}", ns_of(obj), sa));
+}
+
+result<kustomization_reconciler::applied> kustomization_reconciler::build_and_apply(const value& obj,
+                                                                                    const kustomization_spec& spec,
+                                                                                    const value& source,
+                                                                                    value& updated)
+{
+    WEIR_TRY_ASSIGN(auto art, api::artifact::from(*source.find_path({"status", "artifact"})));
+    updated["status"]["lastAttemptedRevision"] = art.revision;
+    scratch_dir work{unique_dir(options_.scratch_dir, obj)};
+    auto fetched = artifact::fetch_artifact(art.url, art.digest, work.path / "source");
+    if (!fetched) return with_reason(fetched.err().wrap("failed to download artifact"), "ArtifactFailed");
+
+    WEIR_TRY_ASSIGN(auto vars, resolve_variables(mgr_.client(), ns_of(obj), spec));
+    auto objects = kustomization::build({.root = work.path / "source",
+                                         .spec = spec,
+                                         .name = name_of(obj),
+                                         .namespace_ = ns_of(obj),
+                                         .post_build = substitution_step(spec, std::move(vars))});
+    if (!objects) {
+        // Users know the paths of their repository, not our scratch directory.
+        error e = with_reason(objects.err(), "BuildFailed");
+        std::string prefix = (work.path / "source").string() + "/";
+        for (std::size_t pos; (pos = e.message.find(prefix)) != std::string::npos;) e.message.erase(pos, prefix.size());
+        return e;
+    }
+
+    auto client = client_for(obj, spec);
+    ssa::resource_manager rm(client);
+    auto changes = rm.apply_all(*objects, {.field_manager = "kustomize-controller", .force = spec.force});
+    if (!changes) return with_reason(changes.err(), "ReconciliationFailed");
+
+    applied out{ssa::inventory::of(*objects), std::move(*changes), art.revision};
+    if (spec.prune) {
+        WEIR_TRY_ASSIGN(auto old_inv, ssa::inventory::from_status(obj.find_path({"status", "inventory"})));
+        auto labels = kustomization::owner_labels(name_of(obj), ns_of(obj));
+        auto pruned = rm.delete_all(old_inv.difference(out.inventory),
+                                    {.owner_labels = {labels.begin(), labels.end()}});
+        if (!pruned) return with_reason(pruned.err(), "PruneFailed");
+        out.changes.append(*pruned);
+    }
+
+    std::vector<ssa::object_ref> to_check;
+    if (spec.wait) to_check = out.inventory.entries();
+    for (const auto& hc : spec.health_checks) {
+        kube::gvk g = kube::gvk::from_api_version(hc.api_version.empty() ? "v1" : hc.api_version, hc.kind);
+        to_check.push_back({g.group, g.version, hc.kind, hc.namespace_, hc.name});
+    }
+    if (!to_check.empty()) {
+        auto healthy = rm.wait_for(to_check, {.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout),
+                                              .poll_interval = options_.health_poll_interval});
+        if (!healthy) {
+            cond::set(updated, "Healthy", "False", "HealthCheckFailed", healthy.err().message);
+            updated["status"]["inventory"] = out.inventory.to_value();
+            return with_reason(healthy.err().wrap(fmt::format("health check failed after {}s",
+                                                              std::chrono::duration_cast<std::chrono::seconds>(spec.timeout).count())),
+                               "HealthCheckFailed");
+        }
+        cond::set(updated, "Healthy", "True", "Succeeded", "Health check passed");
+    }
+    return out;
+}
+
+status kustomization_reconciler::write_status(const value& original, value& updated)
+{
+    auto r = runtime::patch_status(mgr_.client(), original, updated, {.field_manager = "gotk-kustomize-controller"});
+    if (!r) return r.err().wrap("failed to update status");
+    return ok();
+}
+
+result<runtime::action> kustomization_reconciler::finalize(const value& obj)
+{
+    auto spec = kustomization_spec::from(obj);
+    bool suspended = spec && spec->suspend;
+    bool delete_objects = spec && !suspended &&
+                          ((spec->deletion_policy == "MirrorPrune" && spec->prune) || spec->deletion_policy == "Delete" ||
+                           spec->deletion_policy == "WaitForTermination");
+    if (delete_objects) {
+        WEIR_TRY_ASSIGN(auto inv, ssa::inventory::from_status(obj.find_path({"status", "inventory"})));
+        auto labels = kustomization::owner_labels(name_of(obj), ns_of(obj));
+        ssa::resource_manager rm(client_for(obj, *spec));
+        WEIR_TRY(rm.delete_all(inv.entries(), {.owner_labels = {labels.begin(), labels.end()}}));
+    }
+    if (runtime::has_finalizer(obj, api::flux_finalizer))
+        WEIR_TRY(runtime::remove_finalizer(mgr_.client(), obj, api::flux_finalizer));
+    return runtime::action::await_change();
+}
+
+} // namespace weir::kustomize_controller

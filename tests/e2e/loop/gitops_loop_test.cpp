@@ -1,0 +1,162 @@
+// The GitOps loop end to end: Git -> source-controller -> kustomize-controller -> objects in
+// weir-apiserver, with every binary real and everything on loopback.
+#include "support/local_cluster.hpp"
+
+#include <weir/kube/errors.hpp>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+using namespace weir;
+using namespace std::chrono_literals;
+
+namespace {
+
+const kube::gvk config_map{"", "v1", "ConfigMap"};
+
+test::local_cluster_options binaries()
+{
+    return {WEIR_APISERVER_BIN, WEIR_SOURCE_CONTROLLER_BIN, WEIR_KUSTOMIZE_CONTROLLER_BIN};
+}
+
+std::string cm(const std::string& name, const std::string& data)
+{
+    return fmt::format("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n  namespace: default\ndata:\n  value: \"{}\"\n",
+                       name, data);
+}
+
+std::string sync_manifests(const std::string& url, const std::string& extra_ks = "")
+{
+    return fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {{name: fleet, namespace: default}}
+spec:
+  url: {}
+  interval: 10m
+  ref: {{branch: main}}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {{name: apps, namespace: default}}
+spec:
+  interval: 10m
+  path: ./deploy
+  prune: true
+  sourceRef: {{kind: GitRepository, name: fleet}}
+{}
+)",
+                       url, extra_ks);
+}
+
+// Asks the source to fetch now, as `weir reconcile source git --with-source` would.
+void request_reconcile(test::local_cluster& c, const kube::gvk& kind, const std::string& name, const std::string& token)
+{
+    auto r = c.client().patch(kind, "default", name, kube::patch_type::merge,
+                              fmt::format(R"({{"metadata":{{"annotations":{{"reconcile.fluxcd.io/requestedAt":"{}"}}}}}})", token));
+    REQUIRE(r);
+}
+
+std::function<bool(const value&)> applied(const std::string& sha)
+{
+    return [sha](const value& o) {
+        return test::string_at(o, {"status", "lastAppliedRevision"}) == "main@sha1:" + sha &&
+               test::condition_status(o, "Ready") == "True";
+    };
+}
+
+std::string data_of(test::local_cluster& c, const std::string& name)
+{
+    auto obj = c.client().get(config_map, "default", name);
+    if (!obj) return "<" + obj.err().reason + ">";
+    return test::string_at(*obj, {"data", "value"});
+}
+
+} // namespace
+
+TEST_CASE("loop: commits are applied, changed and pruned in the cluster", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto repo = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "one")}, {"deploy/b.yaml", cm("b", "one")}});
+    c.apply_yaml(sync_manifests("file://" + repo.string()));
+
+    value ks = c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+    CHECK(test::condition_message(ks, "Ready") == "Applied revision: main@sha1:" + c.head(repo));
+    CHECK(data_of(c, "a") == "one");
+    auto a = c.client().get(config_map, "default", "a");
+    REQUIRE(a);
+    CHECK(test::string_at(*a, {"metadata", "labels", "kustomize.toolkit.fluxcd.io/name"}) == "apps");
+    CHECK(ks.find_path({"status", "inventory", "entries"})->as_array().size() == 2);
+
+    std::string second = c.commit(repo, {{"deploy/a.yaml", cm("a", "two")}, {"deploy/b.yaml", ""}, {"deploy/c.yaml", cm("c", "new")}});
+    request_reconcile(c, test::git_repository_kind, "fleet", "1");
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(second));
+    CHECK(data_of(c, "a") == "two");
+    CHECK(data_of(c, "b") == "<NotFound>");
+    CHECK(data_of(c, "c") == "new");
+}
+
+TEST_CASE("loop: a broken build changes and prunes nothing", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto repo = c.make_repo("fleet", {{"deploy/kustomization.yaml", "resources: [a.yaml]\n"}, {"deploy/a.yaml", cm("a", "one")}});
+    c.apply_yaml(sync_manifests("file://" + repo.string()));
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+
+    std::string broken = c.commit(repo, {{"deploy/kustomization.yaml", "resources: [a.yaml, missing.yaml]\n"}});
+    request_reconcile(c, test::git_repository_kind, "fleet", "1");
+    value ks = c.wait_for(test::kustomization_kind, "default", "apps", [&](const value& o) {
+        return test::condition_status(o, "Ready") == "False" &&
+               test::string_at(o, {"status", "lastAttemptedRevision"}) == "main@sha1:" + broken;
+    });
+    CHECK(test::condition_reason(ks, "Ready") == "BuildFailed");
+    CHECK(test::condition_message(ks, "Ready").find("missing.yaml") != std::string::npos);
+    CHECK(data_of(c, "a") == "one");
+}
+
+TEST_CASE("loop: drift is corrected on the next reconcile", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto repo = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "one")}});
+    c.apply_yaml(sync_manifests("file://" + repo.string()));
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+
+    REQUIRE(c.client().patch(config_map, "default", "a", kube::patch_type::merge, R"({"data":{"value":"edited"}})"));
+    CHECK(data_of(c, "a") == "edited");
+    request_reconcile(c, test::kustomization_kind, "apps", "drift-1");
+    c.wait_for(test::kustomization_kind, "default", "apps",
+               [](const value& o) { return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "drift-1"; });
+    CHECK(data_of(c, "a") == "one");
+}
+
+TEST_CASE("loop: dependsOn holds a Kustomization until its dependency is ready", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto repo = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "one")}, {"infra/i.yaml", cm("infra", "x")}});
+    c.apply_yaml(sync_manifests("file://" + repo.string(), "  dependsOn: [{name: infra}]"));
+    value waiting = c.wait_for(test::kustomization_kind, "default", "apps",
+                               [](const value& o) { return test::condition_reason(o, "Ready") == "DependencyNotReady"; });
+    CHECK(test::condition_message(waiting, "Ready").find("dependency 'default/infra'") != std::string::npos);
+    CHECK(data_of(c, "a") == "<NotFound>");
+
+    c.apply_yaml(R"(apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: infra, namespace: default}
+spec: {interval: 10m, path: ./infra, prune: true, sourceRef: {kind: GitRepository, name: fleet}}
+)");
+    c.wait_for(test::kustomization_kind, "default", "infra", applied(c.head(repo)));
+    request_reconcile(c, test::kustomization_kind, "apps", "after-infra");
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)), 60s);
+    CHECK(data_of(c, "a") == "one");
+}
+
+TEST_CASE("loop: postBuild substitutes variables from the spec and a ConfigMap", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto repo = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "${cluster}-${region}")}});
+    c.apply_yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: vars, namespace: default}\ndata: {region: eu-1}\n");
+    c.apply_yaml(sync_manifests("file://" + repo.string(), R"(  postBuild:
+    substitute: {cluster: prod}
+    substituteFrom: [{kind: ConfigMap, name: vars}])"));
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+    CHECK(data_of(c, "a") == "prod-eu-1");
+}
