@@ -442,3 +442,56 @@ TEST_CASE("differential: resource scalars read as kustomize reads them (octal 07
                             "defaultMode: 0755}}]\n"}};
     same_as_kubectl(t);
 }
+
+TEST_CASE("differential: labels includeTemplates and commonLabels across workload kinds")
+{
+    const char* w = R"(apiVersion: batch/v1
+kind: CronJob
+metadata: {name: cj}
+spec:
+  schedule: "@daily"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: c, image: i}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: j}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: i}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ds}
+spec:
+  selector: {matchLabels: {a: b}}
+  template:
+    metadata: {labels: {a: b}}
+    spec:
+      containers: [{name: c, image: i}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: pdb}
+spec: {selector: {matchLabels: {a: b}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np}
+spec:
+  podSelector: {matchLabels: {a: b}}
+  ingress: [{from: [{podSelector: {matchLabels: {a: b}}}]}]
+)";
+    temp_tree t{{"a/kustomization.yaml", "resources: [w.yaml]\nlabels:\n- pairs: {t: x}\n  includeTemplates: true\n"},
+                {"a/w.yaml", w},
+                {"b/kustomization.yaml", "resources: [w.yaml]\ncommonLabels: {t: x}\ncommonAnnotations: {n: y}\n"},
+                {"b/w.yaml", w}};
+    same_as_kubectl(t, "a");
+    same_as_kubectl(t, "b");
+}
