@@ -55,6 +55,9 @@ void informer::drop_watch()
 
 void informer::sleep_for(std::chrono::milliseconds d)
 {
+    // Up to 20 % jitter, so informers that failed together do not retry together.
+    static thread_local std::minstd_rand rng{std::random_device{}()};
+    d += std::chrono::milliseconds(rng() % (d.count() / 5 + 1));
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, d, [&] { return stopping_.load(); });
 }
