@@ -85,7 +85,7 @@ spec:
     CHECK(cm.find_path({"data", "port"})->as_string() == "0755");
 }
 
-TEST_CASE("substitute_object values with YAML-special characters behave as in Flux", "[envsubst][object]")
+TEST_CASE("substitute_object keeps YAML-special values as strings and types flow collections and scalars", "[envsubst][object]")
 {
     SECTION("a quoted field keeps colons and hashes")
     {

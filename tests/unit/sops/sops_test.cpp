@@ -279,7 +279,7 @@ TEST_CASE("sops with the wrong key says which secret entry to add", "[sops]")
     CHECK(sops::decrypt_document(both.encrypt_document(plain_secret()), f.keys, "s.yaml"));
 }
 
-TEST_CASE("sops reports missing metadata, unsupported key types and key groups clearly", "[sops]")
+TEST_CASE("sops reports missing metadata and unsupported key types clearly and reads a single key group", "[sops]")
 {
     fixture f;
     auto missing = sops::decrypt_document(plain_secret(), f.keys, "plain.yaml");
