@@ -84,7 +84,8 @@ result<kfile> load_kustomization(const fs::path& dir)
     fs::path found;
     int count = 0;
     for (const char* n : kustomization_names)
-        if (fs::exists(dir / n)) {
+        std::error_code ec;
+        if (fs::exists(dir / n, ec)) {
             if (count == 0) found = dir / n;
             ++count;
         }
@@ -186,7 +187,7 @@ status add_resources(accumulator& acc, const loader& ldr, const kfile& kf, conte
         if (ec)
             return build_error(kf.path + ": accumulating resources from '" + rel + "': '" + p.string() +
                                "' does not exist");
-        if (fs::is_directory(c)) {
+        if (fs::is_directory(c, ec)) {
             WEIR_TRY_ASSIGN(accumulator sub, build_sub(c, ctx));
             WEIR_TRY(append_all(acc, std::move(sub.res), rel));
             acc.cfg.merge(sub.cfg);
@@ -199,7 +200,7 @@ status add_resources(accumulator& acc, const loader& ldr, const kfile& kf, conte
         for (auto& o : objs) {
             resource r;
             r.obj = std::move(o);
-            r.origin = fs::canonical(p);
+            r.origin = c;
             r.remember();
             rs.push_back(std::move(r));
         }
@@ -235,7 +236,7 @@ status add_components(accumulator& acc, const loader& ldr, const kfile& kf, cont
         fs::path p = ldr.root / e.as_string();
         std::error_code ec;
         fs::path c = fs::canonical(p, ec);
-        if (ec || !fs::is_directory(c))
+        if (ec || !fs::is_directory(c, ec))
             return build_error(kf.path + ": component '" + e.as_string() + "' is not a directory");
         WEIR_TRY(accumulate(acc, c, ctx, true, false));
     }
@@ -277,7 +278,7 @@ result<std::vector<value>> plugin_configs(const value& e, const loader& ldr, con
     fs::path p = ldr.root / e.as_string();
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
-        WEIR_TRY_ASSIGN(accumulator sub, build_sub(fs::canonical(p), ctx));
+        WEIR_TRY_ASSIGN(accumulator sub, build_sub(fs::canonical(p, ec), ctx));
         for (auto& r : sub.res) cfgs.push_back(std::move(r.obj));
         return cfgs;
     }
@@ -452,7 +453,7 @@ result<std::vector<value>> build(const std::filesystem::path& dir, const build_o
 {
     std::error_code ec;
     fs::path root = fs::canonical(dir, ec);
-    if (ec || !fs::is_directory(root))
+    if (ec || !fs::is_directory(root, ec))
         return build_error("'" + dir.string() + "' is not a directory: give the kustomization's directory");
     context ctx{&options, {}};
     accumulator acc;

@@ -45,7 +45,8 @@ result<fs::path> loader::resolve_file(const std::string& rel, const std::string&
 result<std::string> loader::read(const std::string& rel, const std::string& what) const
 {
     WEIR_TRY_ASSIGN(fs::path p, resolve_file(rel, what));
-    if (fs::is_directory(p)) return build_error(what + ": '" + p.string() + "' is a directory, want a file");
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) return build_error(what + ": '" + p.string() + "' is a directory, want a file");
     return read_file(p);
 }
 
