@@ -83,8 +83,8 @@ result<kfile> load_kustomization(const fs::path& dir)
 {
     fs::path found;
     int count = 0;
+    std::error_code ec;
     for (const char* n : kustomization_names)
-        std::error_code ec;
         if (fs::exists(dir / n, ec)) {
             if (count == 0) found = dir / n;
             ++count;
