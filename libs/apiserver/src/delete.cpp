@@ -171,7 +171,7 @@ void api::impl::orphan_dependents(const std::string& uid)
 // namespaces are emptied and then removed.
 void api::impl::collect_garbage()
 {
-    if (in_gc) return;
+    if (in_gc || (st->owned_count() == 0 && st->terminating_count() == 0)) return;
     in_gc = true;
     request none;
     for (int round = 0; round < 100; ++round) {

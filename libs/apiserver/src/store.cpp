@@ -118,6 +118,7 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& file, st
         if (auto parsed = parse_json(*text)) index_object(so, *parsed);
         so.json = std::move(text);
         st->revision_ = std::max(st->revision_, so.rv);
+        st->count(so, 1);
         st->objects_.emplace(std::move(key), std::move(so));
     }
     sqlite3_finalize(q);
@@ -190,9 +191,11 @@ result<std::int64_t> store::put(const std::string& key, value& obj)
         ev.type = event_type::modified;
         ev.old_labels = std::move(it->second.labels);
     }
+    if (!inserted) count(it->second, -1);
     it->second.rv = rv;
     it->second.json = json;
     index_object(it->second, obj);
+    count(it->second, 1);
     record(std::move(ev));
     return rv;
 }
@@ -208,9 +211,16 @@ result<std::int64_t> store::erase(const std::string& key, value last)
     last["metadata"]["resourceVersion"] = std::to_string(rv);
     store_event ev{rv, event_type::deleted, key, std::make_shared<std::string>(to_json(last)),
                    labels_of(last), std::move(it->second.labels)};
+    count(it->second, -1);
     objects_.erase(it);
     record(std::move(ev));
     return rv;
+}
+
+void store::count(const stored_object& so, int sign)
+{
+    if (!so.owners.empty()) owned_ += static_cast<std::size_t>(sign);
+    if (so.terminating) terminating_ += static_cast<std::size_t>(sign);
 }
 
 void store::record(store_event ev)

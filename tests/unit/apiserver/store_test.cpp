@@ -93,3 +93,22 @@ TEST_CASE("store events_since replays newer events and refuses versions older th
     CHECK((*st)->events_since(2, out));
     CHECK_FALSE((*st)->events_since(1, out));
 }
+
+TEST_CASE("store counts owned and terminating objects so the collector can skip idle passes", "[apiserver][store]")
+{
+    temp_dir dir;
+    auto st = store::open(dir.path / "db");
+    REQUIRE(st);
+    value owned = object_named("o");
+    owned["metadata"]["ownerReferences"] = array{value(object{{"uid", "u1"}})};
+    REQUIRE((*st)->put("/configmaps/default/o", owned));
+    CHECK((*st)->owned_count() == 1);
+    CHECK((*st)->get("/configmaps/default/o")->owners == std::vector<std::string>{"u1"});
+    value going = object_named("o");
+    going["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+    REQUIRE((*st)->put("/configmaps/default/o", going));
+    CHECK((*st)->owned_count() == 0);
+    CHECK((*st)->terminating_count() == 1);
+    REQUIRE((*st)->erase("/configmaps/default/o", going));
+    CHECK((*st)->terminating_count() == 0);
+}

@@ -61,6 +61,10 @@ public:
     std::int64_t revision() const { return revision_; }
     const stored_object* get(std::string_view key) const;
     std::size_t size() const { return objects_.size(); }
+    // How many objects have ownerReferences, and how many are being deleted: when both are zero
+    // the garbage collector has nothing to look at.
+    std::size_t owned_count() const { return owned_; }
+    std::size_t terminating_count() const { return terminating_; }
 
     // Calls fn(key, object) for keys starting with prefix, in key order, from the first key
     // greater than `after` (all when empty) until fn returns false.
@@ -90,7 +94,9 @@ private:
     std::deque<store_event> ring_;
     std::size_t ring_capacity_ = 10000;
     std::int64_t revision_ = 0;
-    std::int64_t ring_floor_ = 0; // events with rv > ring_floor_ are all in the ring
+    std::int64_t ring_floor_ = 0;
+    std::size_t owned_ = 0, terminating_ = 0;
+    void count(const stored_object& so, int sign); // events with rv > ring_floor_ are all in the ring
     std::function<void(const store_event&)> listener_;
 };
 
