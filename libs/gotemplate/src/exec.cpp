@@ -194,11 +194,12 @@ private:
                 if (!iteration(go_value::of_int(static_cast<std::int64_t>(i)), elem)) break;
             }
         } else if (v.is_map()) {
-            go_value hold = v;
-            for (auto& [k, e] : hold.as_map()) {
+            // Go ranges over a sorted snapshot, so the body may set or unset keys of this map.
+            std::vector<std::pair<std::string, go_value>> snapshot(v.as_map().begin(), v.as_map().end());
+            for (auto& [k, e] : snapshot) {
                 iterated = true;
                 go_value elem = e;
-                elem.set_boxed(hold.type() == go_type::map_any);
+                elem.set_boxed(v.type() == go_type::map_any);
                 if (!iteration(go_value::of_string(k), elem)) break;
             }
         } else if (!v.is_missing() && !v.is_nil()) {

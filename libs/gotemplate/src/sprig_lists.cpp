@@ -3,6 +3,7 @@
 #include "gofmt.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace weir::gotemplate::detail {
 
@@ -250,14 +251,28 @@ void add_sprig_lists(function_table& t)
               if (!a[1].is_list()) return fail("Cannot chunk type " + a[1].kind_name());
               const go_list& l = a[1].as_list();
               go_list out;
-              std::int64_t n = a[0].as_int();
-              // Go sizes the result as floor((len-1)/size)+1, which is negative or huge for size <= 0
-              if (n <= 0 && !(l.empty() && n < 0 && (l.size() + 0 == 0)))
-                  return fail("runtime error: makeslice: len out of range");
-              auto size = static_cast<std::size_t>(n);
-              for (std::size_t i = 0; i < l.size(); i += size)
-                  out.push_back(list_of(go_list(l.begin() + static_cast<std::ptrdiff_t>(i),
-                                                l.begin() + static_cast<std::ptrdiff_t>(std::min(l.size(), i + size)))));
+              // Sprig sizes the result as floor((len-1)/size)+1 and each chunk as size (the last as
+              // len mod size); a negative make() panics, which Go reports as this runtime error
+              std::int64_t size = a[0].as_int();
+              auto len = static_cast<double>(l.size());
+              double q = std::floor((len - 1) / static_cast<double>(size)) + 1;
+              if (!(q >= 0) || q > static_cast<double>(max_generated_list)) return fail("runtime error: makeslice: len out of range");
+              auto count = static_cast<std::int64_t>(q);
+              for (std::int64_t i = 0; i < count; ++i) {
+                  std::int64_t clen = size;
+                  if (i == count - 1) {
+                      clen = static_cast<std::int64_t>(std::floor(std::fmod(len, static_cast<double>(size))));
+                      if (clen == 0) clen = size;
+                  }
+                  if (clen < 0) return fail("runtime error: makeslice: len out of range");
+                  go_list part;
+                  for (std::int64_t j = 0; j < clen; ++j) {
+                      std::int64_t ix = i * size + j;
+                      if (ix < 0 || ix >= static_cast<std::int64_t>(l.size())) return fail("reflect: slice index out of range");
+                      part.push_back(l[static_cast<std::size_t>(ix)]);
+                  }
+                  out.push_back(list_of(std::move(part)));
+              }
               return go_value::of_list(std::move(out), go_type::list_list);
           }));
 

@@ -266,7 +266,8 @@ void add_sprig_strings(function_table& t)
               const std::string& s = a[2].as_string();
               auto n = static_cast<std::int64_t>(s.size());
               if (b < 0) {
-                  if (e < 0 || e > n) return fail(fmt::format("runtime error: slice bounds out of range [:{}] with length {}", e, n));
+                  if (e < 0) return fail(fmt::format("runtime error: slice bounds out of range [:{}]", e));
+                  if (e > n) return fail(fmt::format("runtime error: slice bounds out of range [:{}] with length {}", e, n));
                   return str(s.substr(0, static_cast<std::size_t>(e)));
               }
               if (e < 0 || e > n) {

@@ -73,9 +73,11 @@ struct outcome {
     bool failed = false;
 };
 
-std::vector<outcome> run_oracle(const std::string& oracle, const std::vector<test_case>& cases, const std::string& data)
+// `tag` keeps the files of the two test cases apart when ctest runs them in parallel.
+std::vector<outcome> run_oracle(const std::string& oracle, const std::vector<test_case>& cases, const std::string& data,
+                                const std::string& tag)
 {
-    fs::path dir = weir::test::binary_dir() / "tests" / "gotemplate-differential";
+    fs::path dir = weir::test::binary_dir() / "tests" / "gotemplate-differential" / tag;
     fs::create_directories(dir);
     {
         std::ofstream req(dir / "requests.jsonl", std::ios::binary);
@@ -137,17 +139,17 @@ outcome run_weir(const test_case& c, const weir::value& data)
     return o;
 }
 
-void compare(const std::vector<test_case>& cases, const std::string& oracle)
+void compare(const std::vector<test_case>& cases, const std::string& oracle, const std::string& tag)
 {
     std::string data_text = read_file(weir::test::source_dir() / "tests/unit/gotemplate/testdata/data.json");
     auto data = weir::parse_json(data_text);
     REQUIRE(data);
-    auto expected = run_oracle(oracle, cases, weir::to_json(*data));
+    auto expected = run_oracle(oracle, cases, weir::to_json(*data), tag);
     REQUIRE(expected.size() == cases.size());
     std::size_t same = 0;
     // mismatches also go to a file, untruncated, for whoever fixes them
-    std::ofstream report(weir::test::binary_dir() / "tests" / "gotemplate-differential" / "mismatches.txt",
-                         std::ios::binary | std::ios::app);
+    std::ofstream report(weir::test::binary_dir() / "tests" / "gotemplate-differential" / tag / "mismatches.txt",
+                         std::ios::binary | std::ios::trunc);
     for (std::size_t i = 0; i < cases.size(); ++i) {
         outcome got = run_weir(cases[i], *data);
         const outcome& want = expected[i];
@@ -176,7 +178,7 @@ TEST_CASE("hand-written templates render and fail exactly as Go's text/template 
         WARN("skipped: `go` (Debian golang-go + golang-github-masterminds-sprig-dev) is not installed; run scripts/setup");
         return;
     }
-    compare(hand_written(), oracle);
+    compare(hand_written(), oracle, "hand-written");
 }
 
 TEST_CASE("generated templates render and fail exactly as Go's text/template with Sprig", "[gotemplate][differential]")
@@ -194,5 +196,5 @@ TEST_CASE("generated templates render and fail exactly as Go's text/template wit
     const char* modes[] = {"default", "zero", "error"};
     int n = count ? std::atoi(count) : 600;
     for (int i = 0; i < n; ++i) cases.push_back({gen.next(), modes[i % 7 == 0 ? 1 + (i / 7) % 2 : 0]});
-    compare(cases, oracle);
+    compare(cases, oracle, "generated");
 }
