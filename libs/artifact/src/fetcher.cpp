@@ -79,6 +79,10 @@ net::awaitable<result<fetch_result>> get_body(Stream& stream, beast::tcp_stream&
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(opts.max_download_bytes);
     auto [hec, hn] = co_await http::async_read_header(stream, buf, parser, tok);
+    if (hec == http::error::body_limit) // Content-Length already says too much
+        co_return terminal_error("artifact '" + url + "' is larger than the limit of " +
+                                     std::to_string(opts.max_download_bytes) + " bytes",
+                                 "ArtifactTooLarge");
     if (hec) co_return transient_error("cannot read response from '" + url + "': " + hec.message(), "ArtifactFetchFailed");
     auto code = parser.get().result_int();
     if (code != 200) {
@@ -95,6 +99,10 @@ net::awaitable<result<fetch_result>> get_body(Stream& stream, beast::tcp_stream&
         parser.get().body().size = chunk.size();
         auto [ec, n] = co_await http::async_read(stream, buf, parser, tok);
         if (ec == http::error::need_buffer) ec = {};
+        if (ec == http::error::body_limit)
+            co_return terminal_error("artifact '" + url + "' is larger than the limit of " +
+                                         std::to_string(opts.max_download_bytes) + " bytes",
+                                     "ArtifactTooLarge");
         if (ec) {
             co_return transient_error("download of '" + url + "' broke after " + std::to_string(res.size) +
                                           " bytes: " + ec.message() + " (truncated)",

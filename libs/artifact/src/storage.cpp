@@ -29,7 +29,10 @@ static status check_ref(const object_ref& obj, std::string_view file)
     WEIR_TRY(check_component("namespace", obj.namespace_));
     WEIR_TRY(check_component("name", obj.name));
     WEIR_TRY(check_component("file name", file));
-    if (file.front() == '.') return check_component("file name", "..");
+    if (file.front() == '.')
+        return terminal_error("invalid file name '" + std::string(file) +
+                                  "' for the artifact storage: names starting with '.' are reserved",
+                              "InvalidPath");
     return ok();
 }
 

@@ -143,3 +143,17 @@ TEST_CASE("an unreachable artifact server is a transient error", "[artifact][fet
     CHECK_FALSE(got.err().terminal());
     CHECK(got.err().message.find("cannot connect") != std::string::npos);
 }
+
+TEST_CASE("a download over the size limit is refused and keeps the previous extraction", "[artifact][fetch]")
+{
+    scratch_dir d;
+    write_text(d / "data/k/ns/n/big.tar.gz", std::string(1 << 20, 'x'));
+    file_server srv(d / "data");
+    REQUIRE(srv.start());
+    write_text(d / "out/a.yaml", "old\n");
+    auto url = "http://127.0.0.1:" + std::to_string(srv.port()) + "/k/ns/n/big.tar.gz";
+    auto got = fetch_artifact(url, "", d / "out", {.max_download_bytes = 1000});
+    REQUIRE_FALSE(got);
+    CHECK(got.err().reason == "ArtifactTooLarge");
+    CHECK(read_text(d / "out/a.yaml") == "old\n");
+}
