@@ -85,14 +85,22 @@ std::string title(const std::string& s)
     return out;
 }
 
+// strings.Trim/TrimLeft/TrimRight: the cutset is a set of runes.
 std::string trim_cutset(std::string_view s, std::string_view cut, bool left, bool right)
 {
-    auto in = [&](char c) { return cut.find(c) != std::string_view::npos; };
+    std::vector<char32_t> set;
+    for (std::size_t i = 0; i < cut.size(); i += rune_length(cut, i)) set.push_back(decode_rune(cut, i));
+    auto in = [&](char32_t r) { return std::find(set.begin(), set.end(), r) != set.end(); };
     std::size_t b = 0, e = s.size();
     if (left)
-        while (b < e && in(s[b])) ++b;
+        while (b < e && in(decode_rune(s, b))) b += rune_length(s, b);
     if (right)
-        while (e > b && in(s[e - 1])) --e;
+        while (e > b) {
+            std::size_t p = e - 1;
+            while (p > b && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80) --p;
+            if (!in(decode_rune(s, p)) || p + rune_length(s, p) != e) break;
+            e = p;
+        }
     return std::string(s.substr(b, e - b));
 }
 
