@@ -135,3 +135,22 @@ TEST_CASE("go_value keeps the Go types of data and converts back to weir::value"
     CHECK(v.map_find("l")->type_name() == "[]interface {}");
     CHECK(v.to_value() == json(R"({"i": 3, "f": 2.5, "s": "x", "l": [true, null], "m": {}})"));
 }
+
+TEST_CASE("a tpl-like function renders text with the named templates of the set", "[gotemplate]")
+{
+    auto table = function_table::with_sprig();
+    table.add("tpl", function{{param::string_, param::any}, false,
+                              [](call_context& ctx, std::span<const go_value> a) -> weir::result<go_value> {
+                                  WEIR_TRY_ASSIGN(auto s, ctx.render_text("tpl", a[0].as_string(), a[1]));
+                                  return go_value::of_string(std::move(s));
+                              }});
+    template_set set(table);
+    REQUIRE(set.parse("helpers", R"({{ define "host" }}{{ .name }}.example.com{{ end }})"));
+    REQUIRE(set.parse("main", R"({{ tpl .text . }})"));
+    auto data = go_value::from(json(R"({"name": "web", "text": "url: https://{{ template \"host\" . }}/"})"));
+    CHECK(*set.execute("main", data) == "url: https://web.example.com/");
+    auto bad = go_value::from(json(R"({"text": "{{ .x | nosuch }}"})"));
+    auto r = set.execute("main", bad);
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.err().message, Catch::Contains("template: tpl:1: function \"nosuch\" not defined"));
+}
