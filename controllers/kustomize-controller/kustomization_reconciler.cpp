@@ -22,7 +22,9 @@ using api::kustomize_v1::kustomization_spec;
 namespace {
 
 const kube::gvk git_repository{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
+const kube::gvk kustomization{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
 constexpr std::string_view by_source_index = "by-source";
+constexpr std::string_view by_dependency_index = "by-dependency";
 
 std::string source_key(std::string_view kind, std::string_view ns, std::string_view name)
 {
@@ -75,6 +77,25 @@ void kustomization_reconciler::bind(runtime::controller& controller)
         if (!ref) return {};
         std::string ns(ref->get_string("namespace", ks.find_path({"metadata", "namespace"})->as_string()));
         return {source_key(ref->get_string("kind"), ns, ref->get_string("name"))};
+    });
+    controller.cache().add_indexer(std::string(by_dependency_index), [](const value& ks) {
+        std::vector<std::string> deps;
+        const value* list = ks.find_path({"spec", "dependsOn"});
+        if (!list || !list->is_array()) return deps;
+        for (const auto& d : list->as_array())
+            deps.push_back(fmt::format("{}/{}", d.get_string("namespace", ks.find_path({"metadata", "namespace"})->as_string()),
+                                       d.get_string("name")));
+        return deps;
+    });
+    // Beyond Flux: a dependency becoming Ready wakes its dependents at once, instead of leaving
+    // them to poll every --requeue-dependency.
+    controller.watches(kustomization, [this](const value& dep) {
+        std::vector<runtime::request> out;
+        const value* gen = dep.find_path({"metadata", "generation"});
+        if (!cond::is_true(dep, cond::ready) || !gen || cond::observed_generation(dep) != gen->as_int()) return out;
+        for (const auto& ks : controller_->cache().by_index(std::string(by_dependency_index), ns_of(dep) + "/" + name_of(dep)))
+            if (!cond::is_true(*ks, cond::ready)) out.push_back(runtime::request::of(*ks));
+        return out;
     });
     // A new artifact on a source reconciles every Kustomization built from it; other status
     // updates of the source (conditions, lastHandledReconcileAt) do not.

@@ -19,82 +19,30 @@
 
 namespace weir::test {
 
+namespace {
+std::filesystem::path temp_log(const std::filesystem::path& binary)
+{
+    return std::filesystem::temp_directory_path() /
+           fmt::format("weir-{}-{}.log", binary.filename().string(), std::random_device{}());
+}
+} // namespace
+
 child_process::child_process(std::filesystem::path binary, std::vector<std::string> args,
                              std::map<std::string, std::string> env)
-    : binary_(std::move(binary)), args_(std::move(args)), env_(std::move(env))
+    : child_({.binary = binary, .args = std::move(args), .env = std::move(env), .log = temp_log(binary)})
 {
-    log_ = std::filesystem::temp_directory_path() /
-           fmt::format("weir-{}-{}.log", binary_.filename().string(), std::random_device{}());
 }
 
 child_process::~child_process()
 {
-    stop();
+    child_.stop();
     std::error_code ec;
-    std::filesystem::remove(log_, ec);
-}
-
-status child_process::start()
-{
-    if (!std::filesystem::exists(binary_)) return terminal_error("no such binary: " + binary_.string());
-    pid_t pid = ::fork();
-    if (pid < 0) return transient_error("fork failed");
-    if (pid == 0) {
-        int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(fd, 1);
-        ::dup2(fd, 2);
-        for (const auto& [k, v] : env_) ::setenv(k.c_str(), v.c_str(), 1);
-        std::vector<char*> argv;
-        std::string bin = binary_.string();
-        argv.push_back(bin.data());
-        for (auto& a : args_) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(bin.c_str(), argv.data());
-        ::_exit(127);
-    }
-    pid_ = pid;
-    return ok();
-}
-
-bool child_process::running()
-{
-    if (pid_ <= 0) return false;
-    int st = 0;
-    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-    }
-    return true;
-}
-
-void child_process::stop(std::chrono::milliseconds grace)
-{
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    auto deadline = std::chrono::steady_clock::now() + grace;
-    while (std::chrono::steady_clock::now() < deadline) {
-        int st = 0;
-        if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-            pid_ = -1;
-            return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    kill();
-}
-
-void child_process::kill()
-{
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int st = 0;
-    ::waitpid(pid_, &st, 0);
-    pid_ = -1;
+    std::filesystem::remove(log_path(), ec);
 }
 
 std::string child_process::log() const
 {
-    std::ifstream in(log_);
+    std::ifstream in(log_path());
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();

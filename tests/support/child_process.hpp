@@ -7,6 +7,7 @@
 #pragma once
 
 #include <weir/core/result.hpp>
+#include <weir/process/child.hpp>
 
 #include <sys/types.h>
 
@@ -26,20 +27,16 @@ public:
     child_process(const child_process&) = delete;
     child_process& operator=(const child_process&) = delete;
 
-    status start();
-    void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
-    void kill();
-    bool running();
-    pid_t pid() const { return pid_; }
+    status start() { return child_.start(); }
+    void stop(std::chrono::milliseconds grace = std::chrono::seconds(5)) { child_.stop(grace); }
+    void kill() { child_.kill(); }
+    bool running() { return child_.running(); }
+    pid_t pid() const { return child_.pid(); }
     std::string log() const;
-    const std::filesystem::path& log_path() const { return log_; }
+    const std::filesystem::path& log_path() const { return child_.options().log; }
 
 private:
-    std::filesystem::path binary_;
-    std::vector<std::string> args_;
-    std::map<std::string, std::string> env_;
-    std::filesystem::path log_;
-    pid_t pid_ = -1;
+    process::child child_;
 };
 
 // A TCP port that was free a moment ago (bind to :0, read, close), for flags that need the port

@@ -1,0 +1,269 @@
+#include "dev_env.hpp"
+
+#include <weir/core/yaml.hpp>
+#include <weir/kube/config.hpp>
+
+#include <fmt/format.h>
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+namespace weir::cli {
+namespace embedded_crds {
+const std::vector<std::pair<std::string_view, std::string_view>>& files();
+}
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const kube::gvk git_repository{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
+const kube::gvk kustomization{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
+
+unsigned short free_port()
+{
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+// Runs a command, returning its output; a non-zero exit is an error carrying that output.
+result<std::string> run(const std::string& command)
+{
+    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+    if (!p) return transient_error("cannot run: " + command);
+    std::string out;
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    if (::pclose(p) != 0) return terminal_error(fmt::format("'{}' failed: {}", command, out));
+    return out;
+}
+
+std::string condition(const value& obj, std::string_view type, std::string_view field)
+{
+    const value* conds = obj.find_path({"status", "conditions"});
+    if (!conds || !conds->is_array()) return "";
+    for (const auto& c : conds->as_array())
+        if (c.get_string("type") == type) return std::string(c.get_string(field));
+    return "";
+}
+
+} // namespace
+
+dev_env::dev_env(dev_options options) : options_(std::move(options))
+{
+    bin_dir_ = fs::read_symlink("/proc/self/exe").parent_path();
+}
+
+dev_env::~dev_env() { down(); }
+
+process::child& dev_env::spawn(const std::string& name, std::vector<std::string> args)
+{
+    fs::create_directories(options_.dir / "logs");
+    children_.push_back(std::make_unique<process::child>(process::child_options{
+        .binary = bin_dir_ / name,
+        .args = std::move(args),
+        .env = {{"RUNTIME_NAMESPACE", "flux-system"}},
+        .log = options_.dir / "logs" / (name + ".log"),
+        .new_session = true, // Ctrl-C reaches us, and we stop the children in order
+    }));
+    return *children_.back();
+}
+
+status dev_env::start_apiserver()
+{
+    fs::path kubeconfig = options_.dir / "kubeconfig";
+    fs::remove(kubeconfig);
+    WEIR_TRY(spawn("weir-apiserver", {"--data-dir", (options_.dir / "apiserver").string(), "--listen",
+                                      "127.0.0.1:0", "--write-kubeconfig", kubeconfig.string()})
+                 .start());
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (fs::exists(kubeconfig)) {
+            auto cfg = kube::load_config({.kubeconfig = kubeconfig.string()});
+            if (cfg) {
+                auto c = kube::client::create(*cfg);
+                if (c && (*c)->get_path("/version")) {
+                    client_ = *c;
+                    return ok();
+                }
+            }
+        }
+        if (!children_.back()->running())
+            return terminal_error("weir-apiserver exited; see " + (options_.dir / "logs/weir-apiserver.log").string());
+        std::this_thread::sleep_for(100ms);
+    }
+    return transient_error("weir-apiserver did not start within 30s");
+}
+
+status dev_env::start_controllers()
+{
+    std::string kubeconfig = (options_.dir / "kubeconfig").string();
+    std::string storage = fmt::format("127.0.0.1:{}", free_port());
+    auto common = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args{"--kubeconfig", kubeconfig, "--metrics-addr", "127.0.0.1:0", "--health-addr",
+                                      "127.0.0.1:0", "--log-encoding", "json"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    };
+    WEIR_TRY(spawn("source-controller", common({"--storage-path", (options_.dir / "storage").string(), "--storage-addr",
+                                                storage, "--storage-adv-addr", storage}))
+                 .start());
+    WEIR_TRY(spawn("kustomize-controller", common({"--scratch-dir", (options_.dir / "tmp").string()})).start());
+    fs::create_directories(options_.dir / "tmp");
+    std::ofstream pids(options_.dir / "pids");
+    for (const auto& c : children_) pids << c->pid() << "\n";
+    return ok();
+}
+
+result<std::string> dev_env::repository_url(std::string& branch)
+{
+    fs::path repo = fs::absolute(options_.repo);
+    if (!fs::is_directory(repo)) return terminal_error(fmt::format("--repo {}: no such directory", repo.string()));
+    if (fs::exists(repo / ".git")) {
+        WEIR_TRY_ASSIGN(auto head, run(fmt::format("git -C '{}' rev-parse --abbrev-ref HEAD", repo.string())));
+        branch = head.substr(0, head.find('\n'));
+        return "file://" + repo.string();
+    }
+    // A plain directory: commit a copy, so the loop runs on exactly what the user sees.
+    fs::path fleet = fs::absolute(options_.dir / "fleet");
+    fs::remove_all(fleet);
+    fs::create_directories(fleet);
+    fs::copy(repo, fleet, fs::copy_options::recursive);
+    WEIR_TRY(run(fmt::format("git -C '{}' init -q -b main && git -C '{}' add -A && git -C '{}' -c user.name=weir "
+                             "-c user.email=weir@localhost commit -q -m 'weir dev up'",
+                             fleet.string(), fleet.string(), fleet.string())));
+    branch = "main";
+    return "file://" + fleet.string();
+}
+
+status dev_env::apply_sync(const std::string& url, const std::string& branch)
+{
+    std::string manifests = fmt::format(R"(apiVersion: v1
+kind: Namespace
+metadata: {{name: flux-system}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {{name: flux-system, namespace: flux-system}}
+spec:
+  url: {}
+  interval: 1m
+  ref: {{branch: {}}}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {{name: flux-system, namespace: flux-system}}
+spec:
+  interval: 10m
+  path: {}
+  prune: true
+  sourceRef: {{kind: GitRepository, name: flux-system}}
+)",
+                                        url, branch, options_.path);
+    WEIR_TRY_ASSIGN(auto docs, parse_yaml_stream(manifests));
+    for (const auto& d : docs) {
+        auto r = client_->apply(d, {.field_manager = "weir", .force = true});
+        if (!r) return r.err().wrap("applying the sync manifests");
+    }
+    return ok();
+}
+
+status dev_env::up()
+{
+    fs::create_directories(options_.dir);
+    WEIR_TRY(start_apiserver());
+    for (const auto& [name, text] : embedded_crds::files()) {
+        WEIR_TRY_ASSIGN(auto crd, parse_yaml(text));
+        auto r = client_->apply(crd, {.field_manager = "weir", .force = true});
+        if (!r) return r.err().wrap(fmt::format("installing {}", name));
+    }
+    WEIR_TRY(start_controllers());
+    std::string branch;
+    WEIR_TRY_ASSIGN(auto url, repository_url(branch));
+    return apply_sync(url, branch);
+}
+
+std::string dev_env::status_table(bool& all_ready)
+{
+    all_ready = true;
+    std::ostringstream out;
+    out << fmt::format("{:<15} {:<30} {:<6} {}\n", "KIND", "NAMESPACE/NAME", "READY", "MESSAGE");
+    std::size_t kustomizations = 0;
+    for (const auto& [kind, label] : {std::pair{git_repository, "GitRepository"}, std::pair{kustomization, "Kustomization"}}) {
+        auto list = client_->list(kind);
+        if (!list) {
+            all_ready = false;
+            continue;
+        }
+        for (const auto& o : list->items) {
+            std::string ready = condition(o, "Ready", "status");
+            if (ready != "True") all_ready = false;
+            if (kind == kustomization) ++kustomizations;
+            out << fmt::format("{:<15} {:<30} {:<6} {}\n", label,
+                               fmt::format("{}/{}", o.find_path({"metadata", "namespace"})->as_string(),
+                                           o.find_path({"metadata", "name"})->as_string()),
+                               ready.empty() ? "-" : ready, condition(o, "Ready", "message"));
+        }
+    }
+    if (kustomizations == 0) all_ready = false;
+    return out.str();
+}
+
+status dev_env::watch(bool exit_when_ready, const std::function<bool()>& keep_going, std::chrono::milliseconds every)
+{
+    auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+    std::string last;
+    while (keep_going()) {
+        bool ready = false;
+        std::string table = status_table(ready);
+        if (table != last) std::cout << table << std::endl;
+        last = table;
+        if (exit_when_ready && ready) return ok();
+        if (exit_when_ready && std::chrono::steady_clock::now() > deadline)
+            return transient_error(fmt::format("not ready after {}s; logs are in {}", options_.timeout.count(),
+                                               (options_.dir / "logs").string()));
+        for (const auto& c : children_)
+            if (!c->running())
+                return terminal_error(fmt::format("{} exited; see {}", c->options().binary.filename().string(),
+                                                  c->options().log.string()));
+        std::this_thread::sleep_for(every);
+    }
+    return ok();
+}
+
+void dev_env::down()
+{
+    // Controllers first, the API server last, so nobody loses its server mid-request.
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it) (*it)->stop();
+    children_.clear();
+    std::error_code ec;
+    fs::remove(options_.dir / "pids", ec);
+}
+
+status dev_env::down_from_pid_file(const fs::path& dir)
+{
+    std::ifstream in(dir / "pids");
+    if (!in) return terminal_error(fmt::format("no running instance: {} does not exist", (dir / "pids").string()));
+    std::vector<pid_t> pids;
+    for (pid_t p; in >> p;) pids.push_back(p);
+    for (auto it = pids.rbegin(); it != pids.rend(); ++it) process::stop_pid(*it);
+    fs::remove(dir / "pids");
+    return ok();
+}
+
+} // namespace weir::cli
