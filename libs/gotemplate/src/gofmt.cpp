@@ -252,6 +252,10 @@ void go_syntax(std::string& out, const go_value& v, int depth)
         return;
     }
     out += v.type_name();
+    if (v.is_nil_slice()) {
+        out += "(nil)";
+        return;
+    }
     out += '{';
     bool first = true;
     if (v.is_list()) {

@@ -169,10 +169,10 @@ void add_sprig_lists(function_table& t)
     l1("first", "find first", [](go_list l, go_type) { return l.empty() ? go_value::nil() : l.front(); });
     l1("last", "find last", [](go_list l, go_type) { return l.empty() ? go_value::nil() : l.back(); });
     l1("rest", "find rest", [](go_list l, go_type) {
-        return l.empty() ? list_of({}) : list_of(go_list(l.begin() + 1, l.end()));
+        return l.empty() ? go_value::of_nil_list() : list_of(go_list(l.begin() + 1, l.end()));
     });
     l1("initial", "find initial", [](go_list l, go_type) {
-        return l.empty() ? list_of({}) : list_of(go_list(l.begin(), l.end() - 1));
+        return l.empty() ? go_value::of_nil_list() : list_of(go_list(l.begin(), l.end() - 1));
     });
     l1("reverse", "find reverse", [](go_list l, go_type) {
         std::reverse(l.begin(), l.end());
@@ -232,6 +232,7 @@ void add_sprig_lists(function_table& t)
                   const go_list& l = v.as_list();
                   out.insert(out.end(), l.begin(), l.end());
               }
+              if (out.empty()) return go_value::of_nil_list(); // Go appends to a nil slice
               return list_of(std::move(out));
           }));
     // Sprig's slice replaces Go's builtin one (user functions win over builtins).

@@ -95,6 +95,10 @@ bool to_json(std::string& out, const go_value& v, bool html, int indent, int dep
         return true;
     }
     if (v.is_list()) {
+        if (v.is_nil_slice()) {
+            out += "null";
+            return true;
+        }
         if (v.as_list().empty()) {
             out += "[]";
             return true;
@@ -433,7 +437,11 @@ void add_sprig_misc(function_table& t)
 
     t.add("semverCompare", fn({S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
               // Masterminds/semver's messages, which charts' error checks may match
-              auto range = semver_range::parse(a[0].as_string());
+              // Masterminds' constraint grammar allows surrounding whitespace
+              std::string_view c = a[0].as_string();
+              while (!c.empty() && std::isspace(static_cast<unsigned char>(c.front()))) c.remove_prefix(1);
+              while (!c.empty() && std::isspace(static_cast<unsigned char>(c.back()))) c.remove_suffix(1);
+              auto range = semver_range::parse(c);
               if (!range) return fail("improper constraint: " + a[0].as_string());
               auto v = semver::parse(a[1].as_string());
               if (!v) return fail("Invalid Semantic Version");

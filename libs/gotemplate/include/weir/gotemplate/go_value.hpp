@@ -66,6 +66,14 @@ public:
     static go_value of_string(std::string s) { return go_value(go_type::string_, std::move(s)); }
     static go_value of_list(go_list l, go_type t = go_type::list_any);
     static go_value of_map(go_map m, go_type t = go_type::map_any);
+    // A nil []interface{} (Sprig's rest of an empty list): empty, but JSON null and %#v "(nil)".
+    static go_value of_nil_list()
+    {
+        go_value v = of_list({});
+        v.nil_slice_ = true;
+        return v;
+    }
+    bool is_nil_slice() const { return nil_slice_; }
     static go_value from(const weir::value& v);
 
     go_type type() const { return type_; }
@@ -113,6 +121,7 @@ private:
     go_value(go_type t, payload p) : type_(t), v_(std::move(p)) {}
     go_type type_ = go_type::invalid;
     bool boxed_ = false;
+    bool nil_slice_ = false;
     payload v_;
 };
 
