@@ -111,7 +111,7 @@ void wait_for_port(std::uint16_t port)
     throw std::runtime_error("nothing listens on port " + std::to_string(port));
 }
 
-child_process::child_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env)
+peer_process::peer_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env)
 {
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -131,7 +131,7 @@ child_process::child_process(const std::vector<std::string>& argv, const std::ve
     }
 }
 
-child_process& child_process::operator=(child_process&& o) noexcept
+peer_process& peer_process::operator=(peer_process&& o) noexcept
 {
     stop();
     pid_ = o.pid_;
@@ -139,7 +139,7 @@ child_process& child_process::operator=(child_process&& o) noexcept
     return *this;
 }
 
-void child_process::stop()
+void peer_process::stop()
 {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
@@ -243,7 +243,7 @@ git_daemon::git_daemon(const fs::path& base)
 {
     for (int attempt = 0; attempt < 5; ++attempt) {
         port_ = free_port();
-        proc_ = child_process({"git", "daemon", "--reuseaddr", "--listen=127.0.0.1", "--port=" + std::to_string(port_),
+        proc_ = peer_process({"git", "daemon", "--reuseaddr", "--listen=127.0.0.1", "--port=" + std::to_string(port_),
                                "--base-path=" + base.string(), "--export-all", "--enable=receive-pack",
                                base.string()});
         try {
@@ -275,7 +275,7 @@ ssh_server::ssh_server(const fs::path& base) : base_(base), dir_(make_temp_dir("
     fs::create_directories("/run/sshd"); // privilege separation directory sshd insists on
     for (int attempt = 0; attempt < 5; ++attempt) {
         port_ = free_port();
-        proc_ = child_process({"/usr/sbin/sshd", "-D", "-e", "-f", "/dev/null",
+        proc_ = peer_process({"/usr/sbin/sshd", "-D", "-e", "-f", "/dev/null",
                                "-o", "Port=" + std::to_string(port_), "-o", "ListenAddress=127.0.0.1",
                                "-o", "HostKey=" + (dir_ / "host_key").string(),
                                "-o", "PidFile=" + (dir_ / "sshd.pid").string(),

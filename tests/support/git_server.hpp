@@ -27,14 +27,15 @@ std::uint16_t free_port();
 // Waits until something accepts on 127.0.0.1:port (start-up readiness, not a timing assertion).
 void wait_for_port(std::uint16_t port);
 
-// A child process stopped (SIGTERM, then SIGKILL) by its PID on destruction.
-class child_process {
+// A peer daemon (git daemon, sshd) stopped (SIGTERM, then SIGKILL) by its PID on destruction.
+// (Not child_process.hpp: that one runs weir binaries with logs; this one is fire-and-forget.)
+class peer_process {
 public:
-    child_process() = default;
-    explicit child_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
-    ~child_process() { stop(); }
-    child_process(child_process&& o) noexcept : pid_(o.pid_) { o.pid_ = -1; }
-    child_process& operator=(child_process&& o) noexcept;
+    peer_process() = default;
+    explicit peer_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+    ~peer_process() { stop(); }
+    peer_process(peer_process&& o) noexcept : pid_(o.pid_) { o.pid_ = -1; }
+    peer_process& operator=(peer_process&& o) noexcept;
     void stop();
     int pid() const { return pid_; }
 
@@ -81,7 +82,7 @@ public:
 
 private:
     std::uint16_t port_ = 0;
-    child_process proc_;
+    peer_process proc_;
 };
 
 struct git_http_options {
@@ -119,7 +120,7 @@ public:
 private:
     std::filesystem::path base_, dir_;
     std::uint16_t port_ = 0;
-    child_process proc_;
+    peer_process proc_;
 };
 
 } // namespace weir::test
