@@ -16,13 +16,17 @@ int render_template()
     std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     auto doc = weir::parse_json(input);
     if (!doc) return weir::cli::fail("render-template: stdin: " + doc.err().message);
-    if (!doc->is_object()) return weir::cli::fail("render-template: stdin must hold one JSON object {\"template\": ..., \"data\": ...}");
+    if (!doc->is_object())
+        return weir::cli::fail(
+            "render-template: stdin must hold one JSON object {\"template\": ..., \"data\": ...}");
     const weir::value* text = doc->find("template");
     if (!text || !text->is_string()) return weir::cli::fail("render-template: \"template\" must be a string");
     weir::gotemplate::options opts;
     std::string_view missing = doc->get_string("missingkey", "default");
-    if (missing == "zero") opts.missing = weir::gotemplate::missing_key::zero;
-    else if (missing == "error") opts.missing = weir::gotemplate::missing_key::error;
+    if (missing == "zero")
+        opts.missing = weir::gotemplate::missing_key::zero;
+    else if (missing == "error")
+        opts.missing = weir::gotemplate::missing_key::error;
     else if (missing != "default" && missing != "invalid")
         return weir::cli::fail("render-template: \"missingkey\" must be default, zero or error");
     const weir::value* data = doc->find("data");
@@ -38,14 +42,15 @@ int render_template()
 weir::cli::command_registration reg{{
     .name = "helm",
     .summary = "Helm chart tools: render-template (Go template playground)",
-    .run = [](const weir::cli::args& a) {
-        if (a.empty() || a[0] == "--help") {
-            std::cout << "Usage: weir helm render-template < {\"template\": \"...\", \"data\": {...}}\n";
-            return a.empty() ? 1 : 0;
-        }
-        if (a[0] == "render-template") return render_template();
-        return weir::cli::fail("helm: unknown subcommand \"" + a[0] + "\"; try render-template");
-    },
+    .run =
+        [](const weir::cli::args& a) {
+            if (a.empty() || a[0] == "--help") {
+                std::cout << "Usage: weir helm render-template < {\"template\": \"...\", \"data\": {...}}\n";
+                return a.empty() ? 1 : 0;
+            }
+            if (a[0] == "render-template") return render_template();
+            return weir::cli::fail("helm: unknown subcommand \"" + a[0] + "\"; try render-template");
+        },
 }};
 
 } // namespace

@@ -185,6 +185,12 @@ spec:
 
 status dev_env::up()
 {
+    if (fs::exists(options_.dir / "pids"))
+        return terminal_error(fmt::format("an instance may be running with {}; stop it with 'weir dev down --dir {}'",
+                                          options_.dir.string(), options_.dir.string()));
+    // Each run starts from a clean cluster: artifacts and objects of a previous run would point at
+    // ports and paths that are gone.
+    for (auto sub : {"apiserver", "storage", "tmp", "fleet", "logs"}) fs::remove_all(options_.dir / sub);
     fs::create_directories(options_.dir);
     WEIR_TRY(start_apiserver());
     for (const auto& [name, text] : embedded_crds::files()) {

@@ -178,6 +178,11 @@ result<std::optional<std::string>> kustomization_reconciler::dependencies_not_re
         value fetched;
         if (dep.kind == "Kustomization") {
             found = controller_->cache().get(dep.namespace_ + "/" + dep.name);
+            // The cache may trail the event that woke us (dependency became Ready): confirm live.
+            if (!found || !cond::is_true(*found, cond::ready)) {
+                auto live = mgr_.client().get(kustomization, dep.namespace_, dep.name);
+                if (live) found = std::make_shared<const value>(std::move(*live));
+            }
         } else {
             auto api_version = dep.api_version.empty() ? std::string("helm.toolkit.fluxcd.io/v2") : dep.api_version;
             auto got = mgr_.client().get(kube::gvk::from_api_version(api_version, dep.kind), dep.namespace_, dep.name);
