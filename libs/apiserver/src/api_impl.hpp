@@ -35,6 +35,7 @@ struct call {
     bool dry_run = false;
     std::string manager;
     std::vector<value> causes; // field causes of an Invalid error
+    bool applying = false;     // server-side apply: managedFields are set by the apply itself
     std::string param(std::string_view k, std::string_view fallback = {}) const
     {
         auto it = q.find(k);

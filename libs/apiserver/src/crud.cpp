@@ -338,7 +338,7 @@ result<value> api::impl::commit(call& c, const value* old, value obj)
     normalize_metadata(obj);
     if (!old) {
         WEIR_TRY_ASSIGN(obj, prepare_create(c, std::move(obj)));
-        if (!c.q.contains("__apply")) track_update(c, nullptr, obj);
+        if (!c.applying) track_update(c, nullptr, obj);
         WEIR_TRY(write(c, c.t, obj, false));
         return obj;
     }
@@ -384,10 +384,10 @@ result<value> api::impl::commit(call& c, const value* old, value obj)
         const value* g = omd.find("generation");
         m["generation"] = (g && g->is_int() ? g->as_int() : 0) + 1;
     }
-    if (!c.q.contains("__apply")) track_update(c, old, obj);
+    if (!c.applying) track_update(c, old, obj);
     // An update that changes nothing keeps the resourceVersion, as the real server does.
     // Apply stamps a new time on its managedFields entry: that alone is no change.
-    if (c.q.contains("__apply") ? same_except(*old, obj, {}, {"resourceVersion", "managedFields"})
+    if (c.applying ? same_except(*old, obj, {}, {"resourceVersion", "managedFields"})
                                 : same_except(*old, obj, {}, {"resourceVersion"}))
         return *old;
     m["resourceVersion"] = omd.get_string("resourceVersion");

@@ -88,7 +88,7 @@ static result<response> server_side_apply(api::impl& im, call& c)
     fields_scope scope = status_sub ? fields_scope::status_only
                                     : (c.t.res->status ? fields_scope::no_status : fields_scope::all);
     value new_set = fields_of(applied, schema, scope);
-    c.q["__apply"] = "1";
+    c.applying = true;
 
     auto entry_for = [&](value set) {
         value e = object{};

@@ -35,8 +35,9 @@ std::string base64_encode(std::string_view in); // util.cpp
 namespace {
 
 constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
-// Objects are limited to 3 MiB like etcd-backed servers; leave room for the request around it.
-constexpr std::size_t max_body = 3u * 1024 * 1024 + 64 * 1024;
+// Request bodies are limited to 3 MiB, as on the real server.
+constexpr std::size_t max_body = 3u * 1024 * 1024;
+constexpr std::size_t read_limit = 16u * 1024 * 1024;
 
 using ssl_stream = beast::ssl_stream<beast::tcp_stream>;
 
@@ -170,8 +171,8 @@ struct server::impl {
             }
             if (!chunk.empty()) {
                 stream.next_layer().expires_after(60s);
-                std::tie(ec, std::ignore) =
-                    co_await net::async_write(stream, http::make_chunk(net::buffer(chunk)), use_nothrow);
+                auto body = http::make_chunk(net::buffer(chunk)); // named: see the note in session()
+                std::tie(ec, std::ignore) = co_await net::async_write(stream, body, use_nothrow);
                 continue;
             }
             if (w->closed || std::chrono::steady_clock::now() >= w->deadline) break;
@@ -182,7 +183,8 @@ struct server::impl {
         w->closed = true;
         if (!ec) {
             stream.next_layer().expires_after(10s);
-            co_await net::async_write(stream, http::make_chunk_last(), use_nothrow);
+            auto last = http::make_chunk_last();
+            co_await net::async_write(stream, last, use_nothrow);
         }
     }
 
@@ -195,14 +197,20 @@ struct server::impl {
         beast::flat_buffer buf;
         for (;;) {
             http::request_parser<http::string_body> parser;
-            parser.body_limit(max_body);
+            // Bodies up to read_limit are read in full so the client gets its 413 rather than a
+            // reset connection; anything larger is cut off.
+            parser.body_limit(read_limit);
             parser.header_limit(64 * 1024);
             stream.next_layer().expires_after(300s);
+            auto [hec, hn] = co_await http::async_read_header(stream, buf, parser, use_nothrow);
+            if (hec || (parser.content_length() && *parser.content_length() > read_limit)) break;
             auto [rec, n] = co_await http::async_read(stream, buf, parser, use_nothrow);
-            if (rec == http::error::body_limit) {
-                co_await write_response(stream, 11, false,
-                                        response{413, "application/json",
-                                                 R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Request entity too large: limit is 3145728","reason":"RequestEntityTooLarge","code":413})"});
+            if (!rec && parser.get().body().size() > max_body) {
+                // A named local, not a temporary in the co_await expression: GCC 12 destroys such
+                // temporaries twice.
+                response too_large{413, "application/json",
+                                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Request entity too large: limit is 3145728","reason":"RequestEntityTooLarge","code":413})"};
+                co_await write_response(stream, 11, false, std::move(too_large));
                 break;
             }
             if (rec) break;

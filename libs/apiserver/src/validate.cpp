@@ -175,7 +175,7 @@ status api::impl::validate_custom(call& c, value& obj)
     checker ck;
     ck.walk_object(obj, *schema, "", true);
     if (!ck.pruned.empty() && c.param("fieldValidation") == "Strict") {
-        if (c.q.contains("__apply"))
+        if (c.applying)
             return api_error(400, "BadRequest", "." + ck.pruned.front() + ": field not declared in schema");
         std::string fields;
         for (const auto& p : ck.pruned) fields += (fields.empty() ? "" : ", ") + fmt::format("unknown field \"{}\"", p);

@@ -365,6 +365,17 @@ TEST_CASE("kubectl auth can-i with impersonation follows RBAC bindings", "[apise
     CHECK(srv.kubectl({"get", "configmaps", "-n", "team", as}).code == 0);
 }
 
+TEST_CASE("an object over 3 MiB is refused with 413 and not stored", "[apiserver][kubectl]")
+{
+    apiserver_fixture srv;
+    auto big = srv.dir() / "big.txt";
+    std::ofstream(big) << std::string(3u * 1024 * 1024 + 100, 'x');
+    auto r = srv.kubectl({"create", "configmap", "huge", "--from-file=data=" + big.string()});
+    CHECK(r.code != 0);
+    CHECK(contains(r.out, "Request entity too large"));
+    CHECK(contains(srv.kubectl({"get", "cm", "huge"}).out, "NotFound"));
+}
+
 TEST_CASE("requests without the kubeconfig's token are rejected with 401", "[apiserver][kubectl][auth]")
 {
     apiserver_fixture srv;
