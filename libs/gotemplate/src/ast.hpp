@@ -12,8 +12,26 @@
 namespace weir::gotemplate::detail {
 
 enum class node_type : std::uint8_t {
-    list, text, action, if_, range, with, template_, break_, continue_,
-    pipe, command, field, chain, identifier, variable, dot, nil, bool_, number, string,
+    list,
+    text,
+    action,
+    if_,
+    range,
+    with,
+    template_,
+    break_,
+    continue_,
+    pipe,
+    command,
+    field,
+    chain,
+    identifier,
+    variable,
+    dot,
+    nil,
+    bool_,
+    number,
+    string,
 };
 
 struct number_info {
@@ -34,12 +52,12 @@ struct node {
     std::vector<std::string> idents; // field, variable and chain field names
     number_info num;
     bool bval = false;
-    bool is_assign = false;          // pipe: `=` rather than `:=`
-    std::vector<node_ptr> decl;      // pipe: declared variables
-    std::vector<node_ptr> items;     // list: nodes; pipe: commands; command: arguments
-    node_ptr pipe;                   // action, if, range, with, template; chain: its operand
-    node_ptr list, else_list;        // if, range, with
-    std::string name;                // template: the called name
+    bool is_assign = false;      // pipe: `=` rather than `:=`
+    std::vector<node_ptr> decl;  // pipe: declared variables
+    std::vector<node_ptr> items; // list: nodes; pipe: commands; command: arguments
+    node_ptr pipe;               // action, if, range, with, template; chain: its operand
+    node_ptr list, else_list;    // if, range, with
+    std::string name;            // template: the called name
 
     explicit node(node_type t, std::size_t p = 0, int l = 0) : type(t), pos(p), line(l) {}
 };

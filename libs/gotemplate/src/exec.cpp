@@ -22,35 +22,57 @@ enum class flow : std::uint8_t { normal, brk, cont };
 std::string param_type_name(param p)
 {
     switch (p) {
-    case param::any: return "interface {}";
-    case param::raw: return "reflect.Value";
-    case param::string_: return "string";
-    case param::int_: return "int";
-    case param::int64_: return "int64";
-    case param::float64_: return "float64";
-    case param::bool_: return "bool";
-    case param::list_any: return "[]interface {}";
-    case param::list_string: return "[]string";
-    case param::map_any: return "map[string]interface {}";
+    case param::any:
+        return "interface {}";
+    case param::raw:
+        return "reflect.Value";
+    case param::string_:
+        return "string";
+    case param::int_:
+        return "int";
+    case param::int64_:
+        return "int64";
+    case param::float64_:
+        return "float64";
+    case param::bool_:
+        return "bool";
+    case param::list_any:
+        return "[]interface {}";
+    case param::list_string:
+        return "[]string";
+    case param::map_any:
+        return "map[string]interface {}";
     }
     return "?";
 }
 
-bool can_be_nil(param p) { return p == param::any || p == param::list_any || p == param::list_string || p == param::map_any; }
+bool can_be_nil(param p)
+{
+    return p == param::any || p == param::list_any || p == param::list_string || p == param::map_any;
+}
 
 bool assignable(const go_value& v, param p)
 {
     switch (p) {
     case param::any:
-    case param::raw: return true;
-    case param::string_: return v.type() == go_type::string_;
-    case param::int_: return v.type() == go_type::int_;
-    case param::int64_: return v.type() == go_type::int64_;
-    case param::float64_: return v.type() == go_type::float64_;
-    case param::bool_: return v.type() == go_type::bool_;
-    case param::list_any: return v.type() == go_type::list_any;
-    case param::list_string: return v.type() == go_type::list_string;
-    case param::map_any: return v.type() == go_type::map_any;
+    case param::raw:
+        return true;
+    case param::string_:
+        return v.type() == go_type::string_;
+    case param::int_:
+        return v.type() == go_type::int_;
+    case param::int64_:
+        return v.type() == go_type::int64_;
+    case param::float64_:
+        return v.type() == go_type::float64_;
+    case param::bool_:
+        return v.type() == go_type::bool_;
+    case param::list_any:
+        return v.type() == go_type::list_any;
+    case param::list_string:
+        return v.type() == go_type::list_string;
+    case param::map_any:
+        return v.type() == go_type::map_any;
     }
     return false;
 }
@@ -75,10 +97,12 @@ public:
         WEIR_TRY(execute_tree(set_, opts_, out, name, data, depth_ + 1));
         return out;
     }
-    result<std::string> render_text(std::string_view name, std::string_view text, const go_value& data) override
+    result<std::string> render_text(std::string_view name, std::string_view text,
+                                    const go_value& data) override
     {
-        parse_options po{.has_function = [this](std::string_view n) { return set_.functions.find(n) != nullptr; },
-                         .max_depth = opts_.max_depth};
+        parse_options po{
+            .has_function = [this](std::string_view n) { return set_.functions.find(n) != nullptr; },
+            .max_depth = opts_.max_depth};
         WEIR_TRY_ASSIGN(auto trees, parse_template(name, text, po));
         set_data local{set_.functions, set_.trees};
         for (auto& t : trees) {
@@ -114,16 +138,18 @@ private:
         if (pos == 0) nl = std::string::npos;
         std::size_t col = nl == std::string::npos ? pos : pos - (nl + 1);
         int line = 1;
-        for (std::size_t i = 0; i < pos; ++i) line += text[i] == '\n';
+        for (std::size_t i = 0; i < pos; ++i)
+            line += text[i] == '\n';
         std::string ctx = node_string(*at_);
-        throw exec_failure{fmt::format("template: {}:{}:{}: executing {} at <{}>: {}", tmpl_->parse_name, line, col,
-                                       go_quote(tmpl_->name), ctx, msg)};
+        throw exec_failure{fmt::format("template: {}:{}:{}: executing {} at <{}>: {}", tmpl_->parse_name,
+                                       line, col, go_quote(tmpl_->name), ctx, msg)};
     }
 
     void write(std::string_view s)
     {
         if (out_.size() + s.size() > opts_.max_output)
-            errorf(fmt::format("output exceeds the limit of {} bytes: render less or raise the limit", opts_.max_output));
+            errorf(fmt::format("output exceeds the limit of {} bytes: render less or raise the limit",
+                               opts_.max_output));
         out_ += s;
     }
 
@@ -135,26 +161,37 @@ private:
             for (auto& i : n.items)
                 if (flow f = walk(dot, *i); f != flow::normal) return f;
             return flow::normal;
-        case node_type::text: write(n.text); return flow::normal;
+        case node_type::text:
+            write(n.text);
+            return flow::normal;
         case node_type::action: {
             std::size_t mark = vars_.size();
             go_value v = eval_pipeline(dot, n.pipe.get());
             if (n.pipe->decl.empty()) {
                 at_ = &n;
-                if (v.is_missing()) write("<no value>");
-                else write(to_display(v));
+                if (v.is_missing())
+                    write("<no value>");
+                else
+                    write(to_display(v));
             } else {
                 (void)mark; // declarations persist to the end of the enclosing block
             }
             return flow::normal;
         }
         case node_type::if_:
-        case node_type::with: return walk_if_with(dot, n);
-        case node_type::range: return walk_range(dot, n);
-        case node_type::template_: walk_template(dot, n); return flow::normal;
-        case node_type::break_: return flow::brk;
-        case node_type::continue_: return flow::cont;
-        default: errorf("unknown node: " + node_string(n));
+        case node_type::with:
+            return walk_if_with(dot, n);
+        case node_type::range:
+            return walk_range(dot, n);
+        case node_type::template_:
+            walk_template(dot, n);
+            return flow::normal;
+        case node_type::break_:
+            return flow::brk;
+        case node_type::continue_:
+            return flow::cont;
+        default:
+            errorf("unknown node: " + node_string(n));
         }
     }
 
@@ -163,8 +200,10 @@ private:
         std::size_t mark = vars_.size();
         go_value v = eval_pipeline(dot, n.pipe.get());
         flow f = flow::normal;
-        if (go_truth(v)) f = walk(n.type == node_type::with ? v : dot, *n.list);
-        else if (n.else_list) f = walk(dot, *n.else_list);
+        if (go_truth(v))
+            f = walk(n.type == node_type::with ? v : dot, *n.list);
+        else if (n.else_list)
+            f = walk(dot, *n.else_list);
         vars_.resize(mark);
         return f;
     }
@@ -235,8 +274,10 @@ private:
             value = std::move(v);
         }
         for (auto& d : pipe->decl) {
-            if (pipe->is_assign) set_var(d->idents[0], *value);
-            else vars_.push_back({d->idents[0], *value});
+            if (pipe->is_assign)
+                set_var(d->idents[0], *value);
+            else
+                vars_.push_back({d->idents[0], *value});
         }
         return value ? std::move(*value) : go_value{};
     }
@@ -267,22 +308,36 @@ private:
     {
         const node& first = *cmd.items[0];
         switch (first.type) {
-        case node_type::field: at_ = &first; return eval_field_chain(dot, dot, first, first.idents, 0, &cmd, final);
-        case node_type::chain: return eval_chain(dot, first, &cmd, final);
-        case node_type::identifier: return eval_function(dot, first, &cmd, final);
-        case node_type::pipe: not_a_function(cmd, final); return eval_pipeline(dot, &first);
-        case node_type::variable: return eval_variable(dot, first, &cmd, final);
-        default: break;
+        case node_type::field:
+            at_ = &first;
+            return eval_field_chain(dot, dot, first, first.idents, 0, &cmd, final);
+        case node_type::chain:
+            return eval_chain(dot, first, &cmd, final);
+        case node_type::identifier:
+            return eval_function(dot, first, &cmd, final);
+        case node_type::pipe:
+            not_a_function(cmd, final);
+            return eval_pipeline(dot, &first);
+        case node_type::variable:
+            return eval_variable(dot, first, &cmd, final);
+        default:
+            break;
         }
         at_ = &first;
         not_a_function(cmd, final);
         switch (first.type) {
-        case node_type::bool_: return go_value::of_bool(first.bval);
-        case node_type::dot: return dot;
-        case node_type::nil: errorf("nil is not a command");
-        case node_type::number: return ideal_constant(first);
-        case node_type::string: return go_value::of_string(first.name);
-        default: errorf("can't evaluate command " + go_quote(node_string(first)));
+        case node_type::bool_:
+            return go_value::of_bool(first.bval);
+        case node_type::dot:
+            return dot;
+        case node_type::nil:
+            errorf("nil is not a command");
+        case node_type::number:
+            return ideal_constant(first);
+        case node_type::string:
+            return go_value::of_string(first.name);
+        default:
+            errorf("can't evaluate command " + go_quote(node_string(first)));
         }
     }
 
@@ -303,7 +358,8 @@ private:
     go_value eval_chain(const go_value& dot, const node& chain, const node* cmd, const go_value* final)
     {
         at_ = &chain;
-        if (chain.pipe->type == node_type::nil) errorf("indirection through explicit nil in " + node_string(chain));
+        if (chain.pipe->type == node_type::nil)
+            errorf("indirection through explicit nil in " + node_string(chain));
         go_value recv = eval_arg_untyped(dot, *chain.pipe);
         return eval_field_chain(dot, recv, chain, chain.idents, 0, cmd, final);
     }
@@ -319,11 +375,13 @@ private:
         return eval_field_chain(dot, value, v, v.idents, 1, cmd, final);
     }
 
-    go_value eval_field_chain(const go_value& dot, go_value recv, const node& n, const std::vector<std::string>& ids,
-                              std::size_t from, const node* cmd, const go_value* final)
+    go_value eval_field_chain(const go_value& dot, go_value recv, const node& n,
+                              const std::vector<std::string>& ids, std::size_t from, const node* cmd,
+                              const go_value* final)
     {
         (void)dot;
-        for (std::size_t i = from; i + 1 < ids.size(); ++i) recv = eval_field(ids[i], n, false, recv);
+        for (std::size_t i = from; i + 1 < ids.size(); ++i)
+            recv = eval_field(ids[i], n, false, recv);
         bool has_args = (cmd && cmd->items.size() > 1) || final;
         return eval_field(ids.back(), n, has_args, recv);
     }
@@ -333,17 +391,22 @@ private:
     {
         (void)n;
         if (recv.is_missing()) {
-            if (opts_.missing == missing_key::error) errorf(fmt::format("nil data; no entry for key {}", go_quote(name)));
+            if (opts_.missing == missing_key::error)
+                errorf(fmt::format("nil data; no entry for key {}", go_quote(name)));
             return {};
         }
         if (recv.is_nil()) errorf(fmt::format("nil pointer evaluating interface {{}}.{}", name));
         if (recv.is_map()) {
             if (has_args) errorf(name + " is not a method but has arguments");
-            if (const go_value* v = recv.map_find(name)) return go_value(*v).set_boxed(recv.type() == go_type::map_any);
+            if (const go_value* v = recv.map_find(name))
+                return go_value(*v).set_boxed(recv.type() == go_type::map_any);
             switch (opts_.missing) {
-            case missing_key::invalid: return {};
-            case missing_key::zero: return recv.type() == go_type::map_string ? go_value::of_string("") : go_value::nil();
-            case missing_key::error: errorf(fmt::format("map has no entry for key {}", go_quote(name)));
+            case missing_key::invalid:
+                return {};
+            case missing_key::zero:
+                return recv.type() == go_type::map_string ? go_value::of_string("") : go_value::nil();
+            case missing_key::error:
+                errorf(fmt::format("map has no entry for key {}", go_quote(name)));
             }
         }
         errorf(fmt::format("can't evaluate field {} in type {}", name, recv.static_type_name()));
@@ -365,7 +428,8 @@ private:
         std::size_t num_fixed = f.variadic ? f.params.size() - 1 : f.params.size();
         if (f.variadic) {
             if (num_in < num_fixed)
-                errorf(fmt::format("wrong number of args for {}: want at least {} got {}", name, num_fixed, num_in));
+                errorf(fmt::format("wrong number of args for {}: want at least {} got {}", name, num_fixed,
+                                   num_in));
         } else if (num_in != f.params.size()) {
             errorf(fmt::format("wrong number of args for {}: want {} got {}", name, f.params.size(), num_in));
         }
@@ -416,17 +480,28 @@ private:
     {
         at_ = &n;
         switch (n.type) {
-        case node_type::dot: return dot;
-        case node_type::field: return eval_field_chain(dot, dot, n, n.idents, 0, nullptr, nullptr);
-        case node_type::variable: return eval_variable(dot, n, nullptr, nullptr);
-        case node_type::pipe: return eval_pipeline(dot, &n);
-        case node_type::identifier: return eval_function(dot, n, nullptr, nullptr);
-        case node_type::chain: return eval_chain(dot, n, nullptr, nullptr);
-        case node_type::bool_: return go_value::of_bool(n.bval);
-        case node_type::number: return ideal_constant(n);
-        case node_type::string: return go_value::of_string(n.name);
-        case node_type::nil: errorf("evalEmptyInterface: nil (can't happen)");
-        default: errorf("can't handle " + node_string(n) + " for arg of type interface {}");
+        case node_type::dot:
+            return dot;
+        case node_type::field:
+            return eval_field_chain(dot, dot, n, n.idents, 0, nullptr, nullptr);
+        case node_type::variable:
+            return eval_variable(dot, n, nullptr, nullptr);
+        case node_type::pipe:
+            return eval_pipeline(dot, &n);
+        case node_type::identifier:
+            return eval_function(dot, n, nullptr, nullptr);
+        case node_type::chain:
+            return eval_chain(dot, n, nullptr, nullptr);
+        case node_type::bool_:
+            return go_value::of_bool(n.bval);
+        case node_type::number:
+            return ideal_constant(n);
+        case node_type::string:
+            return go_value::of_string(n.name);
+        case node_type::nil:
+            errorf("evalEmptyInterface: nil (can't happen)");
+        default:
+            errorf("can't handle " + node_string(n) + " for arg of type interface {}");
         }
     }
 
@@ -434,7 +509,8 @@ private:
     {
         at_ = &n;
         switch (n.type) {
-        case node_type::dot: return validate(dot, p);
+        case node_type::dot:
+            return validate(dot, p);
         case node_type::nil:
             if (p == param::raw) return {}; // reflect.Zero(reflect.Value): the invalid value
             if (can_be_nil(p)) return go_value::nil();
@@ -447,7 +523,8 @@ private:
             // Go reports a wrong type at the node it evaluated last, often inside the argument.
             return validate(eval_arg_untyped(dot, n), p);
         }
-        default: break;
+        default:
+            break;
         }
         switch (p) {
         case param::bool_:
@@ -465,8 +542,10 @@ private:
             if (n.type == node_type::number && n.num.is_float) return go_value::of_float(n.num.f);
             errorf("expected float; found " + node_string(n));
         case param::any:
-        case param::raw: return eval_arg_untyped(dot, n);
-        default: errorf("can't handle " + node_string(n) + " for arg of type " + param_type_name(p));
+        case param::raw:
+            return eval_arg_untyped(dot, n);
+        default:
+            errorf("can't handle " + node_string(n) + " for arg of type " + param_type_name(p));
         }
     }
 };
@@ -478,11 +557,13 @@ status execute_tree(const set_data& set, const options& opts, std::string& out, 
 {
     auto it = set.trees.find(name);
     if (it == set.trees.end())
-        return terminal_error(fmt::format("template: no template {} associated with the template set", go_quote(name)),
-                              "TemplateNotFound");
+        return terminal_error(
+            fmt::format("template: no template {} associated with the template set", go_quote(name)),
+            "TemplateNotFound");
     if (depth >= opts.max_depth)
-        return terminal_error(fmt::format("template: {}: exceeded maximum template depth ({})", name, opts.max_depth),
-                              "TemplateRenderError");
+        return terminal_error(
+            fmt::format("template: {}: exceeded maximum template depth ({})", name, opts.max_depth),
+            "TemplateRenderError");
     try {
         executor e(set, opts, out, depth);
         e.run(*it->second, data);

@@ -11,7 +11,10 @@ inline function fn(std::vector<param> params, bool variadic, function_body body)
 {
     return function{std::move(params), variadic, std::move(body), false};
 }
-inline error fail(std::string msg) { return terminal_error(std::move(msg)); }
+inline error fail(std::string msg)
+{
+    return terminal_error(std::move(msg));
+}
 
 // Go's printableValue + fmt.Sprint for one argument: missing prints "<no value>".
 std::string printable(const go_value& v);

@@ -10,32 +10,51 @@ namespace {
 const char* go_error_code(re2::RE2::ErrorCode c)
 {
     switch (c) {
-    case re2::RE2::ErrorBadEscape: return "invalid escape sequence";
-    case re2::RE2::ErrorBadCharClass: return "invalid character class";
-    case re2::RE2::ErrorBadCharRange: return "invalid character class range";
-    case re2::RE2::ErrorMissingBracket: return "missing closing ]";
-    case re2::RE2::ErrorMissingParen: return "missing closing )";
-    case re2::RE2::ErrorUnexpectedParen: return "unexpected )";
-    case re2::RE2::ErrorTrailingBackslash: return "trailing backslash at end of expression";
-    case re2::RE2::ErrorRepeatArgument: return "missing argument to repetition operator";
-    case re2::RE2::ErrorRepeatSize: return "invalid repeat count";
-    case re2::RE2::ErrorRepeatOp: return "invalid nested repetition operator";
-    case re2::RE2::ErrorBadPerlOp: return "invalid or unsupported Perl syntax";
-    case re2::RE2::ErrorBadUTF8: return "invalid UTF-8";
-    case re2::RE2::ErrorBadNamedCapture: return "invalid named capture";
-    case re2::RE2::ErrorPatternTooLarge: return "expression too large";
-    default: return "internal error";
+    case re2::RE2::ErrorBadEscape:
+        return "invalid escape sequence";
+    case re2::RE2::ErrorBadCharClass:
+        return "invalid character class";
+    case re2::RE2::ErrorBadCharRange:
+        return "invalid character class range";
+    case re2::RE2::ErrorMissingBracket:
+        return "missing closing ]";
+    case re2::RE2::ErrorMissingParen:
+        return "missing closing )";
+    case re2::RE2::ErrorUnexpectedParen:
+        return "unexpected )";
+    case re2::RE2::ErrorTrailingBackslash:
+        return "trailing backslash at end of expression";
+    case re2::RE2::ErrorRepeatArgument:
+        return "missing argument to repetition operator";
+    case re2::RE2::ErrorRepeatSize:
+        return "invalid repeat count";
+    case re2::RE2::ErrorRepeatOp:
+        return "invalid nested repetition operator";
+    case re2::RE2::ErrorBadPerlOp:
+        return "invalid or unsupported Perl syntax";
+    case re2::RE2::ErrorBadUTF8:
+        return "invalid UTF-8";
+    case re2::RE2::ErrorBadNamedCapture:
+        return "invalid named capture";
+    case re2::RE2::ErrorPatternTooLarge:
+        return "expression too large";
+    default:
+        return "internal error";
     }
 }
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_name_char(char c)
+{
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 } // namespace
 
 std::string must_compile_message(std::string_view expr, const std::string& err)
 {
     bool backquote = expr.find('`') == std::string_view::npos && valid_utf8(expr);
-    for (char c : expr) backquote = backquote && (c == '\t' || static_cast<unsigned char>(c) >= 0x20) && c != 0x7f;
+    for (char c : expr)
+        backquote = backquote && (c == '\t' || static_cast<unsigned char>(c) >= 0x20) && c != 0x7f;
     std::string q = backquote ? "`" + std::string(expr) + "`" : go_quote(expr);
     return "regexp: Compile(" + q + "): " + err;
 }
@@ -49,8 +68,8 @@ result<go_regexp> go_regexp::compile(std::string_view expr)
     r.expr_ = std::string(expr);
     r.re_ = std::make_unique<re2::RE2>(re2::StringPiece(expr.data(), expr.size()), o);
     if (!r.re_->ok())
-        return terminal_error("error parsing regexp: " + std::string(go_error_code(r.re_->error_code())) + ": `" +
-                              r.re_->error_arg() + "`");
+        return terminal_error("error parsing regexp: " + std::string(go_error_code(r.re_->error_code())) +
+                              ": `" + r.re_->error_arg() + "`");
     return r;
 }
 
@@ -114,7 +133,8 @@ std::string go_regexp::replace_all(std::string_view src, std::string_view repl, 
             bool brace = repl[j] == '{';
             if (brace) ++j;
             std::size_t k = j;
-            while (k < repl.size() && is_name_char(repl[k])) ++k;
+            while (k < repl.size() && is_name_char(repl[k]))
+                ++k;
             if (k == j || (brace && (k >= repl.size() || repl[k] != '}'))) {
                 dst += '$'; // malformed: the $ is plain text
                 continue;
@@ -122,14 +142,16 @@ std::string go_regexp::replace_all(std::string_view src, std::string_view repl, 
             std::string name(repl.substr(j, k - j));
             i = brace ? k : k - 1;
             int idx = -1;
-            if (name.find_first_not_of("0123456789") == std::string::npos && name.size() < 9) idx = std::stoi(name);
+            if (name.find_first_not_of("0123456789") == std::string::npos && name.size() < 9)
+                idx = std::stoi(name);
             else {
                 auto& named = re_->NamedCapturingGroups();
                 auto it = named.find(name);
                 if (it != named.end()) idx = it->second;
             }
             if (idx >= 0 && idx < ncap && groups[static_cast<std::size_t>(idx)].data())
-                dst.append(groups[static_cast<std::size_t>(idx)].data(), groups[static_cast<std::size_t>(idx)].size());
+                dst.append(groups[static_cast<std::size_t>(idx)].data(),
+                           groups[static_cast<std::size_t>(idx)].size());
         }
     };
     while (search <= src.size()) {
@@ -139,9 +161,12 @@ std::string go_regexp::replace_all(std::string_view src, std::string_view repl, 
         if (e > last_end || b == 0) expand(out);
         last_end = e;
         std::size_t width = search < src.size() ? rune_length(src, search) : 1;
-        if (search + width > e) search += width;
-        else if (search + 1 > e) ++search;
-        else search = e;
+        if (search + width > e)
+            search += width;
+        else if (search + 1 > e)
+            ++search;
+        else
+            search = e;
     }
     out.append(src.substr(std::min(last_end, src.size())));
     return out;

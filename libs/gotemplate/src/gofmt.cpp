@@ -80,7 +80,15 @@ std::string integer_digits(std::uint64_t u, int base, bool upper)
 void format_int(std::string& out, std::int64_t i, const spec& sp)
 {
     char verb = sp.verb;
-    if (verb == 'c') return pad(out, [&] { std::string s; append_rune(s, static_cast<char32_t>(i)); return s; }(), sp);
+    if (verb == 'c')
+        return pad(
+            out,
+            [&] {
+                std::string s;
+                append_rune(s, static_cast<char32_t>(i));
+                return s;
+            }(),
+            sp);
     if (verb == 'q') return pad(out, go_quote_rune(static_cast<char32_t>(i), sp.plus), sp);
     if (verb == 'U') {
         std::string s = fmt::format("U+{:04X}", static_cast<std::uint64_t>(i));
@@ -97,17 +105,22 @@ void format_int(std::string& out, std::int64_t i, const spec& sp)
     std::string digits = integer_digits(u, base, verb == 'X');
     if (sp.prec >= 0) {
         if (sp.prec == 0 && u == 0) digits.clear();
-        if (static_cast<int>(digits.size()) < sp.prec) digits.insert(0, static_cast<std::size_t>(sp.prec) - digits.size(), '0');
+        if (static_cast<int>(digits.size()) < sp.prec)
+            digits.insert(0, static_cast<std::size_t>(sp.prec) - digits.size(), '0');
     } else if (sp.zero && !sp.minus && sp.width > 0) {
         int w = sp.width - ((neg || sp.plus || sp.space) ? 1 : 0);
         if (sp.sharp && base != 10) w -= base == 8 ? 1 : 2;
-        if (static_cast<int>(digits.size()) < w) digits.insert(0, static_cast<std::size_t>(w) - digits.size(), '0');
+        if (static_cast<int>(digits.size()) < w)
+            digits.insert(0, static_cast<std::size_t>(w) - digits.size(), '0');
     }
     std::string prefix;
     if (sp.sharp) {
-        if (base == 16) prefix = verb == 'X' ? "0X" : "0x";
-        else if (base == 2) prefix = "0b";
-        else if (base == 8 && (digits.empty() || digits[0] != '0')) prefix = "0";
+        if (base == 16)
+            prefix = verb == 'X' ? "0X" : "0x";
+        else if (base == 2)
+            prefix = "0b";
+        else if (base == 8 && (digits.empty() || digits[0] != '0'))
+            prefix = "0";
     }
     if (verb == 'O') prefix = "0o";
     std::string s = (neg ? "-" : sp.plus ? "+" : sp.space ? " " : "") + prefix + digits;
@@ -127,16 +140,18 @@ std::string hex_float(double f, bool upper, int prec)
     int exp = 0;
     if (a != 0) {
         int e2;
-        double m = std::frexp(a, &e2); // a = m * 2^e2, m in [0.5, 1)
+        double m = std::frexp(a, &e2);                        // a = m * 2^e2, m in [0.5, 1)
         mant = static_cast<std::uint64_t>(std::ldexp(m, 53)); // 53 significant bits
         exp = e2 - 1;
     }
     // mant holds 1.xxxx in bits 52..0: the 52 fraction bits are 13 hex digits
     std::uint64_t frac = mant & ((std::uint64_t{1} << 52) - 1);
     std::string digits;
-    for (int i = 12; i >= 0; --i) digits += "0123456789abcdef"[(frac >> (4 * i)) & 15];
+    for (int i = 12; i >= 0; --i)
+        digits += "0123456789abcdef"[(frac >> (4 * i)) & 15];
     if (prec < 0) {
-        while (!digits.empty() && digits.back() == '0') digits.pop_back();
+        while (!digits.empty() && digits.back() == '0')
+            digits.pop_back();
     } else if (prec < 13) {
         // round half to even on the dropped digits
         std::uint64_t keep = frac >> (4 * (13 - prec));
@@ -152,7 +167,8 @@ std::string hex_float(double f, bool upper, int prec)
             }
         }
         digits.clear();
-        for (int i = prec - 1; i >= 0; --i) digits += "0123456789abcdef"[(keep >> (4 * i)) & 15];
+        for (int i = prec - 1; i >= 0; --i)
+            digits += "0123456789abcdef"[(keep >> (4 * i)) & 15];
     } else {
         digits.append(static_cast<std::size_t>(prec - 13), '0');
     }
@@ -164,7 +180,8 @@ std::string hex_float(double f, bool upper, int prec)
     if (ae < 10) s += '0';
     s += std::to_string(ae);
     if (upper)
-        for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        for (char& c : s)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return s;
 }
 
@@ -178,20 +195,26 @@ void format_float_verb(std::string& out, double f, const spec& sp)
         auto mant = static_cast<std::int64_t>(std::ldexp(m, 53));
         int exp = f == 0 ? -1074 : e2 - 53;
         if (f == 0) mant = 0;
-        std::string s = std::string(std::signbit(f) ? "-" : sp.plus ? "+" : "") + std::to_string(mant) + "p" +
-                        (exp < 0 ? "-" : "+") + std::to_string(std::abs(exp));
+        std::string s = std::string(std::signbit(f) ? "-"
+                                    : sp.plus       ? "+"
+                                                    : "") +
+                        std::to_string(mant) + "p" + (exp < 0 ? "-" : "+") + std::to_string(std::abs(exp));
         return pad(out, s, sp, true);
     }
     if (verb == 'x' || verb == 'X') {
         spec p = sp;
-        return pad(out, (sp.plus && !std::signbit(f) ? "+" : "") + hex_float(f, verb == 'X', sp.prec), p, true);
+        return pad(out, (sp.plus && !std::signbit(f) ? "+" : "") + hex_float(f, verb == 'X', sp.prec), p,
+                   true);
     }
     int prec = sp.prec;
     if (prec < 0 && (verb == 'e' || verb == 'E' || verb == 'f')) prec = 6;
     std::string s = format_float(f, verb, prec);
-    if (s == "+Inf") s = sp.plus ? "+Inf" : sp.space ? " Inf" : "Inf";
-    else if (s[0] != '-' && s != "NaN") s = (sp.plus ? "+" : sp.space ? " " : "") + s;
-    else if (s == "NaN") s = sp.plus ? "+NaN" : sp.space ? " NaN" : "NaN";
+    if (s == "+Inf")
+        s = sp.plus ? "+Inf" : sp.space ? " Inf" : "Inf";
+    else if (s[0] != '-' && s != "NaN")
+        s = (sp.plus ? "+" : sp.space ? " " : "") + s;
+    else if (s == "NaN")
+        s = sp.plus ? "+NaN" : sp.space ? " NaN" : "NaN";
     if (sp.sharp && s.find('.') == std::string::npos) {
         auto e = s.find_first_of("eE");
         s.insert(e == std::string::npos ? s.size() : e, ".");
@@ -209,7 +232,8 @@ void format_string(std::string& out, std::string_view s, const spec& sp)
     case 's': {
         if (sp.prec >= 0) {
             std::size_t n = 0;
-            for (int r = 0; r < sp.prec && n < s.size(); ++r) n += rune_length(s, n);
+            for (int r = 0; r < sp.prec && n < s.size(); ++r)
+                n += rune_length(s, n);
             s = s.substr(0, n);
         }
         return pad(out, s, sp);
@@ -217,22 +241,26 @@ void format_string(std::string& out, std::string_view s, const spec& sp)
     case 'q':
         if (sp.sharp && s.find('`') == std::string_view::npos && valid_utf8(s)) {
             bool ok = true;
-            for (char c : s) ok = ok && (c == '\t' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f));
+            for (char c : s)
+                ok = ok && (c == '\t' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f));
             if (ok) return pad(out, "`" + std::string(s) + "`", sp);
         }
         return pad(out, go_quote(s, sp.plus), sp);
     case 'x':
     case 'X': {
         std::string h;
-        std::size_t n = sp.prec >= 0 ? std::min<std::size_t>(s.size(), static_cast<std::size_t>(sp.prec)) : s.size();
+        std::size_t n =
+            sp.prec >= 0 ? std::min<std::size_t>(s.size(), static_cast<std::size_t>(sp.prec)) : s.size();
         for (std::size_t i = 0; i < n; ++i) {
             if (i > 0 && sp.space) h += ' ';
             if (sp.sharp && (i == 0 || sp.space)) h += sp.verb == 'x' ? "0x" : "0X";
-            h += sp.verb == 'x' ? fmt::format("{:02x}", static_cast<unsigned char>(s[i])) : fmt::format("{:02X}", static_cast<unsigned char>(s[i]));
+            h += sp.verb == 'x' ? fmt::format("{:02x}", static_cast<unsigned char>(s[i]))
+                                : fmt::format("{:02X}", static_cast<unsigned char>(s[i]));
         }
         return pad(out, h, sp);
     }
-    default: bad_verb(out, go_value::of_string(std::string(s)), sp);
+    default:
+        bad_verb(out, go_value::of_string(std::string(s)), sp);
     }
 }
 
@@ -241,11 +269,20 @@ void go_syntax(std::string& out, const go_value& v, int depth)
 {
     switch (v.type()) {
     case go_type::invalid:
-    case go_type::nil: out += depth > 0 ? "interface {}(nil)" : "<nil>"; return;
-    case go_type::bool_: out += v.as_bool() ? "true" : "false"; return;
-    case go_type::float64_: out += format_float(v.as_float(), 'g', -1); return;
-    case go_type::string_: out += go_quote(v.as_string()); return;
-    default: break;
+    case go_type::nil:
+        out += depth > 0 ? "interface {}(nil)" : "<nil>";
+        return;
+    case go_type::bool_:
+        out += v.as_bool() ? "true" : "false";
+        return;
+    case go_type::float64_:
+        out += format_float(v.as_float(), 'g', -1);
+        return;
+    case go_type::string_:
+        out += go_quote(v.as_string());
+        return;
+    default:
+        break;
     }
     if (v.is_int()) {
         out += std::to_string(v.as_int());
@@ -301,21 +338,43 @@ void print_value(std::string& out, const go_value& v, const spec& sp, int depth)
         return bad_verb(out, v, sp);
     case go_type::float64_:
         switch (sp.verb) {
-        case 'v': case 'g': case 'G': case 'e': case 'E': case 'f': case 'F': case 'x': case 'X': case 'b':
+        case 'v':
+        case 'g':
+        case 'G':
+        case 'e':
+        case 'E':
+        case 'f':
+        case 'F':
+        case 'x':
+        case 'X':
+        case 'b':
             return format_float_verb(out, v.as_float(), sp);
-        default: return bad_verb(out, v, sp);
+        default:
+            return bad_verb(out, v, sp);
         }
-    case go_type::string_: return format_string(out, v.as_string(), sp);
-    default: break;
+    case go_type::string_:
+        return format_string(out, v.as_string(), sp);
+    default:
+        break;
     }
     if (v.is_int()) {
         switch (sp.verb) {
-        case 'v': case 'd': case 'b': case 'o': case 'O': case 'x': case 'X': case 'c': case 'q': case 'U': {
+        case 'v':
+        case 'd':
+        case 'b':
+        case 'o':
+        case 'O':
+        case 'x':
+        case 'X':
+        case 'c':
+        case 'q':
+        case 'U': {
             spec s = sp;
             if (s.verb == 'v') s.verb = 'd';
             return format_int(out, v.as_int(), s);
         }
-        default: return bad_verb(out, v, sp);
+        default:
+            return bad_verb(out, v, sp);
         }
     }
     if (v.is_time()) {
@@ -348,7 +407,10 @@ void print_value(std::string& out, const go_value& v, const spec& sp, int depth)
 
 } // namespace
 
-void append_value(std::string& out, const go_value& v) { print_value(out, v, spec{}, 0); }
+void append_value(std::string& out, const go_value& v)
+{
+    print_value(out, v, spec{}, 0);
+}
 
 std::string to_display(const go_value& v)
 {
@@ -397,12 +459,18 @@ std::string go_sprintf(std::string_view f, std::span<const go_value> args)
         spec sp;
         for (; i < f.size(); ++i) {
             char c = f[i];
-            if (c == '#') sp.sharp = true;
-            else if (c == '0') sp.zero = !sp.minus;
-            else if (c == '+') sp.plus = true;
-            else if (c == '-') sp.minus = true, sp.zero = false;
-            else if (c == ' ') sp.space = true;
-            else break;
+            if (c == '#')
+                sp.sharp = true;
+            else if (c == '0')
+                sp.zero = !sp.minus;
+            else if (c == '+')
+                sp.plus = true;
+            else if (c == '-')
+                sp.minus = true, sp.zero = false;
+            else if (c == ' ')
+                sp.space = true;
+            else
+                break;
         }
         auto read_num = [&](int& dst) {
             if (i < f.size() && f[i] == '*') {
@@ -466,8 +534,10 @@ std::string go_sprintf(std::string_view f, std::span<const go_value> args)
         out += "%!(EXTRA ";
         for (std::size_t k = argi; k < args.size(); ++k) {
             if (k > argi) out += ", ";
-            if (args[k].is_nil() || args[k].is_missing()) out += "<nil>";
-            else out += args[k].type_name() + "=" + to_display(args[k]);
+            if (args[k].is_nil() || args[k].is_missing())
+                out += "<nil>";
+            else
+                out += args[k].type_name() + "=" + to_display(args[k]);
         }
         out += ')';
     }

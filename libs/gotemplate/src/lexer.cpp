@@ -13,23 +13,42 @@ constexpr std::string_view left_delim = "{{";
 constexpr std::string_view right_delim = "}}";
 constexpr std::string_view space_chars = " \t\r\n";
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 // Go accepts Unicode letters and digits; bytes of multi-byte UTF-8 sequences count as letters.
 bool is_alnum(char c)
 {
     auto u = static_cast<unsigned char>(c);
-    return c == '_' || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
+    return c == '_' || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+           u >= 0x80;
 }
 
-bool has_left_trim(std::string_view s) { return s.size() >= 2 && s[0] == '-' && is_space(s[1]); }
-bool has_right_trim(std::string_view s) { return s.size() >= 2 && is_space(s[0]) && s[1] == '-'; }
+bool has_left_trim(std::string_view s)
+{
+    return s.size() >= 2 && s[0] == '-' && is_space(s[1]);
+}
+bool has_right_trim(std::string_view s)
+{
+    return s.size() >= 2 && is_space(s[0]) && s[1] == '-';
+}
 
 const std::unordered_map<std::string_view, tok>& keywords()
 {
     static const std::unordered_map<std::string_view, tok> k{
-        {".", tok::dot},       {"block", tok::block}, {"break", tok::break_}, {"continue", tok::continue_},
-        {"define", tok::define}, {"else", tok::else_}, {"end", tok::end},     {"if", tok::if_},
-        {"range", tok::range}, {"nil", tok::nil},     {"template", tok::template_}, {"with", tok::with},
+        {".", tok::dot},
+        {"block", tok::block},
+        {"break", tok::break_},
+        {"continue", tok::continue_},
+        {"define", tok::define},
+        {"else", tok::else_},
+        {"end", tok::end},
+        {"if", tok::if_},
+        {"range", tok::range},
+        {"nil", tok::nil},
+        {"template", tok::template_},
+        {"with", tok::with},
     };
     return k;
 }
@@ -41,7 +60,8 @@ public:
     std::vector<token> run()
     {
         bool ok = lex_text();
-        while (ok) ok = lex_left_delim() && lex_inside_action() && lex_text();
+        while (ok)
+            ok = lex_left_delim() && lex_inside_action() && lex_text();
         return std::move(out_);
     }
 
@@ -107,7 +127,8 @@ private:
 
     void skip_leading_space()
     {
-        while (!at_end() && is_space(in_[pos_])) ++pos_;
+        while (!at_end() && is_space(in_[pos_]))
+            ++pos_;
         start_ = pos_;
     }
 
@@ -278,8 +299,15 @@ private:
         char c = peek();
         if (at_end() || is_space(c)) return true;
         switch (c) {
-        case '.': case ',': case '|': case ':': case ')': case '(': return true;
-        default: return rest().starts_with(right_delim);
+        case '.':
+        case ',':
+        case '|':
+        case ':':
+        case ')':
+        case '(':
+            return true;
+        default:
+            return rest().starts_with(right_delim);
         }
     }
 
@@ -294,7 +322,8 @@ private:
             emit(t == tok::variable ? tok::variable : tok::dot);
             return true;
         }
-        while (!at_end() && is_alnum(in_[pos_])) ++pos_;
+        while (!at_end() && is_alnum(in_[pos_]))
+            ++pos_;
         if (!at_terminator()) return bad_char();
         emit(t);
         return true;
@@ -302,13 +331,17 @@ private:
 
     bool lex_identifier()
     {
-        while (!at_end() && is_alnum(in_[pos_])) ++pos_;
+        while (!at_end() && is_alnum(in_[pos_]))
+            ++pos_;
         if (!at_terminator()) return bad_char();
         auto word = in_.substr(start_, pos_ - start_);
         auto k = keywords().find(word);
-        if (k != keywords().end()) emit(k->second);
-        else if (word == "true" || word == "false") emit(tok::bool_);
-        else emit(tok::identifier);
+        if (k != keywords().end())
+            emit(k->second);
+        else if (word == "true" || word == "false")
+            emit(tok::bool_);
+        else
+            emit(tok::identifier);
         return true;
     }
 
@@ -332,9 +365,12 @@ private:
         accept("+-");
         std::string_view digits = "0123456789_";
         if (accept("0")) {
-            if (accept("xX")) digits = "0123456789abcdefABCDEF_";
-            else if (accept("oO")) digits = "01234567_";
-            else if (accept("bB")) digits = "01_";
+            if (accept("xX"))
+                digits = "0123456789abcdefABCDEF_";
+            else if (accept("oO"))
+                digits = "01234567_";
+            else if (accept("bB"))
+                digits = "01_";
         }
         accept_run(digits);
         if (accept(".")) accept_run(digits);
@@ -356,7 +392,9 @@ private:
 
     bool lex_number()
     {
-        auto bad = [&] { return fail(fmt::format("bad number syntax: {}", go_quote(in_.substr(start_, pos_ - start_)))); };
+        auto bad = [&] {
+            return fail(fmt::format("bad number syntax: {}", go_quote(in_.substr(start_, pos_ - start_))));
+        };
         if (!scan_number()) return bad();
         if (char s = peek(); s == '+' || s == '-') {
             if (!scan_number() || in_[pos_ - 1] != 'i') return bad();
@@ -370,7 +408,10 @@ private:
 
 } // namespace
 
-std::vector<token> lex(std::string_view text) { return lexer(text).run(); }
+std::vector<token> lex(std::string_view text)
+{
+    return lexer(text).run();
+}
 
 std::string unicode_repr(char32_t r)
 {

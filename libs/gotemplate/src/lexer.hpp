@@ -10,19 +10,48 @@
 namespace weir::gotemplate::detail {
 
 enum class tok : unsigned char {
-    error, bool_, char_, char_constant, complex, assign, declare, eof, field, identifier,
-    left_delim, left_paren, number, pipe, raw_string, right_delim, right_paren, space, string,
-    text, variable,
+    error,
+    bool_,
+    char_,
+    char_constant,
+    complex,
+    assign,
+    declare,
+    eof,
+    field,
+    identifier,
+    left_delim,
+    left_paren,
+    number,
+    pipe,
+    raw_string,
+    right_delim,
+    right_paren,
+    space,
+    string,
+    text,
+    variable,
     // keywords: Go prints these as <word>
-    keyword_first, block, break_, continue_, dot, define, else_, end, if_, nil, range,
-    template_, with,
+    keyword_first,
+    block,
+    break_,
+    continue_,
+    dot,
+    define,
+    else_,
+    end,
+    if_,
+    nil,
+    range,
+    template_,
+    with,
 };
 
 struct token {
     tok type = tok::eof;
-    std::size_t pos = 0;  // byte offset in the template text
+    std::size_t pos = 0; // byte offset in the template text
     int line = 1;
-    std::string val;      // the text, or the message for tok::error
+    std::string val; // the text, or the message for tok::error
 };
 
 // Lexes all of `text`; the last token is eof or error.

@@ -125,7 +125,8 @@ private:
 
     void enter()
     {
-        if (++depth_ > opts_.max_depth) errorf(fmt::format("max expression depth exceeded ({})", opts_.max_depth));
+        if (++depth_ > opts_.max_depth)
+            errorf(fmt::format("max expression depth exceeded ({})", opts_.max_depth));
     }
     struct guard {
         parser& p;
@@ -202,7 +203,8 @@ private:
             action_line_ = saved;
             return n;
         }
-        default: unexpected(t, "input");
+        default:
+            unexpected(t, "input");
         }
     }
 
@@ -210,14 +212,16 @@ private:
     {
         const token& t = next_non_space();
         switch (t.type) {
-        case tok::block: return block_control();
+        case tok::block:
+            return block_control();
         case tok::break_:
         case tok::continue_: {
             bool brk = t.type == tok::break_;
             auto n = std::make_unique<node>(brk ? node_type::break_ : node_type::continue_, t.pos, t.line);
             const token& r = next_non_space();
             if (r.type != tok::right_delim) unexpected(r, brk ? "{{break}}" : "{{continue}}");
-            if (range_depth_ == 0) errorf(brk ? "{{break}} outside {{range}}" : "{{continue}} outside {{range}}");
+            if (range_depth_ == 0)
+                errorf(brk ? "{{break}} outside {{range}}" : "{{continue}} outside {{range}}");
             return n;
         }
         case tok::else_: {
@@ -232,11 +236,16 @@ private:
             stop_ = stop::end;
             stop_pos_ = expect(tok::right_delim, "end").pos;
             return nullptr;
-        case tok::if_: return control(node_type::if_, true, "if");
-        case tok::range: return control(node_type::range, false, "range");
-        case tok::with: return control(node_type::with, false, "with");
-        case tok::template_: return template_control();
-        default: break;
+        case tok::if_:
+            return control(node_type::if_, true, "if");
+        case tok::range:
+            return control(node_type::range, false, "range");
+        case tok::with:
+            return control(node_type::with, false, "with");
+        case tok::template_:
+            return template_control();
+        default:
+            break;
         }
         backup();
         const token& p = peek();
@@ -359,20 +368,31 @@ private:
                 return pipe;
             }
             switch (t.type) {
-            case tok::bool_: case tok::char_constant: case tok::complex: case tok::dot: case tok::field:
-            case tok::identifier: case tok::number: case tok::nil: case tok::raw_string: case tok::string:
-            case tok::variable: case tok::left_paren:
+            case tok::bool_:
+            case tok::char_constant:
+            case tok::complex:
+            case tok::dot:
+            case tok::field:
+            case tok::identifier:
+            case tok::number:
+            case tok::nil:
+            case tok::raw_string:
+            case tok::string:
+            case tok::variable:
+            case tok::left_paren:
                 backup();
                 pipe->items.push_back(command());
                 break;
-            default: unexpected(t, context);
+            default:
+                unexpected(t, context);
             }
         }
     }
     // The index of the variable token at or after `from` (skipping spaces).
     std::size_t at_var_token(std::size_t from) const
     {
-        while (from < toks_.size() && toks_[from].type == tok::space) ++from;
+        while (from < toks_.size() && toks_[from].type == tok::space)
+            ++from;
         return from;
     }
 
@@ -381,10 +401,14 @@ private:
         if (pipe.items.empty()) errorf(fmt::format("missing value for {}", context));
         for (std::size_t i = 1; i < pipe.items.size(); ++i) {
             switch (pipe.items[i]->items[0]->type) {
-            case node_type::bool_: case node_type::dot: case node_type::nil: case node_type::number:
+            case node_type::bool_:
+            case node_type::dot:
+            case node_type::nil:
+            case node_type::number:
             case node_type::string:
                 errorf(fmt::format("non executable command in pipeline stage {}", i + 1));
-            default: break;
+            default:
+                break;
             }
         }
     }
@@ -398,8 +422,10 @@ private:
             if (node_ptr op = operand()) cmd->items.push_back(std::move(op));
             const token& t = next();
             if (t.type == tok::space) continue;
-            if (t.type == tok::right_delim || t.type == tok::right_paren) backup();
-            else if (t.type != tok::pipe) unexpected(t, "operand");
+            if (t.type == tok::right_delim || t.type == tok::right_paren)
+                backup();
+            else if (t.type != tok::pipe)
+                unexpected(t, "operand");
             break;
         }
         if (cmd->items.empty()) errorf("empty command");
@@ -412,15 +438,20 @@ private:
         if (!n) return n;
         if (peek().type == tok::field) {
             auto chain = std::make_unique<node>(node_type::chain, peek().pos, peek().line);
-            while (peek().type == tok::field) chain->idents.push_back(next().val.substr(1));
+            while (peek().type == tok::field)
+                chain->idents.push_back(next().val.substr(1));
             switch (n->type) {
             case node_type::field:
             case node_type::variable: {
-                for (auto& id : chain->idents) n->idents.push_back(id);
+                for (auto& id : chain->idents)
+                    n->idents.push_back(id);
                 n->pos = chain->pos; // Go re-creates the node at the chain's position
                 return n;
             }
-            case node_type::bool_: case node_type::string: case node_type::number: case node_type::nil:
+            case node_type::bool_:
+            case node_type::string:
+            case node_type::number:
+            case node_type::nil:
             case node_type::dot:
                 errorf(fmt::format("unexpected . after term {}", go_quote(node_string(*n))));
             default:
@@ -441,12 +472,15 @@ private:
             n->text = t.val;
             return n;
         }
-        case tok::dot: return std::make_unique<node>(node_type::dot, t.pos, t.line);
-        case tok::nil: return std::make_unique<node>(node_type::nil, t.pos, t.line);
+        case tok::dot:
+            return std::make_unique<node>(node_type::dot, t.pos, t.line);
+        case tok::nil:
+            return std::make_unique<node>(node_type::nil, t.pos, t.line);
         case tok::variable: {
             auto v = new_variable(t);
             bool known = false;
-            for (auto& name : vars_) known = known || name == v->idents[0];
+            for (auto& name : vars_)
+                known = known || name == v->idents[0];
             if (!known) errorf(fmt::format("undefined variable {}", go_quote(v->idents[0])));
             return v;
         }
@@ -462,7 +496,8 @@ private:
         }
         case tok::char_constant:
         case tok::complex:
-        case tok::number: return number(t);
+        case tok::number:
+            return number(t);
         case tok::left_paren: {
             enter();
             guard g{*this};
@@ -477,7 +512,9 @@ private:
             n->name = *s;
             return n;
         }
-        default: backup(); return nullptr;
+        default:
+            backup();
+            return nullptr;
         }
     }
 
@@ -524,9 +561,10 @@ private:
             errno = 0;
             char* endp = nullptr;
             double f = std::strtod(clean.c_str(), &endp);
-            bool ok = endp && *endp == '\0' && !clean.empty() && !(errno == ERANGE && std::isinf(f)) &&
-                      !(clean.size() > 1 && clean[0] == '0' && std::isdigit(static_cast<unsigned char>(clean[1])) &&
-                        clean.find_first_of(".eE") == std::string::npos);
+            bool ok =
+                endp && *endp == '\0' && !clean.empty() && !(errno == ERANGE && std::isinf(f)) &&
+                !(clean.size() > 1 && clean[0] == '0' && std::isdigit(static_cast<unsigned char>(clean[1])) &&
+                  clean.find_first_of(".eE") == std::string::npos);
             if (ok) {
                 if (clean.find_first_of(".eEpP") == std::string::npos)
                     errorf(fmt::format("integer overflow: {}", go_quote(t.val)));
@@ -542,7 +580,8 @@ private:
                 }
             }
         }
-        if (!x.is_int && !x.is_uint && !x.is_float) errorf(fmt::format("illegal number syntax: {}", go_quote(t.val)));
+        if (!x.is_int && !x.is_uint && !x.is_float)
+            errorf(fmt::format("illegal number syntax: {}", go_quote(t.val)));
         return n;
     }
 
@@ -558,15 +597,21 @@ private:
         int base = 10;
         if (s.size() > 1 && s[0] == '0') {
             char b = static_cast<char>(s[1] | 0x20);
-            if (b == 'x') base = 16, s.remove_prefix(2);
-            else if (b == 'o') base = 8, s.remove_prefix(2);
-            else if (b == 'b') base = 2, s.remove_prefix(2);
-            else base = 8, s.remove_prefix(1);
+            if (b == 'x')
+                base = 16, s.remove_prefix(2);
+            else if (b == 'o')
+                base = 8, s.remove_prefix(2);
+            else if (b == 'b')
+                base = 2, s.remove_prefix(2);
+            else
+                base = 8, s.remove_prefix(1);
         }
         if (s.empty()) return;
         std::uint64_t v = 0;
         for (char c : s) {
-            int d = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : 99;
+            int d = c >= '0' && c <= '9'                     ? c - '0'
+                    : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
+                                                             : 99;
             if (d >= base) return;
             auto ub = static_cast<std::uint64_t>(base);
             if (v > (UINT64_MAX - static_cast<std::uint64_t>(d)) / ub) return; // overflows uint64
@@ -576,7 +621,8 @@ private:
             x.is_uint = true;
             x.u = v;
         }
-        if (neg ? v <= static_cast<std::uint64_t>(INT64_MAX) + 1 : v <= static_cast<std::uint64_t>(INT64_MAX)) {
+        if (neg ? v <= static_cast<std::uint64_t>(INT64_MAX) + 1
+                : v <= static_cast<std::uint64_t>(INT64_MAX)) {
             x.is_int = true;
             x.i = neg ? static_cast<std::int64_t>(0 - v) : static_cast<std::int64_t>(v);
             if (x.i == 0) x.is_uint = true, x.u = 0;
@@ -586,8 +632,8 @@ private:
 
 } // namespace
 
-result<std::vector<std::shared_ptr<template_tree>>> parse_template(std::string_view name, std::string_view text,
-                                                                   const parse_options& opts)
+result<std::vector<std::shared_ptr<template_tree>>>
+parse_template(std::string_view name, std::string_view text, const parse_options& opts)
 {
     try {
         return parser(name, std::make_shared<const std::string>(text), opts).run();

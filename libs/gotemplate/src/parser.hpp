@@ -17,7 +17,7 @@ struct parse_options {
 };
 
 // Parses `text` as template `name`; the trees (the top one first) of it and its defines.
-result<std::vector<std::shared_ptr<template_tree>>> parse_template(std::string_view name, std::string_view text,
-                                                                   const parse_options& opts);
+result<std::vector<std::shared_ptr<template_tree>>>
+parse_template(std::string_view name, std::string_view text, const parse_options& opts);
 
 } // namespace weir::gotemplate::detail

@@ -12,9 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include <crypt.h>
-
 #include <cstring>
-
 #include <memory>
 
 namespace weir::gotemplate::detail {
@@ -27,8 +25,7 @@ namespace {
 using args = std::span<const go_value>;
 using S = param;
 
-template <class T, void (*F)(T*)>
-struct deleter {
+template <class T, void (*F)(T*)> struct deleter {
     void operator()(T* p) const { F(p); }
 };
 using pkey_ptr = std::unique_ptr<EVP_PKEY, deleter<EVP_PKEY, EVP_PKEY_free>>;
@@ -53,7 +50,8 @@ std::string key_pem(EVP_PKEY* key)
     case EVP_PKEY_EC:
         PEM_write_bio_PrivateKey_traditional(b.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
         break;
-    default: PEM_write_bio_PrivateKey(b.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
+    default:
+        PEM_write_bio_PrivateKey(b.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
     }
     return bio_string(b.get());
 }
@@ -61,9 +59,12 @@ std::string key_pem(EVP_PKEY* key)
 pkey_ptr generate(const char* type, unsigned bits)
 {
     EVP_PKEY* k = nullptr;
-    if (std::string_view(type) == "RSA") k = EVP_RSA_gen(bits);
-    else if (std::string_view(type) == "EC") k = EVP_EC_gen("P-256");
-    else k = EVP_PKEY_Q_keygen(nullptr, nullptr, type);
+    if (std::string_view(type) == "RSA")
+        k = EVP_RSA_gen(bits);
+    else if (std::string_view(type) == "EC")
+        k = EVP_EC_gen("P-256");
+    else
+        k = EVP_PKEY_Q_keygen(nullptr, nullptr, type);
     return pkey_ptr(k);
 }
 
@@ -114,7 +115,8 @@ result<go_value> make_cert(const cert_request& r, pkey_ptr key)
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(r.days) * 24 * 3600);
     X509_set_pubkey(cert.get(), key.get());
     X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(r.cn.c_str()), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(r.cn.c_str()), -1, -1, 0);
     X509* issuer = r.issuer ? r.issuer : cert.get();
     X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer));
     if (r.is_ca) {
@@ -129,7 +131,8 @@ result<go_value> make_cert(const cert_request& r, pkey_ptr key)
     std::string ips = strings_of(r.ips, "IP:");
     if (!ips.empty()) san += (san.empty() ? "" : ",") + ips;
     if (!san.empty()) add_ext(cert.get(), issuer, NID_subject_alt_name, san.c_str());
-    if (!X509_sign(cert.get(), r.signer ? r.signer : key.get(), EVP_sha256())) return fail("error signing the certificate");
+    if (!X509_sign(cert.get(), r.signer ? r.signer : key.get(), EVP_sha256()))
+        return fail("error signing the certificate");
     bio_ptr b(BIO_new(BIO_s_mem()));
     PEM_write_bio_X509(b.get(), cert.get());
     go_map m;
@@ -143,7 +146,8 @@ result<std::pair<x509_ptr, pkey_ptr>> parse_ca(const go_value& ca)
 {
     const go_value* c = ca.is_map() ? ca.map_find("Cert") : nullptr;
     const go_value* k = ca.is_map() ? ca.map_find("Key") : nullptr;
-    if (!c || !k || !c->is_string() || !k->is_string()) return fail("error parsing the CA: it needs Cert and Key");
+    if (!c || !k || !c->is_string() || !k->is_string())
+        return fail("error parsing the CA: it needs Cert and Key");
     bio_ptr cb(BIO_new_mem_buf(c->as_string().data(), static_cast<int>(c->as_string().size())));
     bio_ptr kb(BIO_new_mem_buf(k->as_string().data(), static_cast<int>(k->as_string().size())));
     x509_ptr cert(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));
@@ -160,27 +164,38 @@ void add_sprig_crypto(function_table& t)
     t.add("genPrivateKey", fn({S::string_}, false, [](call_context&, args a) -> result<go_value> {
               const std::string& type = a[0].as_string();
               pkey_ptr k;
-              if (type == "" || type == "rsa") k = generate("RSA", 4096);
-              else if (type == "ecdsa") k = generate("EC", 0);
-              else if (type == "ed25519") k = generate("ED25519", 0);
-              else if (type == "dsa") return go_value::of_string("dsa keys are not supported by weir");
-              else return go_value::of_string("Unknown type " + type);
+              if (type == "" || type == "rsa")
+                  k = generate("RSA", 4096);
+              else if (type == "ecdsa")
+                  k = generate("EC", 0);
+              else if (type == "ed25519")
+                  k = generate("ED25519", 0);
+              else if (type == "dsa")
+                  return go_value::of_string("dsa keys are not supported by weir");
+              else
+                  return go_value::of_string("Unknown type " + type);
               if (!k) return go_value::of_string("failed to generate private key");
               return go_value::of_string(key_pem(k.get()));
           }));
     t.add("genCA", fn({S::string_, S::int_}, false, [](call_context&, args a) -> result<go_value> {
-              return make_cert({.cn = a[0].as_string(), .days = a[1].as_int(), .is_ca = true}, generate("RSA", 2048));
+              return make_cert({.cn = a[0].as_string(), .days = a[1].as_int(), .is_ca = true},
+                               generate("RSA", 2048));
           }));
-    t.add("genSelfSignedCert", fn({S::string_, S::list_any, S::list_any, S::int_}, false,
-                                  [](call_context&, args a) -> result<go_value> {
-                                      return make_cert({.cn = a[0].as_string(), .ips = a[1], .dns = a[2], .days = a[3].as_int()},
-                                                       generate("RSA", 2048));
-                                  }));
+    t.add("genSelfSignedCert",
+          fn({S::string_, S::list_any, S::list_any, S::int_}, false,
+             [](call_context&, args a) -> result<go_value> {
+                 return make_cert({.cn = a[0].as_string(), .ips = a[1], .dns = a[2], .days = a[3].as_int()},
+                                  generate("RSA", 2048));
+             }));
     t.add("genSignedCert", fn({S::string_, S::list_any, S::list_any, S::int_, S::any}, false,
                               [](call_context&, args a) -> result<go_value> {
                                   WEIR_TRY_ASSIGN(auto ca, parse_ca(a[4]));
-                                  return make_cert({.cn = a[0].as_string(), .ips = a[1], .dns = a[2], .days = a[3].as_int(),
-                                                    .signer = ca.second.get(), .issuer = ca.first.get()},
+                                  return make_cert({.cn = a[0].as_string(),
+                                                    .ips = a[1],
+                                                    .dns = a[2],
+                                                    .days = a[3].as_int(),
+                                                    .signer = ca.second.get(),
+                                                    .issuer = ca.first.get()},
                                                    generate("RSA", 2048));
                               }));
     t.add("encryptAES", fn({S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
@@ -194,7 +209,8 @@ void add_sprig_crypto(function_table& t)
               EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
               int n1 = 0, n2 = 0;
               EVP_EncryptInit_ex(c, EVP_aes_256_cbc(), nullptr, key, iv); // PKCS#7 padding, as Sprig pads
-              EVP_EncryptUpdate(c, iv + 16, &n1, reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+              EVP_EncryptUpdate(c, iv + 16, &n1, reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
               EVP_EncryptFinal_ex(c, iv + 16 + n1, &n2);
               EVP_CIPHER_CTX_free(c);
               out.resize(16 + static_cast<std::size_t>(n1 + n2));
@@ -204,16 +220,19 @@ void add_sprig_crypto(function_table& t)
               bool ok = true;
               std::string data = b64_decode_bytes(a[1].as_string(), ok);
               if (!ok) return fail("illegal base64 data");
-              if (data.size() < 16 || (data.size() - 16) % 16 != 0) return fail("crypto/cipher: input not full blocks");
+              if (data.size() < 16 || (data.size() - 16) % 16 != 0)
+                  return fail("crypto/cipher: input not full blocks");
               unsigned char key[32] = {};
               std::memcpy(key, a[0].as_string().data(), std::min<std::size_t>(32, a[0].as_string().size()));
               std::string out(data.size(), '\0');
               EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
-              EVP_DecryptInit_ex(c, EVP_aes_256_cbc(), nullptr, key, reinterpret_cast<const unsigned char*>(data.data()));
+              EVP_DecryptInit_ex(c, EVP_aes_256_cbc(), nullptr, key,
+                                 reinterpret_cast<const unsigned char*>(data.data()));
               EVP_CIPHER_CTX_set_padding(c, 0);
               int n1 = 0, n2 = 0;
               EVP_DecryptUpdate(c, reinterpret_cast<unsigned char*>(out.data()), &n1,
-                                reinterpret_cast<const unsigned char*>(data.data() + 16), static_cast<int>(data.size() - 16));
+                                reinterpret_cast<const unsigned char*>(data.data() + 16),
+                                static_cast<int>(data.size() - 16));
               EVP_DecryptFinal_ex(c, reinterpret_cast<unsigned char*>(out.data()) + n1, &n2);
               EVP_CIPHER_CTX_free(c);
               out.resize(static_cast<std::size_t>(n1 + n2));
@@ -225,7 +244,8 @@ void add_sprig_crypto(function_table& t)
           }));
     auto bcrypt = [](const std::string& password) -> result<std::string> {
         char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-        if (!crypt_gensalt_rn("$2a$", 10, nullptr, 0, salt, sizeof salt)) return fail("bcrypt: cannot make a salt");
+        if (!crypt_gensalt_rn("$2a$", 10, nullptr, 0, salt, sizeof salt))
+            return fail("bcrypt: cannot make a salt");
         crypt_data data{};
         const char* h = crypt_r(password.c_str(), salt, &data);
         if (!h || h[0] == '*') return fail("bcrypt: hashing failed");
@@ -235,8 +255,10 @@ void add_sprig_crypto(function_table& t)
               auto h = bcrypt(a[0].as_string());
               return go_value::of_string(h ? *h : "failed to encrypt string with bcrypt");
           }));
-    t.add("htpasswd", fn({S::string_, S::string_}, false, [bcrypt](call_context&, args a) -> result<go_value> {
-              if (a[0].as_string().find(':') != std::string::npos) return go_value::of_string("invalid username: " + a[0].as_string());
+    t.add("htpasswd",
+          fn({S::string_, S::string_}, false, [bcrypt](call_context&, args a) -> result<go_value> {
+              if (a[0].as_string().find(':') != std::string::npos)
+                  return go_value::of_string("invalid username: " + a[0].as_string());
               WEIR_TRY_ASSIGN(auto h, bcrypt(a[1].as_string()));
               return go_value::of_string(a[0].as_string() + ":" + h);
           }));

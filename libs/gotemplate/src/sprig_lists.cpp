@@ -14,32 +14,47 @@ namespace {
 using args = std::span<const go_value>;
 using S = param;
 
-bool empty(const go_value& v) { return !go_truth(v); }
+bool empty(const go_value& v)
+{
+    return !go_truth(v);
+}
 
-std::int64_t to_int(const go_value& v) { return cast_to_int64(v); }
+std::int64_t to_int(const go_value& v)
+{
+    return cast_to_int64(v);
+}
 
 // Sprig panics with "Cannot <op> on type <T>" for a non-list; Go reports the panic as the error.
 result<go_list> as_list(const go_value& v, std::string_view op)
 {
     if (v.is_list()) return v.as_list();
-    if (v.is_nil() || v.is_missing()) return fail("runtime error: invalid memory address or nil pointer dereference");
+    if (v.is_nil() || v.is_missing())
+        return fail("runtime error: invalid memory address or nil pointer dereference");
     return fail(fmt::format("Cannot {} on type {}", op, v.kind_name()));
 }
 
-go_value list_of(go_list l) { return go_value::of_list(std::move(l)); }
-go_value map_or_empty(const go_value& v) { return v.is_map() ? v : go_value::of_map({}); }
+go_value list_of(go_list l)
+{
+    return go_value::of_list(std::move(l));
+}
+go_value map_or_empty(const go_value& v)
+{
+    return v.is_map() ? v : go_value::of_map({});
+}
 
 go_value deep_copy(const go_value& v, int depth = 0)
 {
     if (depth > 1500) return go_value::nil(); // a map that holds itself
     if (v.is_list()) {
         go_list l;
-        for (auto& e : v.as_list()) l.push_back(deep_copy(e, depth + 1));
+        for (auto& e : v.as_list())
+            l.push_back(deep_copy(e, depth + 1));
         return go_value::of_list(std::move(l), v.type());
     }
     if (v.is_map()) {
         go_map m;
-        for (auto& [k, e] : v.as_map()) m.emplace(k, deep_copy(e, depth + 1));
+        for (auto& [k, e] : v.as_map())
+            m.emplace(k, deep_copy(e, depth + 1));
         return go_value::of_map(std::move(m), v.type());
     }
     return v;
@@ -65,7 +80,9 @@ void merge_into(go_map& dst, const go_map& src, bool overwrite, int depth = 0)
 
 void add_sprig_lists(function_table& t)
 {
-    auto list_fn = [](call_context&, args a) -> result<go_value> { return list_of(go_list(a.begin(), a.end())); };
+    auto list_fn = [](call_context&, args a) -> result<go_value> {
+        return list_of(go_list(a.begin(), a.end()));
+    };
     t.add("list", fn({S::any}, true, list_fn));
     t.add("tuple", fn({S::any}, true, list_fn));
     t.add("dict", fn({S::any}, true, [](call_context&, args a) -> result<go_value> {
@@ -102,13 +119,15 @@ void add_sprig_lists(function_table& t)
               go_list out;
               for (auto& d : a)
                   if (d.is_map())
-                      for (auto& [k, v] : d.as_map()) out.push_back(go_value::of_string(k));
+                      for (auto& [k, v] : d.as_map())
+                          out.push_back(go_value::of_string(k));
               return go_value::of_list(std::move(out), go_type::list_string);
           }));
     t.add("values", fn({S::map_any}, false, [](call_context&, args a) -> result<go_value> {
               go_list out;
               if (a[0].is_map())
-                  for (auto& [k, v] : a[0].as_map()) out.push_back(v);
+                  for (auto& [k, v] : a[0].as_map())
+                      out.push_back(v);
               return list_of(std::move(out));
           }));
     auto pick_omit = [](bool pick) {
@@ -116,7 +135,8 @@ void add_sprig_lists(function_table& t)
             go_map out;
             if (a[0].is_map())
                 for (auto& [k, v] : a[0].as_map()) {
-                    bool named = std::any_of(a.begin() + 1, a.end(), [&](const go_value& n) { return n.as_string() == k; });
+                    bool named = std::any_of(a.begin() + 1, a.end(),
+                                             [&](const go_value& n) { return n.as_string() == k; });
                     if (named == pick) out.emplace(k, v);
                 }
             return go_value::of_map(std::move(out));
@@ -181,7 +201,8 @@ void add_sprig_lists(function_table& t)
     l1("uniq", "find uniq", [](go_list l, go_type) {
         go_list out;
         for (auto& e : l)
-            if (std::none_of(out.begin(), out.end(), [&](const go_value& o) { return go_deep_equal(o, e); })) out.push_back(e);
+            if (std::none_of(out.begin(), out.end(), [&](const go_value& o) { return go_deep_equal(o, e); }))
+                out.push_back(e);
         return list_of(std::move(out));
     });
     l1("compact", "compact", [](go_list l, go_type) {
@@ -195,7 +216,8 @@ void add_sprig_lists(function_table& t)
               auto s = a[0].is_list() ? strslice(a[0]) : std::vector<std::string>{strval(a[0])};
               std::sort(s.begin(), s.end());
               go_list out;
-              for (auto& x : s) out.push_back(go_value::of_string(x));
+              for (auto& x : s)
+                  out.push_back(go_value::of_string(x));
               return go_value::of_list(std::move(out), go_type::list_string);
           }));
     auto push = fn({S::any, S::any}, false, [](call_context&, args a) -> result<go_value> {
@@ -214,21 +236,25 @@ void add_sprig_lists(function_table& t)
               WEIR_TRY_ASSIGN(go_list l, as_list(a[0], "find without"));
               go_list out;
               for (auto& e : l)
-                  if (std::none_of(a.begin() + 1, a.end(), [&](const go_value& o) { return go_deep_equal(o, e); }))
+                  if (std::none_of(a.begin() + 1, a.end(),
+                                   [&](const go_value& o) { return go_deep_equal(o, e); }))
                       out.push_back(e);
               return list_of(std::move(out));
           }));
     t.add("has", fn({S::any, S::any}, false, [](call_context&, args a) -> result<go_value> {
               if (a[1].is_nil() || a[1].is_missing()) return go_value::of_bool(false);
               WEIR_TRY_ASSIGN(go_list l, as_list(a[1], "find has"));
-              return go_value::of_bool(std::any_of(l.begin(), l.end(), [&](const go_value& e) { return go_deep_equal(e, a[0]); }));
+              return go_value::of_bool(
+                  std::any_of(l.begin(), l.end(), [&](const go_value& e) { return go_deep_equal(e, a[0]); }));
           }));
     t.add("concat", fn({S::any}, true, [](call_context&, args a) -> result<go_value> {
               go_list out;
               for (auto& v : a) {
-                  if (v.is_nil()) return fail("runtime error: invalid memory address or nil pointer dereference");
+                  if (v.is_nil())
+                      return fail("runtime error: invalid memory address or nil pointer dereference");
                   if (!v.is_list())
-                      return fail(fmt::format("Cannot concat type {} as list", v.is_nil() ? "invalid" : v.kind_name()));
+                      return fail(fmt::format("Cannot concat type {} as list",
+                                              v.is_nil() ? "invalid" : v.kind_name()));
                   const go_list& l = v.as_list();
                   out.insert(out.end(), l.begin(), l.end());
               }
@@ -237,8 +263,10 @@ void add_sprig_lists(function_table& t)
           }));
     // Sprig's slice replaces Go's builtin one (user functions win over builtins).
     t.add("slice", fn({S::any, S::any}, true, [](call_context&, args a) -> result<go_value> {
-              if (a[0].is_nil() || a[0].is_missing()) return fail("runtime error: invalid memory address or nil pointer dereference");
-              if (!a[0].is_list()) return fail("list should be type of slice or array but " + a[0].kind_name());
+              if (a[0].is_nil() || a[0].is_missing())
+                  return fail("runtime error: invalid memory address or nil pointer dereference");
+              if (!a[0].is_list())
+                  return fail("list should be type of slice or array but " + a[0].kind_name());
               const go_list& l = a[0].as_list();
               if (l.empty()) return go_value::nil();
               std::int64_t b = a.size() > 1 ? to_int(a[1]) : 0;
@@ -248,7 +276,8 @@ void add_sprig_lists(function_table& t)
               return go_value::of_list(go_list(l.begin() + b, l.begin() + e), a[0].type());
           }));
     t.add("chunk", fn({S::int_, S::any}, false, [](call_context&, args a) -> result<go_value> {
-              if (a[1].is_nil()) return fail("runtime error: invalid memory address or nil pointer dereference");
+              if (a[1].is_nil())
+                  return fail("runtime error: invalid memory address or nil pointer dereference");
               if (!a[1].is_list()) return fail("Cannot chunk type " + a[1].kind_name());
               const go_list& l = a[1].as_list();
               go_list out;
@@ -257,7 +286,8 @@ void add_sprig_lists(function_table& t)
               std::int64_t size = a[0].as_int();
               auto len = static_cast<double>(l.size());
               double q = std::floor((len - 1) / static_cast<double>(size)) + 1;
-              if (!(q >= 0) || q > static_cast<double>(max_generated_list)) return fail("runtime error: makeslice: len out of range");
+              if (!(q >= 0) || q > static_cast<double>(max_generated_list))
+                  return fail("runtime error: makeslice: len out of range");
               auto count = static_cast<std::int64_t>(q);
               for (std::int64_t i = 0; i < count; ++i) {
                   std::int64_t clen = size;
@@ -269,7 +299,8 @@ void add_sprig_lists(function_table& t)
                   go_list part;
                   for (std::int64_t j = 0; j < clen; ++j) {
                       std::int64_t ix = i * size + j;
-                      if (ix < 0 || ix >= static_cast<std::int64_t>(l.size())) return fail("reflect: slice index out of range");
+                      if (ix < 0 || ix >= static_cast<std::int64_t>(l.size()))
+                          return fail("reflect: slice index out of range");
                       part.push_back(l[static_cast<std::size_t>(ix)]);
                   }
                   out.push_back(list_of(std::move(part)));
@@ -281,17 +312,21 @@ void add_sprig_lists(function_table& t)
               if (a.size() < 2 || empty(a[1])) return a[0];
               return a[1];
           }));
-    t.add("empty", fn({S::any}, false, [](call_context&, args a) -> result<go_value> { return go_value::of_bool(empty(a[0])); }));
+    t.add("empty", fn({S::any}, false, [](call_context&, args a) -> result<go_value> {
+              return go_value::of_bool(empty(a[0]));
+          }));
     t.add("coalesce", fn({S::any}, true, [](call_context&, args a) -> result<go_value> {
               for (auto& v : a)
                   if (!empty(v)) return v;
               return go_value::nil();
           }));
     t.add("all", fn({S::any}, true, [](call_context&, args a) -> result<go_value> {
-              return go_value::of_bool(std::all_of(a.begin(), a.end(), [](const go_value& v) { return !empty(v); }));
+              return go_value::of_bool(
+                  std::all_of(a.begin(), a.end(), [](const go_value& v) { return !empty(v); }));
           }));
     t.add("any", fn({S::any}, true, [](call_context&, args a) -> result<go_value> {
-              return go_value::of_bool(std::any_of(a.begin(), a.end(), [](const go_value& v) { return !empty(v); }));
+              return go_value::of_bool(
+                  std::any_of(a.begin(), a.end(), [](const go_value& v) { return !empty(v); }));
           }));
     t.add("ternary", fn({S::any, S::any, S::bool_}, false, [](call_context&, args a) -> result<go_value> {
               return a[2].as_bool() ? a[0] : a[1];

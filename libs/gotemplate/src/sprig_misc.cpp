@@ -12,8 +12,8 @@
 
 #include <cctype>
 #include <cmath>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 
 namespace weir::gotemplate::detail {
 namespace {
@@ -21,7 +21,10 @@ namespace {
 using args = std::span<const go_value>;
 using S = param;
 
-go_value str(std::string s) { return go_value::of_string(std::move(s)); }
+go_value str(std::string s)
+{
+    return go_value::of_string(std::move(s));
+}
 
 void json_string(std::string& out, std::string_view s, bool html)
 {
@@ -80,11 +83,19 @@ bool to_json(std::string& out, const go_value& v, bool html, int indent, int dep
     };
     switch (v.type()) {
     case go_type::invalid:
-    case go_type::nil: out += "null"; return true;
-    case go_type::bool_: out += v.as_bool() ? "true" : "false"; return true;
-    case go_type::float64_: return json_float(out, v.as_float());
-    case go_type::string_: json_string(out, v.as_string(), html); return true;
-    default: break;
+    case go_type::nil:
+        out += "null";
+        return true;
+    case go_type::bool_:
+        out += v.as_bool() ? "true" : "false";
+        return true;
+    case go_type::float64_:
+        return json_float(out, v.as_float());
+    case go_type::string_:
+        json_string(out, v.as_string(), html);
+        return true;
+    default:
+        break;
     }
     if (v.is_int()) {
         out += std::to_string(v.as_int());
@@ -140,12 +151,14 @@ go_value from_json_value(const weir::value& v)
     if (v.is_int()) return go_value::of_float(static_cast<double>(v.as_int()));
     if (v.is_array()) {
         go_list l;
-        for (auto& e : v.as_array()) l.push_back(from_json_value(e));
+        for (auto& e : v.as_array())
+            l.push_back(from_json_value(e));
         return go_value::of_list(std::move(l));
     }
     if (v.is_object()) {
         go_map m;
-        for (auto& [k, e] : v.as_object()) m.insert_or_assign(k, from_json_value(e));
+        for (auto& [k, e] : v.as_object())
+            m.insert_or_assign(k, from_json_value(e));
         return go_value::of_map(std::move(m));
     }
     return go_value::from(v);
@@ -157,7 +170,8 @@ std::string digest(const EVP_MD* md, std::string_view s)
     unsigned int n = 0;
     EVP_Digest(s.data(), s.size(), buf, &n, md, nullptr);
     std::string hex;
-    for (unsigned i = 0; i < n; ++i) hex += fmt::format("{:02x}", buf[i]);
+    for (unsigned i = 0; i < n; ++i)
+        hex += fmt::format("{:02x}", buf[i]);
     return hex;
 }
 
@@ -170,7 +184,8 @@ std::string b64enc(std::string_view s)
     for (; i + 2 < s.size(); i += 3) {
         unsigned v = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8) |
                      static_cast<unsigned char>(s[i + 2]);
-        for (int k = 3; k >= 0; --k) out += b64chars[(v >> (6 * k)) & 63];
+        for (int k = 3; k >= 0; --k)
+            out += b64chars[(v >> (6 * k)) & 63];
     }
     if (i < s.size()) {
         unsigned v = static_cast<unsigned char>(s[i]) << 16;
@@ -195,7 +210,8 @@ std::string b64dec(std::string_view s)
     std::string out;
     std::size_t si = 0;
     auto skip_newlines = [&] {
-        while (si < s.size() && (s[si] == '\n' || s[si] == '\r')) ++si;
+        while (si < s.size() && (s[si] == '\n' || s[si] == '\r'))
+            ++si;
     };
     while (si < s.size()) {
         unsigned v = 0;
@@ -226,7 +242,8 @@ std::string b64dec(std::string_view s)
             v = (v << 6) | static_cast<unsigned>(d);
         }
         int got = j;
-        for (int k = j; k < 4; ++k) v <<= 6;
+        for (int k = j; k < 4; ++k)
+            v <<= 6;
         if (got >= 2) out += static_cast<char>((v >> 16) & 0xFF);
         if (got >= 3) out += static_cast<char>((v >> 8) & 0xFF);
         if (got == 4) out += static_cast<char>(v & 0xFF);
@@ -242,9 +259,11 @@ std::string b32enc(std::string_view s)
     for (std::size_t i = 0; i < s.size(); i += 5) {
         std::uint64_t v = 0;
         std::size_t n = std::min<std::size_t>(5, s.size() - i);
-        for (std::size_t k = 0; k < 5; ++k) v = (v << 8) | (k < n ? static_cast<unsigned char>(s[i + k]) : 0);
+        for (std::size_t k = 0; k < 5; ++k)
+            v = (v << 8) | (k < n ? static_cast<unsigned char>(s[i + k]) : 0);
         static constexpr int chars_for[] = {0, 2, 4, 5, 7, 8};
-        for (int k = 0; k < 8; ++k) out += k < chars_for[n] ? a[(v >> (35 - 5 * k)) & 31] : '=';
+        for (int k = 0; k < 8; ++k)
+            out += k < chars_for[n] ? a[(v >> (35 - 5 * k)) & 31] : '=';
     }
     return out;
 }
@@ -260,7 +279,8 @@ result<go_regexp> compile(const std::string& re)
 go_value string_list(std::vector<std::string> v)
 {
     go_list l;
-    for (auto& s : v) l.push_back(go_value::of_string(std::move(s)));
+    for (auto& s : v)
+        l.push_back(go_value::of_string(std::move(s)));
     return go_value::of_list(std::move(l), go_type::list_string);
 }
 
@@ -286,21 +306,27 @@ std::string path_clean(std::string_view p)
         if (e == std::string_view::npos) e = p.size();
         std::string seg(p.substr(i, e - i));
         if (seg == "..") {
-            if (!parts.empty() && parts.back() != "..") parts.pop_back();
-            else if (!rooted) parts.push_back(seg);
+            if (!parts.empty() && parts.back() != "..")
+                parts.pop_back();
+            else if (!rooted)
+                parts.push_back(seg);
         } else if (!seg.empty() && seg != ".") {
             parts.push_back(seg);
         }
         i = e + 1;
     }
     std::string out = rooted ? "/" : "";
-    for (std::size_t k = 0; k < parts.size(); ++k) out += (k ? "/" : "") + parts[k];
+    for (std::size_t k = 0; k < parts.size(); ++k)
+        out += (k ? "/" : "") + parts[k];
     return out.empty() ? "." : out;
 }
 
 } // namespace
 
-std::string b64_encode_bytes(std::string_view s) { return b64enc(s); }
+std::string b64_encode_bytes(std::string_view s)
+{
+    return b64enc(s);
+}
 std::string b64_decode_bytes(std::string_view s, bool& ok)
 {
     std::string r = b64dec(s);
@@ -338,7 +364,8 @@ void add_sprig_misc(function_table& t)
                   auto first = text.find_first_not_of(" \t\r\n");
                   if (first == std::string::npos) return fail("unexpected end of JSON input");
                   if (std::string_view("{[\"-0123456789tfn").find(text[first]) == std::string_view::npos)
-                      return fail(fmt::format("invalid character '{}' looking for beginning of value", text[first]));
+                      return fail(
+                          fmt::format("invalid character '{}' looking for beginning of value", text[first]));
                   return fail("invalid JSON: " + v.err().message);
               }
               return from_json_value(*v);
@@ -368,7 +395,8 @@ void add_sprig_misc(function_table& t)
               return from_json_value(*v);
           }));
     auto s1 = [&](const char* name, std::string (*f)(std::string_view)) {
-        t.add(name, fn({S::string_}, false, [f](call_context&, args a) -> result<go_value> { return str(f(a[0].as_string())); }));
+        t.add(name, fn({S::string_}, false,
+                       [f](call_context&, args a) -> result<go_value> { return str(f(a[0].as_string())); }));
     };
     s1("b64enc", b64enc);
     s1("b64dec", b64dec);
@@ -404,16 +432,18 @@ void add_sprig_misc(function_table& t)
               auto re = go_regexp::compile(a[0].as_string()); // regexp.MatchString: an error is false
               return go_value::of_bool(re && re->match(a[1].as_string()));
           }));
-    t.add("mustRegexMatch", fn({S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
+    t.add("mustRegexMatch",
+          fn({S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
               auto re = go_regexp::compile(a[0].as_string());
               if (!re) return re.err();
               return go_value::of_bool(re->match(a[1].as_string()));
           }));
     auto replace = [](bool literal) {
-        return fn({S::string_, S::string_, S::string_}, false, [literal](call_context&, args a) -> result<go_value> {
-            WEIR_TRY_ASSIGN(auto re, compile(a[0].as_string()));
-            return str(re.replace_all(a[1].as_string(), a[2].as_string(), literal));
-        });
+        return fn({S::string_, S::string_, S::string_}, false,
+                  [literal](call_context&, args a) -> result<go_value> {
+                      WEIR_TRY_ASSIGN(auto re, compile(a[0].as_string()));
+                      return str(re.replace_all(a[1].as_string(), a[2].as_string(), literal));
+                  });
     };
     t.add("regexReplaceAll", replace(false));
     t.add("mustRegexReplaceAll", replace(false));
@@ -424,13 +454,16 @@ void add_sprig_misc(function_table& t)
               auto m = re.find_all(a[1].as_string(), 1);
               return str(m.empty() ? "" : a[1].as_string().substr(m[0].first, m[0].second - m[0].first));
           }));
-    t.add("regexFindAll", fn({S::string_, S::string_, S::int_}, false, [](call_context&, args a) -> result<go_value> {
+    t.add("regexFindAll",
+          fn({S::string_, S::string_, S::int_}, false, [](call_context&, args a) -> result<go_value> {
               WEIR_TRY_ASSIGN(auto re, compile(a[0].as_string()));
               std::vector<std::string> out;
-              for (auto [b, e] : re.find_all(a[1].as_string(), a[2].as_int())) out.push_back(a[1].as_string().substr(b, e - b));
+              for (auto [b, e] : re.find_all(a[1].as_string(), a[2].as_int()))
+                  out.push_back(a[1].as_string().substr(b, e - b));
               return string_list(std::move(out));
           }));
-    t.add("regexSplit", fn({S::string_, S::string_, S::int_}, false, [](call_context&, args a) -> result<go_value> {
+    t.add("regexSplit",
+          fn({S::string_, S::string_, S::int_}, false, [](call_context&, args a) -> result<go_value> {
               WEIR_TRY_ASSIGN(auto re, compile(a[0].as_string()));
               return string_list(re.split(a[1].as_string(), a[2].as_int()));
           }));
@@ -439,8 +472,10 @@ void add_sprig_misc(function_table& t)
               // Masterminds/semver's messages, which charts' error checks may match
               // Masterminds' constraint grammar allows surrounding whitespace
               std::string_view c = a[0].as_string();
-              while (!c.empty() && std::isspace(static_cast<unsigned char>(c.front()))) c.remove_prefix(1);
-              while (!c.empty() && std::isspace(static_cast<unsigned char>(c.back()))) c.remove_suffix(1);
+              while (!c.empty() && std::isspace(static_cast<unsigned char>(c.front())))
+                  c.remove_prefix(1);
+              while (!c.empty() && std::isspace(static_cast<unsigned char>(c.back())))
+                  c.remove_suffix(1);
               auto range = semver_range::parse(c);
               if (!range) return fail("improper constraint: " + a[0].as_string());
               auto v = semver::parse(a[1].as_string());
@@ -448,8 +483,10 @@ void add_sprig_misc(function_table& t)
               return go_value::of_bool(range->matches(*v));
           }));
 
-    t.add("typeOf", fn({S::any}, false, [](call_context&, args a) -> result<go_value> { return str(a[0].type_name()); }));
-    t.add("kindOf", fn({S::any}, false, [](call_context&, args a) -> result<go_value> { return str(a[0].kind_name()); }));
+    t.add("typeOf", fn({S::any}, false,
+                       [](call_context&, args a) -> result<go_value> { return str(a[0].type_name()); }));
+    t.add("kindOf", fn({S::any}, false,
+                       [](call_context&, args a) -> result<go_value> { return str(a[0].kind_name()); }));
     t.add("typeIs", fn({S::string_, S::any}, false, [](call_context&, args a) -> result<go_value> {
               return go_value::of_bool(a[0].as_string() == a[1].type_name());
           }));
@@ -463,7 +500,8 @@ void add_sprig_misc(function_table& t)
     t.add("deepEqual", fn({S::any, S::any}, false, [](call_context&, args a) -> result<go_value> {
               return go_value::of_bool(go_deep_equal(a[0], a[1]));
           }));
-    t.add("fail", fn({S::string_}, false, [](call_context&, args a) -> result<go_value> { return fail(a[0].as_string()); }));
+    t.add("fail", fn({S::string_}, false,
+                     [](call_context&, args a) -> result<go_value> { return fail(a[0].as_string()); }));
     t.add("uuidv4", fn({}, false, [](call_context&, args) -> result<go_value> {
               unsigned char b[16];
               RAND_bytes(b, sizeof b);
@@ -484,7 +522,8 @@ void add_sprig_misc(function_table& t)
     rnd("randAlphaNum", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
     rnd("randAlpha", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
     rnd("randNumeric", "0123456789");
-    rnd("randAscii", "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+    rnd("randAscii",
+        "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
     t.add("env", fn({S::string_}, false, [](call_context&, args a) -> result<go_value> {
               const char* v = std::getenv(a[0].as_string().c_str());
               return str(v ? v : "");

@@ -11,21 +11,27 @@ namespace {
 using args = std::span<const go_value>;
 using S = param;
 
-go_value str(std::string s) { return go_value::of_string(std::move(s)); }
+go_value str(std::string s)
+{
+    return go_value::of_string(std::move(s));
+}
 
 bool is_unicode_space(char32_t r)
 {
-    return r == ' ' || (r >= '\t' && r <= '\r') || r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200a) ||
-           r == 0x2028 || r == 0x2029 || r == 0x202f || r == 0x205f || r == 0x3000;
+    return r == ' ' || (r >= '\t' && r <= '\r') || r == 0x85 || r == 0xA0 || r == 0x1680 ||
+           (r >= 0x2000 && r <= 0x200a) || r == 0x2028 || r == 0x2029 || r == 0x202f || r == 0x205f ||
+           r == 0x3000;
 }
 
 std::string trim_space(std::string_view s)
 {
     std::size_t b = 0, e = s.size();
-    while (b < e && is_unicode_space(decode_rune(s, b))) b += rune_length(s, b);
+    while (b < e && is_unicode_space(decode_rune(s, b)))
+        b += rune_length(s, b);
     while (e > b) {
         std::size_t p = e - 1;
-        while (p > b && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80) --p;
+        while (p > b && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80)
+            --p;
         if (!is_unicode_space(decode_rune(s, p))) break;
         e = p;
     }
@@ -89,15 +95,18 @@ std::string title(const std::string& s)
 std::string trim_cutset(std::string_view s, std::string_view cut, bool left, bool right)
 {
     std::vector<char32_t> set;
-    for (std::size_t i = 0; i < cut.size(); i += rune_length(cut, i)) set.push_back(decode_rune(cut, i));
+    for (std::size_t i = 0; i < cut.size(); i += rune_length(cut, i))
+        set.push_back(decode_rune(cut, i));
     auto in = [&](char32_t r) { return std::find(set.begin(), set.end(), r) != set.end(); };
     std::size_t b = 0, e = s.size();
     if (left)
-        while (b < e && in(decode_rune(s, b))) b += rune_length(s, b);
+        while (b < e && in(decode_rune(s, b)))
+            b += rune_length(s, b);
     if (right)
         while (e > b) {
             std::size_t p = e - 1;
-            while (p > b && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80) --p;
+            while (p > b && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80)
+                --p;
             if (!in(decode_rune(s, p)) || p + rune_length(s, p) != e) break;
             e = p;
         }
@@ -134,14 +143,16 @@ std::vector<std::string> split(std::string_view s, std::string_view sep, int n =
 go_value string_list(const std::vector<std::string>& v)
 {
     go_list l;
-    for (auto& s : v) l.push_back(str(s));
+    for (auto& s : v)
+        l.push_back(str(s));
     return go_value::of_list(std::move(l), go_type::list_string);
 }
 
 go_value split_map(const std::vector<std::string>& parts)
 {
     go_map m;
-    for (std::size_t i = 0; i < parts.size(); ++i) m.emplace("_" + std::to_string(i), str(parts[i]));
+    for (std::size_t i = 0; i < parts.size(); ++i)
+        m.emplace("_" + std::to_string(i), str(parts[i]));
     return go_value::of_map(std::move(m), go_type::map_string);
 }
 
@@ -170,7 +181,8 @@ std::vector<std::string> strslice(const go_value& v)
 void add_sprig_strings(function_table& t)
 {
     auto s1 = [&](const char* name, std::string (*f)(std::string)) {
-        t.add(name, fn({S::string_}, false, [f](call_context&, args a) -> result<go_value> { return str(f(a[0].as_string())); }));
+        t.add(name, fn({S::string_}, false,
+                       [f](call_context&, args a) -> result<go_value> { return str(f(a[0].as_string())); }));
     };
     s1("trim", [](std::string s) { return trim_space(s); });
     s1("upper", [](std::string s) { return map_runes(s, to_upper); });
@@ -182,8 +194,10 @@ void add_sprig_strings(function_table& t)
         bool next = true;
         for (std::size_t i = 0; i < s.size(); i += rune_length(s, i)) {
             char32_t r = decode_rune(s, i);
-            if (is_space(r)) next = true;
-            else if (next) r = to_lower(r), next = false;
+            if (is_space(r))
+                next = true;
+            else if (next)
+                r = to_lower(r), next = false;
             append_rune(out, r);
         }
         return out;
@@ -194,18 +208,23 @@ void add_sprig_strings(function_table& t)
         bool removed = false;
         for (char c : s) {
             auto r = static_cast<char32_t>(static_cast<unsigned char>(c));
-            if (is_space(r)) removed = true;
-            else append_rune(out, r);
+            if (is_space(r))
+                removed = true;
+            else
+                append_rune(out, r);
         }
         return removed ? out : s;
     });
     s1("swapcase", [](std::string s) {
         // goutils.SwapCase: title case and upper case are the same rune for the scripts weir maps
-        return map_runes(s, [](char32_t r) { return is_upper(r) ? to_lower(r) : is_lower(r) ? to_upper(r) : r; });
+        return map_runes(s, [](char32_t r) {
+            return is_upper(r) ? to_lower(r) : is_lower(r) ? to_upper(r) : r;
+        });
     });
     s1("base", [](std::string s) {
         if (s.empty()) return std::string(".");
-        while (s.size() > 1 && s.back() == '/') s.pop_back();
+        while (s.size() > 1 && s.back() == '/')
+            s.pop_back();
         auto p = s.rfind('/');
         if (p != std::string::npos && s.size() > 1) s = s.substr(p + 1);
         return s.empty() ? std::string("/") : s;
@@ -221,8 +240,10 @@ void add_sprig_strings(function_table& t)
                   return str(f(a[0].as_string(), a[1].as_string()));
               }));
     };
-    s2("trimAll", [](const std::string& cut, const std::string& s) { return trim_cutset(s, cut, true, true); });
-    s2("trimall", [](const std::string& cut, const std::string& s) { return trim_cutset(s, cut, true, true); });
+    s2("trimAll",
+       [](const std::string& cut, const std::string& s) { return trim_cutset(s, cut, true, true); });
+    s2("trimall",
+       [](const std::string& cut, const std::string& s) { return trim_cutset(s, cut, true, true); });
     s2("trimSuffix", [](const std::string& suf, const std::string& s) {
         return s.ends_with(suf) ? s.substr(0, s.size() - suf.size()) : s;
     });
@@ -234,11 +255,13 @@ void add_sprig_strings(function_table& t)
                   return go_value::of_bool(f(a[0].as_string(), a[1].as_string()));
               }));
     };
-    b2("contains", [](const std::string& sub, const std::string& s) { return s.find(sub) != std::string::npos; });
+    b2("contains",
+       [](const std::string& sub, const std::string& s) { return s.find(sub) != std::string::npos; });
     b2("hasPrefix", [](const std::string& p, const std::string& s) { return s.starts_with(p); });
     b2("hasSuffix", [](const std::string& p, const std::string& s) { return s.ends_with(p); });
 
-    t.add("replace", fn({S::string_, S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
+    t.add("replace",
+          fn({S::string_, S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
               return str(replace_all(a[2].as_string(), a[0].as_string(), a[1].as_string()));
           }));
     t.add("repeat", fn({S::int_, S::string_}, false, [](call_context& ctx, args a) -> result<go_value> {
@@ -246,7 +269,8 @@ void add_sprig_strings(function_table& t)
               auto bytes = static_cast<double>(a[0].as_int()) * static_cast<double>(a[1].as_string().size());
               WEIR_TRY(check_size(ctx, bytes > 1e18 ? SIZE_MAX : static_cast<std::size_t>(bytes), "repeat"));
               std::string out;
-              for (std::int64_t i = 0; i < a[0].as_int(); ++i) out += a[1].as_string();
+              for (std::int64_t i = 0; i < a[0].as_int(); ++i)
+                  out += a[1].as_string();
               return str(std::move(out));
           }));
     t.add("indent", fn({S::int_, S::string_}, false, [](call_context& ctx, args a) -> result<go_value> {
@@ -275,11 +299,14 @@ void add_sprig_strings(function_table& t)
               auto n = static_cast<std::int64_t>(s.size());
               if (b < 0) {
                   if (e < 0) return fail(fmt::format("runtime error: slice bounds out of range [:{}]", e));
-                  if (e > n) return fail(fmt::format("runtime error: slice bounds out of range [:{}] with length {}", e, n));
+                  if (e > n)
+                      return fail(
+                          fmt::format("runtime error: slice bounds out of range [:{}] with length {}", e, n));
                   return str(s.substr(0, static_cast<std::size_t>(e)));
               }
               if (e < 0 || e > n) {
-                  if (b > n) return fail(fmt::format("runtime error: slice bounds out of range [{}:{}]", b, n));
+                  if (b > n)
+                      return fail(fmt::format("runtime error: slice bounds out of range [{}:{}]", b, n));
                   return str(s.substr(static_cast<std::size_t>(b)));
               }
               if (b > e) return fail(fmt::format("runtime error: slice bounds out of range [{}:{}]", b, e));
@@ -318,7 +345,8 @@ void add_sprig_strings(function_table& t)
               }
               return str(std::move(out));
           }));
-    t.add("toString", fn({S::any}, false, [](call_context&, args a) -> result<go_value> { return str(strval(a[0])); }));
+    t.add("toString",
+          fn({S::any}, false, [](call_context&, args a) -> result<go_value> { return str(strval(a[0])); }));
     t.add("join", fn({S::string_, S::any}, false, [](call_context&, args a) -> result<go_value> {
               auto parts = strslice(a[1]);
               std::string out;
@@ -328,17 +356,21 @@ void add_sprig_strings(function_table& t)
               }
               return str(std::move(out));
           }));
-    t.add("toStrings", fn({S::any}, false, [](call_context&, args a) -> result<go_value> { return string_list(strslice(a[0])); }));
+    t.add("toStrings", fn({S::any}, false, [](call_context&, args a) -> result<go_value> {
+              return string_list(strslice(a[0]));
+          }));
     t.add("splitList", fn({S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
               return string_list(split(a[1].as_string(), a[0].as_string()));
           }));
     t.add("split", fn({S::string_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
               return split_map(split(a[1].as_string(), a[0].as_string()));
           }));
-    t.add("splitn", fn({S::string_, S::int_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
+    t.add("splitn",
+          fn({S::string_, S::int_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
               return split_map(split(a[2].as_string(), a[0].as_string(), static_cast<int>(a[1].as_int())));
           }));
-    t.add("plural", fn({S::string_, S::string_, S::int_}, false, [](call_context&, args a) -> result<go_value> {
+    t.add("plural",
+          fn({S::string_, S::string_, S::int_}, false, [](call_context&, args a) -> result<go_value> {
               return str(a[2].as_int() == 1 ? a[0].as_string() : a[1].as_string());
           }));
     t.add("wrap", fn({S::int_, S::string_}, false, [](call_context&, args a) -> result<go_value> {
@@ -346,7 +378,8 @@ void add_sprig_strings(function_table& t)
               std::string out, line;
               auto words = split(a[1].as_string(), " ");
               for (auto& w : words) {
-                  if (!line.empty() && static_cast<std::int64_t>(line.size() + 1 + w.size()) > a[0].as_int()) {
+                  if (!line.empty() &&
+                      static_cast<std::int64_t>(line.size() + 1 + w.size()) > a[0].as_int()) {
                       out += line + "\n";
                       line.clear();
                   }
@@ -360,8 +393,10 @@ void add_sprig_strings(function_table& t)
               bool gap = true;
               for (char c : a[0].as_string()) {
                   auto r = static_cast<char32_t>(static_cast<unsigned char>(c));
-                  if (is_space(r)) gap = true;
-                  else if (gap) append_rune(out, r), gap = false;
+                  if (is_space(r))
+                      gap = true;
+                  else if (gap)
+                      append_rune(out, r), gap = false;
               }
               return str(std::move(out));
           }));
@@ -371,7 +406,8 @@ void add_sprig_strings(function_table& t)
               const std::string& s = a[0].as_string();
               auto connector = [](char32_t r) { return r == '-' || r == '_' || is_space(r); };
               std::vector<char32_t> rs;
-              for (std::size_t i = 0; i < s.size(); i += rune_length(s, i)) rs.push_back(decode_rune(s, i));
+              for (std::size_t i = 0; i < s.size(); i += rune_length(s, i))
+                  rs.push_back(decode_rune(s, i));
               std::string out;
               std::size_t i = 0;
               char32_t r0 = 0;
@@ -394,8 +430,10 @@ void add_sprig_strings(function_table& t)
                       append_rune(out, r1);
                       continue;
                   }
-                  if (connector(r1)) r0 = to_upper(r0);
-                  else r0 = to_lower(r0), append_rune(out, r1);
+                  if (connector(r1))
+                      r0 = to_upper(r0);
+                  else
+                      r0 = to_lower(r0), append_rune(out, r1);
               }
               append_rune(out, r0);
               return str(std::move(out));

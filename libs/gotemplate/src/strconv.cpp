@@ -51,18 +51,36 @@ void append_escaped(std::string& out, char32_t r, char quote, bool ascii_only)
         return;
     }
     switch (r) {
-    case '\a': out += "\\a"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
-    case '\v': out += "\\v"; return;
-    default: break;
+    case '\a':
+        out += "\\a";
+        return;
+    case '\b':
+        out += "\\b";
+        return;
+    case '\f':
+        out += "\\f";
+        return;
+    case '\n':
+        out += "\\n";
+        return;
+    case '\r':
+        out += "\\r";
+        return;
+    case '\t':
+        out += "\\t";
+        return;
+    case '\v':
+        out += "\\v";
+        return;
+    default:
+        break;
     }
-    if (r < ' ' || r == 0x7f) out += fmt::format("\\x{:02x}", static_cast<unsigned>(r));
-    else if (r < 0x10000) out += fmt::format("\\u{:04x}", static_cast<unsigned>(r));
-    else out += fmt::format("\\U{:08x}", static_cast<unsigned>(r));
+    if (r < ' ' || r == 0x7f)
+        out += fmt::format("\\x{:02x}", static_cast<unsigned>(r));
+    else if (r < 0x10000)
+        out += fmt::format("\\u{:04x}", static_cast<unsigned>(r));
+    else
+        out += fmt::format("\\U{:08x}", static_cast<unsigned>(r));
 }
 } // namespace
 
@@ -80,7 +98,8 @@ std::size_t rune_length(std::string_view s, std::size_t pos)
 std::size_t rune_count(std::string_view s)
 {
     std::size_t n = 0;
-    for (std::size_t i = 0; i < s.size(); i += rune_length(s, i)) ++n;
+    for (std::size_t i = 0; i < s.size(); i += rune_length(s, i))
+        ++n;
     return n;
 }
 bool valid_utf8(std::string_view s)
@@ -124,7 +143,7 @@ bool is_print(char32_t r)
     if (r >= 0x2060 && r <= 0x206F) return false;
     if (r == 0xFEFF || r == 0xFFFD + 0x100) return false;
     if (r >= 0xD800 && r <= 0xDFFF) return false;
-    if (r >= 0xE000 && r <= 0xF8FF) return false; // private use
+    if (r >= 0xE000 && r <= 0xF8FF) return false;                 // private use
     if (r == 0xFFFE || r == 0xFFFF || r >= 0xF0000) return false; // planes 15-16: private use
     return true;
 }
@@ -193,14 +212,30 @@ result<std::string> go_unquote(std::string_view lit)
             return std::strtol(h.c_str(), nullptr, 16);
         };
         switch (e) {
-        case 'a': out += '\a'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'v': out += '\v'; break;
-        case '\\': out += '\\'; break;
+        case 'a':
+            out += '\a';
+            break;
+        case 'b':
+            out += '\b';
+            break;
+        case 'f':
+            out += '\f';
+            break;
+        case 'n':
+            out += '\n';
+            break;
+        case 'r':
+            out += '\r';
+            break;
+        case 't':
+            out += '\t';
+            break;
+        case 'v':
+            out += '\v';
+            break;
+        case '\\':
+            out += '\\';
+            break;
         case '\'':
         case '"':
             if (e != q) return bad();
@@ -209,8 +244,10 @@ result<std::string> go_unquote(std::string_view lit)
         case 'x': {
             long v = hex(2);
             if (v < 0) return bad();
-            if (q == '\'') append_rune(out, static_cast<char32_t>(v));
-            else out += static_cast<char>(v);
+            if (q == '\'')
+                append_rune(out, static_cast<char32_t>(v));
+            else
+                out += static_cast<char>(v);
             break;
         }
         case 'u':
@@ -230,8 +267,10 @@ result<std::string> go_unquote(std::string_view lit)
                     v = v * 8 + (d - '0');
                 }
                 if (v > 255) return bad();
-                if (q == '\'') append_rune(out, static_cast<char32_t>(v));
-                else out += static_cast<char>(v);
+                if (q == '\'')
+                    append_rune(out, static_cast<char32_t>(v));
+                else
+                    out += static_cast<char>(v);
             }
         }
     }
@@ -283,7 +322,8 @@ std::string fixed_form(const decimal_digits& dd, int prec, bool shortest)
 {
     std::string out;
     if (dd.dp > 0) {
-        for (int i = 0; i < dd.dp; ++i) out += i < static_cast<int>(dd.d.size()) ? dd.d[static_cast<std::size_t>(i)] : '0';
+        for (int i = 0; i < dd.dp; ++i)
+            out += i < static_cast<int>(dd.d.size()) ? dd.d[static_cast<std::size_t>(i)] : '0';
     } else {
         out += '0';
     }
@@ -319,7 +359,8 @@ std::string format_float(double f, char fmtc, int prec)
     default: { // g G: Go picks %e when exp < -4 || exp >= eprec
         int p = prec == 0 ? 1 : prec;
         decimal_digits dd = digits_of(a, shortest ? -1 : p);
-        while (dd.d.size() > 1 && dd.d.back() == '0') dd.d.pop_back();
+        while (dd.d.size() > 1 && dd.d.back() == '0')
+            dd.d.pop_back();
         int nd = static_cast<int>(dd.d.size());
         int eprec = shortest ? 6 : p;
         if (!shortest && eprec > nd && nd >= dd.dp) eprec = nd;
@@ -334,12 +375,19 @@ std::string format_float(double f, char fmtc, int prec)
 
 namespace weir::gotemplate::detail {
 
-bool is_upper(char32_t r) { return to_lower(r) != r; }
-bool is_lower(char32_t r) { return to_upper(r) != r || r == 0xDF; }
+bool is_upper(char32_t r)
+{
+    return to_lower(r) != r;
+}
+bool is_lower(char32_t r)
+{
+    return to_upper(r) != r || r == 0xDF;
+}
 bool is_space(char32_t r)
 {
-    return r == ' ' || (r >= '\t' && r <= '\r') || r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200a) ||
-           r == 0x2028 || r == 0x2029 || r == 0x202f || r == 0x205f || r == 0x3000;
+    return r == ' ' || (r >= '\t' && r <= '\r') || r == 0x85 || r == 0xA0 || r == 0x1680 ||
+           (r >= 0x2000 && r <= 0x200a) || r == 0x2028 || r == 0x2029 || r == 0x202f || r == 0x205f ||
+           r == 0x3000;
 }
 
 char32_t to_upper(char32_t r)

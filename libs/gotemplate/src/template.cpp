@@ -1,11 +1,14 @@
-#include <weir/gotemplate/template.hpp>
-
 #include "exec.hpp"
 #include "parser.hpp"
 
+#include <weir/gotemplate/template.hpp>
+
 namespace weir::gotemplate {
 
-void function_table::add(std::string name, function f) { map_.insert_or_assign(std::move(name), std::move(f)); }
+void function_table::add(std::string name, function f)
+{
+    map_.insert_or_assign(std::move(name), std::move(f));
+}
 
 const function* function_table::find(std::string_view name) const
 {
@@ -25,13 +28,20 @@ template_set::~template_set() = default;
 template_set::template_set(template_set&&) noexcept = default;
 template_set& template_set::operator=(template_set&&) noexcept = default;
 
-const function_table& template_set::functions() const { return impl_->data.functions; }
-function_table& template_set::mutable_functions() { return impl_->data.functions; }
+const function_table& template_set::functions() const
+{
+    return impl_->data.functions;
+}
+function_table& template_set::mutable_functions()
+{
+    return impl_->data.functions;
+}
 
 status template_set::parse(std::string_view name, std::string_view text)
 {
-    detail::parse_options po{.has_function = [this](std::string_view n) { return impl_->data.functions.find(n) != nullptr; },
-                             .max_depth = opts_.max_depth};
+    detail::parse_options po{
+        .has_function = [this](std::string_view n) { return impl_->data.functions.find(n) != nullptr; },
+        .max_depth = opts_.max_depth};
     WEIR_TRY_ASSIGN(auto trees, detail::parse_template(name, text, po));
     for (auto& t : trees) {
         // Go keeps an existing template rather than replace it with an empty one.
@@ -42,7 +52,10 @@ status template_set::parse(std::string_view name, std::string_view text)
     return ok();
 }
 
-bool template_set::has(std::string_view name) const { return impl_->data.trees.find(name) != impl_->data.trees.end(); }
+bool template_set::has(std::string_view name) const
+{
+    return impl_->data.trees.find(name) != impl_->data.trees.end();
+}
 
 status template_set::execute_into(std::string& out, std::string_view name, const go_value& data) const
 {

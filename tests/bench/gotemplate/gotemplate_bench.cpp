@@ -29,7 +29,8 @@ struct workload {
 std::string values_json()
 {
     std::string env;
-    for (int i = 0; i < 200; ++i) env += fmt::format("{}{{\"name\": \"VAR_{}\", \"value\": \"value-{}\"}}", i ? "," : "", i, i);
+    for (int i = 0; i < 200; ++i)
+        env += fmt::format("{}{{\"name\": \"VAR_{}\", \"value\": \"value-{}\"}}", i ? "," : "", i, i);
     return R"({"Release": {"Name": "web", "Namespace": "apps", "Service": "Helm"},
                "Chart": {"Name": "podinfo", "Version": "6.5.4", "AppVersion": "6.5.4"},
                "Values": {"replicaCount": 3, "image": {"repository": "ghcr.io/stefanprodan/podinfo", "tag": "", "pullPolicy": "IfNotPresent"},
@@ -111,15 +112,18 @@ std::string oracle()
 {
     if (std::system("command -v go >/dev/null 2>&1") != 0) return {};
     auto out = std::filesystem::temp_directory_path() / "weir-gotemplate-bench" / "oracle";
-    std::string cmd = std::string(WEIR_SOURCE_DIR) + "/tools/gotemplate-oracle/build.sh " + out.string() + " >/dev/null 2>&1";
+    std::string cmd = std::string(WEIR_SOURCE_DIR) + "/tools/gotemplate-oracle/build.sh " + out.string() +
+                      " >/dev/null 2>&1";
     return std::system(cmd.c_str()) == 0 ? out.string() : std::string();
 }
 
 long go_ns_per_op(const std::string& oracle_bin, const workload& w, int iterations)
 {
     auto dir = std::filesystem::temp_directory_path() / "weir-gotemplate-bench";
-    std::ofstream(dir / "req.json") << "{\"template\":" << weir::json_quote(w.text) << ",\"data\":" << w.data << "}";
-    std::string cmd = oracle_bin + " -bench " + std::to_string(iterations) + " < " + (dir / "req.json").string();
+    std::ofstream(dir / "req.json") << "{\"template\":" << weir::json_quote(w.text) << ",\"data\":" << w.data
+                                    << "}";
+    std::string cmd =
+        oracle_bin + " -bench " + std::to_string(iterations) + " < " + (dir / "req.json").string();
     FILE* p = popen(cmd.c_str(), "r");
     long ns = -1;
     if (p && std::fscanf(p, "%ld", &ns) != 1) ns = -1;
@@ -139,10 +143,16 @@ int main(int argc, char** argv)
     deploy.replace(pos, 33, "    {{- template \"podinfo.labels\" . }}");
     std::vector<workload> loads = {
         {"chart deployment (200 env vars)", deploy, values},
-        {"range 10000 items with printf/if", R"({{ range $i, $e := until 10000 }}{{ if eq (mod $e 3) 0 }}{{ printf "%05d-%s\n" $e "fizz" }}{{ else }}{{ $e }}{{ end }}{{ end }})", "{}"},
-        {"string pipeline x2000", R"({{ range until 2000 }}{{ "  Hello, World  " | trim | lower | replace "world" "weir" | title | quote | b64enc | b64dec }}
-{{ end }})", "{}"},
-        {"toJson/toPrettyJson of values x50", R"({{ range until 50 }}{{ toJson $.Values }}{{ toPrettyJson $.Values.resources }}{{ end }})", values},
+        {"range 10000 items with printf/if",
+         R"({{ range $i, $e := until 10000 }}{{ if eq (mod $e 3) 0 }}{{ printf "%05d-%s\n" $e "fizz" }}{{ else }}{{ $e }}{{ end }}{{ end }})",
+         "{}"},
+        {"string pipeline x2000",
+         R"({{ range until 2000 }}{{ "  Hello, World  " | trim | lower | replace "world" "weir" | title | quote | b64enc | b64dec }}
+{{ end }})",
+         "{}"},
+        {"toJson/toPrettyJson of values x50",
+         R"({{ range until 50 }}{{ toJson $.Values }}{{ toPrettyJson $.Values.resources }}{{ end }})",
+         values},
     };
     auto functions = weir::gotemplate::function_table::with_sprig();
     std::string go = oracle();
@@ -152,11 +162,14 @@ int main(int argc, char** argv)
         render_weir(w.text, data, functions); // warm-up, and fail early on a broken template
         auto start = clock_type::now();
         std::size_t bytes = 0;
-        for (int i = 0; i < iterations; ++i) bytes += render_weir(w.text, data, functions).size();
-        double weir_us = std::chrono::duration<double, std::micro>(clock_type::now() - start).count() / iterations;
+        for (int i = 0; i < iterations; ++i)
+            bytes += render_weir(w.text, data, functions).size();
+        double weir_us =
+            std::chrono::duration<double, std::micro>(clock_type::now() - start).count() / iterations;
         long go_ns = go.empty() ? -1 : go_ns_per_op(go, w, iterations);
         if (go_ns > 0)
-            std::printf("%-36s %14.1f %14.1f %7.1fx\n", w.name, weir_us, go_ns / 1000.0, (go_ns / 1000.0) / weir_us);
+            std::printf("%-36s %14.1f %14.1f %7.1fx\n", w.name, weir_us, go_ns / 1000.0,
+                        (go_ns / 1000.0) / weir_us);
         else
             std::printf("%-36s %14.1f %14s %8s\n", w.name, weir_us, "(no go)", "-");
         (void)bytes;

@@ -31,7 +31,8 @@ run_result render(const std::string& request)
     fs::create_directories(dir);
     std::ofstream(dir / "req.json", std::ios::binary) << request;
     std::string cmd = (weir::test::binary_dir() / "bin" / "weir").string() + " helm render-template < " +
-                      (dir / "req.json").string() + " > " + (dir / "out") .string() + " 2> " + (dir / "err").string();
+                      (dir / "req.json").string() + " > " + (dir / "out").string() + " 2> " +
+                      (dir / "err").string();
     int status = std::system(cmd.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err")};
 }
@@ -43,7 +44,8 @@ TEST_CASE("weir helm render-template prints the output or the error with exit co
         WARN("skipped: the weir CLI is not built in this build directory");
         return;
     }
-    auto ok = render(R"({"template": "{{ .Values.name | upper }}:{{ .Values.replicas }}:{{ .x }}", "data": {"Values": {"name": "web", "replicas": 3}}})");
+    auto ok = render(
+        R"({"template": "{{ .Values.name | upper }}:{{ .Values.replicas }}:{{ .x }}", "data": {"Values": {"name": "web", "replicas": 3}}})");
     CHECK(ok.code == 0);
     CHECK(ok.out == "WEB:3:<no value>");
     CHECK(ok.err.empty());
@@ -51,7 +53,8 @@ TEST_CASE("weir helm render-template prints the output or the error with exit co
     auto zero = render(R"({"template": "{{ .a.b }}", "data": {}, "missingkey": "zero"})");
     CHECK(zero.code == 1);
     CHECK(zero.out.empty());
-    CHECK(zero.err == "template: render-template:1:5: executing \"render-template\" at <.a.b>: nil pointer evaluating interface {}.b\n");
+    CHECK(zero.err == "template: render-template:1:5: executing \"render-template\" at <.a.b>: nil pointer "
+                      "evaluating interface {}.b\n");
 
     auto bad = render(R"({"template": 3})");
     CHECK(bad.code == 1);

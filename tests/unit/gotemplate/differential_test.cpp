@@ -1,12 +1,11 @@
 // Differential test: weir's engine against Go's own text/template + Sprig 3.2.3
 // (tools/gotemplate-oracle, built here from Debian's Go packages). Each case must give the same
 // output, and fail or succeed alike with the same message.
+#include "../../support/paths.hpp"
 #include "generator.hpp"
 
 #include <weir/core/json.hpp>
 #include <weir/gotemplate/template.hpp>
-
-#include "../../support/paths.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -74,18 +73,19 @@ struct outcome {
 };
 
 // `tag` keeps the files of the two test cases apart when ctest runs them in parallel.
-std::vector<outcome> run_oracle(const std::string& oracle, const std::vector<test_case>& cases, const std::string& data,
-                                const std::string& tag)
+std::vector<outcome> run_oracle(const std::string& oracle, const std::vector<test_case>& cases,
+                                const std::string& data, const std::string& tag)
 {
     fs::path dir = weir::test::binary_dir() / "tests" / "gotemplate-differential" / tag;
     fs::create_directories(dir);
     {
         std::ofstream req(dir / "requests.jsonl", std::ios::binary);
         for (auto& c : cases)
-            req << "{\"template\":" << weir::json_quote(c.text) << ",\"data\":" << data << ",\"missingkey\":\""
-                << (c.missing == "default" ? "" : c.missing) << "\"}\n";
+            req << "{\"template\":" << weir::json_quote(c.text) << ",\"data\":" << data
+                << ",\"missingkey\":\"" << (c.missing == "default" ? "" : c.missing) << "\"}\n";
     }
-    std::string cmd = oracle + " -lines < " + (dir / "requests.jsonl").string() + " > " + (dir / "answers.jsonl").string();
+    std::string cmd =
+        oracle + " -lines < " + (dir / "requests.jsonl").string() + " > " + (dir / "answers.jsonl").string();
     REQUIRE(std::system(cmd.c_str()) == 0);
     std::ifstream in(dir / "answers.jsonl", std::ios::binary);
     std::vector<outcome> out;
@@ -111,9 +111,12 @@ std::string as_json_sees_it(std::string_view s)
         auto c = static_cast<unsigned char>(s[i]);
         std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
         bool ok = n > 0 && i + n <= s.size();
-        for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-        if (ok) out.append(s.substr(i, n)), i += n;
-        else out += "\xEF\xBF\xBD", ++i;
+        for (std::size_t k = 1; ok && k < n; ++k)
+            ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+        if (ok)
+            out.append(s.substr(i, n)), i += n;
+        else
+            out += "\xEF\xBF\xBD", ++i;
     }
     return out;
 }
@@ -148,7 +151,8 @@ void compare(const std::vector<test_case>& cases, const std::string& oracle, con
     REQUIRE(expected.size() == cases.size());
     std::size_t same = 0;
     // mismatches also go to a file, untruncated, for whoever fixes them
-    std::ofstream report(weir::test::binary_dir() / "tests" / "gotemplate-differential" / tag / "mismatches.txt",
+    std::ofstream report(weir::test::binary_dir() / "tests" / "gotemplate-differential" / tag /
+                             "mismatches.txt",
                          std::ios::binary | std::ios::trunc);
     for (std::size_t i = 0; i < cases.size(); ++i) {
         outcome got = run_weir(cases[i], *data);
@@ -159,8 +163,9 @@ void compare(const std::vector<test_case>& cases, const std::string& oracle, con
             ++same;
             continue;
         }
-        report << "=== case " << i << " missingkey=" << cases[i].missing << "\n" << cases[i].text << "\n--- go: " << want.out
-               << "\n--- go err: " << want.err << "\n--- weir: " << got.out << "\n--- weir err: " << got.err << "\n";
+        report << "=== case " << i << " missingkey=" << cases[i].missing << "\n"
+               << cases[i].text << "\n--- go: " << want.out << "\n--- go err: " << want.err
+               << "\n--- weir: " << got.out << "\n--- weir err: " << got.err << "\n";
         INFO("case " << i << " (missingkey=" << cases[i].missing << "):\n" << cases[i].text);
         INFO("go:   out=" << weir::json_quote(want.out) << " err=" << want.err);
         INFO("weir: out=" << weir::json_quote(got.out) << " err=" << got.err);
@@ -171,30 +176,36 @@ void compare(const std::vector<test_case>& cases, const std::string& oracle, con
 
 } // namespace
 
-TEST_CASE("hand-written templates render and fail exactly as Go's text/template with Sprig", "[gotemplate][differential]")
+TEST_CASE("hand-written templates render and fail exactly as Go's text/template with Sprig",
+          "[gotemplate][differential]")
 {
     std::string oracle = oracle_path();
     if (oracle.empty()) {
-        WARN("skipped: `go` (Debian golang-go + golang-github-masterminds-sprig-dev) is not installed; run scripts/setup");
+        WARN("skipped: `go` (Debian golang-go + golang-github-masterminds-sprig-dev) is not installed; run "
+             "scripts/setup");
         return;
     }
     compare(hand_written(), oracle, "hand-written");
 }
 
-TEST_CASE("generated templates render and fail exactly as Go's text/template with Sprig", "[gotemplate][differential]")
+TEST_CASE("generated templates render and fail exactly as Go's text/template with Sprig",
+          "[gotemplate][differential]")
 {
     std::string oracle = oracle_path();
     if (oracle.empty()) {
-        WARN("skipped: `go` (Debian golang-go + golang-github-masterminds-sprig-dev) is not installed; run scripts/setup");
+        WARN("skipped: `go` (Debian golang-go + golang-github-masterminds-sprig-dev) is not installed; run "
+             "scripts/setup");
         return;
     }
     // WEIR_GOTEMPLATE_SEED / WEIR_GOTEMPLATE_CASES explore beyond the fixed default set.
     const char* seed = std::getenv("WEIR_GOTEMPLATE_SEED");
     const char* count = std::getenv("WEIR_GOTEMPLATE_CASES");
-    weir::gotemplate::test::template_generator gen(seed ? static_cast<std::uint32_t>(std::atoll(seed)) : 20261122u);
+    weir::gotemplate::test::template_generator gen(seed ? static_cast<std::uint32_t>(std::atoll(seed))
+                                                        : 20261122u);
     std::vector<test_case> cases;
     const char* modes[] = {"default", "zero", "error"};
     int n = count ? std::atoi(count) : 600;
-    for (int i = 0; i < n; ++i) cases.push_back({gen.next(), modes[i % 7 == 0 ? 1 + (i / 7) % 2 : 0]});
+    for (int i = 0; i < n; ++i)
+        cases.push_back({gen.next(), modes[i % 7 == 0 ? 1 + (i / 7) % 2 : 0]});
     compare(cases, oracle, "generated");
 }

@@ -13,7 +13,8 @@ std::string pf(std::string_view args)
 }
 } // namespace
 
-TEST_CASE("printf floats follow strconv with the shortest form and an exponent from 1e+06 on", "[gotemplate][fmt]")
+TEST_CASE("printf floats follow strconv with the shortest form and an exponent from 1e+06 on",
+          "[gotemplate][fmt]")
 {
     CHECK(pf(R"("%v %v %v %v" 1000000.0 123456.0 0.0001 0.00001)") == "1e+06 123456 0.0001 1e-05");
     CHECK(pf(R"("%.2f|%8.3f|%-8.1f|%e|%g" 3.14159 3.14159 3.14159 1234.5678 0.1)") ==

@@ -18,8 +18,7 @@ public:
 private:
     std::mt19937 rng_;
     std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
-    template <class T>
-    const T& one(const std::vector<T>& v) { return v[pick(v.size())]; }
+    template <class T> const T& one(const std::vector<T>& v) { return v[pick(v.size())]; }
     std::string operand(char kind, int depth);
     std::string call(int depth);
     std::string pipeline(int depth);

@@ -8,7 +8,10 @@
 using namespace weir::gotemplate;
 
 namespace {
-weir::value json(std::string_view text) { return *weir::parse_json(text); }
+weir::value json(std::string_view text)
+{
+    return *weir::parse_json(text);
+}
 
 std::string render_ok(std::string_view text, std::string_view data = "{}", options opts = {})
 {
@@ -39,7 +42,8 @@ TEST_CASE("missingkey=zero makes a missing parent a nil-pointer error as Helm us
 {
     options zero{.missing = missing_key::zero};
     CHECK(render_ok("{{ .x.y }}", "{}") == "<no value>");
-    CHECK_THAT(render_err("{{ .x.y }}", "{}", zero), Catch::Contains("nil pointer evaluating interface {}.y"));
+    CHECK_THAT(render_err("{{ .x.y }}", "{}", zero),
+               Catch::Contains("nil pointer evaluating interface {}.y"));
     options strict{.missing = missing_key::error};
     CHECK_THAT(render_err("{{ .x }}", "{}", strict), Catch::Contains("map has no entry for key \"x\""));
 }
@@ -47,7 +51,8 @@ TEST_CASE("missingkey=zero makes a missing parent a nil-pointer error as Helm us
 TEST_CASE("errors name the template and the line and column of the failing node", "[gotemplate]")
 {
     CHECK(render_err("a\n  {{ fail \"boom\" }}") ==
-          "template: render-template:2:5: executing \"render-template\" at <fail \"boom\">: error calling fail: boom");
+          "template: render-template:2:5: executing \"render-template\" at <fail \"boom\">: error calling "
+          "fail: boom");
     CHECK(render_err("{{ if }}") == "template: render-template:1: missing value for if");
 }
 
@@ -74,7 +79,9 @@ TEST_CASE("a range over a large list renders in one pass", "[gotemplate]")
 TEST_CASE("user functions join the table and see converted arguments", "[gotemplate]")
 {
     auto table = function_table::with_sprig();
-    table.add("double", function{{param::int_}, false, [](call_context&, std::span<const go_value> a) -> weir::result<go_value> {
+    table.add("double", function{{param::int_},
+                                 false,
+                                 [](call_context&, std::span<const go_value> a) -> weir::result<go_value> {
                                      return go_value::of_int(a[0].as_int() * 2);
                                  }});
     template_set set(table);
@@ -89,11 +96,13 @@ TEST_CASE("user functions join the table and see converted arguments", "[gotempl
 TEST_CASE("an include-like function executes named templates through the call context", "[gotemplate]")
 {
     auto table = function_table::with_sprig();
-    table.add("include", function{{param::string_, param::any}, false,
-                                  [](call_context& ctx, std::span<const go_value> a) -> weir::result<go_value> {
-                                      WEIR_TRY_ASSIGN(auto s, ctx.execute_template(a[0].as_string(), a[1]));
-                                      return go_value::of_string(std::move(s));
-                                  }});
+    table.add("include",
+              function{{param::string_, param::any},
+                       false,
+                       [](call_context& ctx, std::span<const go_value> a) -> weir::result<go_value> {
+                           WEIR_TRY_ASSIGN(auto s, ctx.execute_template(a[0].as_string(), a[1]));
+                           return go_value::of_string(std::move(s));
+                       }});
     template_set set(table);
     REQUIRE(set.parse("helpers", R"({{ define "name" }}{{ .n | upper }}{{ end }})"));
     REQUIRE(set.parse("main", R"(name: {{ include "name" . | quote }})"));
@@ -103,11 +112,13 @@ TEST_CASE("an include-like function executes named templates through the call co
 TEST_CASE("include recursion is bounded by the same depth limit", "[gotemplate]")
 {
     auto table = function_table::with_sprig();
-    table.add("include", function{{param::string_, param::any}, false,
-                                  [](call_context& ctx, std::span<const go_value> a) -> weir::result<go_value> {
-                                      WEIR_TRY_ASSIGN(auto s, ctx.execute_template(a[0].as_string(), a[1]));
-                                      return go_value::of_string(std::move(s));
-                                  }});
+    table.add("include",
+              function{{param::string_, param::any},
+                       false,
+                       [](call_context& ctx, std::span<const go_value> a) -> weir::result<go_value> {
+                           WEIR_TRY_ASSIGN(auto s, ctx.execute_template(a[0].as_string(), a[1]));
+                           return go_value::of_string(std::move(s));
+                       }});
     template_set set(table, {.max_depth = 100});
     REQUIRE(set.parse("main", R"({{ define "loop" }}{{ include "loop" . }}{{ end }}{{ include "loop" . }})"));
     auto r = set.execute("main", go_value{});
@@ -139,7 +150,8 @@ TEST_CASE("go_value keeps the Go types of data and converts back to weir::value"
 TEST_CASE("a tpl-like function renders text with the named templates of the set", "[gotemplate]")
 {
     auto table = function_table::with_sprig();
-    table.add("tpl", function{{param::string_, param::any}, false,
+    table.add("tpl", function{{param::string_, param::any},
+                              false,
                               [](call_context& ctx, std::span<const go_value> a) -> weir::result<go_value> {
                                   WEIR_TRY_ASSIGN(auto s, ctx.render_text("tpl", a[0].as_string(), a[1]));
                                   return go_value::of_string(std::move(s));

@@ -35,7 +35,7 @@ enum class go_type : std::uint8_t {
     int_,
     int32_, // rune, from a character constant inside a list or Sprig
     int64_,
-    uint8_,  // a byte, as `index` of a string returns
+    uint8_, // a byte, as `index` of a string returns
     uint32_,
     float64_,
     string_,
@@ -116,8 +116,8 @@ public:
     weir::value to_value() const;
 
 private:
-    using payload = std::variant<std::monostate, bool, std::int64_t, double, std::string, std::shared_ptr<go_list>,
-                                 std::shared_ptr<go_map>>;
+    using payload = std::variant<std::monostate, bool, std::int64_t, double, std::string,
+                                 std::shared_ptr<go_list>, std::shared_ptr<go_map>>;
     go_value(go_type t, payload p) : type_(t), v_(std::move(p)) {}
     go_type type_ = go_type::invalid;
     bool boxed_ = false;

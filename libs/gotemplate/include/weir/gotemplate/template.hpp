@@ -35,23 +35,23 @@ enum class missing_key : std::uint8_t { invalid, zero, error };
 
 struct options {
     missing_key missing = missing_key::invalid;
-    std::size_t max_depth = 1000;         // nested {{template}}/include calls
-    std::size_t max_output = 64u << 20;   // bytes of rendered text
+    std::size_t max_depth = 1000;       // nested {{template}}/include calls
+    std::size_t max_output = 64u << 20; // bytes of rendered text
 };
 
 // A Go parameter type: how an argument is checked and converted before the call, as Go's
 // reflection-based call does ("wrong type for value; expected int; got int64").
 enum class param : std::uint8_t {
-    any,        // interface{}: missing becomes nil, constants become int or float64
-    raw,        // reflect.Value: passed as is, missing included (eq, and, or, ...)
+    any, // interface{}: missing becomes nil, constants become int or float64
+    raw, // reflect.Value: passed as is, missing included (eq, and, or, ...)
     string_,
     int_,
     int64_,
     float64_,
     bool_,
-    list_any,   // []interface{}
+    list_any, // []interface{}
     list_string,
-    map_any,    // map[string]interface{}
+    map_any, // map[string]interface{}
 };
 
 class call_context;
