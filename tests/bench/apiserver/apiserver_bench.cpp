@@ -9,6 +9,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
+#include <weir/core/json.hpp>
+#include <weir/core/yaml.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -227,19 +229,24 @@ int main(int argc, char** argv)
 
     // Server-side apply of a 40-line Deployment: first applies create, second ones change the image.
     int applies = std::min(objects, 2000);
-    for (int pass = 0; pass < 3; ++pass) {
+    for (int pass = 0; pass < 4; ++pass) {
+        // The last pass sends JSON, as kubectl and client libraries do for apply patches.
+        std::vector<std::string> bodies;
+        for (int i = 0; i < applies; ++i) {
+            std::string y = deployment(i, pass == 0 ? "nginx:1.25" : pass == 1 ? "nginx:1.26" : pass == 2 ? "nginx:1.26" : "nginx:1.27");
+            bodies.push_back(pass == 3 ? weir::to_json(*weir::parse_yaml(y)) : y);
+        }
         t0 = clock_type::now();
         for (int i = 0; i < applies; ++i) {
             auto res = c.call(http::verb::patch,
                               fmt::format("/apis/apps/v1/namespaces/default/deployments/app-{}?fieldManager=bench", i),
-                              deployment(i, pass == 0 ? "nginx:1.25" : pass == 1 ? "nginx:1.26" : "nginx:1.26"),
-                              "application/apply-patch+yaml");
+                              bodies[static_cast<std::size_t>(i)], "application/apply-patch+yaml");
             if (res.result_int() >= 300) {
                 fmt::print(stderr, "apply failed: {}\n", res.body());
                 return 1;
             }
         }
-        const char* what = pass == 0 ? "creating" : pass == 1 ? "changing the image" : "unchanged";
+        const char* what = pass == 0 ? "YAML, creating" : pass == 1 ? "YAML, changing the image" : pass == 2 ? "YAML, unchanged" : "JSON, changing the image";
         fmt::print("server-side apply ({}): {} at {:.0f}/s\n", what, applies, per_sec(applies, clock_type::now() - t0));
     }
     kill(pid, SIGTERM);
