@@ -21,6 +21,8 @@ namespace weir::test {
 
 apiserver_process::apiserver_process(fs::path binary) : binary_(std::move(binary))
 {
+    // $WEIR_APISERVER_BIN overrides the binary, e.g. to run sanitized tests against a plain server.
+    if (const char* env = std::getenv("WEIR_APISERVER_BIN"); env && *env) binary_ = env;
     std::string tmpl = (fs::temp_directory_path() / "weir-apiserver-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;

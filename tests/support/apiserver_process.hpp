@@ -8,6 +8,7 @@
 //
 // The server listens on 127.0.0.1 with a port chosen by the kernel on first start; restarts reuse
 // it so that clients keep their URL. Its stdout and stderr go to <dir>/apiserver.log.
+// $WEIR_APISERVER_BIN, when set, replaces the binary given to the constructor.
 #pragma once
 
 #include <weir/core/result.hpp>

@@ -110,8 +110,13 @@ std::optional<std::string> work_queue::get()
         if (shutdown_) return std::nullopt;
         promote_due_locked(clock::now());
         if (!queue_.empty()) break;
-        if (delayed_.empty()) cv_.wait(lock);
-        else cv_.wait_until(lock, delayed_.begin()->first);
+        if (delayed_.empty()) {
+            cv_.wait(lock);
+        } else {
+            // A copy: while we wait, another thread may erase the node the deadline lives in.
+            auto next = delayed_.begin()->first;
+            cv_.wait_until(lock, next);
+        }
     }
     std::string key = std::move(queue_.front());
     queue_.pop_front();
