@@ -71,3 +71,15 @@ function(weir_fuzzer)
   target_link_options(${W_NAME} PRIVATE -fsanitize=fuzzer,address,undefined)
   set_target_properties(${W_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
 endfunction()
+
+# weir_add_subdirectories(): adds every sub-folder of the current one that has a CMakeLists.txt, in
+# name order, so a new library, controller or test folder needs no edit anywhere else.
+function(weir_add_subdirectories)
+  file(GLOB dirs LIST_DIRECTORIES true RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/*)
+  list(SORT dirs)
+  foreach(dir ${dirs})
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt)
+      add_subdirectory(${dir})
+    endif()
+  endforeach()
+endfunction()

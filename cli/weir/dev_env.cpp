@@ -5,11 +5,6 @@
 
 #include <fmt/format.h>
 
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -27,19 +22,6 @@ namespace {
 
 const kube::gvk git_repository{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
 const kube::gvk kustomization{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
-
-unsigned short free_port()
-{
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
 
 // Runs a command, returning its output; a non-zero exit is an error carrying that output.
 result<std::string> run(const std::string& command)
@@ -113,7 +95,7 @@ status dev_env::start_apiserver()
 status dev_env::start_controllers()
 {
     std::string kubeconfig = (options_.dir / "kubeconfig").string();
-    std::string storage = fmt::format("127.0.0.1:{}", free_port());
+    std::string storage = fmt::format("127.0.0.1:{}", process::free_tcp_port());
     auto common = [&](std::vector<std::string> extra) {
         std::vector<std::string> args{"--kubeconfig", kubeconfig, "--metrics-addr", "127.0.0.1:0", "--health-addr",
                                       "127.0.0.1:0", "--log-encoding", "json"};

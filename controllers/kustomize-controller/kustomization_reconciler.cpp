@@ -4,6 +4,7 @@
 
 #include <weir/api/meta.hpp>
 #include <weir/artifact/fetcher.hpp>
+#include <weir/core/temp_dir.hpp>
 #include <weir/kube/errors.hpp>
 #include <weir/kustomization/build.hpp>
 #include <weir/runtime/conditions.hpp>
@@ -33,21 +34,6 @@ std::string source_key(std::string_view kind, std::string_view ns, std::string_v
 
 std::string ns_of(const value& obj) { return std::string(obj.find_path({"metadata", "namespace"})->as_string()); }
 std::string name_of(const value& obj) { return std::string(obj.find_path({"metadata", "name"})->as_string()); }
-
-struct scratch_dir {
-    fs::path path;
-    ~scratch_dir()
-    {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-fs::path unique_dir(const fs::path& parent, const value& obj)
-{
-    static std::atomic<unsigned> counter{0};
-    return parent / fmt::format("weir-ks-{}-{}-{}-{}", ns_of(obj), name_of(obj), ::getpid(), counter++);
-}
 
 // Fails with the condition reason the error should be reported under.
 error with_reason(error e, std::string_view reason)
@@ -247,12 +233,12 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
 {
     WEIR_TRY_ASSIGN(auto art, api::artifact::from(*source.find_path({"status", "artifact"})));
     updated["status"]["lastAttemptedRevision"] = art.revision;
-    scratch_dir work{unique_dir(options_.scratch_dir, obj)};
-    auto fetched = artifact::fetch_artifact(art.url, art.digest, work.path / "source");
+    temp_dir work(options_.scratch_dir, fmt::format("weir-ks-{}-{}", ns_of(obj), name_of(obj)));
+    auto fetched = artifact::fetch_artifact(art.url, art.digest, work.path() / "source");
     if (!fetched) return with_reason(fetched.err().wrap("failed to download artifact"), "ArtifactFailed");
 
     WEIR_TRY_ASSIGN(auto vars, resolve_variables(mgr_.client(), ns_of(obj), spec));
-    auto objects = kustomization::build({.root = work.path / "source",
+    auto objects = kustomization::build({.root = work.path() / "source",
                                          .spec = spec,
                                          .name = name_of(obj),
                                          .namespace_ = ns_of(obj),
@@ -260,7 +246,7 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
     if (!objects) {
         // Users know the paths of their repository, not our scratch directory.
         error e = with_reason(objects.err(), "BuildFailed");
-        std::string prefix = (work.path / "source").string() + "/";
+        std::string prefix = (work.path() / "source").string() + "/";
         for (std::size_t pos; (pos = e.message.find(prefix)) != std::string::npos;) e.message.erase(pos, prefix.size());
         return e;
     }

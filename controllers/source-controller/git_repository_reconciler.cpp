@@ -7,6 +7,7 @@
 #include <weir/api/source_v1.hpp>
 #include <weir/artifact/ignore.hpp>
 #include <weir/artifact/tarball.hpp>
+#include <weir/core/temp_dir.hpp>
 #include <weir/kube/errors.hpp>
 #include <weir/kube/time.hpp>
 #include <weir/runtime/conditions.hpp>
@@ -44,16 +45,6 @@ std::chrono::milliseconds jittered(std::chrono::nanoseconds interval, double per
     return std::chrono::milliseconds(
         static_cast<long long>(std::chrono::duration<double, std::milli>(interval).count() * dist(rng)));
 }
-
-// Removes a directory tree, ignoring errors (scratch space).
-struct scratch_dir {
-    fs::path path;
-    ~scratch_dir()
-    {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 // The ignore rules Flux applies: VCS metadata always; the default set only when the user gave no
 // patterns of their own (no .sourceignore files and no spec.ignore).
@@ -102,10 +93,13 @@ result<runtime::action> git_repository_reconciler::reconcile(const runtime::requ
 
     auto stored = fetch_and_store(obj, updated);
     if (!stored) {
-        const error& e = stored.err();
+        // Whatever the remote said (no such repository, bad credentials, unknown host key) can be
+        // fixed outside this object, by pushing the repository or editing its Secret, so fetch
+        // failures are retried with backoff rather than stalled, as Flux does.
+        error e = stored.err();
+        e.kind = error_kind::transient;
         std::string reason = e.reason.empty() ? "GitOperationFailed" : e.reason;
         cond::set(updated, "FetchFailed", "True", reason, e.message);
-        if (e.terminal()) return e; // the runtime marks Stalled and records the event
         cond::mark_failed(updated, reason, e.message);
         cond::set_observed_generation(updated);
         WEIR_TRY(write_status(obj, updated));
@@ -161,10 +155,10 @@ result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_
     if (synced.unchanged && reusable) return outcome{*current, false};
 
     cond::mark_reconciling(updated, "Progressing", fmt::format("building artifact: new upstream revision '{}'", synced.revision));
-    scratch_dir checkout{storage_.temp_path("checkout")};
-    WEIR_TRY(mirrors_.checkout(spec.url, synced.commit, checkout.path));
-    artifact::ignore_matcher rules = ignore_rules(checkout.path, spec.ignore);
-    auto stored = storage_.archive(ref, synced.commit + ".tar.gz", checkout.path, {.ignore = &rules, .fsync = true});
+    temp_dir checkout(storage_.temp_path("checkout"));
+    WEIR_TRY(mirrors_.checkout(spec.url, synced.commit, checkout.path()));
+    artifact::ignore_matcher rules = ignore_rules(checkout.path(), spec.ignore);
+    auto stored = storage_.archive(ref, synced.commit + ".tar.gz", checkout.path(), {.ignore = &rules, .fsync = true});
     if (!stored) {
         error e = stored.err();
         e.reason = "ArchiveOperationFailed";

@@ -54,4 +54,8 @@ private:
 void stop_pid(pid_t pid, std::chrono::milliseconds grace = std::chrono::seconds(5));
 bool pid_alive(pid_t pid);
 
+// A loopback TCP port that was free a moment ago, for flags that need the port before the process
+// that binds it starts (a small race accepted for local development and tests).
+unsigned short free_tcp_port();
+
 } // namespace weir::process
