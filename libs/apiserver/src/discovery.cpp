@@ -79,7 +79,8 @@ bool wants_aggregated(std::string_view accept)
 
 std::optional<response> api::impl::discovery(const call& c, const std::vector<std::string>& segs)
 {
-    std::string_view first = segs.empty() ? "" : segs[0];
+    // Both branches must be views: "" : segs[0] would make a temporary std::string and dangle.
+    std::string_view first = segs.empty() ? std::string_view{} : std::string_view(segs[0]);
     bool core = first == "api";
     if (!core && first != "apis") return std::nullopt;
     auto groups = reg.groups();
