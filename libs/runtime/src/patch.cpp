@@ -1,5 +1,7 @@
 #include <weir/runtime/patch.hpp>
 
+#include <weir/patch/patch.hpp>
+
 #include <weir/core/json.hpp>
 #include <weir/kube/errors.hpp>
 
@@ -38,6 +40,10 @@ result<weir::value> patch_status(kube::client& client, const weir::value& origin
     std::string ns(kube::namespace_of(original)), name(kube::name_of(original));
     weir::value base = original;
     weir::value want = status_of(modified);
+    // What this caller changes; on a conflict it is replayed onto the fresh status, so fields
+    // another writer set meanwhile (the reconciler's own status write before a Stalled mark, say)
+    // are kept instead of being reverted to the stale values.
+    const weir::value delta = merge_patch(status_of(original), want);
     for (int attempt = 0;; ++attempt) {
         weir::value from = status_of(base);
         if (from == want) return base;
@@ -54,6 +60,8 @@ result<weir::value> patch_status(kube::client& client, const weir::value& origin
         if (r) return r;
         if (!kube::is_conflict(r.err()) || attempt >= options.max_conflict_retries) return std::move(r).err();
         WEIR_TRY_ASSIGN(base, client.get(kind, ns, name));
+        want = status_of(base);
+        patch::apply_merge_patch(want, delta);
     }
 }
 

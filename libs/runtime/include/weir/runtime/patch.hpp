@@ -27,8 +27,8 @@ struct status_patch_options {
 };
 
 // Patches the status subresource from original.status to modified.status with a merge patch that
-// carries original's resourceVersion. On 409 Conflict it re-reads the object and patches again
-// from the fresh status to modified.status (the controller owns its status). Returns the object
+// carries original's resourceVersion. On 409 Conflict it re-reads the object and replays the change
+// (original.status -> modified.status) onto the fresh status, keeping what others wrote meanwhile. Returns the object
 // the server stored. No request is made when the statuses are equal (returns `modified`).
 result<weir::value> patch_status(kube::client& client, const weir::value& original, const weir::value& modified,
                                  const status_patch_options& options = {});
