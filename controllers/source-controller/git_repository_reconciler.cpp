@@ -82,14 +82,12 @@ result<runtime::action> git_repository_reconciler::reconcile(const runtime::requ
     kube::object_ptr cached = controller_->cache().get(req.key());
     if (!cached) return runtime::action::await_change();
     const value& obj = *cached;
-    if (obj.find_path({"metadata", "deletionTimestamp"})) return finalize(obj);
-    if (!runtime::has_finalizer(obj, api::flux_finalizer))
-        WEIR_TRY(runtime::add_finalizer(mgr_.client(), obj, api::flux_finalizer));
-
+    if (runtime::being_deleted(obj)) return finalize(obj);
+    WEIR_TRY(runtime::ensure_finalizer(mgr_.client(), obj, api::flux_finalizer));
     WEIR_TRY_ASSIGN(auto spec, git_repository_spec::from(obj));
+
     value updated = obj;
-    if (const value* at = obj.find_path({"metadata", "annotations", api::requested_at_annotation}))
-        updated["status"]["lastHandledReconcileAt"] = *at;
+    runtime::acknowledge_reconcile_request(updated);
 
     auto stored = fetch_and_store(obj, updated);
     if (!stored) {

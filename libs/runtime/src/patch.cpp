@@ -1,4 +1,5 @@
 #include <weir/runtime/patch.hpp>
+#include <weir/runtime/predicates.hpp>
 
 #include <weir/patch/patch.hpp>
 
@@ -63,6 +64,23 @@ result<weir::value> patch_status(kube::client& client, const weir::value& origin
         want = status_of(base);
         patch::apply_merge_patch(want, delta);
     }
+}
+
+status ensure_finalizer(kube::client& client, const weir::value& obj, std::string_view finalizer)
+{
+    if (has_finalizer(obj, finalizer)) return ok();
+    auto r = add_finalizer(client, obj, finalizer);
+    if (!r) return std::move(r).err();
+    return ok();
+}
+
+bool being_deleted(const weir::value& obj) { return obj.find_path({"metadata", "deletionTimestamp"}) != nullptr; }
+
+void acknowledge_reconcile_request(weir::value& obj)
+{
+    const weir::value* annotations = obj.find_path({"metadata", "annotations"});
+    const weir::value* at = annotations ? annotations->find(requested_at_annotation) : nullptr;
+    if (at && at->is_string()) obj["status"]["lastHandledReconcileAt"] = *at;
 }
 
 bool has_finalizer(const weir::value& obj, std::string_view finalizer)

@@ -107,3 +107,15 @@ TEST_CASE("finalizer patches start with a test op guarding against concurrent ed
           parse(R"([{"op":"test","path":"/metadata/finalizers/1","value":"f"},{"op":"remove","path":"/metadata/finalizers/1"}])"));
     CHECK(remove_finalizer_patch(none, "f").as_array().empty());
 }
+
+TEST_CASE("acknowledging a reconcile request copies requestedAt into lastHandledReconcileAt", "[runtime][patch]")
+{
+    weir::value obj = weir::object{{"metadata", weir::object{{"annotations", weir::object{{std::string(requested_at_annotation), "t1"}}}}}};
+    acknowledge_reconcile_request(obj);
+    REQUIRE(obj.find_path({"status", "lastHandledReconcileAt"}));
+    CHECK(obj.find_path({"status", "lastHandledReconcileAt"})->as_string() == "t1");
+    weir::value plain = weir::object{{"metadata", weir::object{}}};
+    acknowledge_reconcile_request(plain);
+    CHECK_FALSE(plain.find("status"));
+    CHECK_FALSE(being_deleted(plain));
+}

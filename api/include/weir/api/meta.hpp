@@ -22,7 +22,6 @@ inline constexpr std::string_view helm_group = "helm.toolkit.fluxcd.io";
 inline constexpr std::string_view notification_group = "notification.toolkit.fluxcd.io";
 inline constexpr std::string_view image_group = "image.toolkit.fluxcd.io";
 
-inline constexpr std::string_view requested_at_annotation = "reconcile.fluxcd.io/requestedAt";
 inline constexpr std::string_view flux_finalizer = "finalizers.fluxcd.io";
 
 struct local_object_reference {

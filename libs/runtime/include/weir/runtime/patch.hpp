@@ -39,6 +39,13 @@ bool has_finalizer(const weir::value& obj, std::string_view finalizer);
 weir::value add_finalizer_patch(const weir::value& obj, std::string_view finalizer);
 weir::value remove_finalizer_patch(const weir::value& obj, std::string_view finalizer);
 result<weir::value> add_finalizer(kube::client& client, const weir::value& obj, std::string_view finalizer);
+// add_finalizer when it is missing; nothing otherwise.
+status ensure_finalizer(kube::client& client, const weir::value& obj, std::string_view finalizer);
+bool being_deleted(const weir::value& obj); // metadata.deletionTimestamp is set
+
+// A reconciler acknowledges a reconcile request (the requested_at_annotation of predicates.hpp) by
+// copying its value to status.lastHandledReconcileAt, as Flux's do.
+void acknowledge_reconcile_request(weir::value& obj);
 result<weir::value> remove_finalizer(kube::client& client, const weir::value& obj, std::string_view finalizer);
 
 } // namespace weir::runtime
