@@ -236,11 +236,12 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
     if (!fetched) return with_reason(fetched.err().wrap("failed to download artifact"), "ArtifactFailed");
 
     WEIR_TRY_ASSIGN(auto vars, resolve_variables(mgr_.client(), ns_of(obj), spec));
+    WEIR_TRY_ASSIGN(auto keys, resolve_decryption_keys(mgr_.client(), ns_of(obj), spec));
     auto objects = kustomization::build({.root = work.path() / "source",
                                          .spec = spec,
                                          .name = name_of(obj),
                                          .namespace_ = ns_of(obj),
-                                         .post_build = substitution_step(spec, std::move(vars))});
+                                         .post_build = post_build_step(spec, std::move(vars), std::move(keys))});
     if (!objects) {
         // Users know the paths of their repository, not our scratch directory.
         error e = with_reason(objects.err(), "BuildFailed");

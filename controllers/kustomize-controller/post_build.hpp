@@ -1,11 +1,13 @@
-// What happens to each built object before it is applied: variable substitution from
-// spec.postBuild (inline values, then ConfigMaps and Secrets), as Flux does it.
+// What happens to each built object before it is applied, as Flux does it: SOPS decryption with
+// the keys of spec.decryption.secretRef, then variable substitution from spec.postBuild (inline
+// values, then ConfigMaps and Secrets). Decrypted values stay in memory.
 #pragma once
 
 #include <weir/api/kustomize_v1.hpp>
 #include <weir/core/result.hpp>
 #include <weir/envsubst/envsubst.hpp>
 #include <weir/kube/client.hpp>
+#include <weir/sops/sops.hpp>
 
 #include <functional>
 
@@ -17,8 +19,13 @@ namespace weir::kustomize_controller {
 result<envsubst::variables> resolve_variables(kube::client& client, std::string_view namespace_,
                                               const api::kustomize_v1::kustomization_spec& spec);
 
-// The per-object step for kustomization::build_request::post_build (null when nothing to do).
-std::function<status(value&)> substitution_step(const api::kustomize_v1::kustomization_spec& spec,
-                                                envsubst::variables vars);
+// The age keys of spec.decryption.secretRef; nullopt without spec.decryption.
+result<std::optional<sops::keys>> resolve_decryption_keys(kube::client& client, std::string_view namespace_,
+                                                         const api::kustomize_v1::kustomization_spec& spec);
+
+// The per-object step for kustomization::build_request::post_build. Without decryption keys, a
+// SOPS-encrypted object is an error that says to configure spec.decryption.
+std::function<status(value&)> post_build_step(const api::kustomize_v1::kustomization_spec& spec,
+                                              envsubst::variables vars, std::optional<sops::keys> keys);
 
 } // namespace weir::kustomize_controller

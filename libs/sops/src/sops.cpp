@@ -215,7 +215,8 @@ const value* metadata_of(const value& doc)
 }
 
 // Decrypts several documents sharing one sops metadata block (a YAML stream), as one tree.
-result<std::vector<value>> decrypt_documents(std::vector<value> docs, const keys& k, std::string_view name)
+result<std::vector<value>> decrypt_documents(std::vector<value> docs, const keys& k, std::string_view name,
+                                             bool verify_mac = true)
 {
     const value* md = docs.empty() ? nullptr : metadata_of(docs.front());
     if (!md)
@@ -228,7 +229,7 @@ result<std::vector<value>> decrypt_documents(std::vector<value> docs, const keys
         d.as_object().erase("sops");
         WEIR_TRY(dec->walk(d));
     }
-    WEIR_TRY(dec->verify_mac());
+    if (verify_mac) WEIR_TRY(dec->verify_mac());
     return docs;
 }
 
@@ -367,9 +368,9 @@ bool looks_encrypted(std::string_view text, format f)
     return false;
 }
 
-result<value> decrypt_document(const value& doc, const keys& k, std::string_view name)
+result<value> decrypt_document(const value& doc, const keys& k, std::string_view name, bool verify_mac)
 {
-    WEIR_TRY_ASSIGN(auto docs, decrypt_documents({doc}, k, name));
+    WEIR_TRY_ASSIGN(auto docs, decrypt_documents({doc}, k, name, verify_mac));
     return std::move(docs.front());
 }
 
@@ -419,7 +420,7 @@ bool decryption_disabled(const value& obj)
     return s == "disabled";
 }
 
-result<bool> decrypt_object(value& obj, const keys& k)
+result<bool> decrypt_object(value& obj, const keys& k, bool verify_mac)
 {
     if (!obj.is_object() || decryption_disabled(obj)) return false;
     std::string kind(obj.get_string("kind"));
@@ -429,7 +430,7 @@ result<bool> decrypt_object(value& obj, const keys& k)
     std::string id = ns.empty() ? fmt::format("{} {}", kind.empty() ? "object" : kind, obj_name)
                                 : fmt::format("{} {}/{}", kind.empty() ? "object" : kind, ns, obj_name);
     if (has_metadata(obj)) {
-        WEIR_TRY_ASSIGN(obj, decrypt_document(obj, k, id));
+        WEIR_TRY_ASSIGN(obj, decrypt_document(obj, k, id, verify_mac));
         return true;
     }
     if (kind != "Secret") return false;

@@ -1,6 +1,7 @@
 #include <weir/core/json.hpp>
 #include <weir/kube/client.hpp>
 #include <weir/kube/errors.hpp>
+#include <weir/kube/rest_mapper.hpp>
 #include <weir/ssa/kstatus.hpp>
 #include <weir/ssa/manager.hpp>
 
@@ -99,6 +100,14 @@ result<change> resource_manager::apply_one(const value& obj, const apply_options
     object_ref ref = object_ref::of(obj);
     std::string ssa_mode = annotation(obj, "ssa");
     if (ssa_mode == "Ignore" || annotation(obj, "reconcile") == "disabled") return change{ref, action::skipped};
+    if (ref.namespace_.empty()) {
+        auto mapping = client_->mapper().mapping_for(gvk_of(ref));
+        if (mapping && mapping->namespaced)
+            return terminal_error(fmt::format("{} namespace not specified: set metadata.namespace in the manifest "
+                                              "or spec.targetNamespace",
+                                              ref.str()),
+                                  "ReconciliationFailed");
+    }
     auto existing = client_->get(gvk_of(ref), ref.namespace_, ref.name);
     if (!existing && !kube::is_not_found(existing.err())) return existing.err().wrap(ref.str());
     if (existing && ssa_mode == "IfNotPresent") return change{ref, action::skipped};

@@ -2,10 +2,15 @@
 // weir-apiserver, with every binary real and everything on loopback.
 #include "support/local_cluster.hpp"
 
+#include "support/paths.hpp"
+
 #include <weir/kube/errors.hpp>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
 
 using namespace weir;
 using namespace std::chrono_literals;
@@ -113,6 +118,16 @@ TEST_CASE("loop: a broken build changes and prunes nothing", "[e2e][loop]")
     CHECK(data_of(c, "a") == "one");
 }
 
+TEST_CASE("loop: a namespaced object without a namespace fails with what to set", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto repo = c.make_repo("fleet", {{"deploy/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nons}\n"}});
+    c.apply_yaml(sync_manifests("file://" + repo.string()));
+    value ks = c.wait_for(test::kustomization_kind, "default", "apps",
+                          [](const value& o) { return test::condition_status(o, "Stalled") == "True"; });
+    CHECK(test::condition_message(ks, "Ready").find("ConfigMap/nons namespace not specified") != std::string::npos);
+}
+
 TEST_CASE("loop: drift is corrected on the next reconcile", "[e2e][loop]")
 {
     test::local_cluster c(binaries());
@@ -159,4 +174,57 @@ TEST_CASE("loop: postBuild substitutes variables from the spec and a ConfigMap",
     substituteFrom: [{kind: ConfigMap, name: vars}])"));
     c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
     CHECK(data_of(c, "a") == "prod-eu-1");
+}
+
+namespace {
+std::string fixture(const std::string& name)
+{
+    std::ifstream in(test::source_dir() / "tests/unit/sops/testdata/flux" / name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// The age key as a Secret's stringData entry, indented for the block scalar.
+std::string age_key_secret()
+{
+    std::string key = fixture("age.txt"), indented;
+    for (std::size_t start = 0; start < key.size();) {
+        auto end = key.find('\n', start);
+        if (end == std::string::npos) end = key.size();
+        indented += "    " + key.substr(start, end - start) + "\n";
+        start = end + 1;
+    }
+    return "apiVersion: v1\nkind: Secret\nmetadata: {name: sops-age, namespace: default}\nstringData:\n  age.agekey: |\n" +
+           indented;
+}
+} // namespace
+
+TEST_CASE("loop: SOPS-encrypted Secrets are decrypted with the age key of spec.decryption", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    // A Secret encrypted by the real sops 3.9 for Flux's public test key.
+    auto repo = c.make_repo("fleet", {{"deploy/secret.yaml", fixture("age.yaml")}});
+    c.apply_yaml(age_key_secret());
+    c.apply_yaml(sync_manifests("file://" + repo.string(),
+                                "  targetNamespace: default\n  decryption: {provider: sops, secretRef: {name: sops-age}}"));
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+    auto secret = c.client().get({"", "v1", "Secret"}, "default", "age");
+    REQUIRE(secret);
+    std::string stored = test::string_at(*secret, {"data", "key"});
+    if (stored.empty()) stored = test::string_at(*secret, {"stringData", "key"});
+    CHECK((stored == "dmFsdWU=" || stored == "value")); // base64 of "value", or as written
+    CHECK_FALSE(secret->find("sops"));
+}
+
+TEST_CASE("loop: an encrypted Secret without spec.decryption is refused, not applied", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto repo = c.make_repo("fleet", {{"deploy/secret.yaml", fixture("age.yaml")}});
+    c.apply_yaml(sync_manifests("file://" + repo.string(), "  targetNamespace: default"));
+    value ks = c.wait_for(test::kustomization_kind, "default", "apps",
+                          [](const value& o) { return test::condition_reason(o, "Ready") == "DecryptionFailed"; });
+    CHECK(test::condition_status(ks, "Ready") == "False");
+    CHECK(test::condition_message(ks, "Ready").find("configure spec.decryption") != std::string::npos);
+    CHECK_FALSE(c.client().get({"", "v1", "Secret"}, "default", "age"));
 }

@@ -52,7 +52,9 @@ bool looks_encrypted(std::string_view text, format f);
 
 // Decrypts a SOPS-encrypted YAML/JSON document held as a value; returns it without its `sops` key,
 // keys in their original order.
-result<value> decrypt_document(const value& doc, const keys& k, std::string_view name);
+// verify_mac=false skips the whole-document MAC (each value is still authenticated by AES-GCM with
+// its path): for objects that a kustomize build changed after encryption (a namespace, labels).
+result<value> decrypt_document(const value& doc, const keys& k, std::string_view name, bool verify_mac = true);
 
 // Decrypts a SOPS-encrypted file and returns the plaintext in the same format: YAML (as weir
 // writes it; a stream of several documents stays a stream), JSON (as SOPS writes it: Go's escapes,
@@ -71,7 +73,9 @@ bool decryption_disabled(const value& obj);
 // recognized by their MAC line, e.g. from a kustomize secretGenerator) are decrypted and written in
 // the format their key's extension names (".dockerconfigjson" is JSON). Objects opted out with
 // decryption_disabled are left alone. Returns true when the object changed.
-result<bool> decrypt_object(value& obj, const keys& k);
+// Built objects carry kustomize's edits of unencrypted fields, so the controller passes
+// verify_mac=false for whole encrypted objects, as Flux does after a build.
+result<bool> decrypt_object(value& obj, const keys& k, bool verify_mac = true);
 
 // One ENC[...] value, parsed; exposed for tests and fuzzing.
 struct encrypted_value {
