@@ -10,6 +10,7 @@
 // the client asks `credentials()` before each request.
 #pragma once
 
+#include <weir/core/encoding.hpp>
 #include <weir/core/result.hpp>
 
 #include <chrono>
@@ -81,8 +82,8 @@ result<config> parse_kubeconfig(std::string_view yaml_text, std::string_view bas
 // (default /var/run/secrets/kubernetes.io/serviceaccount).
 result<config> in_cluster_config(std::string root = "/var/run/secrets/kubernetes.io/serviceaccount");
 
-// Standard base64 (with or without padding), as kubeconfig "-data" fields use.
-result<std::string> base64_decode(std::string_view text);
-std::string base64_encode(std::string_view bytes);
+// Standard base64 (with or without padding), as kubeconfig "-data" fields use: core's.
+using weir::base64_decode;
+using weir::base64_encode;
 
 } // namespace weir::kube
