@@ -8,6 +8,8 @@ CTEST_FLAGS ?=
 ifneq ($(SANITIZE),)
   BUILD := build-sanitize
   CMAKE_FLAGS += -DWEIR_SANITIZE=$(SANITIZE) -DCMAKE_BUILD_TYPE=Debug
+  export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+  export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 endif
 
 .PHONY: setup configure build test unit demo fuzz bench format clean

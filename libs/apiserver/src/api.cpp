@@ -199,7 +199,8 @@ std::variant<response, std::shared_ptr<watcher>> api::impl::serve(const request&
 {
     call c{req, parse_query(req.query), {}, {}, false, {}, {}};
     auto segs = split_path(req.path);
-    std::string_view first = segs.empty() ? "" : segs[0];
+    // Both branches must be views: "" : segs[0] would make a temporary std::string and dangle.
+    std::string_view first = segs.empty() ? std::string_view{} : std::string_view(segs[0]);
     if (segs.size() == 1 && (first == "healthz" || first == "livez" || first == "readyz"))
         return response{200, "text/plain; charset=utf-8", "ok"};
     auto user = authenticate(req);

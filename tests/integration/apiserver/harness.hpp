@@ -82,6 +82,9 @@ public:
                                       (dir_ / "data").string(), "--listen", "127.0.0.1:0", "--write-kubeconfig",
                                       kubeconfig().string()};
         argv.insert(argv.end(), extra_.begin(), extra_.end());
+        // A restart must not mistake the previous run's "listening on" line for its own.
+        std::error_code ec;
+        std::filesystem::remove(dir_ / "server.log", ec);
         pid_ = spawn(argv, dir_ / "server.log");
         for (int i = 0; i < 500; ++i) {
             std::string log = slurp(dir_ / "server.log");
