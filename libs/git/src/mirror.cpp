@@ -338,14 +338,12 @@ status mirror_cache::sync_submodules(const std::string& url, const std::string& 
     return ok();
 }
 
-result<checkout_result> mirror_cache::checkout(const std::string& url, const std::string& commit, const fs::path& dir,
-                                               bool submodules)
+result<commit_tree> detail::open_commit_tree(const fs::path& mirror, const std::string& url, const std::string& commit,
+                                     std::string_view verb)
 {
-    auto lock = lock_for(url);
-    std::lock_guard g(*lock);
     git_repository* rraw = nullptr;
-    if (git_repository_open_bare(&rraw, mirror_path(url).c_str()) < 0)
-        return transient_error("no mirror of " + url + " yet: sync before checkout", "GitOperationFailed");
+    if (git_repository_open_bare(&rraw, mirror.c_str()) < 0)
+        return transient_error("no mirror of " + url + " yet: sync before " + std::string(verb), "GitOperationFailed");
     repository_ptr repo(rraw);
     git_oid oid;
     git_commit* craw = nullptr;
@@ -355,7 +353,17 @@ result<checkout_result> mirror_cache::checkout(const std::string& url, const std
     git_tree* traw = nullptr;
     if (git_commit_tree(&traw, c.get()) < 0)
         return transient_error("cannot read the tree of commit " + commit, "GitOperationFailed");
-    tree_ptr tree(traw);
+    return commit_tree{std::move(repo), tree_ptr(traw)};
+}
+
+result<checkout_result> mirror_cache::checkout(const std::string& url, const std::string& commit, const fs::path& dir,
+                                               bool submodules)
+{
+    auto lock = lock_for(url);
+    std::lock_guard g(*lock);
+    WEIR_TRY_ASSIGN(auto opened, open_commit_tree(mirror_path(url), url, commit, "checkout"));
+    repository_ptr repo = std::move(opened.repo);
+    tree_ptr tree = std::move(opened.tree);
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec || !fs::is_empty(dir, ec))

@@ -2,6 +2,11 @@
 // process-wide libgit2 initialization.
 #pragma once
 
+#include <weir/core/result.hpp>
+
+#include <filesystem>
+#include <string_view>
+
 #include <git2.h>
 
 #include <memory>
@@ -32,5 +37,14 @@ void ensure_init();
 void register_socket_stream();
 
 std::string oid_hex(const git_oid& oid);
+
+// A commit's tree in a bare mirror, opened for reading; `verb` ("checkout", "archive") goes into
+// the error when the mirror does not exist yet.
+struct commit_tree {
+    repository_ptr repo;
+    tree_ptr tree;
+};
+result<commit_tree> open_commit_tree(const std::filesystem::path& mirror, const std::string& url,
+                                     const std::string& commit, std::string_view verb);
 
 } // namespace weir::git::detail

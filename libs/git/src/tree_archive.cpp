@@ -189,19 +189,9 @@ result<artifact::build_result> mirror_cache::archive(const std::string& url, con
 {
     auto lock = lock_for(url);
     std::lock_guard g(*lock);
-    git_repository* rraw = nullptr;
-    if (git_repository_open_bare(&rraw, mirror_path(url).c_str()) < 0)
-        return transient_error("no mirror of " + url + " yet: sync before archive", "GitOperationFailed");
-    repository_ptr repo(rraw);
-    git_oid oid;
-    git_commit* craw = nullptr;
-    if (git_oid_fromstr(&oid, commit.c_str()) < 0 || git_commit_lookup(&craw, repo.get(), &oid) < 0)
-        return transient_error("commit " + commit + " is not in the mirror of " + url, "ReferenceNotFound");
-    commit_ptr c(craw);
-    git_tree* traw = nullptr;
-    if (git_commit_tree(&traw, c.get()) < 0)
-        return transient_error("cannot read the tree of commit " + commit, "GitOperationFailed");
-    tree_ptr tree(traw);
+    WEIR_TRY_ASSIGN(auto opened, open_commit_tree(mirror_path(url), url, commit, "archive"));
+    repository_ptr repo = std::move(opened.repo);
+    tree_ptr tree = std::move(opened.tree);
     WEIR_TRY_ASSIGN(auto w, artifact::tarball_writer::create(out, options.build));
     artifact::ignore_matcher sourceignore;
     tree_archiver a{repo.get(), tree.get(), options, sourceignore, *w, *this, url, {}, 0, {}};

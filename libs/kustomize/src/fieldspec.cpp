@@ -127,6 +127,19 @@ field_spec spec(const char* group, const char* version, const char* kind, const 
     return field_spec{group, version, kind, path, create};
 }
 
+
+void append_unique(std::vector<field_spec>& into, const std::vector<field_spec>& more)
+{
+    for (const auto& f : more) {
+        bool dup = false;
+        for (const auto& g : into)
+            if (g.group == f.group && g.version == f.version && g.kind == f.kind && g.path == f.path) dup = true;
+        if (!dup) into.push_back(f);
+    }
+}
+
+} // namespace
+
 std::vector<field_spec> parse_specs(const value* list)
 {
     std::vector<field_spec> out;
@@ -144,18 +157,6 @@ std::vector<field_spec> parse_specs(const value* list)
     }
     return out;
 }
-
-void append_unique(std::vector<field_spec>& into, const std::vector<field_spec>& more)
-{
-    for (const auto& f : more) {
-        bool dup = false;
-        for (const auto& g : into)
-            if (g.group == f.group && g.version == f.version && g.kind == f.kind && g.path == f.path) dup = true;
-        if (!dup) into.push_back(f);
-    }
-}
-
-} // namespace
 
 void visit_path(value& obj, const std::vector<std::string>& path, bool create, const std::function<void(value&)>& fn)
 {

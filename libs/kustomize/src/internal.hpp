@@ -115,6 +115,8 @@ status apply_namespace(accumulator& acc, const std::string& ns, bool unset_only 
 status apply_prefix_suffix(accumulator& acc, const std::string& prefix, const std::string& suffix,
                            const std::vector<field_spec>* specs = nullptr);
 status apply_labels(accumulator& acc, const value& kust);
+// A fieldSpecs list ({group, version, kind, path, create} entries) of a transformer configuration.
+std::vector<field_spec> parse_specs(const value* list);
 status apply_map_field(accumulator& acc, const object& pairs, const std::vector<field_spec>& specs);
 status apply_images(accumulator& acc, const value& images, const std::vector<field_spec>* specs = nullptr);
 status apply_replicas(accumulator& acc, const value& replicas);

@@ -105,17 +105,7 @@ status apply_labels(accumulator& acc, const value& kust)
                 if (tmpl && tmpl->is_bool() && tmpl->as_bool())
                     for (const auto& f : acc.cfg.template_labels) specs.push_back(f);
             }
-            if (const value* fs = e.find("fields"); fs && fs->is_array())
-                for (const auto& x : fs->as_array()) {
-                    field_spec f;
-                    f.group = x.get_string("group");
-                    f.version = x.get_string("version");
-                    f.kind = x.get_string("kind");
-                    f.path = x.get_string("path");
-                    const value* c = x.find("create");
-                    f.create = c && c->is_bool() && c->as_bool();
-                    specs.push_back(f);
-                }
+            for (auto& f : parse_specs(e.find("fields"))) specs.push_back(std::move(f));
             WEIR_TRY(apply_map_field(acc, pairs->as_object(), specs));
         }
     }
@@ -244,22 +234,6 @@ status apply_replicas(accumulator& acc, const value& replicas)
 
 namespace {
 
-std::vector<field_spec> specs_of(const value* list)
-{
-    std::vector<field_spec> out;
-    if (!list || !list->is_array()) return out;
-    for (const auto& x : list->as_array()) {
-        field_spec f;
-        f.group = x.get_string("group");
-        f.version = x.get_string("version");
-        f.kind = x.get_string("kind");
-        f.path = x.get_string("path");
-        const value* c = x.find("create");
-        f.create = c && c->is_bool() && c->as_bool();
-        out.push_back(f);
-    }
-    return out;
-}
 
 // ValueAddTransformer: puts a value (by default the kustomization directory's name) into fields,
 // whole or as one element of a slash-separated path.
@@ -325,7 +299,7 @@ status run_builtin_plugin(accumulator& acc, const loader& ldr, const value& cfg,
     if (kind == "NamespaceTransformer") {
         const value* ns = cfg.find_path({"metadata", "namespace"});
         std::string n = ns && ns->is_string() ? ns->as_string() : "";
-        auto fss = specs_of(cfg.find("fieldSpecs"));
+        auto fss = parse_specs(cfg.find("fieldSpecs"));
         const value* uo = cfg.find("unsetOnly");
         config saved = acc.cfg;
         if (!fss.empty()) acc.cfg.namespace_ = fss;
@@ -334,7 +308,7 @@ status run_builtin_plugin(accumulator& acc, const loader& ldr, const value& cfg,
         return s;
     }
     if (kind == "PrefixSuffixTransformer" || kind == "PrefixTransformer" || kind == "SuffixTransformer") {
-        auto fss = specs_of(cfg.find("fieldSpecs"));
+        auto fss = parse_specs(cfg.find("fieldSpecs"));
         if (fss.empty()) fss = acc.cfg.name_prefix;
         return apply_prefix_suffix(acc, std::string(cfg.get_string("prefix")), std::string(cfg.get_string("suffix")),
                                    &fss);
@@ -343,20 +317,20 @@ status run_builtin_plugin(accumulator& acc, const loader& ldr, const value& cfg,
         bool labels = kind == "LabelTransformer";
         const value* pairs = cfg.find(labels ? "labels" : "annotations");
         if (!pairs || !pairs->is_object()) return ok();
-        auto fss = specs_of(cfg.find("fieldSpecs"));
+        auto fss = parse_specs(cfg.find("fieldSpecs"));
         return apply_map_field(acc, pairs->as_object(), fss);
     }
     if (kind == "ImageTagTransformer") {
         const value* img = cfg.find("imageTag");
         if (!img) return ok();
-        auto fss = specs_of(cfg.find("fieldSpecs"));
+        auto fss = parse_specs(cfg.find("fieldSpecs"));
         value list = array{*img};
         return apply_images(acc, list, fss.empty() ? nullptr : &fss);
     }
     if (kind == "ReplicaCountTransformer") {
         const value* rep = cfg.find("replica");
         if (!rep) return ok();
-        auto fss = specs_of(cfg.find("fieldSpecs"));
+        auto fss = parse_specs(cfg.find("fieldSpecs"));
         config saved = acc.cfg;
         if (!fss.empty()) acc.cfg.replicas = fss;
         auto s = apply_replicas(acc, value(array{*rep}));
