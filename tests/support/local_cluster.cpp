@@ -62,6 +62,7 @@ local_cluster::local_cluster(local_cluster_options options)
         unsigned short port = free_port();
         auto args = common_flags(api_.kubeconfig_path());
         std::string addr = fmt::format("127.0.0.1:{}", port);
+        storage_address_ = addr;
         args.insert(args.end(), {"--storage-path", (dir_ / "storage").string(), "--storage-addr", addr,
                                  "--storage-adv-addr", addr});
         source_ = std::make_unique<child_process>(options_.source_controller, args, env);
@@ -74,10 +75,25 @@ local_cluster::local_cluster(local_cluster_options options)
         kustomize_ = std::make_unique<child_process>(options_.kustomize_controller, args, env);
         REQUIRE(kustomize_->start());
     }
+    for (const auto& extra : options_.controllers) {
+        auto args = common_flags(api_.kubeconfig_path());
+        for (auto arg : extra.args) args.push_back(arg == "source_url" ? storage_address_ : arg);
+        auto child = std::make_unique<child_process>(extra.binary, args, env);
+        REQUIRE(child->start());
+        extra_[extra.name] = std::move(child);
+    }
+}
+
+child_process& local_cluster::controller(const std::string& name)
+{
+    auto it = extra_.find(name);
+    REQUIRE(it != extra_.end());
+    return *it->second;
 }
 
 local_cluster::~local_cluster()
 {
+    extra_.clear();
     kustomize_.reset();
     source_.reset();
     api_.stop();
@@ -154,6 +170,7 @@ std::string local_cluster::controller_logs() const
     std::string out;
     if (source_) out += "--- source-controller\n" + source_->log();
     if (kustomize_) out += "--- kustomize-controller\n" + kustomize_->log();
+    for (const auto& [name, child] : extra_) out += "--- " + name + "\n" + child->log();
     return out;
 }
 

@@ -21,13 +21,24 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace weir::test {
+
+// Another controller binary to run against the cluster with the common flags (kubeconfig, metrics
+// and health on free ports, debug logs) plus `args`. `source_url` in args is replaced by the
+// source-controller's artifact address.
+struct extra_controller {
+    std::string name;
+    std::filesystem::path binary;
+    std::vector<std::string> args;
+};
 
 struct local_cluster_options {
     std::filesystem::path apiserver;             // binary paths; empty: not started
     std::filesystem::path source_controller;
     std::filesystem::path kustomize_controller;
+    std::vector<extra_controller> controllers;   // helm, image, notification, ...
 };
 
 inline const kube::gvk git_repository_kind{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
@@ -57,6 +68,10 @@ public:
                    const std::function<bool(const value&)>& pred,
                    std::chrono::seconds limit = std::chrono::seconds(30));
     std::string controller_logs() const;
+    // The running process of an extra controller by name (to kill or restart it in a test).
+    child_process& controller(const std::string& name);
+    // The source-controller's artifact server address (host:port), empty when not started.
+    const std::string& storage_address() const { return storage_address_; }
 
 private:
     local_cluster_options options_;
@@ -64,6 +79,8 @@ private:
     apiserver_process api_;
     std::shared_ptr<kube::client> client_;
     std::unique_ptr<child_process> source_, kustomize_;
+    std::map<std::string, std::unique_ptr<child_process>> extra_;
+    std::string storage_address_;
 };
 
 // Condition helpers for wait_for.
