@@ -12,7 +12,7 @@ ifneq ($(SANITIZE),)
   export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 endif
 
-.PHONY: setup configure build test unit demo fuzz bench format clean
+.PHONY: setup configure build test unit demo fuzz bench format clean images
 
 setup:
 	@scripts/setup
@@ -42,6 +42,16 @@ bench: build
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+# Container images, one per controller (Dockerfile targets). Needs a container engine (docker or
+# podman; CONTAINER_ENGINE=podman), which the development machines do not have.
+CONTAINER_ENGINE ?= docker
+REGISTRY ?= ghcr.io/weir
+VERSION ?= 0.1.0
+IMAGES ?= source-controller kustomize-controller helm-controller notification-controller image-automation-controller
+images:
+	@command -v $(CONTAINER_ENGINE) > /dev/null || { echo "make images needs a container engine ($(CONTAINER_ENGINE) not found)"; exit 1; }
+	@for i in $(IMAGES); do $(CONTAINER_ENGINE) build --target $$i -t $(REGISTRY)/$$i:$(VERSION) . || exit 1; done
 
 clean:
 	@rm -rf $(BUILD) build-sanitize build-fuzz
