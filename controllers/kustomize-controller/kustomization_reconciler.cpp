@@ -241,7 +241,8 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
                                          .spec = spec,
                                          .name = name_of(obj),
                                          .namespace_ = ns_of(obj),
-                                         .post_build = post_build_step(spec, std::move(vars), std::move(keys))});
+                                         .post_build = post_build_step(spec, std::move(vars), keys),
+                                         .secret_source_filter = secret_source_step(keys)});
     if (!objects) {
         // Users know the paths of their repository, not our scratch directory.
         error e = with_reason(objects.err(), "BuildFailed");

@@ -85,4 +85,18 @@ std::function<status(value&)> post_build_step(const api::kustomize_v1::kustomiza
     };
 }
 
+kustomize::source_filter secret_source_step(std::optional<sops::keys> keys)
+{
+    return [keys = std::move(keys)](std::string_view path, std::string text) -> result<std::string> {
+        sops::format format = sops::format_for_path(path);
+        if (!sops::looks_encrypted(text, format)) return text;
+        if (!keys)
+            return terminal_error(fmt::format("secretGenerator source '{}' is SOPS-encrypted: configure spec.decryption "
+                                              "with provider sops and a secretRef holding the age key",
+                                              path),
+                                  "DecryptionFailed");
+        return sops::decrypt_file(text, format, *keys, path);
+    };
+}
+
 } // namespace weir::kustomize_controller

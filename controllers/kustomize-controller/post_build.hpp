@@ -7,6 +7,7 @@
 #include <weir/core/result.hpp>
 #include <weir/envsubst/envsubst.hpp>
 #include <weir/kube/client.hpp>
+#include <weir/kustomize/kustomize.hpp>
 #include <weir/sops/sops.hpp>
 
 #include <functional>
@@ -27,5 +28,10 @@ result<std::optional<sops::keys>> resolve_decryption_keys(kube::client& client, 
 // SOPS-encrypted object is an error that says to configure spec.decryption.
 std::function<status(value&)> post_build_step(const api::kustomize_v1::kustomization_spec& spec,
                                               envsubst::variables vars, std::optional<sops::keys> keys);
+
+// The secretGenerator source step for kustomization::build_request::secret_source_filter: SOPS
+// files (format by extension, as SOPS decides) are decrypted in memory; plain files pass as
+// they are. Without keys, an encrypted source is an error that says to configure spec.decryption.
+kustomize::source_filter secret_source_step(std::optional<sops::keys> keys);
 
 } // namespace weir::kustomize_controller

@@ -55,7 +55,8 @@ local_cluster::local_cluster(local_cluster_options options)
     REQUIRE(c);
     client_ = *c;
     for (const auto& entry : fs::directory_iterator(source_dir() / "config" / "crd"))
-        if (entry.path().extension() == ".yaml") apply_yaml(read_file(entry.path()));
+        if (entry.path().extension() == ".yaml" && entry.path().filename() != "kustomization.yaml")
+            apply_yaml(read_file(entry.path()));
 
     std::map<std::string, std::string> env{{"RUNTIME_NAMESPACE", "default"}};
     if (!options_.source_controller.empty()) {

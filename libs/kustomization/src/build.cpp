@@ -178,7 +178,7 @@ result<std::vector<value>> build(const build_request& request)
     WEIR_TRY_ASSIGN(fs::path dir, resolve_path(request.root, request.spec.path));
     WEIR_TRY(generate_kustomization(dir));
     WEIR_TRY(overlay_spec(*kustomization_file(dir), request.spec));
-    auto built = kustomize::build(dir);
+    auto built = kustomize::build(dir, {.secret_source_filter = request.secret_source_filter});
     if (!built) return build_failed(fmt::format("kustomize build failed: {}", built.err().message));
     std::vector<value> objects = std::move(*built);
     std::vector<std::pair<std::string, std::string>> labels = owner_labels(request.name, request.namespace_);

@@ -293,13 +293,18 @@ result<resource> generate(const value& g, const std::string& kind, const gen_opt
         }
         return out;
     };
-    for (const auto& env : strings("env")) {
-        WEIR_TRY_ASSIGN(std::string text, ldr.read(env, where));
-        WEIR_TRY(parse_env_file(kvs, text, env));
-    }
-    for (const auto& env : strings("envs")) {
-        WEIR_TRY_ASSIGN(std::string text, ldr.read(env, where));
-        WEIR_TRY(parse_env_file(kvs, text, env));
+    const source_filter* filter =
+        kind == "Secret" && ldr.opts && ldr.opts->secret_source_filter ? &ldr.opts->secret_source_filter : nullptr;
+    auto read_source = [&](const std::string& path) -> result<std::string> {
+        WEIR_TRY_ASSIGN(std::string text, ldr.read(path, where));
+        if (!filter) return text;
+        return (*filter)(path, std::move(text));
+    };
+    for (const char* field : {"env", "envs"}) {
+        for (const auto& env : strings(field)) {
+            WEIR_TRY_ASSIGN(std::string text, read_source(env));
+            WEIR_TRY(parse_env_file(kvs, text, env));
+        }
     }
     for (const auto& lit : strings("literals")) {
         auto eq = lit.find('=');
@@ -315,7 +320,7 @@ result<resource> generate(const value& g, const std::string& kind, const gen_opt
         } else {
             key = base_name(f);
         }
-        WEIR_TRY_ASSIGN(std::string text, ldr.read(path, where));
+        WEIR_TRY_ASSIGN(std::string text, read_source(path));
         if (kind == "ConfigMap" && !valid_utf8(text))
             binary.emplace_back(key, base64(text));
         else

@@ -17,6 +17,7 @@
 #include <weir/api/kustomize_v1.hpp>
 #include <weir/core/result.hpp>
 #include <weir/core/value.hpp>
+#include <weir/kustomize/kustomize.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -31,6 +32,8 @@ struct build_request {
     std::string namespace_;
     // Runs on each built object before labels are stamped (SOPS decryption, variable substitution).
     std::function<status(value&)> post_build;
+    // Runs on each file a secretGenerator reads, in memory (SOPS decryption of generator sources).
+    kustomize::source_filter secret_source_filter;
 };
 
 result<std::vector<value>> build(const build_request& request);

@@ -13,13 +13,22 @@
 #include <weir/core/value.hpp>
 
 #include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace weir::kustomize {
 
+// Sees every file a secretGenerator reads (`envs`, `env`, `files`) between disk and the Secret;
+// the kustomize-controller decrypts SOPS-encrypted sources here, so their plaintext exists only
+// in memory. `path` is as written in the kustomization.
+using source_filter = std::function<result<std::string>(std::string_view path, std::string text)>;
+
 struct build_options {
     // kustomize's --load-restrictor LoadRestrictionsNone: allow files outside a kustomization's root.
     bool allow_files_outside_root = false;
+    source_filter secret_source_filter;
 };
 
 // Builds the kustomization in `dir` and returns its objects in kustomize's output order.
