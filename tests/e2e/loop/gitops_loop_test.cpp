@@ -266,8 +266,11 @@ TEST_CASE("loop: an encrypted secretGenerator source without spec.decryption is 
     auto repo = c.make_repo("fleet", {{"deploy/kustomization.yaml", kustomization},
                                       {"deploy/env.env", fixture("env.env")}});
     c.apply_yaml(sync_manifests("file://" + repo.string(), "  targetNamespace: default"));
-    value ks = c.wait_for(test::kustomization_kind, "default", "apps",
-                          [](const value& o) { return test::condition_status(o, "Ready") == "False"; });
-    CHECK(test::condition_message(ks, "Ready").find("env.env' is SOPS-encrypted") != std::string::npos);
+    value ks = c.wait_for(test::kustomization_kind, "default", "apps", [](const value& o) {
+        return test::condition_message(o, "Ready").find("is SOPS-encrypted") != std::string::npos;
+    });
+    CHECK(test::condition_status(ks, "Ready") == "False");
+    CHECK(test::condition_message(ks, "Ready").find("'env.env' is SOPS-encrypted: configure spec.decryption") !=
+          std::string::npos);
     CHECK_FALSE(c.client().get({"", "v1", "Secret"}, "default", "from-env"));
 }
