@@ -2,6 +2,7 @@
 #include "kustomization_reconciler.hpp"
 
 #include <weir/core/duration.hpp>
+#include <weir/eventsink/forwarder.hpp>
 #include <weir/runtime/manager.hpp>
 #include <weir/runtime/options.hpp>
 
@@ -48,6 +49,8 @@ int main(int argc, char** argv)
     auto mgr = runtime::manager::create(*opts);
     if (!mgr) return runtime::exit_with(mgr.err());
 
+    if (!opts->events_addr.empty())
+        (*mgr)->events().add_forwarder(eventsink::make_forwarder({.address = opts->events_addr}));
     kustomize_controller::kustomization_reconciler reconciler(**mgr, *own);
     auto& controller = (*mgr)->add_controller(
         {.name = "kustomization",

@@ -3,6 +3,7 @@
 
 #include <weir/artifact/file_server.hpp>
 #include <weir/core/ops_server.hpp>
+#include <weir/eventsink/forwarder.hpp>
 #include <weir/runtime/manager.hpp>
 #include <weir/runtime/options.hpp>
 
@@ -70,6 +71,8 @@ int main(int argc, char** argv)
         advertised = "source-controller." + (*mgr)->runtime_namespace() + ".svc.cluster.local.";
     std::cout << "artifact server listening on port " << server.port() << std::endl;
 
+    if (!opts->events_addr.empty())
+        (*mgr)->events().add_forwarder(eventsink::make_forwarder({.address = opts->events_addr}));
     artifact::storage storage(flags->storage_path, advertised);
     git::mirror_cache mirrors(std::filesystem::path(flags->storage_path) / ".mirrors");
     source::git_repository_reconciler git_repos(**mgr, storage, mirrors,

@@ -72,6 +72,7 @@ std::map<std::string, flag, std::less<>> flags_for(controller_options& o)
     boolean("leader-election-release-on-cancel", o.release_on_cancel, "Release the leader lease on shutdown.");
     str("log-level", o.log_level, "Log verbosity level: trace, debug, info, warn, error.");
     str("log-encoding", o.log_encoding, "Log encoding format: json or console.");
+    str("events-addr", o.events_addr, "The address of the events receiver (the notification-controller).");
     str("kubeconfig", o.kubeconfig, "Path to a kubeconfig; in-cluster or $KUBECONFIG when empty.");
     ms("min-retry-delay", o.min_retry_delay, "The minimum amount of time for which an object being reconciled will have to wait before a retry.");
     ms("max-retry-delay", o.max_retry_delay, "The maximum amount of time for which an object being reconciled will have to wait before a retry.");

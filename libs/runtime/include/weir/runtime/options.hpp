@@ -44,6 +44,9 @@ struct controller_options {
     std::string runtime_namespace; // $RUNTIME_NAMESPACE, else the kubeconfig context's namespace
     std::string identity;          // leader election identity; hostname + random suffix when empty
     bool handle_signals = true;    // SIGTERM/SIGINT stop the manager
+    // --events-addr: where events are also sent (the notification-controller); empty: nowhere.
+    // The transport lives in libs/eventsink; each controller's main() adds its forwarder.
+    std::string events_addr;
 };
 
 // Parses argv[1..]. Unknown flags go to `rest` (an error when rest is null). Errors are terminal
