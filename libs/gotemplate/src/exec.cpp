@@ -379,11 +379,25 @@ private:
                               const std::vector<std::string>& ids, std::size_t from, const node* cmd,
                               const go_value* final)
     {
-        (void)dot;
-        for (std::size_t i = from; i + 1 < ids.size(); ++i)
+        for (std::size_t i = from; i + 1 < ids.size(); ++i) {
+            if (const function* m = method_of(recv, ids[i])) {
+                recv = eval_call(dot, *m, ids[i], n, 0, nullptr);
+                continue;
+            }
             recv = eval_field(ids[i], n, false, recv);
+        }
+        if (const function* m = method_of(recv, ids.back()))
+            return cmd ? eval_call(dot, *m, ids.back(), *cmd, 1, final) : eval_call(dot, *m, ids.back(), n, 0, final);
         bool has_args = (cmd && cmd->items.size() > 1) || final;
         return eval_field(ids.back(), n, has_args, recv);
+    }
+
+    // Methods bound to a value (Helm's .Files.Get, .Capabilities.APIVersions.Has) come before
+    // map keys, as Go's evalField looks up methods first.
+    static const function* method_of(const go_value& recv, const std::string& name)
+    {
+        const method_set* ms = recv.methods();
+        return ms ? ms->methods.find(name) : nullptr;
     }
 
     // Like Go's evalField, leaves the error position where the evaluation last moved it.

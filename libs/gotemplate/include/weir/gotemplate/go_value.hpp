@@ -49,6 +49,8 @@ enum class go_type : std::uint8_t {
 };
 
 class go_value;
+// Functions bound to one value, called as its methods: `.Files.Get "x"` (defined in template.hpp).
+struct method_set;
 using go_list = std::vector<go_value>;
 using go_map = std::map<std::string, go_value, std::less<>>;
 
@@ -74,6 +76,14 @@ public:
         return v;
     }
     bool is_nil_slice() const { return nil_slice_; }
+    // The value with methods attached (Helm's .Files, .Capabilities.APIVersions); a method name
+    // wins over a map key of the same name, as in Go.
+    static go_value with_methods(go_value v, std::shared_ptr<const method_set> m)
+    {
+        v.methods_ = std::move(m);
+        return v;
+    }
+    const method_set* methods() const { return methods_.get(); }
     static go_value from(const weir::value& v);
 
     go_type type() const { return type_; }
@@ -123,6 +133,7 @@ private:
     bool boxed_ = false;
     bool nil_slice_ = false;
     payload v_;
+    std::shared_ptr<const method_set> methods_;
 };
 
 // Go's truth: false, 0, "", nil and empty lists and maps are false; a missing value is false.

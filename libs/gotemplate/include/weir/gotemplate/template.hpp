@@ -83,6 +83,11 @@ private:
     std::unordered_map<std::string, function> map_;
 };
 
+// Methods of one value (see go_value::with_methods). Each function already holds its receiver.
+struct method_set {
+    function_table methods;
+};
+
 struct template_tree; // a parsed template (private)
 
 // What a function may ask of the running template: Helm's `include` executes a named template

@@ -16,6 +16,7 @@
 #include <weir/core/value.hpp>
 #include <weir/helm/chart.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>

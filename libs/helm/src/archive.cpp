@@ -1,0 +1,235 @@
+// Bytes in and out: chart directories (with .helmignore), .tgz archives, gzip.
+#include "helm_internal.hpp"
+
+#include <weir/core/yaml.hpp>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fnmatch.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+namespace weir::helm {
+namespace fs = std::filesystem;
+
+namespace detail {
+std::string go_float_string(double d)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", d);
+    for (int prec = 1; prec <= 17; ++prec) {
+        std::snprintf(buf, sizeof buf, "%.*g", prec, d);
+        if (std::strtod(buf, nullptr) == d) break;
+    }
+    return buf;
+}
+} // namespace detail
+
+result<weir::value> parse_values_yaml(std::string_view text)
+{
+    WEIR_TRY_ASSIGN(auto docs, parse_yaml_stream(text, {.schema = yaml_schema::kubernetes_1_1}));
+    weir::value out = weir::object{};
+    for (auto& d : docs) {
+        if (d.is_null()) continue;
+        if (!d.is_object()) return terminal_error("values must be a mapping, not " + std::string(d.type_name()));
+        for (auto& [k, v] : d.as_object()) out.as_object().set(k, std::move(v));
+    }
+    return out;
+}
+
+result<std::string> read_file(const fs::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return terminal_error("cannot read " + p.string() + ": no such file or not readable");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+namespace {
+
+struct ignore_rule {
+    std::string pattern;
+    bool negate = false;
+    bool dir_only = false;
+};
+
+std::vector<ignore_rule> parse_helmignore(std::string_view text)
+{
+    std::vector<ignore_rule> rules;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    while (std::getline(in, line)) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (line.empty() || line[0] == '#') continue;
+        ignore_rule r;
+        if (line[0] == '!') {
+            r.negate = true;
+            line.erase(0, 1);
+        }
+        if (line.size() > 1 && line.back() == '/') {
+            r.dir_only = true;
+            line.pop_back();
+        }
+        if (!line.empty() && line[0] == '/') line.erase(0, 1);
+        r.pattern = line;
+        rules.push_back(r);
+    }
+    // Helm's default: dotfiles inside templates/ are never templates.
+    rules.push_back({"templates/.?*", false, false});
+    return rules;
+}
+
+bool ignored(const std::vector<ignore_rule>& rules, const std::string& rel, bool is_dir)
+{
+    std::string base = rel.substr(rel.rfind('/') == std::string::npos ? 0 : rel.rfind('/') + 1);
+    bool out = false;
+    for (const auto& r : rules) {
+        if (r.dir_only && !is_dir) continue;
+        const std::string& subject = r.pattern.find('/') != std::string::npos ? rel : base;
+        bool m = fnmatch(r.pattern.c_str(), subject.c_str(), FNM_PATHNAME) == 0;
+        if (m) out = !r.negate;
+    }
+    return out;
+}
+
+} // namespace
+
+result<std::vector<chart_file>> read_chart_dir(const fs::path& dir)
+{
+    std::vector<ignore_rule> rules;
+    if (fs::exists(dir / ".helmignore")) {
+        WEIR_TRY_ASSIGN(std::string t, read_file(dir / ".helmignore"));
+        rules = parse_helmignore(t);
+    } else {
+        rules = parse_helmignore("");
+    }
+    std::vector<chart_file> files;
+    std::error_code ec;
+    auto it = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink, ec);
+    if (ec) return terminal_error("cannot read chart directory " + dir.string() + ": " + ec.message());
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) return terminal_error("cannot read chart directory " + dir.string() + ": " + ec.message());
+        std::string rel = fs::relative(it->path(), dir).generic_string();
+        bool is_dir = it->is_directory();
+        if (rel == ".helmignore" || ignored(rules, rel, is_dir)) {
+            if (is_dir) it.disable_recursion_pending();
+            continue;
+        }
+        if (is_dir || !it->is_regular_file()) continue;
+        WEIR_TRY_ASSIGN(std::string data, read_file(it->path()));
+        files.push_back({rel, std::move(data)});
+    }
+    return files;
+}
+
+result<std::vector<chart_file>> read_tgz(std::string_view bytes, std::string_view origin)
+{
+    std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
+    archive_read_support_filter_gzip(a.get());
+    archive_read_support_format_tar(a.get());
+    if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
+        return terminal_error(fmt_origin(origin) + "not a gzipped tar archive: " +
+                              archive_error_string(a.get()));
+    std::vector<chart_file> files;
+    std::size_t total = 0;
+    archive_entry* e = nullptr;
+    for (;;) {
+        int rc = archive_read_next_header(a.get(), &e);
+        if (rc == ARCHIVE_EOF) break;
+        if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+            return terminal_error(fmt_origin(origin) + "bad chart archive: " + archive_error_string(a.get()));
+        if (archive_entry_filetype(e) != AE_IFREG) continue;
+        std::string name = archive_entry_pathname(e);
+        while (name.rfind("./", 0) == 0) name.erase(0, 2);
+        auto slash = name.find('/');
+        if (slash == std::string::npos) continue; // a file beside the chart directory
+        name = name.substr(slash + 1);
+        if (name.find("../") != std::string::npos || name.empty() || name[0] == '/')
+            return terminal_error(fmt_origin(origin) + "chart archive has an unsafe path " + name);
+        std::string data;
+        auto size = archive_entry_size(e);
+        total += static_cast<std::size_t>(size);
+        if (total > (256u << 20)) return terminal_error(fmt_origin(origin) + "chart archive expands past 256 MiB");
+        data.resize(static_cast<std::size_t>(size));
+        if (size > 0 && archive_read_data(a.get(), data.data(), data.size()) != size)
+            return terminal_error(fmt_origin(origin) + "bad chart archive: " + archive_error_string(a.get()));
+        files.push_back({std::move(name), std::move(data)});
+    }
+    if (files.empty()) return terminal_error(fmt_origin(origin) + "no files in chart archive");
+    return files;
+}
+
+result<chart> load_chart_archive(std::string_view tgz_bytes, std::string_view origin)
+{
+    WEIR_TRY_ASSIGN(auto files, read_tgz(tgz_bytes, origin));
+    return load_chart_files(std::move(files), origin);
+}
+
+result<std::string> gzip_bytes(std::string_view in)
+{
+    z_stream zs{};
+    if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return terminal_error("gzip: cannot initialise zlib");
+    std::string out(deflateBound(&zs, in.size()) + 32, '\0');
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    zs.avail_in = static_cast<uInt>(in.size());
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = static_cast<uInt>(out.size());
+    int rc = deflate(&zs, Z_FINISH);
+    deflateEnd(&zs);
+    if (rc != Z_STREAM_END) return terminal_error("gzip: compression failed");
+    out.resize(zs.total_out);
+    return out;
+}
+
+result<std::string> gunzip_bytes(std::string_view in, std::size_t max_out)
+{
+    z_stream zs{};
+    if (inflateInit2(&zs, 15 + 32) != Z_OK) return terminal_error("gunzip: cannot initialise zlib");
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    zs.avail_in = static_cast<uInt>(in.size());
+    std::string out;
+    char buf[65536];
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+        zs.next_out = reinterpret_cast<Bytef*>(buf);
+        zs.avail_out = sizeof buf;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END) {
+            inflateEnd(&zs);
+            return terminal_error("gunzip: corrupt data");
+        }
+        out.append(buf, sizeof buf - zs.avail_out);
+        if (out.size() > max_out) {
+            inflateEnd(&zs);
+            return terminal_error("gunzip: data expands past the limit");
+        }
+        if (rc != Z_STREAM_END && zs.avail_in == 0 && zs.avail_out != 0) {
+            inflateEnd(&zs);
+            return terminal_error("gunzip: truncated data");
+        }
+    }
+    inflateEnd(&zs);
+    return out;
+}
+
+const weir::value* value_at(const weir::value& v, std::string_view dotted)
+{
+    const weir::value* cur = &v;
+    while (cur) {
+        auto dot = dotted.find('.');
+        std::string_view part = dotted.substr(0, dot);
+        if (!cur->is_object()) return nullptr;
+        cur = cur->find(part);
+        if (dot == std::string_view::npos) break;
+        dotted.remove_prefix(dot + 1);
+    }
+    return cur;
+}
+
+} // namespace weir::helm

@@ -1,0 +1,19 @@
+// Private pieces of the renderer.
+#pragma once
+
+#include "helm_internal.hpp"
+
+#include <weir/gotemplate/template.hpp>
+#include <weir/helm/render.hpp>
+
+#include <memory>
+
+namespace weir::helm {
+
+void add_helm_functions(gotemplate::function_table& t, cluster_lookup* cluster);
+gotemplate::go_value files_object(std::shared_ptr<const std::vector<chart_file>> files);
+gotemplate::go_value api_versions_object(const std::vector<std::string>& versions);
+// Integers become float64, as values read through sigs.k8s.io/yaml are in Helm.
+weir::value values_as_go_floats(weir::value v);
+
+} // namespace weir::helm
