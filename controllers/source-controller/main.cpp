@@ -1,5 +1,7 @@
 // source-controller: wiring only. Flags in Flux's names; the reconcilers hold the logic.
 #include "git_repository_reconciler.hpp"
+#include "helm_chart_reconciler.hpp"
+#include "helm_repository_reconciler.hpp"
 
 #include <weir/artifact/file_server.hpp>
 #include <weir/core/ops_server.hpp>
@@ -82,6 +84,18 @@ int main(int argc, char** argv)
          .kind = {"source.toolkit.fluxcd.io", "v1", "GitRepository"},
          .reconcile = [&](const runtime::request& req) { return git_repos.reconcile(req); }});
     git_repos.bind(controller);
+
+    source::helm_options helm{.artifact_retention_records = flags->retention_records};
+    source::helm_repository_reconciler helm_repos(**mgr, storage, helm);
+    helm_repos.bind((*mgr)->add_controller(
+        {.name = "helmrepository",
+         .kind = {"source.toolkit.fluxcd.io", "v1", "HelmRepository"},
+         .reconcile = [&](const runtime::request& req) { return helm_repos.reconcile(req); }}));
+    source::helm_chart_reconciler helm_charts(**mgr, storage, helm);
+    helm_charts.bind((*mgr)->add_controller(
+        {.name = "helmchart",
+         .kind = {"source.toolkit.fluxcd.io", "v1", "HelmChart"},
+         .reconcile = [&](const runtime::request& req) { return helm_charts.reconcile(req); }}));
 
     auto result = (*mgr)->run();
     server.stop();

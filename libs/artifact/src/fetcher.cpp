@@ -72,6 +72,7 @@ net::awaitable<result<fetch_result>> get_body(Stream& stream, beast::tcp_stream&
     http::request<http::empty_body> req{http::verb::get, u.target, 11};
     req.set(http::field::host, u.host);
     req.set(http::field::user_agent, "weir");
+    for (const auto& [name, val] : opts.headers) req.set(name, val);
     lower.expires_after(opts.timeout);
     auto [wec, wn] = co_await http::async_write(stream, req, tok);
     if (wec) co_return transient_error("cannot send request to '" + url + "': " + wec.message(), "ArtifactFetchFailed");
@@ -134,9 +135,15 @@ net::awaitable<result<fetch_result>> do_get(url_parts u, std::string url, int fd
 
     ssl::context ctx(ssl::context::tls_client);
     boost::system::error_code ec;
-    if (opts.ca_file.empty()) ctx.set_default_verify_paths(ec);
+    if (!opts.ca_pem.empty()) ctx.add_certificate_authority(net::buffer(opts.ca_pem), ec);
+    else if (opts.ca_file.empty()) ctx.set_default_verify_paths(ec);
     else ctx.load_verify_file(opts.ca_file, ec);
     if (ec) co_return terminal_error("cannot load CA certificates '" + opts.ca_file + "': " + ec.message(), "InvalidCA");
+    if (!opts.client_cert_pem.empty()) {
+        ctx.use_certificate_chain(net::buffer(opts.client_cert_pem), ec);
+        if (!ec) ctx.use_private_key(net::buffer(opts.client_key_pem), ssl::context::pem, ec);
+        if (ec) co_return terminal_error("cannot load the client certificate and key: " + ec.message(), "InvalidCertificate");
+    }
     ctx.set_verify_mode(ssl::verify_peer);
     beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp_s), ctx);
     SSL_set_tlsext_host_name(tls.native_handle(), u.host.c_str());

@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace weir::artifact {
 
@@ -25,6 +27,12 @@ struct fetch_options {
     std::uint64_t max_download_bytes = 1ull << 30;
     extract_options extract;
     std::string ca_file;
+    // Extra request headers (an Authorization for a Helm repository's basic auth).
+    std::vector<std::pair<std::string, std::string>> headers;
+    // PEM in memory, as Secrets hold them: CA certificates (instead of ca_file / the system CAs)
+    // and a client certificate with its key for mutual TLS.
+    std::string ca_pem;
+    std::string client_cert_pem, client_key_pem;
 };
 
 struct fetch_result {
