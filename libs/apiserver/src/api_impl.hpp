@@ -127,6 +127,8 @@ struct api::impl {
 
     // validate.cpp (custom resources)
     status validate_custom(call& c, value& obj);
+    // Fields of built-in kinds that cannot change after creation (immutable ConfigMaps, selectors).
+    status validate_immutable(call& c, const value& old, const value& obj);
 };
 
 } // namespace weir::apiserver

@@ -377,6 +377,7 @@ result<value> api::impl::commit(call& c, const value* old, value obj)
     if (c.t.res->namespaced) m["namespace"] = c.t.ns;
     if (const value* os = old->find("spec"); os && c.t.res->resource == "namespaces" && !obj.find("spec")) obj["spec"] = *os;
     if (c.t.res->custom && c.t.sub != "status") WEIR_TRY(validate_custom(c, obj));
+    if (!c.t.res->custom && c.t.sub.empty()) WEIR_TRY(validate_immutable(c, *old, obj));
     WEIR_TRY(check_labels(c, obj));
     bool spec_changed = (c.t.res->status || c.t.res->custom) ? !same_except(*old, obj, {"metadata", "status"}, {})
                                                               : !same_except(*old, obj, {"metadata"}, {});

@@ -55,7 +55,8 @@ response status_response(const call* c, const error& e)
         value d = object{};
         if (!c->t.name.empty()) d["name"] = c->t.name;
         if (!c->t.res->group.empty()) d["group"] = c->t.res->group;
-        d["kind"] = c->t.res->resource;
+        // NewInvalid names the kind ("The ConfigMap \"x\" is invalid"), other errors the resource.
+        d["kind"] = code == 422 ? c->t.res->kind : c->t.res->resource;
         if (!c->causes.empty()) d["causes"] = array(c->causes.begin(), c->causes.end());
         st["details"] = std::move(d);
     }

@@ -274,3 +274,34 @@ TEST_CASE("loop: an encrypted secretGenerator source without spec.decryption is 
           std::string::npos);
     CHECK_FALSE(c.client().get({"", "v1", "Secret"}, "default", "from-env"));
 }
+
+TEST_CASE("loop: spec.force recreates an object whose immutable field changed; without it the apply fails", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto immutable_cm = [](const std::string& data) {
+        return fmt::format("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: frozen, namespace: default}}\n"
+                           "immutable: true\ndata: {{value: \"{}\"}}\n",
+                           data);
+    };
+    auto repo = c.make_repo("fleet", {{"deploy/cm.yaml", immutable_cm("one")}});
+    c.apply_yaml(sync_manifests("file://" + repo.string()));
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+    std::string first_uid = test::string_at(*c.client().get(config_map, "default", "frozen"), {"metadata", "uid"});
+
+    c.commit(repo, {{"deploy/cm.yaml", immutable_cm("two")}});
+    request_reconcile(c, test::git_repository_kind, "fleet", "1");
+    value failed = c.wait_for(test::kustomization_kind, "default", "apps", [](const value& o) {
+        return test::condition_message(o, "Ready").find("immutable") != std::string::npos;
+    });
+    CHECK(test::condition_status(failed, "Ready") == "False");
+    CHECK(data_of(c, "frozen") == "one");
+
+    auto r = c.client().patch(test::kustomization_kind, "default", "apps", kube::patch_type::merge,
+                              R"({"spec":{"force":true}})");
+    REQUIRE(r);
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+    auto recreated = c.client().get(config_map, "default", "frozen");
+    REQUIRE(recreated);
+    CHECK(test::string_at(*recreated, {"data", "value"}) == "two");
+    CHECK(test::string_at(*recreated, {"metadata", "uid"}) != first_uid);
+}

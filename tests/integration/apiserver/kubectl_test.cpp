@@ -419,3 +419,28 @@ TEST_CASE("a write acknowledged before kill -9 survives the restart and versions
     auto rv2 = srv.kubectl({"get", "cm", "later", "-o", "jsonpath={.metadata.resourceVersion}"});
     CHECK(std::stol(rv2.out) > std::stol(rv.out));
 }
+
+TEST_CASE("immutable ConfigMaps and Deployment selectors refuse changes with the real server's message",
+          "[apiserver][kubectl][immutable]")
+{
+    apiserver_fixture srv;
+    REQUIRE(srv.kubectl_file({"apply", "-f", "FILE"}, multi_doc).code == 0);
+    REQUIRE(srv.kubectl({"patch", "cm", "settings", "-n", "shop", "--type=merge", "-p", R"({"immutable":true})"}).code == 0);
+    auto data = srv.kubectl({"patch", "cm", "settings", "-n", "shop", "--type=merge", "-p", R"({"data":{"color":"red"}})"});
+    CHECK(data.code != 0);
+    INFO(data.out);
+    CHECK(contains(data.out, R"(The ConfigMap "settings" is invalid: data: Forbidden: field is immutable when `immutable` is set)"));
+    auto unmark = srv.kubectl({"patch", "cm", "settings", "-n", "shop", "--type=merge", "-p", R"({"immutable":false})"});
+    CHECK(unmark.code != 0);
+    // Labels of an immutable ConfigMap may still change, as on a real cluster.
+    CHECK(srv.kubectl({"label", "cm", "settings", "-n", "shop", "tier=gold"}).code == 0);
+
+    auto selector = srv.kubectl({"patch", "deploy", "web", "-n", "shop", "--type=merge", "-p",
+                                 R"({"spec":{"selector":{"matchLabels":{"app":"other"}},)"
+                                 R"("template":{"metadata":{"labels":{"app":"other"}}}}})"});
+    CHECK(selector.code != 0);
+    INFO(selector.out);
+    CHECK(contains(selector.out, R"(The Deployment "web" is invalid: spec.selector: Invalid value:)"));
+    CHECK(contains(selector.out, "field is immutable"));
+    CHECK(srv.kubectl({"get", "deploy", "web", "-n", "shop", "-o", "jsonpath={.spec.selector.matchLabels.app}"}).out == "web");
+}
