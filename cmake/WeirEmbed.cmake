@@ -1,12 +1,16 @@
-# weir_embed_files(OUT <cpp> NAMESPACE <ns> FILES <abs paths...>)
+# weir_embed_files(OUT <cpp> NAMESPACE <ns> FILES <abs paths...> [BASE <dir>])
 # Generates a .cpp defining `std::vector<std::pair<std::string_view, std::string_view>> <ns>::files()`
-# with each file's name and content, so binaries carry config/ with them (weir install, weir dev up).
+# with each file's name (its path relative to BASE when given) and content, so binaries carry config/ with them (weir install, weir dev up).
 function(weir_embed_files)
-  cmake_parse_arguments(E "" "OUT;NAMESPACE" "FILES" ${ARGN})
+  cmake_parse_arguments(E "" "OUT;NAMESPACE;BASE" "FILES" ${ARGN})
   set(body "")
   foreach(f ${E_FILES})
     file(READ ${f} content)
-    get_filename_component(name ${f} NAME)
+    if(E_BASE)
+      file(RELATIVE_PATH name ${E_BASE} ${f})
+    else()
+      get_filename_component(name ${f} NAME)
+    endif()
     string(APPEND body "        {\"${name}\", R\"weir_embed(${content})weir_embed\"},\n")
   endforeach()
   file(CONFIGURE OUTPUT ${E_OUT} CONTENT

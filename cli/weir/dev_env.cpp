@@ -1,5 +1,7 @@
 #include "dev_env.hpp"
 
+#include "cli_manifests.hpp"
+
 #include <weir/core/yaml.hpp>
 #include <weir/kube/config.hpp>
 
@@ -107,6 +109,13 @@ status dev_env::start_controllers()
                  .start());
     WEIR_TRY(spawn("kustomize-controller", common({"--scratch-dir", (options_.dir / "tmp").string()})).start());
     fs::create_directories(options_.dir / "tmp");
+    // The other controllers of the component table, when this build has them (they are written
+    // and added independently): each with the common flags on loopback ports.
+    for (const auto& comp : components()) {
+        if (comp.name == "source-controller" || comp.name == "kustomize-controller") continue;
+        if (!fs::exists(bin_dir_ / comp.name)) continue;
+        WEIR_TRY(spawn(comp.name, common({})).start());
+    }
     std::ofstream pids(options_.dir / "pids");
     for (const auto& c : children_) pids << c->pid() << "\n";
     return ok();

@@ -1,0 +1,36 @@
+#include "cli_common.hpp"
+#include "cli_manifests.hpp"
+
+#include <weir/ssa/manager.hpp>
+
+#include <fmt/format.h>
+
+namespace weir::cli {
+
+status apply_install(const std::shared_ptr<kube::client>& client, const std::vector<value>& objects,
+                     const install_options& options, std::chrono::milliseconds timeout)
+{
+    say_action("installing components in " + options.namespace_ + " namespace");
+    ssa::resource_manager rm(client);
+    auto changes = rm.apply_all(objects, {.field_manager = "weir"});
+    if (!changes) return changes.err().wrap("install");
+    for (const auto& c : changes->entries)
+        if (c.act != ssa::action::unchanged) say_success(fmt::format("{} {}", c.subject.str(), ssa::action_name(c.act)));
+    say_success("install finished");
+    if (is_weir_apiserver(*client)) {
+        say_action("weir-apiserver runs no pods: not waiting for Deployments (the controllers are the processes "
+                   "`weir dev up` starts)");
+        return ok();
+    }
+    say_waiting("verifying installation");
+    std::vector<ssa::object_ref> deployments;
+    for (const auto& c : options.components)
+        deployments.push_back({"apps", "v1", "Deployment", options.namespace_, c});
+    ssa::wait_options wait;
+    wait.timeout = timeout;
+    WEIR_TRY(rm.wait_for(deployments, wait));
+    for (const auto& c : options.components) say_success(c + ": deployment ready");
+    return ok();
+}
+
+} // namespace weir::cli
