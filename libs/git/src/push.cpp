@@ -91,6 +91,14 @@ result<std::string> commit_all(const fs::path& dir, const commit_options& option
 
 status push(const fs::path& dir, const std::string& branch, const auth_options& auth)
 {
+    return push_refspecs(dir, {"refs/heads/" + branch + ":refs/heads/" + branch}, auth);
+}
+
+status push_refspecs(const fs::path& dir, const std::vector<std::string>& refspecs, const auth_options& auth)
+{
+    for (const auto& r : refspecs)
+        if (r.starts_with("+"))
+            return terminal_error("refspec '" + r + "' forces the push; weir never force-pushes", "InvalidRefspec");
     WEIR_TRY_ASSIGN(auto repo, open_worktree(dir));
     git_remote* rraw = nullptr;
     if (git_remote_lookup(&rraw, repo.get(), "origin") < 0) return local_error("no remote 'origin'", dir);
@@ -104,12 +112,14 @@ status push(const fs::path& dir, const std::string& branch, const auth_options& 
     po.callbacks.push_update_reference = push_update_cb;
     po.custom_headers = *s.headers();
     // No '+': the remote must fast-forward, a force push is never made.
-    std::string spec = "refs/heads/" + branch + ":refs/heads/" + branch;
-    char* specs[] = {spec.data()};
-    git_strarray arr{specs, 1};
+    std::vector<std::string> specs_copy = refspecs;
+    std::vector<char*> specs;
+    for (auto& r : specs_copy) specs.push_back(r.data());
+    git_strarray arr{specs.data(), specs.size()};
     int rc = git_remote_push(remote.get(), &arr, &po);
+    std::string what = refspecs.size() == 1 ? refspecs.front() : std::to_string(refspecs.size()) + " refspecs";
     auto non_ff = [&](std::string why) {
-        return transient_error("push of branch '" + branch + "' to " + s.url_ + " rejected: " + why +
+        return transient_error("push of '" + what + "' to " + s.url_ + " rejected: " + why +
                                    "; the remote branch moved on, fetch and apply the change again (weir never "
                                    "force-pushes)",
                                "NonFastForward");

@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace weir::git {
 
@@ -33,5 +34,9 @@ status clone_worktree(const std::string& url, const std::string& branch, const s
 result<std::string> commit_all(const std::filesystem::path& dir, const commit_options& options);
 // Pushes the local `branch` to the remote "origin" branch of the same name.
 status push(const std::filesystem::path& dir, const std::string& branch, const auth_options& auth);
+// Pushes refspecs ("refs/heads/main:refs/heads/auto", "HEAD:refs/for/main") to "origin" in one
+// push; a forcing refspec ("+...") is refused. A rejected update is NonFastForward, as above.
+status push_refspecs(const std::filesystem::path& dir, const std::vector<std::string>& refspecs,
+                     const auth_options& auth);
 
 } // namespace weir::git
