@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 
 namespace weir::test {
 
-apiserver_process::apiserver_process(fs::path binary) : binary_(std::move(binary))
+apiserver_process::apiserver_process(fs::path binary, std::vector<std::string> extra_args)
+    : binary_(std::move(binary)), extra_args_(std::move(extra_args))
 {
     // $WEIR_APISERVER_BIN overrides the binary, e.g. to run sanitized tests against a plain server.
     if (const char* env = std::getenv("WEIR_APISERVER_BIN"); env && *env) binary_ = env;
@@ -46,6 +47,7 @@ status apiserver_process::start(std::chrono::seconds timeout)
     std::string listen = "127.0.0.1:" + std::to_string(port_);
     std::vector<std::string> args{binary_.string(), "--data-dir", data_dir().string(), "--listen", listen,
                                   "--write-kubeconfig", kubeconfig_path().string()};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -19,12 +19,13 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace weir::test {
 
 class apiserver_process {
 public:
-    explicit apiserver_process(std::filesystem::path binary);
+    explicit apiserver_process(std::filesystem::path binary, std::vector<std::string> extra_args = {});
     ~apiserver_process();
     apiserver_process(const apiserver_process&) = delete;
     apiserver_process& operator=(const apiserver_process&) = delete;
@@ -50,6 +51,7 @@ public:
 private:
     void wait_exit(std::chrono::milliseconds grace);
     std::filesystem::path binary_;
+    std::vector<std::string> extra_args_;
     std::filesystem::path dir_;
     pid_t pid_ = -1;
     unsigned short port_ = 0;

@@ -45,7 +45,7 @@ std::vector<std::string> common_flags(const fs::path& kubeconfig)
 
 local_cluster::local_cluster(local_cluster_options options)
     : options_(std::move(options)),
-      dir_(fs::temp_directory_path() / fmt::format("weir-e2e-{}", std::random_device{}())), api_(options_.apiserver)
+      dir_(fs::temp_directory_path() / fmt::format("weir-e2e-{}", std::random_device{}())), api_(options_.apiserver, options_.apiserver_args)
 {
     fs::create_directories(dir_);
     REQUIRE(api_.start());
@@ -213,6 +213,15 @@ std::string string_at(const value& obj, std::initializer_list<std::string_view> 
 {
     const value* v = obj.find_path(path);
     return v && v->is_string() ? v->as_string() : "";
+}
+
+void wait_until(const std::function<bool()>& done, const std::string& what, std::chrono::seconds limit)
+{
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " + what);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
 }
 
 } // namespace weir::test

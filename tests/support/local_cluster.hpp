@@ -39,6 +39,7 @@ struct local_cluster_options {
     std::filesystem::path source_controller;
     std::filesystem::path kustomize_controller;
     std::vector<extra_controller> controllers;   // helm, image, notification, ...
+    std::vector<std::string> apiserver_args;     // e.g. {"--authorization", "rbac"}
 };
 
 inline const kube::gvk git_repository_kind{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
@@ -89,5 +90,8 @@ std::string condition_message(const value& obj, std::string_view type);
 std::string condition_reason(const value& obj, std::string_view type);
 std::function<bool(const value&)> ready_is(std::string status);
 std::string string_at(const value& obj, std::initializer_list<std::string_view> path);
+// Polls (every 100 ms) until `done` holds; on timeout fails the test naming `what`.
+void wait_until(const std::function<bool()>& done, const std::string& what,
+                std::chrono::seconds limit = std::chrono::seconds(30));
 
 } // namespace weir::test

@@ -305,3 +305,99 @@ TEST_CASE("loop: spec.force recreates an object whose immutable field changed; w
     CHECK(test::string_at(*recreated, {"data", "value"}) == "two");
     CHECK(test::string_at(*recreated, {"metadata", "uid"}) != first_uid);
 }
+
+TEST_CASE("loop: a CRD and its custom resources in one build are applied in stages", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    std::string crd = R"(apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {size: {type: integer}}}
+)";
+    std::string gadget = "apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1, namespace: default}\n"
+                         "spec: {size: 3}\n";
+    auto repo = c.make_repo("fleet", {{"deploy/crd.yaml", crd}, {"deploy/gadget.yaml", gadget}});
+    c.apply_yaml(sync_manifests("file://" + repo.string()));
+    value ks = c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+    auto g = c.client().get({"example.com", "v1", "Gadget"}, "default", "g1");
+    REQUIRE(g);
+    CHECK(g->find_path({"spec", "size"})->as_int() == 3);
+    CHECK(ks.find_path({"status", "inventory", "entries"})->as_array().size() == 2);
+}
+
+TEST_CASE("loop: deletionPolicy decides whether deleting a Kustomization deletes what it applied", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto repo = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "one")}});
+    SECTION("Delete removes the objects even without prune")
+    {
+        std::string manifests = sync_manifests("file://" + repo.string(), "  deletionPolicy: Delete");
+        manifests.replace(manifests.find("prune: true"), 11, "prune: false");
+        c.apply_yaml(manifests);
+        c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+        REQUIRE(data_of(c, "a") == "one");
+        REQUIRE(c.client().remove(test::kustomization_kind, "default", "apps"));
+        test::wait_until([&] { return data_of(c, "a") == "<NotFound>"; }, "the ConfigMap to be deleted");
+    }
+    SECTION("Orphan keeps the objects even with prune")
+    {
+        c.apply_yaml(sync_manifests("file://" + repo.string(), "  deletionPolicy: Orphan"));
+        c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+        REQUIRE(c.client().remove(test::kustomization_kind, "default", "apps"));
+        test::wait_until([&] { return !c.client().get(test::kustomization_kind, "default", "apps"); },
+                         "the Kustomization to be gone");
+        CHECK(data_of(c, "a") == "one");
+    }
+}
+
+TEST_CASE("loop: serviceAccountName applies as that account and RBAC refusals are reported", "[e2e][loop]")
+{
+    auto options = binaries();
+    options.apiserver_args = {"--authorization", "rbac"};
+    test::local_cluster c(options);
+    c.apply_yaml(R"(apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer, namespace: default}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: configmaps-only, namespace: default}
+rules:
+- {apiGroups: [""], resources: [configmaps], verbs: ["*"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: configmaps-only}
+subjects:
+- {kind: ServiceAccount, name: deployer, namespace: default}
+)");
+    auto repo = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "one")}});
+    c.apply_yaml(sync_manifests("file://" + repo.string(), "  serviceAccountName: deployer"));
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+    CHECK(data_of(c, "a") == "one");
+
+    std::string secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: default}\n"
+                         "stringData: {k: v}\n";
+    c.commit(repo, {{"deploy/s.yaml", secret}, {"deploy/a.yaml", ""}});
+    request_reconcile(c, test::git_repository_kind, "fleet", "1");
+    value ks = c.wait_for(test::kustomization_kind, "default", "apps", [](const value& o) {
+        return test::condition_message(o, "Ready").find("forbidden") != std::string::npos;
+    });
+    CHECK(test::condition_status(ks, "Ready") == "False");
+    CHECK(test::condition_message(ks, "Ready").find("system:serviceaccount:default:deployer") != std::string::npos);
+    CHECK_FALSE(c.client().get({"", "v1", "Secret"}, "default", "s"));
+    CHECK(data_of(c, "a") == "one"); // a failed apply prunes nothing
+}
