@@ -1,0 +1,367 @@
+#include "helm_release_reconciler.hpp"
+
+#include "chart_source.hpp"
+#include "drift.hpp"
+#include "hooks.hpp"
+#include "release_actions.hpp"
+#include "release_status.hpp"
+#include "values.hpp"
+
+#include <weir/artifact/digest.hpp>
+#include <weir/core/duration.hpp>
+#include <weir/core/json.hpp>
+#include <weir/core/temp_dir.hpp>
+#include <weir/runtime/conditions.hpp>
+#include <weir/runtime/patch.hpp>
+
+#include <fmt/format.h>
+
+namespace weir::helm_controller {
+namespace cond = runtime::conditions;
+using api::helm_v2::helm_release_spec;
+
+namespace {
+
+const kube::gvk helm_release_kind{"helm.toolkit.fluxcd.io", "v2", "HelmRelease"};
+constexpr std::string_view by_reference_index = "by-reference";
+
+std::string ns_of(const value& obj) { return std::string(kube::namespace_of(obj)); }
+std::string name_of(const value& obj) { return std::string(kube::name_of(obj)); }
+
+std::int64_t status_int(const value& obj, std::string_view key)
+{
+    const value* v = obj.find_path({"status", key});
+    return v && v->is_int() ? v->as_int() : 0;
+}
+
+std::string status_string(const value& obj, std::string_view key)
+{
+    const value* v = obj.find_path({"status", key});
+    return v && v->is_string() ? v->as_string() : "";
+}
+
+} // namespace
+
+release_target target_of(const value& hr, const helm_release_spec& spec)
+{
+    return {.hr_name = name_of(hr), .hr_namespace = ns_of(hr), .name = release_name_for(hr, spec),
+            .namespace_ = spec.target_namespace.empty() ? ns_of(hr) : spec.target_namespace,
+            .storage_namespace = spec.storage_namespace.empty() ? ns_of(hr) : spec.storage_namespace};
+}
+
+helm_release_reconciler::helm_release_reconciler(runtime::manager& mgr, reconciler_options options)
+    : mgr_(mgr), options_(std::move(options))
+{
+}
+
+void helm_release_reconciler::bind(runtime::controller& controller)
+{
+    controller_ = &controller;
+    // Every object a release reads: its chart source, its values ConfigMaps/Secrets, its dependencies.
+    controller.cache().add_indexer(std::string(by_reference_index), [](const value& hr) {
+        std::vector<std::string> keys;
+        auto spec = helm_release_spec::from(hr);
+        if (!spec) return keys;
+        keys.push_back(source_of(hr, *spec).key());
+        for (const auto& v : spec->values_from) keys.push_back(fmt::format("{}/{}/{}", v.kind, ns_of(hr), v.name));
+        for (const auto& d : spec->depends_on) keys.push_back(fmt::format("HelmRelease/{}/{}", d.namespace_, d.name));
+        return keys;
+    });
+    auto wake = [this](std::string kind, auto changed) {
+        return [this, kind, changed](const value& obj) {
+            std::vector<runtime::request> out;
+            std::string key = fmt::format("{}/{}/{}", kind, ns_of(obj), name_of(obj));
+            std::string mark = changed(obj);
+            {
+                std::lock_guard lock(seen_mutex_);
+                auto& seen = seen_[key];
+                if (seen == mark) return out;
+                seen = mark;
+            }
+            for (const auto& hr : controller_->cache().by_index(std::string(by_reference_index), key))
+                out.push_back(runtime::request::of(*hr));
+            return out;
+        };
+    };
+    auto revision = [](const value& o) { return std::string(o.find_path({"status", "artifact"}) ? o.find_path({"status", "artifact"})->get_string("revision") : ""); };
+    auto content = [](const value& o) { return to_json(o.find("data") ? *o.find("data") : value{}) + to_json(o.find("binaryData") ? *o.find("binaryData") : value{}) + to_json(o.find("stringData") ? *o.find("stringData") : value{}); };
+    auto readiness = [](const value& o) { return std::string(cond::is_true(o, cond::ready) ? "ready" : "") + std::to_string(cond::observed_generation(o)); };
+    controller.watches(helm_chart_kind, wake("HelmChart", revision));
+    controller.watches({"", "v1", "ConfigMap"}, wake("ConfigMap", content));
+    controller.watches({"", "v1", "Secret"}, wake("Secret", content));
+    controller.watches(helm_release_kind, wake("HelmRelease", readiness));
+}
+
+result<runtime::action> helm_release_reconciler::reconcile(const runtime::request& req)
+{
+    kube::object_ptr cached = controller_->cache().get(req.key());
+    if (!cached) return runtime::action::await_change();
+    const value& obj = *cached;
+    if (runtime::being_deleted(obj)) return finalize(obj);
+    WEIR_TRY(runtime::ensure_finalizer(mgr_.client(), obj, api::flux_finalizer));
+    WEIR_TRY_ASSIGN(auto spec, helm_release_spec::from(obj));
+    value updated = obj;
+    runtime::acknowledge_reconcile_request(updated);
+
+    WEIR_TRY_ASSIGN(auto waiting_on, dependencies_not_ready(spec));
+    if (waiting_on) {
+        cond::mark_failed(updated, "DependencyNotReady", *waiting_on);
+        WEIR_TRY(write_status(obj, updated));
+        return runtime::action::requeue(options_.requeue_dependency);
+    }
+    auto result = release(obj, spec, updated);
+    if (!result) {
+        error e = result.err();
+        std::string reason = e.reason.empty() ? "ReconciliationFailed" : e.reason;
+        cond::mark_failed(updated, reason, e.message);
+        cond::set_observed_generation(updated);
+        WEIR_TRY(write_status(obj, updated));
+        if (!e.terminal()) mgr_.events().warning(obj, reason, e.message);
+    }
+    return result;
+}
+
+result<runtime::action> helm_release_reconciler::release(const value& obj, const helm_release_spec& spec, value& updated)
+{
+    auto target = target_of(obj, spec);
+    value& st = updated["status"];
+    st["storageNamespace"] = target.storage_namespace;
+    auto src = source_of(obj, spec);
+    if (spec.chart) {
+        WEIR_TRY(reconcile_helm_chart(mgr_.client(), obj, spec));
+        st["helmChart"] = src.namespace_ + "/" + src.name;
+    }
+    WEIR_TRY_ASSIGN(auto art, ready_artifact(mgr_.client(), src));
+    temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}", ns_of(obj), name_of(obj)));
+    WEIR_TRY_ASSIGN(auto chart, load_chart_artifact(art, work.path()));
+    WEIR_TRY_ASSIGN(auto values, compose_values(mgr_.client(), ns_of(obj), spec));
+    std::string digest = config_digest(values), revision = chart.metadata.version;
+
+    // Beyond Flux: a new chart version, new values or a new generation is a fresh attempt, even
+    // after the retries of the last one ran out.
+    if (status_string(obj, "lastAttemptedRevision") != revision || status_string(obj, "lastAttemptedConfigDigest") != digest ||
+        status_int(obj, "lastAttemptedGeneration") != kube::generation_of(obj)) {
+        for (auto key : {"failures", "installFailures", "upgradeFailures"}) st.as_object().erase(key);
+        cond::remove(updated, "Stalled");
+    }
+    st["lastAttemptedRevision"] = revision;
+    st["lastAttemptedConfigDigest"] = digest;
+    st["lastAttemptedValuesChecksum"] = values_checksum(values);
+    st["lastAttemptedGeneration"] = kube::generation_of(obj);
+    st["lastAttemptedRevisionDigest"] = art.digest;
+
+    release_actions actions(mgr_.client_ptr(), target, spec, work.path() / "render");
+    WEIR_TRY_ASSIGN(auto history, actions.store().history());
+    if (!history.empty() && history.back().info.status.starts_with("pending-")) {
+        // Beyond Flux: a record a crash left pending would block Helm forever; it failed, so say so.
+        auto& stuck = history.back();
+        std::string was = stuck.info.status;
+        stuck.info.status = std::string(helm::status_failed);
+        stuck.info.description = fmt::format("Release recovered from {} left by an interrupted operation", was);
+        WEIR_TRY(actions.store().update(stuck));
+        mgr_.events().warning(obj, "PendingReleaseRecovered",
+                              fmt::format("release {} was left {} by an interrupted operation; marked failed", release_label(stuck), was));
+    }
+    std::optional<helm::release> deployed;
+    for (auto it = history.rbegin(); it != history.rend(); ++it)
+        if (it->info.status == helm::status_deployed) {
+            deployed = *it;
+            break;
+        }
+    if (deployed && deployed->info.status == history.back().info.status && deployed->version == history.back().version &&
+        chart_version_of(*deployed) == revision && config_digest(deployed->config) == digest) {
+        WEIR_TRY(in_sync(obj, spec, updated, actions));
+        return runtime::action::requeue(std::chrono::duration_cast<std::chrono::milliseconds>(spec.interval));
+    }
+
+    bool upgrade = deployed.has_value();
+    const auto& remediation = upgrade ? spec.upgrade.remediate : spec.install.remediate;
+    auto failures = status_int(updated, upgrade ? "upgradeFailures" : "installFailures");
+    if (remediation.retries_exhausted(static_cast<int>(failures))) {
+        std::string msg = fmt::format("Failed to {} after {} attempt(s)", upgrade ? "upgrade" : "install", failures);
+        cond::mark_stalled(updated, "RetriesExceeded", msg);
+        cond::set_observed_generation(updated);
+        WEIR_TRY(write_status(obj, updated));
+        return runtime::action::await_change();
+    }
+    if (!upgrade && !history.empty()) WEIR_TRY(actions.uninstall()); // only failed records left: start over
+    int version = history.empty() || !upgrade ? 1 : history.back().version + 1;
+    if (!upgrade && !history.empty() && spec.uninstall.keep_history) version = history.back().version + 1;
+    std::string action = upgrade ? "upgrade" : "install";
+    cond::mark_reconciling(updated, "Progressing", fmt::format("Running '{}' action with timeout of {}", action,
+                                                               format_duration(spec.timeout)));
+    WEIR_TRY(write_status(obj, updated));
+    auto start = std::chrono::steady_clock::now();
+    auto out = actions.install_or_upgrade(chart, values, version, deployed);
+    st["lastAttemptedReleaseAction"] = action;
+    st["lastAttemptedReleaseActionDuration"] = format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
+    if (!out) return remediate(obj, spec, updated, actions, out.err(), upgrade);
+
+    const auto& rel = out->rel;
+    std::string verb = upgrade ? "upgrade" : "install";
+    std::string reason = upgrade ? "UpgradeSucceeded" : "InstallSucceeded";
+    std::string msg = fmt::format("Helm {} succeeded for release {} with chart {}@{}", verb, release_label(rel),
+                                  chart_name_of(rel), revision);
+    for (auto key : {"failures", "installFailures", "upgradeFailures"}) st.as_object().erase(key);
+    st["lastReleaseRevision"] = rel.version;
+    st["inventory"] = ssa::inventory::of(out->objects).to_value();
+    record_snapshot(st, snapshot_of(rel, digest));
+    cond::set(updated, "Released", "True", reason, msg);
+    cond::remove(updated, "Remediated");
+    if (spec.test_enable) {
+        auto hooks = rel.hooks;
+        auto tested = run_hooks(mgr_.client(), hooks, "test", {.namespace_ = target.namespace_});
+        cond::set(updated, "TestSuccess", tested ? "True" : "False", tested ? "TestSucceeded" : "TestFailed",
+                  tested ? fmt::format("Helm test succeeded for release {}", release_label(rel)) : tested.err().message);
+        if (!tested && !spec.test_ignore_failures) return remediate(obj, spec, updated, actions, tested.err(), upgrade);
+    }
+    cond::mark_ready(updated, reason, msg);
+    cond::set_observed_generation(updated);
+    WEIR_TRY(write_status(obj, updated));
+    mgr_.events().event(obj, runtime::event_type::normal, reason, msg, {{"helm.toolkit.fluxcd.io/revision", revision}});
+    return runtime::action::requeue(std::chrono::duration_cast<std::chrono::milliseconds>(spec.interval));
+}
+
+// A failed install or upgrade: count it, remediate (uninstall after a failed install, rollback or
+// uninstall after a failed upgrade) while retries remain or when the last failure is to be
+// remediated, and stall once retries are exhausted.
+result<runtime::action> helm_release_reconciler::remediate(const value& obj, const helm_release_spec& spec, value& updated,
+                                                           release_actions& actions, const error& failure, bool upgrade)
+{
+    value& st = updated["status"];
+    std::string counter = upgrade ? "upgradeFailures" : "installFailures";
+    auto failures = status_int(updated, counter) + 1;
+    st[counter] = failures;
+    st["failures"] = status_int(updated, "failures") + 1;
+    std::string reason = upgrade ? "UpgradeFailed" : "InstallFailed";
+    cond::set(updated, "Released", "False", reason, failure.message);
+    mgr_.events().warning(obj, reason, failure.message);
+
+    const auto& remediation = upgrade ? spec.upgrade.remediate : spec.install.remediate;
+    bool exhausted = remediation.retries_exhausted(static_cast<int>(failures));
+    if (!exhausted || remediation.must_remediate_last_failure(upgrade)) {
+        WEIR_TRY_ASSIGN(auto history, actions.store().history());
+        std::optional<helm::release> target, failed;
+        if (!history.empty()) failed = history.back();
+        for (auto it = history.rbegin(); it != history.rend(); ++it)
+            if (it->info.status == helm::status_superseded || it->info.status == helm::status_deployed) {
+                target = *it;
+                break;
+            }
+        bool rollback = upgrade && remediation.strategy == "rollback" && target;
+        status done = ok();
+        std::string msg;
+        if (rollback) {
+            auto rolled = actions.rollback(*target, history.back().version + 1, failed);
+            done = rolled ? ok() : status(rolled.err());
+            msg = rolled ? fmt::format("Helm rollback to previous release {} with chart {}@{} succeeded", release_label(*target),
+                                       chart_name_of(*target), chart_version_of(*target))
+                         : rolled.err().message;
+        } else {
+            done = actions.uninstall();
+            msg = done ? fmt::format("Helm uninstall succeeded for release {}", failed ? release_label(*failed) : "")
+                       : done.err().message;
+        }
+        std::string kind = rollback ? "Rollback" : "Uninstall";
+        cond::set(updated, "Remediated", done ? "True" : "False", kind + (done ? "Succeeded" : "Failed"), msg);
+        if (done) mgr_.events().event(obj, runtime::event_type::normal, kind + "Succeeded", msg);
+        else mgr_.events().warning(obj, kind + "Failed", msg);
+    }
+    if (exhausted) {
+        std::string msg = fmt::format("Failed to {} after {} attempt(s): {}", upgrade ? "upgrade" : "install", failures,
+                                      failure.message);
+        cond::mark_stalled(updated, "RetriesExceeded", msg);
+        cond::set_observed_generation(updated);
+        WEIR_TRY(write_status(obj, updated));
+        return runtime::action::await_change();
+    }
+    error e = failure;
+    e.reason = reason;
+    e.kind = error_kind::transient; // retried with backoff
+    return e;
+}
+
+// The release is what the spec asks for: look for drift, and report Ready.
+status helm_release_reconciler::in_sync(const value& obj, const helm_release_spec& spec, value& updated,
+                                        release_actions& actions)
+{
+    WEIR_TRY_ASSIGN(auto deployed, actions.store().last_deployed());
+    const auto& rel = *deployed;
+    if (spec.drift_mode != "disabled") {
+        WEIR_TRY_ASSIGN(auto objects, release_actions::objects_of(rel));
+        WEIR_TRY_ASSIGN(auto report, detect_drift(mgr_.client(), objects, spec.drift_ignore));
+        if (report.any()) {
+            std::string msg = fmt::format("Cluster state of release {} has drifted from the desired state: {}",
+                                          release_label(rel), report.str());
+            mgr_.events().warning(obj, "DriftDetected", msg);
+            if (spec.drift_mode == "enabled") {
+                ssa::resource_manager rm(mgr_.client_ptr(), {.owner_group = "helm.toolkit.fluxcd.io"});
+                auto fixed = rm.apply_all(report.drifted, {.field_manager = "helm-controller", .force = true});
+                if (!fixed) return fixed.err().wrap("failed to correct drift");
+                mgr_.events().event(obj, runtime::event_type::normal, "DriftCorrected",
+                                    fmt::format("Cluster state of release {} has been corrected:\n{}", release_label(rel),
+                                                fixed->str()));
+                cond::set(updated, "Drifted", "False", "NoDriftDetected", "drift corrected: " + report.str());
+            } else {
+                cond::set(updated, "Drifted", "True", "DriftDetected", msg);
+            }
+        } else {
+            cond::set(updated, "Drifted", "False", "NoDriftDetected",
+                      fmt::format("No drift detected for release {}", release_label(rel)));
+        }
+    }
+    value& st = updated["status"];
+    record_snapshot(st, snapshot_of(rel, config_digest(rel.config)));
+    std::string msg = fmt::format("Helm {} succeeded for release {} with chart {}@{}",
+                                  rel.version == 1 ? "install" : "upgrade", release_label(rel), chart_name_of(rel),
+                                  chart_version_of(rel));
+    if (!cond::is_true(updated, "Released"))
+        cond::set(updated, "Released", "True", rel.version == 1 ? "InstallSucceeded" : "UpgradeSucceeded", msg);
+    auto released = cond::get(updated, "Released");
+    cond::mark_ready(updated, released->reason, released->message);
+    cond::set_observed_generation(updated);
+    return write_status(obj, updated);
+}
+
+result<std::optional<std::string>> helm_release_reconciler::dependencies_not_ready(const helm_release_spec& spec)
+{
+    for (const auto& dep : spec.depends_on) {
+        kube::object_ptr found = controller_->cache().get(dep.namespace_ + "/" + dep.name);
+        if (!found || !cond::is_true(*found, cond::ready)) { // the cache may trail the event that woke us
+            auto live = mgr_.client().get(helm_release_kind, dep.namespace_, dep.name);
+            if (live) found = std::make_shared<const value>(std::move(*live));
+        }
+        std::string label = fmt::format("dependency '{}/{}'", dep.namespace_, dep.name);
+        if (!found) return std::optional<std::string>(label + " not found");
+        if (!cond::is_true(*found, cond::ready) || cond::observed_generation(*found) != kube::generation_of(*found))
+            return std::optional<std::string>(label + " is not ready");
+    }
+    return std::optional<std::string>{};
+}
+
+status helm_release_reconciler::write_status(const value& original, value& updated)
+{
+    auto r = runtime::patch_status(mgr_.client(), original, updated, {.field_manager = "gotk-helm-controller"});
+    if (!r) return r.err().wrap("failed to update status");
+    return ok();
+}
+
+result<runtime::action> helm_release_reconciler::finalize(const value& obj)
+{
+    auto spec = helm_release_spec::from(obj);
+    if (spec && !spec->suspend) {
+        temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}", ns_of(obj), name_of(obj)));
+        release_actions actions(mgr_.client_ptr(), target_of(obj, *spec), *spec, work.path());
+        auto removed = actions.uninstall();
+        if (!removed) {
+            mgr_.events().warning(obj, "UninstallFailed", removed.err().message);
+            return removed.err();
+        }
+        if (spec->chart) WEIR_TRY(delete_helm_chart(mgr_.client(), obj));
+    }
+    if (runtime::has_finalizer(obj, api::flux_finalizer))
+        WEIR_TRY(runtime::remove_finalizer(mgr_.client(), obj, api::flux_finalizer));
+    return runtime::action::await_change();
+}
+
+} // namespace weir::helm_controller

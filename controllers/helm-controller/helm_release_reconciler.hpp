@@ -1,0 +1,49 @@
+// HelmRelease: get the chart from its source, compose the values, and bring the Helm release in
+// line with them (install, upgrade, remediation by rollback or uninstall, drift correction), with
+// Flux's status and events. Beyond Flux: a record left pending by a crash is recovered, and a new
+// chart version, values or generation starts a fresh attempt after retries ran out.
+#pragma once
+
+#include <weir/api/helm_v2.hpp>
+#include <weir/runtime/controller.hpp>
+#include <weir/runtime/manager.hpp>
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+namespace weir::helm_controller {
+
+struct reconciler_options {
+    std::filesystem::path scratch_dir = std::filesystem::temp_directory_path();
+    std::chrono::milliseconds requeue_dependency{std::chrono::seconds(30)}; // --requeue-dependency
+};
+
+class release_actions;
+
+class helm_release_reconciler {
+public:
+    helm_release_reconciler(runtime::manager& mgr, reconciler_options options);
+
+    // Indexes releases by chart source, values references and dependencies, and watches them.
+    void bind(runtime::controller& controller);
+    result<runtime::action> reconcile(const runtime::request& req);
+
+private:
+    result<runtime::action> finalize(const value& obj);
+    result<std::optional<std::string>> dependencies_not_ready(const api::helm_v2::helm_release_spec& spec);
+    result<runtime::action> release(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated);
+    result<runtime::action> remediate(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated,
+                                      release_actions& actions, const error& failure, bool upgrade);
+    status in_sync(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated, release_actions& actions);
+    status write_status(const value& original, value& updated);
+
+    runtime::manager& mgr_;
+    reconciler_options options_;
+    runtime::controller* controller_ = nullptr;
+    std::mutex seen_mutex_;
+    std::map<std::string, std::string> seen_; // watched object key -> last revision / resourceVersion
+    logger log_{"helmrelease"};
+};
+
+} // namespace weir::helm_controller
