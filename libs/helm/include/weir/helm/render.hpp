@@ -24,11 +24,11 @@
 
 namespace weir::helm {
 
-// .Capabilities. Defaults are Helm's offline ones for `helm template`.
+// .Capabilities. Defaults are what `helm template` 3.17 assumes offline (Kubernetes 1.32).
 struct capabilities {
-    std::string kube_version = "v1.20.0";
+    std::string kube_version = "v1.32.0";
     std::vector<std::string> api_versions; // extra "group/version" or "group/version/Kind"
-    std::string helm_version = "v3.14.0";
+    std::string helm_version = "v3.17.0";
 };
 
 struct release_options {
