@@ -1,0 +1,257 @@
+// The real helm-controller with the real source-controller, weir-apiserver and an HTTP chart
+// repository: install, upgrade on a values change, rollback of a failed upgrade, drift correction,
+// recovery of a pending record and uninstall, with the release records read back by a decoder of
+// the test's own (base64 -d | base64 -d | gunzip, then JSON).
+#include "chart_repo.hpp"
+#include "support/local_cluster.hpp"
+
+#include <weir/core/encoding.hpp>
+#include <weir/core/json.hpp>
+#include <weir/core/yaml.hpp>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <thread>
+
+using namespace weir;
+namespace fs = std::filesystem;
+
+namespace {
+
+const kube::gvk helm_release{"helm.toolkit.fluxcd.io", "v2", "HelmRelease"};
+const kube::gvk helm_chart{"source.toolkit.fluxcd.io", "v1", "HelmChart"};
+const kube::gvk config_map{"", "v1", "ConfigMap"};
+const kube::gvk secret{"", "v1", "Secret"};
+
+test::local_cluster_options with_helm(const fs::path& scratch)
+{
+    return {.apiserver = WEIR_APISERVER_BIN,
+            .source_controller = WEIR_SOURCE_CONTROLLER_BIN,
+            .controllers = {{"helm-controller", WEIR_HELM_CONTROLLER_BIN, {"--scratch-dir", scratch.string()}}}};
+}
+
+test::chart_version app_chart(const std::string& version)
+{
+    return {"app", version,
+            {{"values.yaml", "greeting: hello\nreplicas: 1\nbroken: false\n"},
+             {"templates/configmap.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\n"
+                                          "data:\n  greeting: {{ .Values.greeting | quote }}\n"
+                                          "  replicas: {{ .Values.replicas | quote }}\n"},
+             {"templates/broken.yaml", "{{- if .Values.broken }}\napiVersion: example.invalid/v1\nkind: DoesNotExist\n"
+                                       "metadata:\n  name: broken\n{{- end }}\n"},
+             {"templates/hook.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n"
+                                     "  annotations:\n    helm.sh/hook: post-install,post-upgrade\n"
+                                     "data:\n  revision: {{ .Release.Revision | quote }}\n"}}};
+}
+
+std::string release_yaml(const std::string& name, const std::string& extra)
+{
+    return fmt::format("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: {}, namespace: default}}\n"
+                       "spec:\n  interval: 10m\n  chart:\n    spec: {{chart: app, sourceRef: {{kind: HelmRepository, name: charts}}}}\n{}",
+                       name, extra);
+}
+
+void setup_repository(test::local_cluster& c, test::chart_repo& repo)
+{
+    repo.add(app_chart("1.0.0"));
+    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {{name: charts, namespace: default}}\n"
+                             "spec: {{url: \"{}\", interval: 10m}}\n",
+                             repo.url()));
+}
+
+// The release record of a Secret, decoded with tools that share no code with weir.
+value decode_release(test::local_cluster& c, const value& s)
+{
+    fs::path in = c.dir() / "release.b64";
+    std::ofstream(in) << s.find_path({"data", "release"})->as_string();
+    std::string out;
+    int rc = test::run_command(fmt::format("base64 -d {} | base64 -d | gunzip", in.string()), &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    auto doc = parse_json(out);
+    REQUIRE(doc);
+    return *doc;
+}
+
+std::string config_value(test::local_cluster& c, const std::string& ns, const std::string& name, const std::string& key)
+{
+    auto got = c.client().get(config_map, ns, name);
+    return got ? test::string_at(*got, {"data", key}) : "";
+}
+
+std::function<bool(const value&)> history_version_is(std::int64_t v)
+{
+    return [v](const value& o) {
+        const value* h = o.find_path({"status", "history"});
+        return h && h->is_array() && !h->as_array().empty() && h->as_array()[0].find("version") &&
+               h->as_array()[0].find("version")->as_int() == v && test::condition_status(o, "Ready") == "True";
+    };
+}
+
+void request_reconcile(test::local_cluster& c, const std::string& name, const std::string& token)
+{
+    REQUIRE(c.client().patch(helm_release, "default", name, kube::patch_type::merge,
+                             fmt::format(R"({{"metadata":{{"annotations":{{"reconcile.fluxcd.io/requestedAt":"{}"}}}}}})", token)));
+}
+
+} // namespace
+
+TEST_CASE("helm-controller installs a chart, upgrades when a valuesFrom ConfigMap changes, and uninstalls on delete",
+          "[integration][helm]")
+{
+    fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
+    test::local_cluster c(with_helm(scratch));
+    test::chart_repo repo(c.dir() / "charts");
+    setup_repository(c, repo);
+    c.apply_yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-values, namespace: default}\ndata:\n  values.yaml: \"replicas: 2\"\n");
+    c.apply_yaml(release_yaml("app", "  targetNamespace: apps\n  install: {createNamespace: true}\n"
+                                     "  values: {greeting: hi}\n  valuesFrom: [{kind: ConfigMap, name: app-values}]\n"));
+    value ready = c.wait_for(helm_release, "default", "app", test::ready_is("True"), std::chrono::seconds(60));
+
+    // Release name "<targetNamespace>-<name>", objects in the target namespace with Flux's labels.
+    auto cm = c.client().get(config_map, "apps", "apps-app-config");
+    REQUIRE(cm);
+    CHECK(test::string_at(*cm, {"data", "greeting"}) == "hi");
+    CHECK(test::string_at(*cm, {"data", "replicas"}) == "2");
+    CHECK(test::string_at(*cm, {"metadata", "labels", "helm.toolkit.fluxcd.io/name"}) == "app");
+    CHECK(config_value(c, "apps", "apps-app-hook", "revision") == "1"); // the post-install hook ran
+    CHECK(test::condition_reason(ready, "Released") == "InstallSucceeded");
+    CHECK(test::condition_message(ready, "Ready") == "Helm install succeeded for release apps/apps-app.v1 with chart app@1.0.0");
+    CHECK(test::string_at(ready, {"status", "helmChart"}) == "default/default-app");
+    CHECK(test::string_at(ready, {"status", "lastAttemptedRevision"}) == "1.0.0");
+    CHECK(test::string_at(ready, {"status", "lastAttemptedConfigDigest"}).rfind("sha256:", 0) == 0);
+    const value& snap = ready.find_path({"status", "history"})->as_array().at(0);
+    CHECK(snap.get_string("status") == "deployed");
+    CHECK(snap.get_string("chartName") == "app");
+    CHECK(snap.get_string("chartVersion") == "1.0.0");
+    REQUIRE(c.client().get(helm_chart, "default", "default-app"));
+
+    // The release record, as the helm CLI stores it.
+    auto record = c.client().get(secret, "default", "sh.helm.release.v1.apps-app.v1");
+    REQUIRE(record);
+    CHECK(test::string_at(*record, {"type"}) == "helm.sh/release.v1");
+    CHECK(test::string_at(*record, {"metadata", "labels", "owner"}) == "helm");
+    CHECK(test::string_at(*record, {"metadata", "labels", "name"}) == "apps-app");
+    CHECK(test::string_at(*record, {"metadata", "labels", "status"}) == "deployed");
+    CHECK(test::string_at(*record, {"metadata", "labels", "version"}) == "1");
+    value rel = decode_release(c, *record);
+    CHECK(rel.get_string("name") == "apps-app");
+    CHECK(rel.get_string("namespace") == "apps");
+    CHECK(rel.find("version")->as_int() == 1);
+    CHECK(rel.find_path({"info", "status"})->as_string() == "deployed");
+    CHECK(rel.find_path({"chart", "metadata", "name"})->as_string() == "app");
+    CHECK(rel.find_path({"config", "greeting"})->as_string() == "hi");
+    CHECK(rel.get_string("manifest").find("apps-app-config") != std::string::npos);
+
+    // A change in the watched ConfigMap is an upgrade, with no reconcile request.
+    c.apply_yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-values, namespace: default}\ndata:\n  values.yaml: \"replicas: 3\"\n");
+    value upgraded = c.wait_for(helm_release, "default", "app", history_version_is(2), std::chrono::seconds(60));
+    CHECK(config_value(c, "apps", "apps-app-config", "replicas") == "3");
+    CHECK(config_value(c, "apps", "apps-app-hook", "revision") == "2");
+    CHECK(test::condition_reason(upgraded, "Released") == "UpgradeSucceeded");
+    auto v1 = c.client().get(secret, "default", "sh.helm.release.v1.apps-app.v1");
+    REQUIRE(v1);
+    CHECK(test::string_at(*v1, {"metadata", "labels", "status"}) == "superseded");
+    CHECK(decode_release(c, *v1).find_path({"info", "status"})->as_string() == "superseded");
+
+    // Deleting the HelmRelease uninstalls: objects, records and the HelmChart go.
+    REQUIRE(c.client().remove(helm_release, "default", "app"));
+    for (int i = 0; i < 300 && c.client().get(helm_release, "default", "app"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK_FALSE(c.client().get(helm_release, "default", "app"));
+    CHECK_FALSE(c.client().get(config_map, "apps", "apps-app-config"));
+    CHECK_FALSE(c.client().get(secret, "default", "sh.helm.release.v1.apps-app.v2"));
+    CHECK_FALSE(c.client().get(helm_chart, "default", "default-app"));
+    fs::remove_all(scratch);
+}
+
+TEST_CASE("helm-controller rolls back a failed upgrade, then starts a fresh attempt when the values change",
+          "[integration][helm]")
+{
+    fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
+    test::local_cluster c(with_helm(scratch));
+    test::chart_repo repo(c.dir() / "charts");
+    setup_repository(c, repo);
+    std::string remediation = "  upgrade: {remediation: {retries: 0, remediateLastFailure: true}}\n";
+    c.apply_yaml(release_yaml("web", "  values: {greeting: hello}\n" + remediation));
+    c.wait_for(helm_release, "default", "web", history_version_is(1), std::chrono::seconds(60));
+    CHECK(config_value(c, "default", "web-config", "greeting") == "hello");
+
+    // The upgrade renders an object of a kind the cluster does not know: it fails and is rolled back.
+    c.apply_yaml(release_yaml("web", "  values: {greeting: bye, broken: true}\n" + remediation));
+    value stalled = c.wait_for(helm_release, "default", "web", [](const value& o) {
+        return test::condition_status(o, "Stalled") == "True";
+    }, std::chrono::seconds(60));
+    CHECK(test::condition_reason(stalled, "Stalled") == "RetriesExceeded");
+    CHECK(test::condition_reason(stalled, "Released") == "UpgradeFailed");
+    CHECK(test::condition_reason(stalled, "Remediated") == "RollbackSucceeded");
+    CHECK(stalled.find_path({"status", "upgradeFailures"})->as_int() == 1);
+    CHECK(config_value(c, "default", "web-config", "greeting") == "hello");
+    auto v2 = c.client().get(secret, "default", "sh.helm.release.v1.web.v2");
+    auto v3 = c.client().get(secret, "default", "sh.helm.release.v1.web.v3");
+    REQUIRE(v2);
+    REQUIRE(v3);
+    CHECK(decode_release(c, *v2).find_path({"info", "description"})->as_string().find("DoesNotExist") != std::string::npos);
+    value rolled = decode_release(c, *v3);
+    CHECK(rolled.find_path({"info", "status"})->as_string() == "deployed");
+    CHECK(rolled.find_path({"info", "description"})->as_string() == "Rollback to 1");
+
+    // New values are a fresh attempt although the retries ran out.
+    c.apply_yaml(release_yaml("web", "  values: {greeting: fixed}\n" + remediation));
+    value fixed = c.wait_for(helm_release, "default", "web", history_version_is(4), std::chrono::seconds(60));
+    CHECK(config_value(c, "default", "web-config", "greeting") == "fixed");
+    CHECK(test::condition_status(fixed, "Stalled").empty());
+    CHECK_FALSE(fixed.find_path({"status", "upgradeFailures"}));
+    fs::remove_all(scratch);
+}
+
+TEST_CASE("helm-controller corrects drift and recovers a release record left pending by a crash", "[integration][helm]")
+{
+    fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
+    test::local_cluster c(with_helm(scratch));
+    test::chart_repo repo(c.dir() / "charts");
+    setup_repository(c, repo);
+    c.apply_yaml(release_yaml("drift", "  driftDetection: {mode: enabled}\n"));
+    c.wait_for(helm_release, "default", "drift", history_version_is(1), std::chrono::seconds(60));
+
+    REQUIRE(c.client().patch(config_map, "default", "drift-config", kube::patch_type::merge, R"({"data":{"greeting":"tampered"}})"));
+    REQUIRE(config_value(c, "default", "drift-config", "greeting") == "tampered");
+    request_reconcile(c, "drift", "drift-1");
+    c.wait_for(helm_release, "default", "drift", [](const value& o) {
+        return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "drift-1" && test::condition_status(o, "Ready") == "True";
+    });
+    CHECK(config_value(c, "default", "drift-config", "greeting") == "hello");
+
+    // A crash in the middle of an upgrade leaves the newest record pending-upgrade: write one.
+    auto v1 = c.client().get(secret, "default", "sh.helm.release.v1.drift.v1");
+    REQUIRE(v1);
+    value pending = decode_release(c, *v1);
+    pending["version"] = 2;
+    pending["info"]["status"] = "pending-upgrade";
+    fs::path json = c.dir() / "pending.json";
+    std::ofstream(json) << to_json(pending);
+    std::string encoded;
+    REQUIRE(test::run_command(fmt::format("gzip -c {} | base64 -w0", json.string()), &encoded) == 0);
+    value stuck = object{};
+    stuck["apiVersion"] = "v1";
+    stuck["kind"] = "Secret";
+    stuck["type"] = "helm.sh/release.v1";
+    stuck["metadata"]["name"] = "sh.helm.release.v1.drift.v2";
+    stuck["metadata"]["namespace"] = "default";
+    stuck["metadata"]["labels"] = object{{"name", "drift"}, {"owner", "helm"}, {"status", "pending-upgrade"}, {"version", "2"}};
+    stuck["data"]["release"] = base64_encode(encoded);
+    REQUIRE(c.client().create(stuck));
+
+    // The next reconcile marks it failed and upgrades past it.
+    c.apply_yaml(release_yaml("drift", "  driftDetection: {mode: enabled}\n  values: {greeting: again}\n"));
+    c.wait_for(helm_release, "default", "drift", history_version_is(3), std::chrono::seconds(60));
+    CHECK(config_value(c, "default", "drift-config", "greeting") == "again");
+    auto v2 = c.client().get(secret, "default", "sh.helm.release.v1.drift.v2");
+    REQUIRE(v2);
+    value recovered = decode_release(c, *v2);
+    CHECK(recovered.find_path({"info", "description"})->as_string().find("pending-upgrade") != std::string::npos);
+    CHECK(recovered.find_path({"info", "status"})->as_string() != "pending-upgrade");
+    fs::remove_all(scratch);
+}
