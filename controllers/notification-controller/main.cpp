@@ -1,0 +1,129 @@
+// notification-controller: wiring only. Flags in Flux's names; the logic lives in the intake,
+// dispatcher, receiver server and reconcilers.
+#include "dispatcher.hpp"
+#include "event_server.hpp"
+#include "intake.hpp"
+#include "receiver_server.hpp"
+#include "reconcilers.hpp"
+#include "secret_cache.hpp"
+
+#include <weir/core/duration.hpp>
+#include <weir/runtime/manager.hpp>
+#include <weir/runtime/object_store.hpp>
+#include <weir/runtime/options.hpp>
+
+#include <charconv>
+#include <iostream>
+
+using namespace weir;
+
+namespace {
+
+struct own_flags {
+    std::string receiver_addr = ":9292";
+    std::chrono::milliseconds rate_limit_interval{std::chrono::minutes(5)};
+    std::chrono::milliseconds failure_group_window{std::chrono::minutes(1)};
+    int dispatch_workers = 4;
+};
+
+result<own_flags> parse_own_flags(const std::vector<std::string>& rest)
+{
+    own_flags f;
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+        std::string arg = rest[i], val;
+        if (auto eq = arg.find('='); eq != std::string::npos) {
+            val = arg.substr(eq + 1);
+            arg.resize(eq);
+        } else if (i + 1 < rest.size()) {
+            val = rest[++i];
+        }
+        auto ms = [&](std::chrono::milliseconds& out) -> status {
+            WEIR_TRY_ASSIGN(auto d, parse_duration(val));
+            out = std::chrono::duration_cast<std::chrono::milliseconds>(d);
+            return ok();
+        };
+        if (arg == "--receiver-addr" || arg == "--receiverAddr") f.receiver_addr = val;
+        else if (arg == "--rate-limit-interval") WEIR_TRY(ms(f.rate_limit_interval));
+        else if (arg == "--failure-group-window") WEIR_TRY(ms(f.failure_group_window));
+        else if (arg == "--dispatch-workers") {
+            auto [p, ec] = std::from_chars(val.data(), val.data() + val.size(), f.dispatch_workers);
+            if (ec != std::errc{} || f.dispatch_workers < 1)
+                return terminal_error("--dispatch-workers must be a positive number", "InvalidFlag");
+        } else
+            return terminal_error("unknown flag " + arg, "InvalidFlag");
+    }
+    return f;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> rest;
+    auto opts = runtime::parse_flags(argc, argv, {.name = "notification-controller", .concurrent = 4}, &rest);
+    if (!opts) return runtime::exit_with(opts.err());
+    auto own = parse_own_flags(rest);
+    if (!own) return runtime::exit_with(own.err());
+    // Here --events-addr is where events are received, not sent (Flux's meaning for this binary).
+    std::string events_addr = opts->events_addr.empty() ? ":9090" : opts->events_addr;
+    auto mgr = runtime::manager::create(*opts);
+    if (!mgr) return runtime::exit_with(mgr.err());
+    runtime::manager& m = **mgr;
+
+    notification::provider_reconciler providers(m);
+    auto& provider_ctl = m.add_controller({.name = "provider", .kind = notification::provider_kind,
+                                           .reconcile = [&](const runtime::request& r) { return providers.reconcile(r); }});
+    providers.bind(provider_ctl);
+    notification::alert_reconciler alerts(m, provider_ctl);
+    auto& alert_ctl = m.add_controller({.name = "alert", .kind = notification::alert_kind,
+                                        .reconcile = [&](const runtime::request& r) { return alerts.reconcile(r); }});
+    alerts.bind(alert_ctl);
+    notification::receiver_reconciler receivers(m);
+    auto& receiver_ctl = m.add_controller({.name = "receiver", .kind = notification::receiver_kind,
+                                           .reconcile = [&](const runtime::request& r) { return receivers.reconcile(r); }});
+    receivers.bind(receiver_ctl);
+    notification::add_webhook_index(receiver_ctl.cache());
+    // An Alert waiting for its Provider is retried as soon as the Provider appears.
+    alert_ctl.watches(notification::provider_kind, [&](const value& provider) {
+        std::vector<runtime::request> out;
+        std::string ns(provider.find_path({"metadata", "namespace"})->as_string());
+        std::string name(provider.find_path({"metadata", "name"})->as_string());
+        for (auto& a : alert_ctl.cache().list_namespace(ns))
+            if (const value* ref = a->find_path({"spec", "providerRef", "name"}); ref && ref->is_string() && ref->as_string() == name)
+                out.push_back(runtime::request::of(*a));
+        return out;
+    });
+
+    notification::secret_cache secrets(m.client());
+    notification::dispatch_world world{
+        .alerts = [&] { return alert_ctl.cache().list(); },
+        .provider = [&](const std::string& ns, const std::string& name) { return provider_ctl.cache().get(ns + "/" + name); },
+        .secret = [&](const std::string& ns, const std::string& name) { return secrets.get(ns, name); },
+        .labels =
+            [&](const eventsink::flux_event& ev) {
+                const auto& io = ev.involved_object;
+                auto obj = m.client().get(kube::gvk::from_api_version(io.api_version, io.kind), io.namespace_, io.name);
+                const value* labels = obj ? obj->find_path({"metadata", "labels"}) : nullptr;
+                return labels ? *labels : value();
+            },
+        .report_failure = [&](const value& alert, const std::string& reason,
+                              const std::string& message) { m.events().warning(alert, reason, message); }};
+    notification::dispatcher dispatch({.workers = own->dispatch_workers, .max_attempts = 4,
+                                       .retry_base = std::chrono::milliseconds(500),
+                                       .group_window = own->failure_group_window},
+                                      world);
+    notification::intake in({.dedup_window = own->rate_limit_interval},
+                            [&](eventsink::flux_event ev) { dispatch.submit(std::move(ev)); });
+
+    notification::event_server events({.listen = events_addr}, in);
+    if (auto s = events.start(); !s) return runtime::exit_with(s.err());
+    notification::receiver_server hooks({.listen = own->receiver_addr}, m.client(), receiver_ctl.cache(), secrets);
+    if (auto s = hooks.start(); !s) return runtime::exit_with(s.err());
+    std::cout << "event server listening on port " << events.port() << "\nreceiver server listening on port "
+              << hooks.port() << std::endl;
+
+    auto result = m.run();
+    hooks.stop();
+    events.stop();
+    return result ? 0 : runtime::exit_with(result.err());
+}
