@@ -1,0 +1,143 @@
+#include "image_policy_reconciler.hpp"
+
+#include "kinds.hpp"
+#include "registry_access.hpp"
+
+#include <weir/api/image_v1.hpp>
+#include <weir/oci/tag_policy.hpp>
+#include <weir/runtime/conditions.hpp>
+#include <weir/runtime/object_store.hpp>
+#include <weir/runtime/patch.hpp>
+
+#include <fmt/format.h>
+
+namespace weir::image {
+namespace cond = runtime::conditions;
+using api::image_v1::image_policy_spec;
+using api::image_v1::image_ref;
+
+namespace {
+
+oci::tag_policy to_tag_policy(const image_policy_spec& s)
+{
+    oci::tag_policy p;
+    p.kind = s.kind == api::image_v1::policy_kind::semver         ? oci::tag_order::semver
+             : s.kind == api::image_v1::policy_kind::alphabetical ? oci::tag_order::alphabetical
+                                                                   : oci::tag_order::numerical;
+    p.semver_range = s.semver_range;
+    p.ascending = s.ascending;
+    p.filter_pattern = s.filter_pattern;
+    p.filter_extract = s.filter_extract;
+    return p;
+}
+
+std::string ns_of(const value& obj) { return std::string(obj.find_path({"metadata", "namespace"})->as_string()); }
+
+} // namespace
+
+std::vector<runtime::request> image_policy_reconciler::policies_for(const value& repository)
+{
+    std::vector<runtime::request> out;
+    std::string repo_ns = ns_of(repository);
+    std::string repo_name(repository.find_path({"metadata", "name"})->as_string());
+    for (const auto& p : controller_->cache().list()) {
+        const value* ref = p->find_path({"spec", "imageRepositoryRef"});
+        if (!ref) continue;
+        std::string ns(ref->get_string("namespace", ns_of(*p)));
+        if (ns == repo_ns && ref->get_string("name") == repo_name) out.push_back(runtime::request::of(*p));
+    }
+    return out;
+}
+
+result<runtime::action> image_policy_reconciler::reconcile(const runtime::request& req)
+{
+    kube::object_ptr cached = controller_->cache().get(req.key());
+    if (!cached) return runtime::action::await_change();
+    const value& obj = *cached;
+    if (runtime::being_deleted(obj)) {
+        if (runtime::has_finalizer(obj, api::flux_finalizer))
+            WEIR_TRY(runtime::remove_finalizer(mgr_.client(), obj, api::flux_finalizer));
+        return runtime::action::await_change();
+    }
+    WEIR_TRY(runtime::ensure_finalizer(mgr_.client(), obj, api::flux_finalizer));
+    WEIR_TRY_ASSIGN(auto spec, image_policy_spec::from(obj));
+    WEIR_TRY_ASSIGN(auto selector, oci::tag_selector::compile(to_tag_policy(spec)));
+    value updated = obj;
+    runtime::acknowledge_reconcile_request(updated);
+    // Not ready yet, for a reason outside this object: report and wait for the repository's
+    // next change (the watch brings us back), no retry loop.
+    auto not_ready = [&](std::string reason, std::string message) -> result<runtime::action> {
+        cond::mark_failed(updated, reason, message);
+        cond::set_observed_generation(updated);
+        WEIR_TRY(write_status(obj, updated));
+        return runtime::action::await_change();
+    };
+
+    std::string repo_ns = spec.image_repository_ref.namespace_.empty() ? req.namespace_ : spec.image_repository_ref.namespace_;
+    std::string repo_key = repo_ns + "/" + spec.image_repository_ref.name;
+    kube::object_ptr repo = repositories_->cache().get(repo_key);
+    if (!repo) return not_ready("DependencyNotReady", fmt::format("referenced ImageRepository '{}' not found", repo_key));
+    if (repo_ns != req.namespace_ && !repo->find_path({"spec", "accessFrom"}))
+        return terminal_error(fmt::format("ImageRepository '{}' does not grant access to namespace '{}' (spec.accessFrom)",
+                                          repo_key, req.namespace_),
+                              "AccessDenied");
+    tag_list tags = tags_.get(repo_key);
+    if (!tags || !cond::is_true(*repo, "Ready"))
+        return not_ready("DependencyNotReady", fmt::format("ImageRepository '{}' has not been scanned yet", repo_key));
+    std::string image(repo->find_path({"spec", "image"})->as_string());
+
+    WEIR_TRY_ASSIGN(auto chosen, selector.select(*tags));
+    if (!chosen)
+        return not_ready("ReconciliationFailed",
+                         fmt::format("no tag of '{}' matches the policy ({} tags scanned)", image, tags->size()));
+
+    auto previous = image_ref::from(obj.find_path({"status", "latestRef"}));
+    image_ref latest{image, *chosen, ""};
+    if (spec.digest_reflection_policy != "Never") {
+        bool reuse = spec.digest_reflection_policy == "IfNotPresent" && previous && previous->name == image &&
+                     previous->tag == latest.tag && !previous->digest.empty();
+        if (reuse) {
+            latest.digest = previous->digest;
+        } else {
+            WEIR_TRY_ASSIGN(auto repo_spec, api::image_v1::image_repository_spec::from(*repo));
+            auto target = connect_registry(mgr_.client(), repo_ns, repo_spec);
+            if (!target) return target.err();
+            auto digest = target->client->manifest_digest(target->image.repository, latest.tag);
+            if (!digest) {
+                error e = digest.err().wrap(fmt::format("failed to reflect the digest of {}:{}", image, latest.tag));
+                e.kind = error_kind::transient;
+                cond::mark_failed(updated, "ReconciliationFailed", e.message);
+                WEIR_TRY(write_status(obj, updated));
+                return e;
+            }
+            latest.digest = *digest;
+        }
+    }
+
+    value& st = updated["status"];
+    st["latestRef"] = latest.to_value();
+    bool changed = !previous || !(*previous == latest);
+    if (changed && previous) st["observedPreviousRef"] = previous->to_value();
+    std::string shown = latest.tag + (latest.digest.empty() ? "" : "@" + latest.digest);
+    std::string message = fmt::format("Latest image tag for {} resolved to {}", image, shown);
+    cond::mark_ready(updated, "Succeeded", message);
+    cond::set_observed_generation(updated);
+    WEIR_TRY(write_status(obj, updated));
+    if (changed) {
+        std::string ev = previous ? fmt::format("Latest image tag for {} updated from {} to {}", image,
+                                                previous->tag + (previous->digest.empty() ? "" : "@" + previous->digest), shown)
+                                  : message;
+        mgr_.events().normal(obj, "Succeeded", ev);
+    }
+    if (spec.digest_reflection_policy == "Always" && spec.interval) return runtime::action::requeue(to_ms(*spec.interval));
+    return runtime::action::await_change();
+}
+
+status image_policy_reconciler::write_status(const value& original, value& updated)
+{
+    auto r = runtime::patch_status(mgr_.client(), original, updated);
+    if (!r) return r.err().wrap("failed to update status");
+    return ok();
+}
+
+} // namespace weir::image

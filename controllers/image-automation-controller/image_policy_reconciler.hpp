@@ -1,0 +1,35 @@
+// ImagePolicy: choose the latest tag of the referenced ImageRepository's scanned tags by the
+// policy (semver, alphabetical, numerical, with filterTags), optionally reflect its digest, and
+// report it in status.latestRef; an event marks every change of selection.
+#pragma once
+
+#include "tag_store.hpp"
+
+#include <weir/runtime/controller.hpp>
+#include <weir/runtime/manager.hpp>
+
+namespace weir::image {
+
+class image_policy_reconciler {
+public:
+    image_policy_reconciler(runtime::manager& mgr, tag_store& tags) : mgr_(mgr), tags_(tags) {}
+    void bind(runtime::controller& c, runtime::controller& repositories)
+    {
+        controller_ = &c;
+        repositories_ = &repositories;
+    }
+    result<runtime::action> reconcile(const runtime::request& req);
+    // The policies that reference an ImageRepository (for the watch).
+    std::vector<runtime::request> policies_for(const value& repository);
+
+private:
+    status write_status(const value& original, value& updated);
+
+    runtime::manager& mgr_;
+    tag_store& tags_;
+    runtime::controller* controller_ = nullptr;
+    runtime::controller* repositories_ = nullptr;
+    logger log_{"imagepolicy"};
+};
+
+} // namespace weir::image

@@ -1,0 +1,248 @@
+#include "image_update_automation_reconciler.hpp"
+
+#include "commit_message.hpp"
+#include "kinds.hpp"
+
+#include <weir/api/image_v1.hpp>
+#include <weir/api/secret.hpp>
+#include <weir/api/source_v1.hpp>
+#include <weir/core/temp_dir.hpp>
+#include <weir/git/mirror.hpp>
+#include <weir/git/push.hpp>
+#include <weir/git/reference.hpp>
+#include <weir/kube/time.hpp>
+#include <weir/runtime/conditions.hpp>
+#include <weir/runtime/label_selector.hpp>
+#include <weir/runtime/object_store.hpp>
+#include <weir/runtime/patch.hpp>
+#include <weir/setters/setters.hpp>
+
+#include <fmt/format.h>
+
+namespace weir::image {
+namespace cond = runtime::conditions;
+namespace fs = std::filesystem;
+using api::image_v1::image_update_automation_spec;
+
+namespace {
+
+const kube::gvk secret_kind{"", "v1", "Secret"};
+
+std::string get(const std::map<std::string, std::string>& m, const std::string& k)
+{
+    auto it = m.find(k);
+    return it == m.end() ? std::string() : it->second;
+}
+
+// A GitRepository's secretRef, with Flux's key names.
+git::auth_options git_auth(const std::map<std::string, std::string>& d)
+{
+    git::auth_options a;
+    a.username = get(d, "username");
+    a.password = get(d, "password");
+    a.bearer_token = get(d, "bearerToken");
+    a.ca_pem = get(d, "ca.crt").empty() ? get(d, "caFile") : get(d, "ca.crt");
+    a.ssh_private_key = get(d, "identity");
+    a.known_hosts = get(d, "known_hosts");
+    if (!a.ssh_private_key.empty()) a.ssh_passphrase = a.password;
+    return a;
+}
+
+// A metav1.LabelSelector as the selector text label_selector parses.
+result<runtime::label_selector> selector_of(const std::optional<value>& sel)
+{
+    if (!sel) return runtime::label_selector{};
+    std::string text;
+    auto add = [&](const std::string& clause) { text += (text.empty() ? "" : ",") + clause; };
+    if (const value* ml = sel->find("matchLabels"); ml && ml->is_object())
+        for (const auto& [k, v] : ml->as_object()) add(k + "=" + (v.is_string() ? v.as_string() : ""));
+    if (const value* me = sel->find("matchExpressions"); me && me->is_array())
+        for (const auto& e : me->as_array()) {
+            std::string key(e.get_string("key")), op(e.get_string("operator")), vals;
+            if (const value* vs = e.find("values"); vs && vs->is_array())
+                for (const auto& v : vs->as_array()) vals += (vals.empty() ? "" : ",") + (v.is_string() ? v.as_string() : "");
+            if (op == "In") add(key + " in (" + vals + ")");
+            else if (op == "NotIn") add(key + " notin (" + vals + ")");
+            else if (op == "Exists") add(key);
+            else if (op == "DoesNotExist") add("!" + key);
+            else return terminal_error("spec.policySelector: unknown operator '" + op + "'", "InvalidPolicySelector");
+        }
+    auto parsed = runtime::label_selector::parse(text);
+    if (!parsed) return terminal_error("spec.policySelector: " + parsed.err().message, "InvalidPolicySelector");
+    return parsed;
+}
+
+std::string head_of(const std::vector<git::remote_ref>& refs, const std::string& branch)
+{
+    for (const auto& r : refs)
+        if (r.name == "refs/heads/" + branch) return r.target;
+    return {};
+}
+
+value observed_value(const std::map<std::string, value>& m)
+{
+    value v = object{};
+    for (const auto& [k, ref] : m) v[k] = ref;
+    return v;
+}
+
+} // namespace
+
+std::vector<runtime::request> image_update_automation_reconciler::automations_for(const value& policy)
+{
+    std::vector<runtime::request> out;
+    std::string ns(policy.find_path({"metadata", "namespace"})->as_string());
+    for (const auto& a : controller_->cache().list_namespace(ns)) out.push_back(runtime::request::of(*a));
+    return out;
+}
+
+result<runtime::action> image_update_automation_reconciler::reconcile(const runtime::request& req)
+{
+    kube::object_ptr cached = controller_->cache().get(req.key());
+    if (!cached) return runtime::action::await_change();
+    const value& obj = *cached;
+    if (runtime::being_deleted(obj)) {
+        if (runtime::has_finalizer(obj, api::flux_finalizer))
+            WEIR_TRY(runtime::remove_finalizer(mgr_.client(), obj, api::flux_finalizer));
+        return runtime::action::await_change();
+    }
+    WEIR_TRY(runtime::ensure_finalizer(mgr_.client(), obj, api::flux_finalizer));
+    WEIR_TRY_ASSIGN(auto spec, image_update_automation_spec::from(obj));
+    if (spec.has_signing_key)
+        return terminal_error("spec.git.commit.signingKey: commit signing is not supported by weir yet; remove it to "
+                              "push unsigned commits",
+                              "InvalidSigningKey");
+    if (!spec.message_template.empty()) WEIR_TRY(check_template(spec.message_template));
+    WEIR_TRY_ASSIGN(auto selector, selector_of(spec.policy_selector));
+
+    value updated = obj;
+    runtime::acknowledge_reconcile_request(updated);
+    auto fail = [&](error e, std::string_view reason) -> result<runtime::action> {
+        if (e.reason.empty() || !e.terminal()) e.reason = std::string(reason);
+        e.kind = error_kind::transient; // remote state, fixed outside this object
+        cond::mark_failed(updated, e.reason, e.message);
+        cond::set_observed_generation(updated);
+        WEIR_TRY(write_status(obj, updated));
+        mgr_.events().warning(obj, e.reason, e.message);
+        return e;
+    };
+
+    // The source: URL and credentials come from the GitRepository.
+    std::string src_ns = spec.source_ref.namespace_.empty() ? req.namespace_ : spec.source_ref.namespace_;
+    auto src = mgr_.client().get(git_repository_kind, src_ns, spec.source_ref.name);
+    if (!src)
+        return fail(src.err().wrap(fmt::format("GitRepository '{}/{}'", src_ns, spec.source_ref.name)),
+                    "SourceManagerFailed");
+    WEIR_TRY_ASSIGN(auto repo, api::source_v1::git_repository_spec::from(*src));
+    git::auth_options auth;
+    if (repo.secret_ref) {
+        auto secret = mgr_.client().get(secret_kind, src_ns, repo.secret_ref->name);
+        if (!secret) return fail(secret.err().wrap("secret " + src_ns + "/" + repo.secret_ref->name), "SourceManagerFailed");
+        WEIR_TRY_ASSIGN(auto data, api::secret_data(*secret));
+        auth = git_auth(data);
+    }
+    std::string checkout_branch = spec.checkout_ref ? spec.checkout_ref->branch : repo.ref.branch;
+    if (checkout_branch.empty())
+        return terminal_error("only a branch can be checked out: set spec.git.checkout.ref.branch",
+                              "InvalidSourceConfiguration");
+    std::string push_branch = spec.push_branch.empty() ? checkout_branch : spec.push_branch;
+
+    // The policies and what they selected.
+    setters::policy_map policies;
+    std::map<std::string, value> observed;
+    for (const auto& p : policies_->cache().list_namespace(req.namespace_)) {
+        if (!selector.matches(p->find_path({"metadata", "labels"}))) continue;
+        const value* latest = p->find_path({"status", "latestRef"});
+        if (!latest || !latest->is_object()) continue;
+        std::string name(p->find_path({"metadata", "name"})->as_string());
+        policies[req.namespace_ + ":" + name] = {std::string(latest->get_string("name")),
+                                                 std::string(latest->get_string("tag")),
+                                                 std::string(latest->get_string("digest"))};
+        observed[name] = *latest;
+    }
+
+    auto refs = git::ls_remote(repo.url, auth);
+    if (!refs) return fail(refs.err(), "GitOperationFailed");
+    std::string base_branch = head_of(*refs, push_branch).empty() ? checkout_branch : push_branch;
+    std::string base_head = head_of(*refs, base_branch);
+    if (base_head.empty())
+        return fail(transient_error(fmt::format("branch '{}' not found in {}", checkout_branch, repo.url), "GitOperationFailed"),
+                    "GitOperationFailed");
+    const value* seen_policies = obj.find_path({"status", "observedPolicies"});
+    const value* seen_rev = obj.find_path({"status", "observedSourceRevision"});
+    bool same_policies = seen_policies && *seen_policies == observed_value(observed);
+    if (same_policies && seen_rev && seen_rev->is_string() &&
+        seen_rev->as_string() == git::format_revision(base_branch, base_head) && cond::is_true(obj, "Ready") &&
+        obj.find_path({"metadata", "generation"}) &&
+        cond::observed_generation(obj) == obj.find_path({"metadata", "generation"})->as_int())
+        return runtime::action::requeue(to_ms(spec.interval));
+
+    std::string pushed, message;
+    std::size_t change_count = 0;
+    for (int attempt = 1;; ++attempt) {
+        temp_dir work(work_dir_, "automation");
+        fs::path dir = work.path() / "repo";
+        if (auto s = git::clone_worktree(repo.url, base_branch, dir, auth); !s) return fail(s.err(), "GitOperationFailed");
+        auto update = setters::update_tree(dir, spec.update_path, policies);
+        if (!update) {
+            if (update.err().terminal()) return update.err();
+            return fail(update.err(), "UpdateFailed");
+        }
+        for (const auto& s : update->skipped) log_.warn("file skipped", {{"file", s}, {"automation", req.key()}});
+        if (update->changes.empty()) break;
+        WEIR_TRY_ASSIGN(message, render_commit_message(spec.message_template,
+                                                       {std::string(req.name), req.namespace_,
+                                                        spec.message_template_values, update->changes}));
+        auto sha = git::commit_all(dir, {spec.author_name, spec.author_email, message});
+        if (!sha) return fail(sha.err(), "GitOperationFailed");
+        std::vector<std::string> specs;
+        if (!spec.push_branch.empty() || spec.push_refspec.empty())
+            specs.push_back("refs/heads/" + base_branch + ":refs/heads/" + push_branch);
+        if (!spec.push_refspec.empty()) specs.push_back(spec.push_refspec);
+        auto pushed_ok = git::push_refspecs(dir, specs, auth);
+        if (pushed_ok) {
+            pushed = *sha;
+            change_count = update->changes.size();
+            break;
+        }
+        if (pushed_ok.err().reason != "NonFastForward" || attempt == 3) return fail(pushed_ok.err(), "GitOperationFailed");
+        log_.info("push rejected, the branch moved; applying the update again on the new head",
+                  {{"automation", req.key()}, {"attempt", std::to_string(attempt)}});
+        refs = git::ls_remote(repo.url, auth);
+        if (!refs) return fail(refs.err(), "GitOperationFailed");
+    }
+
+    value& st = updated["status"];
+    auto now = kube::format_time(std::chrono::system_clock::now());
+    st["lastAutomationRunTime"] = now;
+    st["observedPolicies"] = observed_value(observed);
+    std::string ready_message;
+    if (!pushed.empty()) {
+        st["lastPushCommit"] = pushed;
+        st["lastPushTime"] = now;
+        st["observedSourceRevision"] = git::format_revision(push_branch, pushed);
+        ready_message = fmt::format("pushed commit '{}' to branch '{}'", pushed.substr(0, 7), push_branch);
+    } else {
+        st["observedSourceRevision"] = git::format_revision(base_branch, base_head);
+        ready_message = "repository up-to-date";
+    }
+    cond::mark_ready(updated, "Succeeded", ready_message);
+    cond::set_observed_generation(updated);
+    WEIR_TRY(write_status(obj, updated));
+    if (!pushed.empty()) {
+        mgr_.events().event(obj, runtime::event_type::normal, "Succeeded",
+                            fmt::format("pushed commit '{}' to branch '{}' ({} changes)\n{}", pushed, push_branch,
+                                        change_count, message),
+                            {{"image.toolkit.fluxcd.io/commit", pushed}});
+    }
+    return runtime::action::requeue(to_ms(spec.interval));
+}
+
+status image_update_automation_reconciler::write_status(const value& original, value& updated)
+{
+    auto r = runtime::patch_status(mgr_.client(), original, updated);
+    if (!r) return r.err().wrap("failed to update status");
+    return ok();
+}
+
+} // namespace weir::image

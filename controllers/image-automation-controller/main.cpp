@@ -1,0 +1,76 @@
+// image-automation-controller: wiring only. One binary owns the three image.toolkit.fluxcd.io
+// kinds (Flux splits them over image-reflector-controller and image-automation-controller), so
+// policies read the scanned tags from memory instead of a shared database.
+#include "image_policy_reconciler.hpp"
+#include "image_repository_reconciler.hpp"
+#include "image_update_automation_reconciler.hpp"
+#include "kinds.hpp"
+
+#include <weir/runtime/manager.hpp>
+#include <weir/runtime/options.hpp>
+
+#include <cstdlib>
+
+using namespace weir;
+
+namespace {
+
+struct image_flags {
+    std::string storage_path = "/data";
+};
+
+result<image_flags> parse_image_flags(const std::vector<std::string>& rest)
+{
+    image_flags f;
+    if (const char* env = std::getenv("STORAGE_PATH")) f.storage_path = env;
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+        std::string arg = rest[i], val;
+        if (auto eq = arg.find('='); eq != std::string::npos) {
+            val = arg.substr(eq + 1);
+            arg.resize(eq);
+        } else if (i + 1 < rest.size()) {
+            val = rest[++i];
+        }
+        if (arg == "--storage-path") f.storage_path = val;
+        else return terminal_error("unknown flag " + arg, "InvalidFlag");
+    }
+    return f;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> rest;
+    auto opts = runtime::parse_flags(argc, argv, {.name = "image-automation-controller", .concurrent = 4}, &rest);
+    if (!opts) return runtime::exit_with(opts.err());
+    auto flags = parse_image_flags(rest);
+    if (!flags) return runtime::exit_with(flags.err());
+    auto store = image::tag_store::open(flags->storage_path);
+    if (!store) return runtime::exit_with(store.err());
+    auto mgr = runtime::manager::create(*opts);
+    if (!mgr) return runtime::exit_with(mgr.err());
+
+    image::image_repository_reconciler repos(**mgr, **store);
+    image::image_policy_reconciler policies(**mgr, **store);
+    image::image_update_automation_reconciler automations(**mgr, std::filesystem::path(flags->storage_path) / "work");
+
+    auto& repo_ctl = (*mgr)->add_controller({.name = "imagerepository",
+                                             .kind = image::image_repository_kind,
+                                             .reconcile = [&](const runtime::request& r) { return repos.reconcile(r); }});
+    auto& policy_ctl = (*mgr)->add_controller({.name = "imagepolicy",
+                                               .kind = image::image_policy_kind,
+                                               .reconcile = [&](const runtime::request& r) { return policies.reconcile(r); }});
+    auto& auto_ctl = (*mgr)->add_controller(
+        {.name = "imageupdateautomation",
+         .kind = image::image_update_automation_kind,
+         .reconcile = [&](const runtime::request& r) { return automations.reconcile(r); }});
+    repos.bind(repo_ctl);
+    policies.bind(policy_ctl, repo_ctl);
+    automations.bind(auto_ctl, policy_ctl);
+    policy_ctl.watches(image::image_repository_kind, [&](const value& repo) { return policies.policies_for(repo); });
+    auto_ctl.watches(image::image_policy_kind, [&](const value& p) { return automations.automations_for(p); });
+
+    auto result = (*mgr)->run();
+    return result ? 0 : runtime::exit_with(result.err());
+}
