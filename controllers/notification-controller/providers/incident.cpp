@@ -162,7 +162,9 @@ requests sentry(const provider_config& cfg, const flux_event& ev)
                                                      {"reason", ev.reason}}},
                                {"extra", std::move(extra)}};
     if (!cfg.channel.empty()) event["environment"] = cfg.channel;
-    std::string url = fmt::format("{}://{}:{}{}/api/{}/store/", dsn.scheme, dsn.host, dsn.port, prefix, project);
+    bool default_port = (dsn.scheme == "https" && dsn.port == "443") || (dsn.scheme == "http" && dsn.port == "80");
+    std::string host = default_port ? dsn.host : dsn.host + ":" + dsn.port;
+    std::string url = fmt::format("{}://{}{}/api/{}/store/", dsn.scheme, host, prefix, project);
     http_request r = json_post(url, event);
     r.headers.emplace_back("X-Sentry-Auth",
                            fmt::format("Sentry sentry_version=7, sentry_client=weir-notification/0.1, sentry_key={}", key));
