@@ -151,30 +151,32 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
     st["lastAttemptedRevisionDigest"] = art.digest;
 
     release_actions actions(mgr_.client_ptr(), target, spec, work.path() / "render");
-    WEIR_TRY_ASSIGN(auto history, actions.store().history());
-    if (!history.empty() && history.back().info.status.starts_with("pending-")) {
-        // Beyond Flux: a record a crash left pending would block Helm forever; it failed, so say so.
-        auto& stuck = history.back();
-        std::string was = stuck.info.status;
-        stuck.info.status = std::string(helm::status_failed);
-        stuck.info.description = fmt::format("Release recovered from {} left by an interrupted operation", was);
-        WEIR_TRY(actions.store().update(stuck));
+    WEIR_TRY(forget_moved_release(obj, spec, target));
+    WEIR_TRY_ASSIGN(auto recovered, actions.recover_pending());
+    if (recovered)
         mgr_.events().warning(obj, "PendingReleaseRecovered",
-                              fmt::format("release {} was left {} by an interrupted operation; marked failed", release_label(stuck), was));
-    }
+                              fmt::format("release {} was left pending by an interrupted operation; marked failed", *recovered));
+    WEIR_TRY_ASSIGN(auto history, actions.store().history());
     std::optional<helm::release> deployed;
-    for (auto it = history.rbegin(); it != history.rend(); ++it)
-        if (it->info.status == helm::status_deployed) {
-            deployed = *it;
-            break;
-        }
-    if (deployed && deployed->info.status == history.back().info.status && deployed->version == history.back().version &&
-        chart_version_of(*deployed) == revision && config_digest(deployed->config) == digest) {
+    if (!history.empty() && history.back().info.status == helm::status_deployed) deployed = history.back();
+    std::string renderers = spec.post_renderers.is_null() ? "" : config_digest(spec.post_renderers);
+    if (deployed && chart_version_of(*deployed) == revision && config_digest(deployed->config) == digest &&
+        status_string(obj, "observedPostRenderersDigest") == renderers) {
         WEIR_TRY(in_sync(obj, spec, updated, actions));
         return runtime::action::requeue(std::chrono::duration_cast<std::chrono::milliseconds>(spec.interval));
     }
+    for (auto it = history.rbegin(); !deployed && it != history.rend(); ++it)
+        if (it->info.status == helm::status_deployed) deployed = *it;
+    return act(obj, spec, updated, actions, {.chart = chart, .values = values, .digest = digest, .renderers = renderers,
+                                              .deployed = deployed, .latest_version = history.empty() ? 0 : history.back().version});
+}
 
-    bool upgrade = deployed.has_value();
+// Install (no deployed release) or upgrade, unless the retries of this attempt ran out.
+result<runtime::action> helm_release_reconciler::act(const value& obj, const helm_release_spec& spec, value& updated,
+                                                     release_actions& actions, const attempt& a)
+{
+    value& st = updated["status"];
+    bool upgrade = a.deployed.has_value();
     const auto& remediation = upgrade ? spec.upgrade.remediate : spec.install.remediate;
     auto failures = status_int(updated, upgrade ? "upgradeFailures" : "installFailures");
     if (remediation.retries_exhausted(static_cast<int>(failures))) {
@@ -184,33 +186,37 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
         WEIR_TRY(write_status(obj, updated));
         return runtime::action::await_change();
     }
-    if (!upgrade && !history.empty()) WEIR_TRY(actions.uninstall()); // only failed records left: start over
-    int version = history.empty() || !upgrade ? 1 : history.back().version + 1;
-    if (!upgrade && !history.empty() && spec.uninstall.keep_history) version = history.back().version + 1;
+    int version = upgrade ? a.latest_version + 1 : 1;
+    if (!upgrade && a.latest_version > 0) { // only failed or uninstalled records left: start over
+        WEIR_TRY(actions.uninstall());
+        if (spec.uninstall.keep_history) version = a.latest_version + 1;
+    }
     std::string action = upgrade ? "upgrade" : "install";
     cond::mark_reconciling(updated, "Progressing", fmt::format("Running '{}' action with timeout of {}", action,
                                                                format_duration(spec.timeout)));
     WEIR_TRY(write_status(obj, updated));
     auto start = std::chrono::steady_clock::now();
-    auto out = actions.install_or_upgrade(chart, values, version, deployed);
+    auto out = actions.install_or_upgrade(a.chart, a.values, version, a.deployed);
     st["lastAttemptedReleaseAction"] = action;
-    st["lastAttemptedReleaseActionDuration"] = format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
+    st["lastAttemptedReleaseActionDuration"] =
+        format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
     if (!out) return remediate(obj, spec, updated, actions, out.err(), upgrade);
 
     const auto& rel = out->rel;
-    std::string verb = upgrade ? "upgrade" : "install";
     std::string reason = upgrade ? "UpgradeSucceeded" : "InstallSucceeded";
-    std::string msg = fmt::format("Helm {} succeeded for release {} with chart {}@{}", verb, release_label(rel),
-                                  chart_name_of(rel), revision);
+    std::string msg = fmt::format("Helm {} succeeded for release {} with chart {}@{}", action, release_label(rel),
+                                  chart_name_of(rel), chart_version_of(rel));
     for (auto key : {"failures", "installFailures", "upgradeFailures"}) st.as_object().erase(key);
     st["lastReleaseRevision"] = rel.version;
     st["inventory"] = ssa::inventory::of(out->objects).to_value();
-    record_snapshot(st, snapshot_of(rel, digest));
+    if (a.renderers.empty()) st.as_object().erase("observedPostRenderersDigest");
+    else st["observedPostRenderersDigest"] = a.renderers;
+    record_snapshot(st, snapshot_of(rel, a.digest));
     cond::set(updated, "Released", "True", reason, msg);
     cond::remove(updated, "Remediated");
     if (spec.test_enable) {
         auto hooks = rel.hooks;
-        auto tested = run_hooks(mgr_.client(), hooks, "test", {.namespace_ = target.namespace_});
+        auto tested = run_hooks(mgr_.client(), hooks, "test", {.namespace_ = rel.namespace_});
         cond::set(updated, "TestSuccess", tested ? "True" : "False", tested ? "TestSucceeded" : "TestFailed",
                   tested ? fmt::format("Helm test succeeded for release {}", release_label(rel)) : tested.err().message);
         if (!tested && !spec.test_ignore_failures) return remediate(obj, spec, updated, actions, tested.err(), upgrade);
@@ -218,8 +224,35 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
     cond::mark_ready(updated, reason, msg);
     cond::set_observed_generation(updated);
     WEIR_TRY(write_status(obj, updated));
-    mgr_.events().event(obj, runtime::event_type::normal, reason, msg, {{"helm.toolkit.fluxcd.io/revision", revision}});
+    std::map<std::string, std::string> meta{{"helm.toolkit.fluxcd.io/revision", chart_version_of(rel)}};
+    if (const value* app = rel.chart.find_path({"metadata", "appVersion"}); app && app->is_string())
+        meta["helm.toolkit.fluxcd.io/app-version"] = app->as_string();
+    mgr_.events().event(obj, runtime::event_type::normal, reason, msg, meta);
     return runtime::action::requeue(std::chrono::duration_cast<std::chrono::milliseconds>(spec.interval));
+}
+
+// A change of releaseName, targetNamespace or storageNamespace makes a new release; the old one
+// is uninstalled first, as Flux does.
+status helm_release_reconciler::forget_moved_release(const value& obj, const helm_release_spec& spec,
+                                                     const release_target& target)
+{
+    const value* h = obj.find_path({"status", "history"});
+    if (!h || !h->is_array() || h->as_array().empty()) return ok();
+    const value& last = h->as_array().front();
+    std::string old_storage = status_string(obj, "storageNamespace");
+    release_target old = target;
+    old.name = std::string(last.get_string("name"));
+    old.namespace_ = std::string(last.get_string("namespace"));
+    if (!old_storage.empty()) old.storage_namespace = old_storage;
+    if (old.name == target.name && old.namespace_ == target.namespace_ && old.storage_namespace == target.storage_namespace)
+        return ok();
+    temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}-old", ns_of(obj), name_of(obj)));
+    release_actions previous(mgr_.client_ptr(), old, spec, work.path());
+    WEIR_TRY(previous.uninstall());
+    mgr_.events().normal(obj, "UninstallSucceeded",
+                         fmt::format("Helm uninstall succeeded for release {}/{} before installing it as {}/{}", old.namespace_,
+                                     old.name, target.namespace_, target.name));
+    return ok();
 }
 
 // A failed install or upgrade: count it, remediate (uninstall after a failed install, rollback or

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <weir/api/helm_v2.hpp>
+#include <weir/helm/release.hpp>
 #include <weir/runtime/controller.hpp>
 #include <weir/runtime/manager.hpp>
 
@@ -20,6 +21,7 @@ struct reconciler_options {
 };
 
 class release_actions;
+struct release_target;
 
 class helm_release_reconciler {
 public:
@@ -33,6 +35,16 @@ private:
     result<runtime::action> finalize(const value& obj);
     result<std::optional<std::string>> dependencies_not_ready(const api::helm_v2::helm_release_spec& spec);
     result<runtime::action> release(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated);
+    struct attempt {
+        const helm::chart& chart;
+        const value& values;
+        std::string digest, renderers;
+        std::optional<helm::release> deployed;
+        int latest_version = 0;
+    };
+    result<runtime::action> act(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated,
+                                release_actions& actions, const attempt& a);
+    status forget_moved_release(const value& obj, const api::helm_v2::helm_release_spec& spec, const release_target& target);
     result<runtime::action> remediate(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated,
                                       release_actions& actions, const error& failure, bool upgrade);
     status in_sync(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated, release_actions& actions);

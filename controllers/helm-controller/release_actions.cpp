@@ -167,6 +167,17 @@ result<action_outcome> release_actions::rollback(const helm::release& target, in
     return out;
 }
 
+result<std::optional<std::string>> release_actions::recover_pending()
+{
+    WEIR_TRY_ASSIGN(auto latest, store_.latest());
+    if (!latest || !latest->info.status.starts_with("pending-")) return std::optional<std::string>{};
+    std::string was = latest->info.status;
+    latest->info.status = std::string(helm::status_failed);
+    latest->info.description = fmt::format("Release recovered from {} left by an interrupted operation", was);
+    WEIR_TRY(store_.update(*latest));
+    return std::optional<std::string>{fmt::format("{}/{}.v{} ({})", latest->namespace_, latest->name, latest->version, was)};
+}
+
 status release_actions::uninstall()
 {
     WEIR_TRY_ASSIGN(auto all, store_.history());

@@ -42,6 +42,9 @@ public:
     // Makes `target`'s manifest live again as revision `version`; `failed` is the record it replaces.
     result<action_outcome> rollback(const helm::release& target, int version, const std::optional<helm::release>& failed);
     status uninstall();
+    // Beyond Flux: the newest record left pending-* by a crash is marked failed (Helm would refuse
+    // every later action with "another operation is in progress"). Returns the release's label.
+    result<std::optional<std::string>> recover_pending();
     // The objects of a stored release (its manifest, post-rendered when it was applied).
     static result<std::vector<value>> objects_of(const helm::release& r);
 

@@ -46,6 +46,21 @@ test::chart_version app_chart(const std::string& version)
                                      "data:\n  revision: {{ .Release.Revision | quote }}\n"}}};
 }
 
+test::chart_version hooked_chart()
+{
+    std::string job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-migrate\n  annotations:\n"
+                      "    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"-5\"\n"
+                      "    helm.sh/hook-delete-policy: hook-succeeded\n"
+                      "spec:\n  template:\n    spec:\n      restartPolicy: Never\n"
+                      "      containers: [{name: migrate, image: busybox}]\n";
+    std::string first = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-first\n  annotations:\n"
+                        "    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"-10\"\ndata: {a: b}\n";
+    return {"hooked", "0.1.0",
+            {{"templates/job.yaml", job},
+             {"templates/first.yaml", first},
+             {"templates/main.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-main\ndata: {a: b}\n"}}};
+}
+
 std::string release_yaml(const std::string& name, const std::string& extra)
 {
     return fmt::format("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: {}, namespace: default}}\n"
@@ -174,7 +189,7 @@ TEST_CASE("helm-controller rolls back a failed upgrade, then starts a fresh atte
     test::local_cluster c(with_helm(scratch));
     test::chart_repo repo(c.dir() / "charts");
     setup_repository(c, repo);
-    std::string remediation = "  upgrade: {remediation: {retries: 0, remediateLastFailure: true}}\n";
+    std::string remediation = "  maxHistory: 2\n  upgrade: {remediation: {retries: 0, remediateLastFailure: true}}\n";
     c.apply_yaml(release_yaml("web", "  values: {greeting: hello}\n" + remediation));
     c.wait_for(helm_release, "default", "web", history_version_is(1), std::chrono::seconds(60));
     CHECK(config_value(c, "default", "web-config", "greeting") == "hello");
@@ -204,6 +219,10 @@ TEST_CASE("helm-controller rolls back a failed upgrade, then starts a fresh atte
     CHECK(config_value(c, "default", "web-config", "greeting") == "fixed");
     CHECK(test::condition_status(fixed, "Stalled").empty());
     CHECK_FALSE(fixed.find_path({"status", "upgradeFailures"}));
+    // maxHistory: 2 keeps the two newest records.
+    CHECK_FALSE(c.client().get(secret, "default", "sh.helm.release.v1.web.v2"));
+    CHECK(c.client().get(secret, "default", "sh.helm.release.v1.web.v3"));
+    CHECK(c.client().get(secret, "default", "sh.helm.release.v1.web.v4"));
     fs::remove_all(scratch);
 }
 
@@ -253,5 +272,98 @@ TEST_CASE("helm-controller corrects drift and recovers a release record left pen
     value recovered = decode_release(c, *v2);
     CHECK(recovered.find_path({"info", "description"})->as_string().find("pending-upgrade") != std::string::npos);
     CHECK(recovered.find_path({"info", "status"})->as_string() != "pending-upgrade");
+    fs::remove_all(scratch);
+}
+
+TEST_CASE("helm-controller runs hooks by weight, waits for a hook Job to complete, then applies its delete policy",
+          "[integration][helm]")
+{
+    fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
+    test::local_cluster c(with_helm(scratch));
+    test::chart_repo repo(c.dir() / "charts");
+    repo.add(hooked_chart());
+    setup_repository(c, repo);
+    c.apply_yaml("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: db, namespace: default}\n"
+                 "spec:\n  interval: 10m\n  chart:\n    spec: {chart: hooked, sourceRef: {kind: HelmRepository, name: charts}}\n");
+    const kube::gvk job{"batch", "v1", "Job"};
+    for (int i = 0; i < 600 && !c.client().get(job, "default", "db-migrate"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    REQUIRE(c.client().get(job, "default", "db-migrate"));
+    // The lighter hook ran first; the chart's objects wait for the pre-install hooks.
+    CHECK(c.client().get(config_map, "default", "db-first"));
+    CHECK_FALSE(c.client().get(config_map, "default", "db-main"));
+    value waiting = *c.client().get(helm_release, "default", "db");
+    CHECK(test::condition_status(waiting, "Ready") == "Unknown");
+
+    // No kubelet here: the test completes the Job as the cluster would.
+    REQUIRE(c.client().patch(job, "default", "db-migrate", kube::patch_type::merge,
+                             R"({"status":{"conditions":[{"type":"Complete","status":"True"}]}})", {.subresource = "status"}));
+    c.wait_for(helm_release, "default", "db", test::ready_is("True"), std::chrono::seconds(60));
+    CHECK(c.client().get(config_map, "default", "db-main"));
+    CHECK_FALSE(c.client().get(job, "default", "db-migrate")); // hook-succeeded
+    value rel = decode_release(c, *c.client().get(secret, "default", "sh.helm.release.v1.db.v1"));
+    REQUIRE(rel.find("hooks"));
+    bool job_recorded = false;
+    for (const auto& h : rel.find("hooks")->as_array())
+        if (h.get_string("kind") == "Job") {
+            job_recorded = true;
+            CHECK(h.find_path({"last_run", "phase"})->as_string() == "Succeeded");
+        }
+    CHECK(job_recorded);
+    fs::remove_all(scratch);
+}
+
+TEST_CASE("helm-controller waits for dependsOn, reads a chartRef HelmChart and applies postRenderers patches",
+          "[integration][helm]")
+{
+    fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
+    test::local_cluster c(with_helm(scratch));
+    test::chart_repo repo(c.dir() / "charts");
+    setup_repository(c, repo);
+    c.apply_yaml("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata: {name: shared, namespace: default}\n"
+                 "spec: {chart: app, interval: 10m, sourceRef: {kind: HelmRepository, name: charts}}\n");
+    c.apply_yaml("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: front, namespace: default}\n"
+                 "spec:\n  interval: 10m\n  chartRef: {kind: HelmChart, name: shared}\n  dependsOn: [{name: base}]\n"
+                 "  postRenderers:\n  - kustomize:\n      patches:\n      - target: {kind: ConfigMap, name: front-config}\n"
+                 "        patch: |\n          - op: add\n            path: /data/extra\n            value: patched\n");
+    value blocked = c.wait_for(helm_release, "default", "front", test::ready_is("False"));
+    CHECK(test::condition_reason(blocked, "Ready") == "DependencyNotReady");
+    CHECK_FALSE(c.client().get(config_map, "default", "front-config"));
+
+    c.apply_yaml("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: base, namespace: default}\n"
+                 "spec: {interval: 10m, chartRef: {kind: HelmChart, name: shared}, values: {greeting: base}}\n");
+    c.wait_for(helm_release, "default", "base", test::ready_is("True"), std::chrono::seconds(60));
+    // The dependency becoming Ready wakes the dependent (well before --requeue-dependency's 30s).
+    value front = c.wait_for(helm_release, "default", "front", test::ready_is("True"), std::chrono::seconds(20));
+    CHECK(config_value(c, "default", "front-config", "extra") == "patched");
+    CHECK(config_value(c, "default", "front-config", "greeting") == "hello");
+    CHECK(config_value(c, "default", "base-config", "greeting") == "base");
+    CHECK(test::string_at(front, {"status", "observedPostRenderersDigest"}).rfind("sha256:", 0) == 0);
+    fs::remove_all(scratch);
+}
+
+TEST_CASE("helm-controller uninstalls a failed install between retries and stalls when they run out",
+          "[integration][helm]")
+{
+    fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
+    test::local_cluster c(with_helm(scratch));
+    test::chart_repo repo(c.dir() / "charts");
+    setup_repository(c, repo);
+    std::string install = "  install: {remediation: {retries: 1}}\n";
+    c.apply_yaml(release_yaml("bad", "  values: {broken: true}\n" + install));
+    value stalled = c.wait_for(helm_release, "default", "bad", [](const value& o) {
+        return test::condition_status(o, "Stalled") == "True";
+    }, std::chrono::seconds(60));
+    CHECK(test::condition_reason(stalled, "Stalled") == "RetriesExceeded");
+    CHECK(test::condition_reason(stalled, "Released") == "InstallFailed");
+    CHECK(test::condition_reason(stalled, "Remediated") == "UninstallSucceeded");
+    CHECK(stalled.find_path({"status", "installFailures"})->as_int() == 2);
+    auto failed = c.client().get(secret, "default", "sh.helm.release.v1.bad.v1");
+    REQUIRE(failed); // the last failure is kept for inspection (remediateLastFailure is false for installs)
+    CHECK(test::string_at(*failed, {"metadata", "labels", "status"}) == "failed");
+
+    c.apply_yaml(release_yaml("bad", "  values: {broken: false}\n" + install));
+    c.wait_for(helm_release, "default", "bad", history_version_is(1), std::chrono::seconds(60));
+    CHECK(config_value(c, "default", "bad-config", "greeting") == "hello");
     fs::remove_all(scratch);
 }
