@@ -42,6 +42,14 @@ std::string status_string(const value& obj, std::string_view key)
 
 } // namespace
 
+std::string chart_revision(const helm::chart& c, const chart_artifact& art)
+{
+    if (c.metadata.version.find('+') != std::string::npos) return c.metadata.version;
+    auto at = art.revision.find("@sha256:");
+    std::string hex = at != std::string::npos ? art.revision.substr(at + 8) : art.digest.substr(art.digest.find(':') + 1);
+    return c.metadata.version + "+" + hex.substr(0, 12);
+}
+
 release_target target_of(const value& hr, const helm_release_spec& spec)
 {
     return {.hr_name = name_of(hr), .hr_namespace = ns_of(hr), .name = release_name_for(hr, spec),
@@ -87,9 +95,28 @@ void helm_release_reconciler::bind(runtime::controller& controller)
     auto content = [](const value& o) { return to_json(o.find("data") ? *o.find("data") : value{}) + to_json(o.find("binaryData") ? *o.find("binaryData") : value{}) + to_json(o.find("stringData") ? *o.find("stringData") : value{}); };
     auto readiness = [](const value& o) { return std::string(cond::is_true(o, cond::ready) ? "ready" : "") + std::to_string(cond::observed_generation(o)); };
     controller.watches(helm_chart_kind, wake("HelmChart", revision));
-    controller.watches({"", "v1", "ConfigMap"}, wake("ConfigMap", content));
-    controller.watches({"", "v1", "Secret"}, wake("Secret", content));
+    // valuesFrom ConfigMaps and Secrets are watched without a label, but Helm's release records
+    // (owner=helm, the bulk of a cluster's Secrets) are kept out of the cache.
+    std::string scope = mgr_.options().watch_all_namespaces ? "" : mgr_.runtime_namespace();
+    for (const char* kind : {"ConfigMap", "Secret"}) {
+        auto map = wake(kind, content);
+        auto enqueue = [this, map](const kube::object_ptr& o) {
+            for (const auto& r : map(*o)) controller_->enqueue(r);
+        };
+        auto inf = std::make_unique<runtime::informer>(
+            mgr_.client_ptr(), runtime::informer_options{.kind = {"", "v1", kind}, .namespace_ = scope, .label_selector = "owner!=helm"});
+        inf->add_handler({.on_add = enqueue,
+                          .on_update = [enqueue](const kube::object_ptr&, const kube::object_ptr& now) { enqueue(now); },
+                          .on_delete = enqueue});
+        values_informers_.push_back(std::move(inf));
+    }
     controller.watches(helm_release_kind, wake("HelmRelease", readiness));
+}
+
+status helm_release_reconciler::start()
+{
+    for (auto& inf : values_informers_) WEIR_TRY(inf->start());
+    return ok();
 }
 
 result<runtime::action> helm_release_reconciler::reconcile(const runtime::request& req)
@@ -132,10 +159,17 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
         st["helmChart"] = src.namespace_ + "/" + src.name;
     }
     WEIR_TRY_ASSIGN(auto art, ready_artifact(mgr_.client(), src));
-    temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}", ns_of(obj), name_of(obj)));
-    WEIR_TRY_ASSIGN(auto chart, load_chart_artifact(art, work.path()));
     WEIR_TRY_ASSIGN(auto values, compose_values(mgr_.client(), ns_of(obj), spec));
-    std::string digest = config_digest(values), revision = chart.metadata.version;
+    std::string digest = config_digest(values), revision = art.revision;
+    temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}", ns_of(obj), name_of(obj)));
+    // A HelmChart's revision is its chart version, so a release in sync needs no download; other
+    // sources are read to learn the version (OCI: "+<digest[0:12]>" appended, as Flux tracks it).
+    std::optional<helm::chart> chart;
+    if (src.kind.kind != "HelmChart") {
+        WEIR_TRY_ASSIGN(chart, load_chart_artifact(art, work.path()));
+        revision = chart_revision(*chart, art);
+        chart->metadata.version = revision;
+    }
 
     // Beyond Flux: a new chart version, new values or a new generation is a fresh attempt, even
     // after the retries of the last one ran out.
@@ -167,7 +201,10 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
     }
     for (auto it = history.rbegin(); !deployed && it != history.rend(); ++it)
         if (it->info.status == helm::status_deployed) deployed = *it;
-    return act(obj, spec, updated, actions, {.chart = chart, .values = values, .digest = digest, .renderers = renderers,
+    if (!chart) {
+        WEIR_TRY_ASSIGN(chart, load_chart_artifact(art, work.path()));
+    }
+    return act(obj, spec, updated, actions, {.chart = *chart, .values = values, .digest = digest, .renderers = renderers,
                                               .deployed = deployed, .latest_version = history.empty() ? 0 : history.back().version});
 }
 

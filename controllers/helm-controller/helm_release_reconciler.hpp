@@ -29,6 +29,8 @@ public:
 
     // Indexes releases by chart source, values references and dependencies, and watches them.
     void bind(runtime::controller& controller);
+    // Starts the informers of valuesFrom ConfigMaps and Secrets (call before the manager runs).
+    status start();
     result<runtime::action> reconcile(const runtime::request& req);
 
 private:
@@ -55,6 +57,7 @@ private:
     runtime::controller* controller_ = nullptr;
     std::mutex seen_mutex_;
     std::map<std::string, std::string> seen_; // watched object key -> last revision / resourceVersion
+    std::vector<std::unique_ptr<runtime::informer>> values_informers_;
     logger log_{"helmrelease"};
 };
 

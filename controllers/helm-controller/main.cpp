@@ -53,6 +53,7 @@ int main(int argc, char** argv)
          .kind = {"helm.toolkit.fluxcd.io", "v2", "HelmRelease"},
          .reconcile = [&](const runtime::request& req) { return reconciler.reconcile(req); }});
     reconciler.bind(controller);
+    if (auto s = reconciler.start(); !s) return runtime::exit_with(s.err());
 
     auto result = (*mgr)->run();
     return result ? 0 : runtime::exit_with(result.err());
