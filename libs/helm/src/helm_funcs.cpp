@@ -227,6 +227,7 @@ gt::go_value api_versions_object(const std::vector<std::string>& versions)
 void add_helm_functions(gt::function_table& t, cluster_lookup* cluster)
 {
     using gt::param;
+    add_sprig_extra(t);
     t.add("include", fn({param::string_, param::any}, [](gt::call_context& c, std::span<const gt::go_value> a)
                             -> result<gt::go_value> {
         WEIR_TRY_ASSIGN(std::string s, c.execute_template(a[0].as_string(), a[1]));

@@ -10,6 +10,8 @@
 
 namespace weir::helm {
 
+// Sprig 3.2.3 functions missing from libs/gotemplate (semver, shuffle, kebabcase, ...).
+void add_sprig_extra(gotemplate::function_table& t);
 void add_helm_functions(gotemplate::function_table& t, cluster_lookup* cluster);
 gotemplate::go_value files_object(std::shared_ptr<const std::vector<chart_file>> files);
 gotemplate::go_value api_versions_object(const std::vector<std::string>& versions);
