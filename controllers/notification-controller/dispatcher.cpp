@@ -24,6 +24,7 @@ std::string meta_string(const value& obj, std::string_view key)
 
 std::string describe(std::chrono::milliseconds d)
 {
+    if (d < std::chrono::seconds(1)) return fmt::format("{}ms", d.count());
     auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
     return s % 60 == 0 && s > 0 ? fmt::format("{}m", s / 60) : fmt::format("{}s", s);
 }
