@@ -161,6 +161,7 @@ result<kustomization_spec> kustomization_spec::from(const value& object)
         return pt;
     }));
     WEIR_TRY(read_post_build(*spec, s));
+    WEIR_TRY_ASSIGN(s.kube_config, kube_config_reference::from_spec(*spec));
     if (const value* dec = spec->find("decryption"); dec && dec->is_object()) {
         WEIR_TRY_ASSIGN(auto provider, required_string(*dec, "provider", "spec.decryption.provider"));
         if (provider != "sops") return invalid_field("spec.decryption.provider", "must be sops");

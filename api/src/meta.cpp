@@ -6,6 +6,22 @@ namespace weir::api {
 
 using namespace detail;
 
+result<std::optional<kube_config_reference>> kube_config_reference::from_spec(const value& spec)
+{
+    const value* kc = spec.find("kubeConfig");
+    if (!kc || kc->is_null()) return std::optional<kube_config_reference>{};
+    if (!kc->is_object()) return invalid_field("spec.kubeConfig", "must be an object");
+    const value* sr = kc->find("secretRef");
+    if (!sr || !sr->is_object())
+        return invalid_field("spec.kubeConfig", "secretRef is required (configMapRef for cloud workload identity is "
+                                                "not supported by weir)");
+    kube_config_reference ref;
+    WEIR_TRY_ASSIGN(ref.secret_name, required_string(*sr, "name", "spec.kubeConfig.secretRef.name"));
+    WEIR_TRY_ASSIGN(auto key, optional_string(*sr, "key", "spec.kubeConfig.secretRef.key"));
+    ref.key = key.value_or("");
+    return std::optional<kube_config_reference>(std::move(ref));
+}
+
 result<artifact> artifact::from(const value& v)
 {
     if (!v.is_object()) return invalid_field("status.artifact", "must be an object");

@@ -9,6 +9,7 @@
 #include <weir/kustomization/build.hpp>
 #include <weir/runtime/conditions.hpp>
 #include <weir/runtime/patch.hpp>
+#include <weir/runtime/remote_cluster.hpp>
 #include <weir/ssa/inventory.hpp>
 
 #include <fmt/format.h>
@@ -217,11 +218,20 @@ result<value> kustomization_reconciler::source_of(const value& obj, const kustom
     return *src;
 }
 
-std::shared_ptr<kube::client> kustomization_reconciler::client_for(const value& obj, const kustomization_spec& spec)
+// The cluster to apply to: spec.kubeConfig's remote cluster or this one, as spec.serviceAccountName
+// (or --default-service-account) when set.
+result<std::shared_ptr<kube::client>> kustomization_reconciler::client_for(const value& obj,
+                                                                          const kustomization_spec& spec)
 {
+    std::shared_ptr<kube::client> target = mgr_.client_ptr();
+    if (spec.kube_config) {
+        WEIR_TRY_ASSIGN(target, runtime::remote_client(mgr_.client(), ns_of(obj),
+                                                       {.secret_name = spec.kube_config->secret_name,
+                                                        .key = spec.kube_config->key}));
+    }
     std::string sa = spec.service_account_name.empty() ? options_.default_service_account : spec.service_account_name;
-    if (sa.empty()) return mgr_.client_ptr();
-    return mgr_.client().impersonate(fmt::format("system:serviceaccount:{}:{}", ns_of(obj), sa));
+    if (sa.empty()) return target;
+    return target->impersonate(fmt::format("system:serviceaccount:{}:{}", ns_of(obj), sa));
 }
 
 result<kustomization_reconciler::applied> kustomization_reconciler::build_and_apply(const value& obj,
@@ -251,7 +261,7 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
         return e;
     }
 
-    auto client = client_for(obj, spec);
+    WEIR_TRY_ASSIGN(auto client, client_for(obj, spec));
     ssa::resource_manager rm(client);
     auto changes = rm.apply_all(*objects, {.field_manager = "kustomize-controller", .force = spec.force});
     if (!changes) return with_reason(changes.err(), "ReconciliationFailed");
@@ -304,8 +314,18 @@ result<runtime::action> kustomization_reconciler::finalize(const value& obj)
     if (delete_objects) {
         WEIR_TRY_ASSIGN(auto inv, ssa::inventory::from_status(obj.find_path({"status", "inventory"})));
         auto labels = kustomization::owner_labels(name_of(obj), ns_of(obj));
-        ssa::resource_manager rm(client_for(obj, *spec));
-        WEIR_TRY(rm.delete_all(inv.entries(), {.owner_labels = {labels.begin(), labels.end()}}));
+        auto client = client_for(obj, *spec);
+        if (client) {
+            ssa::resource_manager rm(*client);
+            WEIR_TRY(rm.delete_all(inv.entries(), {.owner_labels = {labels.begin(), labels.end()}}));
+        } else if (spec->kube_config) {
+            // The remote cluster is unreachable for good (its kubeconfig is gone or broken): keeping
+            // the finalizer would block deletion forever, so say what was left behind.
+            mgr_.events().warning(obj, "PruneFailed",
+                                  "objects on the remote cluster were not deleted: " + client.err().message);
+        } else {
+            return client.err();
+        }
     }
     if (runtime::has_finalizer(obj, api::flux_finalizer))
         WEIR_TRY(runtime::remove_finalizer(mgr_.client(), obj, api::flux_finalizer));

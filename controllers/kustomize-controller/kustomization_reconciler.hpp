@@ -38,7 +38,7 @@ private:
     result<value> source_of(const value& obj, const api::kustomize_v1::kustomization_spec& spec);
     result<applied> build_and_apply(const value& obj, const api::kustomize_v1::kustomization_spec& spec,
                                     const value& source, value& updated);
-    std::shared_ptr<kube::client> client_for(const value& obj, const api::kustomize_v1::kustomization_spec& spec);
+    result<std::shared_ptr<kube::client>> client_for(const value& obj, const api::kustomize_v1::kustomization_spec& spec);
     status write_status(const value& original, value& updated);
 
     runtime::manager& mgr_;

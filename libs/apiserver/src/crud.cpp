@@ -48,6 +48,21 @@ void normalize_metadata(value& obj)
     }
 }
 
+// A Secret's stringData is write-only: merged into data (base64) on every write, never stored.
+void fold_string_data(const call& c, value& obj)
+{
+    if (!c.t.res || !c.t.res->group.empty() || c.t.res->resource != "secrets" || !obj.is_object()) return;
+    const value* found = obj.find("stringData");
+    if (!found) return;
+    value string_data = *found; // copied out: adding "data" below may move obj's members
+    obj.as_object().erase("stringData");
+    if (!string_data.is_object()) return;
+    value& data = obj["data"];
+    if (!data.is_object()) data = object{};
+    for (const auto& [k, v] : string_data.as_object())
+        if (v.is_string()) data[k] = base64_encode(v.as_string());
+}
+
 // Label keys are qualified names and values at most 63 characters of [A-Za-z0-9._-].
 status check_labels(call& c, const value& obj)
 {
@@ -336,6 +351,7 @@ result<value> api::impl::prepare_create(call& c, value obj)
 result<value> api::impl::commit(call& c, const value* old, value obj)
 {
     normalize_metadata(obj);
+    fold_string_data(c, obj);
     if (!old) {
         WEIR_TRY_ASSIGN(obj, prepare_create(c, std::move(obj)));
         if (!c.applying) track_update(c, nullptr, obj);

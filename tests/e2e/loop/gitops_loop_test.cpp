@@ -401,3 +401,45 @@ subjects:
     CHECK_FALSE(c.client().get({"", "v1", "Secret"}, "default", "s"));
     CHECK(data_of(c, "a") == "one"); // a failed apply prunes nothing
 }
+
+TEST_CASE("loop: spec.kubeConfig applies to a remote cluster and refuses kubeconfigs that read local files",
+          "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    test::apiserver_process remote(WEIR_APISERVER_BIN);
+    REQUIRE(remote.start());
+    std::ifstream in(remote.kubeconfig_path());
+    std::stringstream kubeconfig;
+    kubeconfig << in.rdbuf();
+    REQUIRE(c.client().apply(value(object{{"apiVersion", "v1"},
+                                          {"kind", "Secret"},
+                                          {"metadata", object{{"name", "remote"}, {"namespace", "default"}}},
+                                          {"stringData", object{{"value", kubeconfig.str()}}}}),
+                             {.field_manager = "e2e"}));
+    auto repo = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "remote")}});
+    c.apply_yaml(sync_manifests("file://" + repo.string(), "  kubeConfig: {secretRef: {name: remote}}"));
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+
+    auto remote_client = kube::client::create(*remote.config());
+    REQUIRE(remote_client);
+    auto a = (*remote_client)->get(config_map, "default", "a");
+    REQUIRE(a);
+    CHECK(test::string_at(*a, {"data", "value"}) == "remote");
+    CHECK(data_of(c, "a") == "<NotFound>"); // nothing on the cluster the controller runs in
+
+    std::string with_file = "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
+                            "    server: https://127.0.0.1:1\n    certificate-authority: /etc/ssl/certs/ca.pem\n"
+                            "users:\n- name: u\n  user: {tokenFile: /var/run/secrets/token}\n"
+                            "contexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n";
+    REQUIRE(c.client().apply(value(object{{"apiVersion", "v1"},
+                                          {"kind", "Secret"},
+                                          {"metadata", object{{"name", "local-files"}, {"namespace", "default"}}},
+                                          {"stringData", object{{"value", with_file}}}}),
+                             {.field_manager = "e2e"}));
+    REQUIRE(c.client().patch(test::kustomization_kind, "default", "apps", kube::patch_type::merge,
+                             R"({"spec":{"kubeConfig":{"secretRef":{"name":"local-files"}}}})"));
+    value ks = c.wait_for(test::kustomization_kind, "default", "apps", [](const value& o) {
+        return test::condition_reason(o, "Ready") == "InvalidKubeConfig";
+    });
+    CHECK(test::condition_message(ks, "Ready").find("reads local files or runs programs") != std::string::npos);
+}

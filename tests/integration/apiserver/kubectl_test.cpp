@@ -444,3 +444,14 @@ TEST_CASE("immutable ConfigMaps and Deployment selectors refuse changes with the
     CHECK(contains(selector.out, "field is immutable"));
     CHECK(srv.kubectl({"get", "deploy", "web", "-n", "shop", "-o", "jsonpath={.spec.selector.matchLabels.app}"}).out == "web");
 }
+
+TEST_CASE("a Secret's stringData is folded into data on every write and never stored", "[apiserver][kubectl]")
+{
+    apiserver_fixture srv;
+    REQUIRE(srv.kubectl_file({"apply", "--server-side", "-f", "FILE"},
+                             "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: default}\n"
+                             "data: {kept: b2xk}\nstringData: {k: v, kept: new}\n")
+                .code == 0);
+    CHECK(srv.kubectl({"get", "secret", "s", "-o", "jsonpath={.data}"}).out == R"({"k":"dg==","kept":"bmV3"})");
+    CHECK(srv.kubectl({"get", "secret", "s", "-o", "jsonpath={.stringData}"}).out.empty());
+}

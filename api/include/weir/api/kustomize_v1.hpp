@@ -62,6 +62,7 @@ struct kustomization_spec {
     std::string substitute_strategy = "WithVariables";
     std::optional<std::string> decryption_provider;
     std::optional<local_object_reference> decryption_secret_ref;
+    std::optional<kube_config_reference> kube_config; // a remote cluster
 
     static result<kustomization_spec> from(const value& object);
 };

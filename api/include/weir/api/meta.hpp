@@ -28,6 +28,15 @@ struct local_object_reference {
     std::string name;
 };
 
+// spec.kubeConfig of Kustomizations and HelmReleases: the Secret holding a remote cluster's
+// kubeconfig (key empty: "value", then "value.yaml").
+struct kube_config_reference {
+    std::string secret_name;
+    std::string key;
+    // Reads spec.kubeConfig; nullopt when absent. configMapRef (cloud workload identity) is refused.
+    static result<std::optional<kube_config_reference>> from_spec(const value& spec);
+};
+
 // A reference to a source (or another object) that may live in another namespace.
 struct cross_namespace_reference {
     std::string api_version; // optional; empty means "the served version"
