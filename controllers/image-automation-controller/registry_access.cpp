@@ -40,13 +40,17 @@ result<registry_target> connect_registry(kube::client& kube, const std::string& 
         WEIR_TRY_ASSIGN(auto data, read_secret(kube, ns, spec.secret_ref->name, "spec.secretRef"));
         std::string cfg = find(data, ".dockerconfigjson");
         if (cfg.empty()) cfg = find(data, ".dockercfg");
-        if (cfg.empty())
-            return terminal_error(fmt::format("secret '{}/{}' has no .dockerconfigjson key (create it with kubectl create "
+        if (cfg.empty()) // fixed by editing the Secret, not this object: retried
+            return transient_error(fmt::format("secret '{}/{}' has no .dockerconfigjson key (create it with kubectl create "
                                               "secret docker-registry)",
                                               ns, spec.secret_ref->name),
                                   "AuthenticationFailed");
         auto creds = oci::credentials_from_docker_config(cfg, image.registry);
-        if (!creds) return creds.err().wrap(fmt::format("secret '{}/{}'", ns, spec.secret_ref->name));
+        if (!creds) {
+            error e = creds.err().wrap(fmt::format("secret '{}/{}'", ns, spec.secret_ref->name));
+            e.kind = error_kind::transient;
+            return e;
+        }
         opts.credentials = *creds;
     }
     if (spec.cert_secret_ref) {
@@ -59,7 +63,7 @@ result<registry_target> connect_registry(kube::client& kube, const std::string& 
         WEIR_TRY_ASSIGN(auto data, read_secret(kube, ns, spec.proxy_secret_ref->name, "spec.proxySecretRef"));
         opts.proxy_url = find(data, "address");
         if (opts.proxy_url.empty())
-            return terminal_error(fmt::format("secret '{}/{}' has no 'address' key for the proxy", ns,
+            return transient_error(fmt::format("secret '{}/{}' has no 'address' key for the proxy", ns,
                                               spec.proxy_secret_ref->name),
                                   "InvalidProxy");
         opts.proxy_username = find(data, "username");

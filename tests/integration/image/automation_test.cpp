@@ -1,0 +1,233 @@
+// The whole image automation loop on loopback: docker-registry <- image-automation-controller ->
+// weir-apiserver, a Git repository over http (git http-backend, hooks included), and the
+// source-controller picking up the pushed commit.
+#include "registry.hpp"
+#include "support/local_cluster.hpp"
+
+#include <weir/core/encoding.hpp>
+#include <weir/core/temp_dir.hpp>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+
+using namespace weir;
+namespace fs = std::filesystem;
+
+namespace {
+
+const kube::gvk image_repository{"image.toolkit.fluxcd.io", "v1", "ImageRepository"};
+const kube::gvk image_policy{"image.toolkit.fluxcd.io", "v1", "ImagePolicy"};
+const kube::gvk automation{"image.toolkit.fluxcd.io", "v1", "ImageUpdateAutomation"};
+
+std::string deployment(const std::string& image)
+{
+    // Comments, quoting and odd spacing that must survive the update byte for byte.
+    return "# the web tier\n"
+           "apiVersion: apps/v1\n"
+           "kind: Deployment\n"
+           "metadata:\n"
+           "  name: web    # keep this comment\n"
+           "  namespace: apps\n"
+           "spec:\n"
+           "  replicas: 2\n"
+           "  template:\n"
+           "    spec:\n"
+           "      containers:\n"
+           "      - name: web\n"
+           "        image: " + image + "  # {\"$imagepolicy\": \"default:app\"}\n"
+           "        args: ['--port', \"8080\"]\n";
+}
+
+struct loop {
+    test::registry reg;
+    test::git_repos repos;
+    test::git_http_server git{repos.root()};
+    temp_dir storage{fs::temp_directory_path(), "image-storage"};
+    std::unique_ptr<test::local_cluster> cluster;
+
+    explicit loop(const std::string& initial_tag, std::vector<std::string> tags)
+    {
+        reg.push_tags("team/app", tags);
+        repos.commit("fleet", "main",
+                     {{"apps/web.yaml", deployment(reg.host() + "/team/app:" + initial_tag)}, {"README.md", "fleet\n"}},
+                     "initial");
+        cluster = std::make_unique<test::local_cluster>(test::local_cluster_options{
+            .apiserver = WEIR_APISERVER_BIN,
+            .source_controller = WEIR_SOURCE_CONTROLLER_BIN,
+            .kustomize_controller = {},
+            .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
+    }
+
+    std::string image() const { return reg.host() + "/team/app"; }
+
+    void apply_all(const std::string& range = "^1.0")
+    {
+        cluster->apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {{name: fleet, namespace: default}}
+spec: {{url: "{}", interval: 1s, ref: {{branch: main}}}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {{name: app, namespace: default}}
+spec: {{image: "{}", interval: 1s, insecure: true}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata: {{name: app, namespace: default}}
+spec: {{imageRepositoryRef: {{name: app}}, policy: {{semver: {{range: "{}"}}}}}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageUpdateAutomation
+metadata: {{name: fleet, namespace: default}}
+spec:
+  interval: 1m
+  sourceRef: {{kind: GitRepository, name: fleet}}
+  git:
+    checkout: {{ref: {{branch: main}}}}
+    commit:
+      author: {{name: weir-bot, email: bot@weir.test}}
+      messageTemplate: |-
+        Automated image update by {{{{ .AutomationObject.Name }}}}
+        {{{{ range .Changed.Changes }}}}
+        - {{{{ .OldValue }}}} -> {{{{ .NewValue }}}} ({{{{ .Setter }}}})
+        {{{{- end }}}}
+    push: {{branch: main}}
+  update: {{strategy: Setters, path: ./apps}}
+)",
+                                        git.url("fleet"), image(), range));
+    }
+
+    std::string show(const std::string& rev_path)
+    {
+        return test::run({"git", "--git-dir", repos.bare("fleet").string(), "show", rev_path});
+    }
+};
+
+auto tag_is(const std::string& tag)
+{
+    return [tag](const value& o) { return test::string_at(o, {"status", "latestRef", "tag"}) == tag; };
+}
+
+} // namespace
+
+TEST_CASE("a new tag in range is committed and pushed, a tag outside the range is ignored, and the source follows",
+          "[integration][image]")
+{
+    loop l("1.0.0", {"1.0.0", "0.9.0", "sha256-abc.sig"});
+    l.apply_all();
+    auto& c = *l.cluster;
+    value repo = c.wait_for(image_repository, "default", "app", test::ready_is("True"));
+    CHECK(test::condition_message(repo, "Ready") == "successful scan: found 2 tags"); // .sig excluded by default
+    CHECK(test::string_at(repo, {"status", "canonicalImageName"}) == l.image());
+    c.wait_for(image_policy, "default", "app", tag_is("1.0.0"));
+    value idle = c.wait_for(automation, "default", "fleet", test::ready_is("True"));
+    CHECK(test::condition_message(idle, "Ready") == "repository up-to-date");
+    CHECK(idle.find_path({"status", "lastPushCommit"}) == nullptr);
+    std::string before = l.repos.head("fleet", "main");
+
+    l.reg.push_tags("team/app", {"1.1.0", "2.0.0"});
+    value pol = c.wait_for(image_policy, "default", "app", tag_is("1.1.0"));
+    CHECK(test::string_at(pol, {"status", "observedPreviousRef", "tag"}) == "1.0.0");
+    value pushed = c.wait_for(automation, "default", "fleet", [](const value& o) {
+        return !test::string_at(o, {"status", "lastPushCommit"}).empty();
+    });
+    std::string sha = test::string_at(pushed, {"status", "lastPushCommit"});
+    CHECK(sha == l.repos.head("fleet", "main"));
+    CHECK(sha != before);
+    CHECK(l.show("main:apps/web.yaml") == deployment(l.image() + ":1.1.0"));
+    CHECK(l.show("main:README.md") == "fleet\n");
+    CHECK(test::run({"git", "--git-dir", l.repos.bare("fleet").string(), "log", "-1", "--format=%an <%ae>%n%B"}) ==
+          "weir-bot <bot@weir.test>\nAutomated image update by fleet\n\n- " + l.image() + ":1.0.0 -> " + l.image() +
+              ":1.1.0 (default:app)\n");
+    CHECK(test::string_at(pushed, {"status", "observedPolicies", "app", "tag"}) == "1.1.0");
+
+    value src = c.wait_for(test::git_repository_kind, "default", "fleet", [&](const value& o) {
+        return test::string_at(o, {"status", "artifact", "revision"}) == "main@sha1:" + sha;
+    });
+    CHECK(test::condition_status(src, "Ready") == "True");
+}
+
+TEST_CASE("a push that loses a race is applied again on the new head and never overwrites the other commit",
+          "[integration][image]")
+{
+    loop l("1.0.0", {"1.0.0", "1.2.0"});
+    // While the controller's first push is in flight, someone else's commit lands on main.
+    fs::path hook = l.repos.bare("fleet") / "hooks" / "pre-receive";
+    std::ofstream(hook) << R"sh(#!/bin/sh
+[ -f "$GIT_DIR/raced" ] && exit 0
+touch "$GIT_DIR/raced"
+unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
+export GIT_AUTHOR_NAME=racer GIT_AUTHOR_EMAIL=racer@weir.test GIT_COMMITTER_NAME=racer GIT_COMMITTER_EMAIL=racer@weir.test
+parent=$(git rev-parse refs/heads/main)
+blob=$(echo concurrent | git hash-object -w --stdin)
+export GIT_INDEX_FILE="$GIT_DIR/race-index"
+git read-tree "$parent"
+git update-index --add --cacheinfo 100644,"$blob",concurrent.txt
+commit=$(git commit-tree "$(git write-tree)" -p "$parent" -m "a concurrent change")
+git update-ref refs/heads/main "$commit"
+exit 0
+)sh";
+    fs::permissions(hook, fs::perms::owner_all, fs::perm_options::add);
+    l.apply_all();
+    value pushed = l.cluster->wait_for(automation, "default", "fleet", [](const value& o) {
+        return !test::string_at(o, {"status", "lastPushCommit"}).empty();
+    });
+    CHECK(fs::exists(l.repos.bare("fleet") / "raced"));
+    std::string sha = test::string_at(pushed, {"status", "lastPushCommit"});
+    CHECK(sha == l.repos.head("fleet", "main"));
+    CHECK(l.show("main:concurrent.txt") == "concurrent\n");
+    CHECK(l.show("main:apps/web.yaml") == deployment(l.image() + ":1.2.0"));
+    CHECK(test::run({"git", "--git-dir", l.repos.bare("fleet").string(), "log", "-1", "--format=%s", "main~1"}) ==
+          "a concurrent change\n");
+    CHECK(l.cluster->controller_logs().find("push rejected") != std::string::npos);
+}
+
+TEST_CASE("a registry that is down and bad credentials each give a Ready=False message that says what is wrong",
+          "[integration][image]")
+{
+    test::registry secured({.username = "bot", .password = "right"});
+    secured.push_image("app", "1.0.0");
+    temp_dir storage(fs::temp_directory_path(), "image-storage");
+    test::local_cluster c({.apiserver = WEIR_APISERVER_BIN,
+                           .source_controller = {},
+                           .kustomize_controller = {},
+                           .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
+    std::string down = "127.0.0.1:" + std::to_string(test::free_port());
+    auto docker_config = [&](const std::string& password) {
+        std::string auth = fmt::format(R"({{"auths":{{"{}":{{"username":"bot","password":"{}"}}}}}})", secured.host(), password);
+        return fmt::format("apiVersion: v1\nkind: Secret\nmetadata: {{name: creds, namespace: default}}\n"
+                           "type: kubernetes.io/dockerconfigjson\ndata: {{.dockerconfigjson: {}}}\n",
+                           base64_encode(auth));
+    };
+    c.apply_yaml(docker_config("wrong"));
+    c.apply_yaml(fmt::format(R"(apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {{name: down, namespace: default}}
+spec: {{image: "{}/team/app", interval: 1m, timeout: 5s, insecure: true}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {{name: secured, namespace: default}}
+spec: {{image: "{}/app", interval: 1m, insecure: true, secretRef: {{name: creds}}}}
+)",
+                             down, secured.host()));
+    value d = c.wait_for(image_repository, "default", "down", test::ready_is("False"));
+    std::string dm = test::condition_message(d, "Ready");
+    CHECK(dm.find("failed to scan " + down + "/team/app") != std::string::npos);
+    CHECK(dm.find("cannot connect to 127.0.0.1") != std::string::npos);
+
+    value s = c.wait_for(image_repository, "default", "secured", test::ready_is("False"));
+    std::string sm = test::condition_message(s, "Ready");
+    CHECK(sm.find("HTTP 401") != std::string::npos);
+    CHECK(sm.find("check the credentials") != std::string::npos);
+    CHECK(test::condition_reason(s, "Ready") == "AuthenticationFailed");
+
+    // Fixing the Secret is enough: the retry picks the new password up.
+    c.apply_yaml(docker_config("right"));
+    value fixed = c.wait_for(image_repository, "default", "secured", test::ready_is("True"), std::chrono::seconds(60));
+    CHECK(test::string_at(fixed, {"status", "lastScanResult", "latestTags"}).empty()); // an array, not a string
+    CHECK(fixed.find_path({"status", "lastScanResult", "tagCount"})->as_int() == 1);
+}
