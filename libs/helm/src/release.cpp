@@ -139,6 +139,22 @@ result<chart> chart_from_json(const weir::value& j)
     return c;
 }
 
+release make_release(const chart& c, const rendered_chart& r, const release_options& opts, std::string_view status,
+                     std::string_view description, std::string now)
+{
+    if (now.empty()) now = go_time_now();
+    release rel;
+    rel.name = opts.name;
+    rel.namespace_ = opts.namespace_;
+    rel.version = opts.revision;
+    rel.info = {now, now, "", std::string(description), std::string(status), r.notes};
+    rel.chart = chart_to_json(c);
+    rel.config = r.config.is_object() ? r.config : weir::value(weir::object{});
+    rel.manifest = release_manifest(r, false);
+    for (const auto& h : r.hooks) rel.hooks.push_back(to_release_hook(h));
+    return rel;
+}
+
 release_hook to_release_hook(const hook& h)
 {
     return release_hook{h.name, h.kind, h.path, h.manifest, h.events, {}, h.weight, h.delete_policies};

@@ -71,6 +71,12 @@ struct release {
     std::string apply_method; // Helm 4: "ssa" | "csa"; empty for Helm 3
 };
 
+// A release record for a rendered chart, as `helm install/upgrade` writes it: the chart, the
+// user values as `config`, the manifest (CRDs not included), the hooks and the notes, with both
+// deployment times set to `now` (go_time_now() when empty).
+release make_release(const chart& c, const rendered_chart& r, const release_options& opts, std::string_view status,
+                     std::string_view description, std::string now = {});
+
 // The chart as Helm serialises it inside a release (file data base64, as Go's []byte).
 weir::value chart_to_json(const chart& c);
 result<chart> chart_from_json(const weir::value& j);

@@ -74,8 +74,8 @@ struct hook {
 struct rendered_chart {
     std::map<std::string, std::string> templates; // every rendered template by path (NOTES too)
     std::vector<manifest> crds;                   // crds/ files, as written
-    std::vector<manifest> manifests;              // install order: kind order, then name
-    std::vector<hook> hooks;                      // sorted by weight, then name
+    std::vector<manifest> manifests;              // install order: kind order, stable within a kind
+    std::vector<hook> hooks;                      // in kind order as Helm stores them; run by weight
     std::string notes;                            // the top chart's NOTES.txt, rendered
     weir::value values;                           // the coalesced values the chart rendered with
     weir::value config;                           // the user-supplied values (release `config`)
