@@ -231,3 +231,34 @@ spec: {{image: "{}/app", interval: 1m, insecure: true, secretRef: {{name: creds}
     CHECK(test::string_at(fixed, {"status", "lastScanResult", "latestTags"}).empty()); // an array, not a string
     CHECK(fixed.find_path({"status", "lastScanResult", "tagCount"})->as_int() == 1);
 }
+
+TEST_CASE("after a restart the stored tags are used until the interval is due, without asking the registry",
+          "[integration][image]")
+{
+    auto reg = std::make_unique<test::registry>();
+    reg->push_tags("team/app", {"1.0.0", "1.3.0"});
+    std::string image = reg->host() + "/team/app";
+    temp_dir storage(fs::temp_directory_path(), "image-storage");
+    test::local_cluster c({.apiserver = WEIR_APISERVER_BIN,
+                           .source_controller = {},
+                           .kustomize_controller = {},
+                           .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
+    c.apply_yaml(fmt::format("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\n"
+                             "metadata: {{name: app, namespace: default}}\nspec: {{image: \"{}\", interval: 1h, insecure: true}}\n",
+                             image));
+    value first = c.wait_for(image_repository, "default", "app", test::ready_is("True"));
+    std::string scanned_at = test::string_at(first, {"status", "lastScanResult", "scanTime"});
+    CHECK(fs::exists(storage.path() / "tags.db"));
+
+    // With the registry gone, a rescan would fail: the policy must be served from the database.
+    c.controller("image").stop();
+    reg.reset();
+    REQUIRE(c.controller("image").start());
+    c.apply_yaml("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: app, namespace: default}\n"
+                 "spec: {imageRepositoryRef: {name: app}, policy: {semver: {range: '>=1.0.0'}}}\n");
+    value pol = c.wait_for(image_policy, "default", "app", tag_is("1.3.0"));
+    CHECK(test::condition_message(pol, "Ready") == "Latest image tag for " + image + " resolved to 1.3.0");
+    value repo = c.wait_for(image_repository, "default", "app", test::ready_is("True"));
+    CHECK(test::string_at(repo, {"status", "lastScanResult", "scanTime"}) == scanned_at);
+    CHECK(c.controller_logs().find("failed to scan") == std::string::npos);
+}
