@@ -1,5 +1,6 @@
 // Bytes in and out: chart directories (with .helmignore), .tgz archives, gzip.
 #include "helm_internal.hpp"
+#include "render_internal.hpp"
 
 #include <weir/core/yaml.hpp>
 
@@ -38,7 +39,9 @@ result<weir::value> parse_values_yaml(std::string_view text)
         if (!d.is_object()) return terminal_error("values must be a mapping, not " + std::string(d.type_name()));
         for (auto& [k, v] : d.as_object()) out.as_object().set(k, std::move(v));
     }
-    return out;
+    // sigs.k8s.io/yaml reads through JSON: every number in Helm's values is a float64 (which is
+    // why Helm prints 1000000 as 1e+06).
+    return values_as_go_floats(std::move(out));
 }
 
 result<std::string> read_file(const fs::path& p)

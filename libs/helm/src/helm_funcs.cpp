@@ -146,6 +146,7 @@ bool glob_match(std::string_view pat, std::string_view s)
 } // namespace
 
 weir::value values_as_go_floats(weir::value v) { return go_floats(std::move(v)); }
+weir::value json_integers(weir::value v) { return json_numbers(std::move(v)); }
 
 gt::go_value files_object(std::shared_ptr<const std::vector<chart_file>> files)
 {

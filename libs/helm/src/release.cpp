@@ -1,5 +1,6 @@
 // Helm 3 release records: JSON with pkg/release's field names, gzip, base64, and the Secret.
 #include "helm_internal.hpp"
+#include "render_internal.hpp"
 
 #include <weir/core/encoding.hpp>
 #include <weir/core/json.hpp>
@@ -113,7 +114,7 @@ weir::value chart_to_json(const chart& c)
     o.set("metadata", metadata_json(c.metadata));
     o.set("lock", c.lock);
     o.set("templates", files_json(c.templates));
-    o.set("values", c.values);
+    o.set("values", json_integers(c.values));
     o.set("schema", c.schema.empty() ? weir::value(nullptr) : weir::value(base64_encode(c.schema)));
     o.set("files", files_json(c.files));
     return o;
@@ -131,7 +132,7 @@ result<chart> chart_from_json(const weir::value& j)
     for (auto& f : tpls) files.push_back(std::move(f));
     for (auto& f : other) files.push_back(std::move(f));
     WEIR_TRY_ASSIGN(chart c, load_chart_files(std::move(files), "release chart"));
-    if (const auto* v = j.find("values"); v && v->is_object()) c.values = *v;
+    if (const auto* v = j.find("values"); v && v->is_object()) c.values = values_as_go_floats(*v);
     if (const auto* s = j.find("schema"); s && s->is_string()) {
         WEIR_TRY_ASSIGN(c.schema, base64_decode(s->as_string()));
     }
@@ -173,7 +174,7 @@ weir::value release_to_json(const release& r)
     put(info, "notes", r.info.notes);
     o.set("info", std::move(info));
     if (!r.chart.is_null()) o.set("chart", r.chart);
-    if (r.config.is_object() && !r.config.as_object().empty()) o.set("config", r.config);
+    if (r.config.is_object() && !r.config.as_object().empty()) o.set("config", json_integers(r.config));
     put(o, "manifest", r.manifest);
     if (!r.hooks.empty()) {
         weir::array hooks;
@@ -213,7 +214,7 @@ result<release> release_from_json(const weir::value& j)
                   get(*i, "description"), get(*i, "status"), get(*i, "notes")};
     }
     if (const auto* c = j.find("chart")) r.chart = *c;
-    if (const auto* c = j.find("config"); c && c->is_object()) r.config = *c;
+    if (const auto* c = j.find("config"); c && c->is_object()) r.config = values_as_go_floats(*c);
     r.manifest = get(j, "manifest");
     r.apply_method = get(j, "apply_method");
     if (const auto* hs = j.find("hooks"); hs && hs->is_array())

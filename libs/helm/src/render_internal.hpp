@@ -17,5 +17,7 @@ gotemplate::go_value files_object(std::shared_ptr<const std::vector<chart_file>>
 gotemplate::go_value api_versions_object(const std::vector<std::string>& versions);
 // Integers become float64, as values read through sigs.k8s.io/yaml are in Helm.
 weir::value values_as_go_floats(weir::value v);
+// Integral float64s written as integers, as Go's encoding/json and sigs.k8s.io/yaml write them.
+weir::value json_integers(weir::value v);
 
 } // namespace weir::helm

@@ -3,6 +3,7 @@
 
 #include <weir/core/yaml.hpp>
 #include <weir/helm/render.hpp>
+#include <weir/helm/values.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -144,4 +145,17 @@ TEST_CASE("bad charts fail with Helm's messages naming the template file and pos
     CHECK(o2.err().message.find("output exceeds the limit") != std::string::npos);
     auto schema = make_chart({{"templates/a.yaml", "x: 1"}, {"values.schema.json", R"({"required":["name"]})"}});
     fails_with(schema, "- (root): name is required");
+}
+
+TEST_CASE("numbers from values files are float64 as in Helm (1000000 prints 1e+06), --set integers are int64",
+          "[helm][render]")
+{
+    auto c = make_chart({{"templates/n.txt", "{{ .Values.big }} {{ typeOf .Values.small }} {{ .Values.small }} "
+                                             "{{ toJson .Values.big }} {{ .Values.fromset }} {{ typeOf .Values.fromset }}"}},
+                        "big: 1000000\nsmall: 3\n");
+    weir::value user = weir::object{};
+    REQUIRE(weir::helm::parse_set("fromset=1000000", user));
+    auto out = weir::helm::render_chart(c, user, opts());
+    REQUIRE(out);
+    CHECK(out->templates["t/templates/n.txt"] == "1e+06 float64 3 1000000 1000000 int64");
 }
