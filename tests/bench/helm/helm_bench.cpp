@@ -1,7 +1,8 @@
 // Renders the podinfo chart N times (load once; process values, render, split and sort each
 // time) and prints the mean time per render and the peak RSS.
-//   build-helm/bench/helm_bench [N] [chart-dir]
+//   build-helm/bench/helm_bench [N] [chart-dir] [--set expression]
 #include <weir/helm/render.hpp>
+#include <weir/helm/values.hpp>
 
 #include <sys/resource.h>
 
@@ -21,12 +22,14 @@ int main(int argc, char** argv)
         return 1;
     }
     auto load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start).count();
+    weir::value user = weir::object{};
+    if (argc > 3 && !weir::helm::parse_set(argv[3], user)) return 1;
     weir::helm::render_options opts;
     opts.release.name = "web";
     std::size_t bytes = 0;
     auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < n; ++i) {
-        auto out = weir::helm::render_chart(*chart, weir::value(), opts);
+        auto out = weir::helm::render_chart(*chart, user, opts);
         if (!out) {
             std::fprintf(stderr, "%s\n", out.err().message.c_str());
             return 1;

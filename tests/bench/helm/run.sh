@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Renders podinfo and Bitnami nginx (with its common library) N times with weir, and podinfo with
+# Go's text/template + Sprig the way Helm's engine drives them (go-engine/main.go, built offline
+# from Debian's Go packages). Peak RSS via /usr/bin/time.
+#   tests/bench/helm/run.sh BUILD_DIR [N]
+set -euo pipefail
+build=$1
+n=${2:-300}
+here=$(cd "$(dirname "$0")" && pwd)
+data=$here/../../unit/helm/testdata
+work=$build/bench/go-engine.work
+mkdir -p "$work/src/go-engine"
+cp "$here/go-engine/main.go" "$work/src/go-engine/main.go"
+(cd "$work/src/go-engine" && GO111MODULE=off GOPATH="$work:/usr/share/gocode" GOCACHE="$work/cache" GOPROXY=off \
+  go build -o "$build/bench/go-engine" .)
+t() { /usr/bin/time -f "  peak RSS %M KiB, %e s wall" "$@"; }
+echo "podinfo:"
+t "$build/bench/helm_bench" "$n" "$data/podinfo/podinfo"
+t "$build/bench/go-engine" "$data/podinfo/podinfo" "$n"
+echo "bitnami nginx + common (TLS generation off: key generation dominates otherwise):"
+t "$build/bench/helm_bench" "$n" "$data/bitnami/nginx" "tls.enabled=false"
+echo "bitnami nginx + common, defaults (an RSA CA and certificate generated per render):"
+t "$build/bench/helm_bench" 10 "$data/bitnami/nginx"
