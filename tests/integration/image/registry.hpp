@@ -34,6 +34,8 @@ public:
     // Several tags at once, each its own image.
     void push_tags(const std::string& repository, const std::vector<std::string>& tags);
     void stop() { proc_.stop(); }
+    // The registry's filesystem storage (benchmarks make tags there directly).
+    std::filesystem::path data_dir() const { return dir_ / "data"; }
 
 private:
     registry_options options_;
