@@ -58,7 +58,9 @@ test::chart_version hooked_chart()
     return {"hooked", "0.1.0",
             {{"templates/job.yaml", job},
              {"templates/first.yaml", first},
-             {"templates/main.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-main\ndata: {a: b}\n"}}};
+             {"templates/main.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-main\ndata: {a: b}\n"},
+             {"templates/test.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-test\n"
+                                     "  annotations: {helm.sh/hook: test}\ndata: {a: b}\n"}}};
 }
 
 std::string release_yaml(const std::string& name, const std::string& extra)
@@ -243,6 +245,24 @@ TEST_CASE("helm-controller corrects drift and recovers a release record left pen
     });
     CHECK(config_value(c, "default", "drift-config", "greeting") == "hello");
 
+    // Warn mode reports drift without touching it; ignored paths are not drift at all.
+    c.apply_yaml(release_yaml("watch", "  driftDetection:\n    mode: warn\n    ignore: [{paths: [/data/greeting], target: {kind: ConfigMap}}]\n"));
+    c.wait_for(helm_release, "default", "watch", history_version_is(1), std::chrono::seconds(60));
+    REQUIRE(c.client().patch(config_map, "default", "watch-config", kube::patch_type::merge, R"({"data":{"greeting":"ignored"}})"));
+    request_reconcile(c, "watch", "watch-1");
+    value quiet = c.wait_for(helm_release, "default", "watch", [](const value& o) {
+        return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "watch-1" && test::condition_status(o, "Ready") == "True";
+    });
+    CHECK(test::condition_status(quiet, "Drifted") == "False");
+    REQUIRE(c.client().patch(config_map, "default", "watch-config", kube::patch_type::merge, R"({"data":{"replicas":"9"}})"));
+    request_reconcile(c, "watch", "watch-2");
+    value warned = c.wait_for(helm_release, "default", "watch", [](const value& o) {
+        return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "watch-2" && test::condition_status(o, "Ready") == "True";
+    });
+    CHECK(test::condition_status(warned, "Drifted") == "True");
+    CHECK(test::condition_message(warned, "Drifted").find("ConfigMap/default/watch-config changed") != std::string::npos);
+    CHECK(config_value(c, "default", "watch-config", "replicas") == "9");
+
     // A crash in the middle of an upgrade leaves the newest record pending-upgrade: write one.
     auto v1 = c.client().get(secret, "default", "sh.helm.release.v1.drift.v1");
     REQUIRE(v1);
@@ -284,7 +304,7 @@ TEST_CASE("helm-controller runs hooks by weight, waits for a hook Job to complet
     repo.add(hooked_chart());
     setup_repository(c, repo);
     c.apply_yaml("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: db, namespace: default}\n"
-                 "spec:\n  interval: 10m\n  chart:\n    spec: {chart: hooked, sourceRef: {kind: HelmRepository, name: charts}}\n");
+                 "spec:\n  interval: 10m\n  test: {enable: true}\n  chart:\n    spec: {chart: hooked, sourceRef: {kind: HelmRepository, name: charts}}\n");
     const kube::gvk job{"batch", "v1", "Job"};
     for (int i = 0; i < 600 && !c.client().get(job, "default", "db-migrate"); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -298,7 +318,9 @@ TEST_CASE("helm-controller runs hooks by weight, waits for a hook Job to complet
     // No kubelet here: the test completes the Job as the cluster would.
     REQUIRE(c.client().patch(job, "default", "db-migrate", kube::patch_type::merge,
                              R"({"status":{"conditions":[{"type":"Complete","status":"True"}]}})", {.subresource = "status"}));
-    c.wait_for(helm_release, "default", "db", test::ready_is("True"), std::chrono::seconds(60));
+    value done = c.wait_for(helm_release, "default", "db", test::ready_is("True"), std::chrono::seconds(60));
+    CHECK(test::condition_reason(done, "TestSuccess") == "TestSucceeded");
+    CHECK(c.client().get(config_map, "default", "db-test")); // the test hook ran after the install
     CHECK(c.client().get(config_map, "default", "db-main"));
     CHECK_FALSE(c.client().get(job, "default", "db-migrate")); // hook-succeeded
     value rel = decode_release(c, *c.client().get(secret, "default", "sh.helm.release.v1.db.v1"));
@@ -365,5 +387,34 @@ TEST_CASE("helm-controller uninstalls a failed install between retries and stall
     c.apply_yaml(release_yaml("bad", "  values: {broken: false}\n" + install));
     c.wait_for(helm_release, "default", "bad", history_version_is(1), std::chrono::seconds(60));
     CHECK(config_value(c, "default", "bad-config", "greeting") == "hello");
+    fs::remove_all(scratch);
+}
+
+TEST_CASE("helm-controller installs a chart packaged from a GitRepository", "[integration][helm]")
+{
+    fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
+    test::local_cluster c(with_helm(scratch));
+    auto git = c.make_repo("fleet", {{"charts/site/Chart.yaml", "apiVersion: v2\nname: site\nversion: 2.0.0\n"},
+                                     {"charts/site/values.yaml", "title: from git\n"},
+                                     {"charts/site/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                                                       "  name: {{ .Release.Name }}-site\ndata:\n"
+                                                                       "  title: {{ .Values.title | quote }}\n"}});
+    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {{name: fleet, namespace: default}}\n"
+                             "spec: {{url: \"file://{}\", interval: 10m, ref: {{branch: main}}}}\n",
+                             git.string()));
+    c.apply_yaml("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: site, namespace: default}\n"
+                 "spec:\n  interval: 10m\n  chart:\n    spec: {chart: ./charts/site, reconcileStrategy: Revision, "
+                 "sourceRef: {kind: GitRepository, name: fleet}}\n");
+    value ready = c.wait_for(helm_release, "default", "site", test::ready_is("True"), std::chrono::seconds(60));
+    std::string head = c.head(git);
+    CHECK(test::string_at(ready, {"status", "lastAttemptedRevision"}) == "2.0.0+" + head.substr(0, 12));
+    CHECK(config_value(c, "default", "site-site", "title") == "from git");
+
+    // A new commit is a new chart revision under the Revision strategy, hence an upgrade.
+    c.commit(git, {{"charts/site/values.yaml", "title: second commit\n"}});
+    REQUIRE(c.client().patch(test::git_repository_kind, "default", "fleet", kube::patch_type::merge,
+                             R"({"metadata":{"annotations":{"reconcile.fluxcd.io/requestedAt":"now-1"}}})"));
+    c.wait_for(helm_release, "default", "site", history_version_is(2), std::chrono::seconds(60));
+    CHECK(config_value(c, "default", "site-site", "title") == "second commit");
     fs::remove_all(scratch);
 }

@@ -76,7 +76,7 @@ TEST_CASE("source-controller stores a Helm repository index with basic auth and 
     repo.add(podinfo("6.1.0"));
     repo.add(podinfo("7.0.0-rc.1"));
     c.apply_yaml("apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: default}\n"
-                 "stringData: {username: alice, password: s3cret}\n");
+                 "data: {username: YWxpY2U=, password: czNjcmV0}\n");
     c.apply_yaml(repository_yaml("charts", repo.url(), ", secretRef: {name: creds}"));
     value ready = c.wait_for(helm_repository, "default", "charts", test::ready_is("True"));
 
@@ -117,6 +117,12 @@ TEST_CASE("source-controller stores a Helm repository index with basic auth and 
     CHECK(values->find_path({"image", "tag"})->as_string() == "6.0.0");
     CHECK(test::read_from_tgz(c.dir() / "prod.tgz", c.dir() / "prod", "podinfo/Chart.yaml").find("version: 6.0.0+1") !=
           std::string::npos);
+
+    // An OCI repository has no index to fetch: Ready without an artifact.
+    c.apply_yaml("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: oci, namespace: default}\n"
+                 "spec: {url: \"oci://registry.example.com/charts\", type: oci}\n");
+    value oci = c.wait_for(helm_repository, "default", "oci", test::ready_is("True"));
+    CHECK_FALSE(oci.find_path({"status", "artifact"}));
 }
 
 TEST_CASE("source-controller reports wrong Helm repository credentials and a chart whose digest does not match",
@@ -125,7 +131,7 @@ TEST_CASE("source-controller reports wrong Helm repository credentials and a cha
     test::local_cluster c(source_only());
     test::chart_repo locked(c.dir() / "locked", "alice:s3cret");
     c.apply_yaml("apiVersion: v1\nkind: Secret\nmetadata: {name: wrong, namespace: default}\n"
-                 "stringData: {username: alice, password: nope}\n");
+                 "data: {username: YWxpY2U=, password: bm9wZQ==}\n");
     c.apply_yaml(repository_yaml("locked", locked.url(), ", secretRef: {name: wrong}"));
     value denied = c.wait_for(helm_repository, "default", "locked", test::ready_is("False"));
     CHECK(test::condition_status(denied, "FetchFailed") == "True");
