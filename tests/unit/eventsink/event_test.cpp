@@ -51,7 +51,7 @@ TEST_CASE("a runtime event maps Warning to error and keeps its metadata", "[even
     CHECK(fe.timestamp.ends_with("Z"));
 }
 
-TEST_CASE("--events-addr accepts Flux's URL form and host:port", "[eventsink]")
+TEST_CASE("the events address accepts Flux's URL form and host:port", "[eventsink]")
 {
     CHECK(*grpc_target("http://notification-controller.flux-system.svc.cluster.local./") ==
           "notification-controller.flux-system.svc.cluster.local:80");

@@ -58,7 +58,7 @@ TEST_CASE("alert matchLabels with * checks the object's labels", "[notification]
     CHECK_FALSE(takes(a, ev, [](const eventsink::flux_event&) { return value(); }));
 }
 
-TEST_CASE("alert severity error drops info events; info takes both", "[notification][alert]")
+TEST_CASE("alert severity error drops info events and info takes both", "[notification][alert]")
 {
     auto errors = alert("  providerRef: {name: p}\n  eventSeverity: error\n  eventSources: [{kind: Kustomization, name: '*'}]\n");
     auto all = alert("  providerRef: {name: p}\n  eventSources: [{kind: Kustomization, name: '*'}]\n");

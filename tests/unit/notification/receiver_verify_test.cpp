@@ -72,7 +72,7 @@ TEST_CASE("gitlab: X-Gitlab-Token must equal the token", "[notification][receive
     CHECK(verify_webhook(spec("gitlab"), "tok", missing).status == 401);
 }
 
-TEST_CASE("bitbucket, generic-hmac and nexus check HMAC signatures; harbor checks Authorization", "[notification][receiver]")
+TEST_CASE("bitbucket, generic-hmac and nexus check HMAC signatures, harbor checks Authorization", "[notification][receiver]")
 {
     std::string body = R"({"eventKey":"repo:refs_changed"})";
     webhook_request bb{{{"x-hub-signature", "sha256=" + providers::hex_hmac_sha256("k", body)}, {"x-event-key", "repo:refs_changed"}}, body};
@@ -97,7 +97,7 @@ TEST_CASE("bitbucket, generic-hmac and nexus check HMAC signatures; harbor check
     CHECK(verify_webhook(spec("harbor"), "secret", {{{"authorization", "secreT"}}, "{}"}).status == 401);
 }
 
-TEST_CASE("dockerhub, quay and acr need only a JSON body; cdevents needs a CDEvent", "[notification][receiver]")
+TEST_CASE("dockerhub, quay and acr need only a JSON body, cdevents needs a CDEvent", "[notification][receiver]")
 {
     std::string dockerhub = R"({"callback_url":"https://registry.hub.docker.com/u/svendowideit/testhook/hook/2141b5bi5i5b02bec211i4eeih0242eg11000a/","push_data":{"pushed_at":1417566161,"pusher":"trustedbuilder","tag":"latest"},"repository":{"name":"testhook","namespace":"svendowideit","repo_name":"svendowideit/testhook","repo_url":"https://registry.hub.docker.com/u/svendowideit/testhook/"}})";
     CHECK(verify_webhook(spec("dockerhub"), "t", {{}, dockerhub}).status == 200);
