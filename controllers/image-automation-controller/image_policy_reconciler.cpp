@@ -118,17 +118,17 @@ result<runtime::action> image_policy_reconciler::reconcile(const runtime::reques
     st["latestRef"] = latest.to_value();
     bool changed = !previous || !(*previous == latest);
     if (changed && previous) st["observedPreviousRef"] = previous->to_value();
-    std::string shown = latest.tag + (latest.digest.empty() ? "" : "@" + latest.digest);
-    std::string message = fmt::format("Latest image tag for {} resolved to {}", image, shown);
+    // Flux's wording: "... resolved to <tag>[ with digest <d>][ (previously <name>:<tag>[@<d>])]".
+    const value* prev_v = st.find("observedPreviousRef");
+    auto prev = image_ref::from(prev_v);
+    std::string message = fmt::format("Latest image tag for {} resolved to {}", image, latest.tag);
+    if (!latest.digest.empty()) message += " with digest " + latest.digest;
+    if (prev && !(*prev == latest))
+        message += fmt::format(" (previously {}:{}{})", prev->name, prev->tag, prev->digest.empty() ? "" : "@" + prev->digest);
     cond::mark_ready(updated, "Succeeded", message);
     cond::set_observed_generation(updated);
     WEIR_TRY(write_status(obj, updated));
-    if (changed) {
-        std::string ev = previous ? fmt::format("Latest image tag for {} updated from {} to {}", image,
-                                                previous->tag + (previous->digest.empty() ? "" : "@" + previous->digest), shown)
-                                  : message;
-        mgr_.events().normal(obj, "Succeeded", ev);
-    }
+    if (changed) mgr_.events().normal(obj, "Succeeded", message);
     if (spec.digest_reflection_policy == "Always" && spec.interval) return runtime::action::requeue(to_ms(*spec.interval));
     return runtime::action::await_change();
 }

@@ -4,6 +4,7 @@
 #include "registry_access.hpp"
 
 #include <weir/api/image_v1.hpp>
+#include <weir/core/json.hpp>
 #include <weir/kube/time.hpp>
 #include <weir/oci/tag_policy.hpp>
 #include <weir/runtime/conditions.hpp>
@@ -13,6 +14,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+
+#include <zlib.h>
 
 namespace weir::image {
 namespace cond = runtime::conditions;
@@ -56,6 +59,20 @@ std::optional<std::chrono::milliseconds> scan_not_due(const value& obj, const im
     return std::chrono::duration_cast<std::chrono::milliseconds>(next - now);
 }
 
+// Flux's lastScanResult.revision: the decimal Adler-32 of the tags as a JSON array.
+std::string tags_checksum(const std::vector<std::string>& tags)
+{
+    std::string json = "[";
+    for (std::size_t i = 0; i < tags.size(); ++i) {
+        if (i) json += ',';
+        json += json_quote(tags[i]);
+    }
+    json += ']';
+    uLong a = adler32(0L, Z_NULL, 0);
+    a = adler32(a, reinterpret_cast<const Bytef*>(json.data()), static_cast<uInt>(json.size()));
+    return std::to_string(a);
+}
+
 } // namespace
 
 result<runtime::action> image_repository_reconciler::reconcile(const runtime::request& req)
@@ -71,7 +88,7 @@ result<runtime::action> image_repository_reconciler::reconcile(const runtime::re
     WEIR_TRY_ASSIGN(auto spec, image_repository_spec::from(obj));
     value updated = obj;
     auto fail = [&](error e, std::string_view reason) -> result<runtime::action> {
-        if (e.reason.empty() || e.reason == "Unreachable" || e.reason == "RegistryError") e.reason = std::string(reason);
+        if (e.reason.empty()) e.reason = std::string(reason);
         cond::mark_failed(updated, e.reason, e.message);
         cond::set_observed_generation(updated);
         runtime::acknowledge_reconcile_request(updated);
@@ -89,17 +106,25 @@ result<runtime::action> image_repository_reconciler::reconcile(const runtime::re
         return runtime::action::requeue(*wait);
 
     auto target = connect_registry(mgr_.client(), req.namespace_, spec);
-    if (!target) return fail(target.err(), "ReconciliationFailed");
+    if (!target) {
+        error e = target.err().wrap("failed to configure authentication options");
+        e.reason = "AuthenticationFailed";
+        return fail(e, "AuthenticationFailed");
+    }
     auto listed = target->client->list_tags(image->repository);
     if (!listed) {
-        error e = listed.err().wrap(fmt::format("failed to scan {}", image->canonical()));
+        // Flux's reason for every failed scan; the message keeps what the registry said.
+        error e = listed.err().wrap(fmt::format("scan failed: {}", image->canonical()));
         e.kind = error_kind::transient; // fixed outside this object (registry, Secret): keep retrying
-        return fail(e, "ReconciliationFailed");
+        e.reason = "ReadOperationFailed";
+        return fail(e, "ReadOperationFailed");
     }
     std::vector<std::string> tags = exclusions->filter(std::move(*listed));
-    std::sort(tags.begin(), tags.end());
+    // Descending, as Flux stores them: the checksum below must match Flux's for the same tags.
+    std::sort(tags.begin(), tags.end(), std::greater<>());
     bool changed = !stored || *stored != tags;
     std::size_t count = tags.size();
+    std::string revision = tags_checksum(tags);
     value latest = string_array(oci::latest_tags(tags));
     if (changed) {
         if (auto s = tags_.put(req.key(), std::move(tags)); !s) return fail(s.err(), "StorageOperationFailed");
@@ -109,11 +134,12 @@ result<runtime::action> image_repository_reconciler::reconcile(const runtime::re
     st["canonicalImageName"] = image->canonical();
     st["observedExclusionList"] = string_array(spec.exclusion_list);
     value scan = object{};
+    scan["revision"] = revision;
     scan["tagCount"] = static_cast<std::int64_t>(count);
     scan["scanTime"] = kube::format_time(std::chrono::system_clock::now());
     scan["latestTags"] = std::move(latest);
     st["lastScanResult"] = std::move(scan);
-    std::string message = fmt::format("successful scan: found {} tags", count);
+    std::string message = fmt::format("successful scan: found {} tags with checksum {}", count, revision);
     cond::mark_ready(updated, "Succeeded", message);
     cond::set_observed_generation(updated);
     runtime::acknowledge_reconcile_request(updated);
