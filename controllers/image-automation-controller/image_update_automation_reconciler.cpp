@@ -178,7 +178,6 @@ result<runtime::action> image_update_automation_reconciler::reconcile(const runt
         return runtime::action::requeue(to_ms(spec.interval));
 
     std::string pushed, message;
-    std::size_t change_count = 0;
     for (int attempt = 1;; ++attempt) {
         temp_dir work(work_dir_, "automation");
         fs::path dir = work.path() / "repo";
@@ -202,7 +201,6 @@ result<runtime::action> image_update_automation_reconciler::reconcile(const runt
         auto pushed_ok = git::push_refspecs(dir, specs, auth);
         if (pushed_ok) {
             pushed = *sha;
-            change_count = update->changes.size();
             break;
         }
         if (pushed_ok.err().reason != "NonFastForward" || attempt == 3) return fail(pushed_ok.err(), "GitOperationFailed");
@@ -216,25 +214,31 @@ result<runtime::action> image_update_automation_reconciler::reconcile(const runt
     auto now = kube::format_time(std::chrono::system_clock::now());
     st["lastAutomationRunTime"] = now;
     st["observedPolicies"] = observed_value(observed);
+    // Flux's wording for both outcomes.
     std::string ready_message;
     if (!pushed.empty()) {
         st["lastPushCommit"] = pushed;
         st["lastPushTime"] = now;
         st["observedSourceRevision"] = git::format_revision(push_branch, pushed);
-        ready_message = fmt::format("pushed commit '{}' to branch '{}'", pushed.substr(0, 7), push_branch);
+        bool branch_pushed = !spec.push_branch.empty() || spec.push_refspec.empty();
+        if (branch_pushed) ready_message = fmt::format("committed and pushed commit '{}' to branch '{}'", pushed, push_branch);
+        if (!spec.push_refspec.empty())
+            ready_message += branch_pushed ? fmt::format(" and using refspec '{}'", spec.push_refspec)
+                                           : fmt::format("committed and pushed commit '{}' using refspec '{}'", pushed,
+                                                         spec.push_refspec);
     } else {
         st["observedSourceRevision"] = git::format_revision(base_branch, base_head);
-        ready_message = "repository up-to-date";
+        ready_message = "no updates made";
+        if (const value* c = obj.find_path({"status", "lastPushCommit"}); c && c->is_string() && c->as_string().size() >= 7)
+            if (const value* t = obj.find_path({"status", "lastPushTime"}); t && t->is_string())
+                ready_message += fmt::format("; last commit {} at {}", c->as_string().substr(0, 7), t->as_string());
     }
-    cond::mark_ready(updated, "Succeeded", ready_message);
+    cond::mark_ready(updated, "ReconciliationSucceeded", ready_message);
     cond::set_observed_generation(updated);
     WEIR_TRY(write_status(obj, updated));
-    if (!pushed.empty()) {
-        mgr_.events().event(obj, runtime::event_type::normal, "Succeeded",
-                            fmt::format("pushed commit '{}' to branch '{}' ({} changes)\n{}", pushed, push_branch,
-                                        change_count, message),
+    if (!pushed.empty())
+        mgr_.events().event(obj, runtime::event_type::normal, "ReconciliationSucceeded", ready_message + "\n" + message,
                             {{"image.toolkit.fluxcd.io/commit", pushed}});
-    }
     return runtime::action::requeue(to_ms(spec.interval));
 }
 

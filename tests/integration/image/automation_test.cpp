@@ -126,7 +126,7 @@ TEST_CASE("a new tag in range is committed and pushed, a tag outside the range i
     CHECK(test::string_at(repo, {"status", "canonicalImageName"}) == l.image());
     c.wait_for(image_policy, "default", "app", tag_is("1.0.0"));
     value idle = c.wait_for(automation, "default", "fleet", test::ready_is("True"));
-    CHECK(test::condition_message(idle, "Ready") == "repository up-to-date");
+    CHECK(test::condition_message(idle, "Ready") == "no updates made");
     CHECK(idle.find_path({"status", "lastPushCommit"}) == nullptr);
     std::string before = l.repos.head("fleet", "main");
 
@@ -141,6 +141,7 @@ TEST_CASE("a new tag in range is committed and pushed, a tag outside the range i
     std::string sha = test::string_at(pushed, {"status", "lastPushCommit"});
     CHECK(sha == l.repos.head("fleet", "main"));
     CHECK(sha != before);
+    CHECK(test::condition_message(pushed, "Ready") == "committed and pushed commit '" + sha + "' to branch 'main'");
     CHECK(l.show("main:apps/web.yaml") == deployment(l.image() + ":1.1.0"));
     CHECK(l.show("main:README.md") == "fleet\n");
     CHECK(test::run({"git", "--git-dir", l.repos.bare("fleet").string(), "log", "-1", "--format=%an <%ae>%n%B"}) ==
