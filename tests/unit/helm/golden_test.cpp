@@ -4,6 +4,8 @@
 #include "paths.hpp"
 
 #include <weir/core/yaml.hpp>
+#include <weir/helm/render.hpp>
+#include <weir/helm/values.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -138,4 +140,59 @@ TEST_CASE("helm template sorts objects in Helm's install order and renders libra
     check_golden("release-name testcharts/chart-with-template-lib-dep", "template-chart-with-template-lib-dep.txt");
     check_golden("release-name testcharts/chart-with-template-lib-archive-dep",
                  "template-chart-with-template-lib-archive-dep.txt");
+}
+
+namespace {
+
+// Helm prints "Error: INSTALLATION FAILED: " + the error; the rest must be ours exactly.
+void check_schema_golden(const std::string& chart_dir, const std::vector<std::string>& sets, const std::string& golden)
+{
+    INFO(chart_dir << " vs " << golden);
+    auto base = weir::test::source_dir() / "tests/unit/helm/testdata/helm-cmd";
+    std::string want = slurp(base / "output" / golden);
+    const std::string prefix = "Error: INSTALLATION FAILED: ";
+    REQUIRE(want.rfind(prefix, 0) == 0);
+    want = want.substr(prefix.size());
+    want.pop_back(); // the newline Helm's error printer adds
+    auto c = weir::helm::load_chart(base / "testcharts" / chart_dir);
+    REQUIRE(c);
+    weir::value user = weir::object{};
+    for (const auto& s : sets) REQUIRE(weir::helm::parse_set(s, user));
+    auto out = weir::helm::render_chart(*c, user, {});
+    REQUIRE_FALSE(out);
+    CHECK(out.err().message == want);
+}
+
+} // namespace
+
+TEST_CASE("schema violations read exactly as Helm's golden install errors", "[helm][golden]")
+{
+    check_schema_golden("chart-with-schema-negative", {}, "schema-negative.txt");
+    check_schema_golden("chart-with-schema", {"age=-5"}, "schema-negative-cli.txt");
+    check_schema_golden("chart-with-schema-and-subchart", {}, "subchart-schema-negative.txt");
+    check_schema_golden("chart-with-schema-and-subchart", {"lastname=doe", "subchart-with-schema.age=-25"},
+                        "subchart-schema-cli-negative.txt");
+    // The same chart with valid values installs (Helm's "extra values from cli" case).
+    auto c = weir::helm::load_chart(weir::test::source_dir() /
+                                    "tests/unit/helm/testdata/helm-cmd/testcharts/chart-with-schema-and-subchart");
+    REQUIRE(c);
+    weir::value user = weir::object{};
+    REQUIRE(weir::helm::parse_set("lastname=doe", user));
+    REQUIRE(weir::helm::parse_set("subchart-with-schema.age=25", user));
+    CHECK(weir::helm::render_chart(*c, user, {}));
+}
+
+TEST_CASE("helm template output matches Helm's golden files for null deletion and imported subchart values",
+          "[helm][golden]")
+{
+    if (!std::filesystem::exists(weir::test::binary_dir() / "bin/weir")) {
+        WARN("skipped: build the weir target first");
+        return;
+    }
+    check_golden("release-name testcharts/issue-9027 --kube-version 1.20.0", "issue-9027.txt");
+    const std::string base = "release-name testcharts/subchart --kube-version 1.20.0";
+    check_golden(base + " --set configmap.enabled=true --set subchartb.enabled=true", "template-subchart-cm.txt");
+    check_golden(base + " --set configmap.enabled=true --set subchartb.enabled=true --set configmap.value=baz",
+                 "template-subchart-cm-set.txt");
+    check_golden(base + " -f testcharts/subchart/extra_values.yaml", "template-subchart-cm-set-file.txt");
 }

@@ -144,7 +144,7 @@ TEST_CASE("bad charts fail with Helm's messages naming the template file and pos
     REQUIRE_FALSE(o2);
     CHECK(o2.err().message.find("output exceeds the limit") != std::string::npos);
     auto schema = make_chart({{"templates/a.yaml", "x: 1"}, {"values.schema.json", R"({"required":["name"]})"}});
-    fails_with(schema, "- (root): name is required");
+    fails_with(schema, "- at '': missing property 'name'");
 }
 
 TEST_CASE("numbers from values files are float64 as in Helm (1000000 prints 1e+06), --set integers are int64",

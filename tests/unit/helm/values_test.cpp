@@ -75,7 +75,7 @@ TEST_CASE("dependency conditions and tags disable subcharts; aliases rename them
     CHECK(copy2.dependencies[0].metadata.name == "db");
 }
 
-TEST_CASE("values.schema.json violations are reported per chart with the value's path", "[helm][values]")
+TEST_CASE("values.schema.json violations are reported per chart with the value's JSON pointer", "[helm][values]")
 {
     weir::helm::chart c;
     c.metadata.name = "app";
@@ -85,8 +85,22 @@ TEST_CASE("values.schema.json violations are reported per chart with the value's
     REQUIRE_FALSE(st);
     const std::string& m = st.err().message;
     CHECK(m.find("values don't meet the specifications of the schema(s) in the following chart(s):\napp:\n") == 0);
-    CHECK(m.find("- (root): image is required") != std::string::npos);
-    CHECK(m.find("- replicas: Invalid type. Expected: integer, given: string") != std::string::npos);
-    CHECK(m.find("- mode: mode must be one of the following: \"a\", \"b\"") != std::string::npos);
+    CHECK(m.find("- at '': missing property 'image'") != std::string::npos);
+    CHECK(m.find("- at '/replicas': got string, want integer") != std::string::npos);
+    CHECK(m.find("- at '/mode': value must be one of 'a', 'b'") != std::string::npos);
     CHECK(weir::helm::validate_values(c, yaml("image: x\nreplicas: 2\nmode: a\n")));
+}
+
+TEST_CASE("several failures at one place group under it, and anyOf lists its branches", "[helm][values]")
+{
+    auto schema = yaml(R"({"properties": {"db": {"type": "object", "required": ["host"],
+                          "properties": {"port": {"type": "integer", "maximum": 65535}}},
+                          "size": {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": "^[0-9]+Gi$"}]}}})");
+    auto errs = weir::helm::validate_json_schema(schema, yaml("db: {port: 70000}\nsize: 10Mi\n"));
+    REQUIRE(errs);
+    REQUIRE(errs->size() == 2);
+    CHECK((*errs)[0] == "- at '/db': validation failed\n  - at '/db': missing property 'host'\n"
+                        "  - at '/db/port': maximum: got 70000, want 65535");
+    CHECK((*errs)[1] == "- at '/size': anyOf failed\n  - at '/size': got string, want integer\n"
+                        "  - at '/size': '10Mi' does not match pattern '^[0-9]+Gi$'");
 }

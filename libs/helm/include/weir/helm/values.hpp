@@ -53,12 +53,13 @@ result<weir::value> coalesce_values(const chart& c, const weir::value& user);
 // charts stay), then applies import-values into the parent's defaults. Mutates `c`.
 status process_dependencies(chart& c, const weir::value& user);
 
-// Validates `values` against the chart's values.schema.json and every enabled subchart's against
-// theirs, as Helm does before rendering (JSON Schema draft 7). The message lists each failure
-// like Helm's: "values don't meet the specifications of the schema(s) in the following chart(s):
-// podinfo:\n- replicaCount: Invalid type. Expected: integer, given: string".
+// Validates `values` against the chart's values.schema.json and every subchart's (that has
+// values) against theirs, as Helm does before rendering (JSON Schema draft 7). The message is
+// Helm 3.18+/4's: "values don't meet the specifications of the schema(s) in the following
+// chart(s):\npodinfo:\n- at '/replicaCount': got string, want integer\n".
 status validate_values(const chart& c, const weir::value& values);
-// One schema against one document; returns the failures, each "path: message".
+// One schema against one document; returns the top-level failures, each "- at 'PTR': MESSAGE"
+// (a failure with causes spans several lines, the causes indented).
 result<std::vector<std::string>> validate_json_schema(const weir::value& schema, const weir::value& doc);
 
 } // namespace weir::helm
