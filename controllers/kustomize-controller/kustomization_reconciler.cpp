@@ -3,11 +3,15 @@
 #include "post_build.hpp"
 
 #include <weir/api/meta.hpp>
+#include <weir/artifact/digest.hpp>
 #include <weir/artifact/fetcher.hpp>
+#include <weir/core/duration.hpp>
+#include <weir/core/json.hpp>
 #include <weir/core/temp_dir.hpp>
 #include <weir/kube/errors.hpp>
 #include <weir/kustomization/build.hpp>
 #include <weir/runtime/conditions.hpp>
+#include <weir/runtime/history.hpp>
 #include <weir/runtime/patch.hpp>
 #include <weir/runtime/remote_cluster.hpp>
 #include <weir/ssa/inventory.hpp>
@@ -22,6 +26,26 @@ namespace cond = runtime::conditions;
 using api::kustomize_v1::kustomization_spec;
 
 namespace {
+
+// The digest of what a build produced, for status.history: equal builds, equal digests.
+std::string digest_of(const std::vector<value>& objects)
+{
+    artifact::sha256_hasher h;
+    for (const auto& o : objects) h.update(to_json(o));
+    return h.final_digest();
+}
+
+std::string origin_revision(const api::artifact& art)
+{
+    auto it = art.metadata.find("org.opencontainers.image.revision");
+    return it == art.metadata.end() ? std::string() : it->second;
+}
+
+std::string artifact_revision(const value& source)
+{
+    const value* rev = source.find_path({"status", "artifact", "revision"});
+    return rev && rev->is_string() ? rev->as_string() : std::string();
+}
 
 const kube::gvk git_repository{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
 const kube::gvk kustomization{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
@@ -48,6 +72,13 @@ error with_reason(error e, std::string_view reason)
 struct kustomization_reconciler::applied {
     ssa::inventory inventory;
     ssa::change_set changes;
+    std::string revision;
+    std::string origin_revision; // the artifact's org.opencontainers.image.revision, if any
+};
+
+// What one attempt got to, for status.history: the digest of the built objects once built.
+struct kustomization_reconciler::attempt {
+    std::string digest;
     std::string revision;
 };
 
@@ -131,12 +162,23 @@ result<runtime::action> kustomization_reconciler::reconcile(const runtime::reque
         return runtime::action::requeue(std::chrono::seconds(30));
     }
 
-    auto result = build_and_apply(obj, spec, *source, updated);
+    auto started = std::chrono::steady_clock::now();
+    attempt tried;
+    auto result = build_and_apply(obj, spec, *source, updated, tried);
+    auto record = [&](const std::string& reason) {
+        if (tried.digest.empty()) return;
+        runtime::record_history(updated, {.digest = tried.digest, .status = reason,
+                                          .duration = std::chrono::steady_clock::now() - started,
+                                          .metadata = {{"revision", tried.revision}}},
+                                std::chrono::system_clock::now());
+    };
     if (!result) {
         error e = result.err();
         std::string reason = e.reason.empty() ? "ReconciliationFailed" : e.reason;
         cond::mark_failed(updated, reason, e.message);
+        if (cond::get(updated, "Reconciling")) cond::set(updated, "Reconciling", "True", "ProgressingWithRetry", e.message);
         cond::set_observed_generation(updated);
+        record(reason);
         WEIR_TRY(write_status(obj, updated));
         // A terminal error goes back to the runtime, which marks the object Stalled and records the
         // event; a transient one is retried with backoff.
@@ -145,9 +187,11 @@ result<runtime::action> kustomization_reconciler::reconcile(const runtime::reque
     }
     updated["status"]["inventory"] = result->inventory.to_value();
     updated["status"]["lastAppliedRevision"] = result->revision;
+    if (!result->origin_revision.empty()) updated["status"]["lastAppliedOriginRevision"] = result->origin_revision;
     std::string message = fmt::format("Applied revision: {}", result->revision);
     cond::mark_ready(updated, "ReconciliationSucceeded", message);
     cond::set_observed_generation(updated);
+    record("ReconciliationSucceeded");
     WEIR_TRY(write_status(obj, updated));
     if (result->changes.changed())
         mgr_.events().event(obj, runtime::event_type::normal, "ReconciliationSucceeded", result->changes.str(),
@@ -237,10 +281,11 @@ result<std::shared_ptr<kube::client>> kustomization_reconciler::client_for(const
 result<kustomization_reconciler::applied> kustomization_reconciler::build_and_apply(const value& obj,
                                                                                     const kustomization_spec& spec,
                                                                                     const value& source,
-                                                                                    value& updated)
+                                                                                    value& updated, attempt& tried)
 {
     WEIR_TRY_ASSIGN(auto art, api::artifact::from(*source.find_path({"status", "artifact"})));
     updated["status"]["lastAttemptedRevision"] = art.revision;
+    tried.revision = art.revision;
     temp_dir work(options_.scratch_dir, fmt::format("weir-ks-{}-{}", ns_of(obj), name_of(obj)));
     auto fetched = artifact::fetch_artifact(art.url, art.digest, work.path() / "source");
     if (!fetched) return with_reason(fetched.err().wrap("failed to download artifact"), "ArtifactFailed");
@@ -261,12 +306,13 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
         return e;
     }
 
+    tried.digest = digest_of(*objects);
     WEIR_TRY_ASSIGN(auto client, client_for(obj, spec));
     ssa::resource_manager rm(client);
     auto changes = rm.apply_all(*objects, {.field_manager = "kustomize-controller", .force = spec.force});
     if (!changes) return with_reason(changes.err(), "ReconciliationFailed");
 
-    applied out{ssa::inventory::of(*objects), std::move(*changes), art.revision};
+    applied out{ssa::inventory::of(*objects), std::move(*changes), art.revision, origin_revision(art)};
     if (spec.prune) {
         WEIR_TRY_ASSIGN(auto old_inv, ssa::inventory::from_status(obj.find_path({"status", "inventory"})));
         auto labels = kustomization::owner_labels(name_of(obj), ns_of(obj));
@@ -283,8 +329,21 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
         to_check.push_back({g.group, g.version, hc.kind, hc.namespace_, hc.name});
     }
     if (!to_check.empty()) {
+        // Say what is going on while the wait lasts, as Flux does: what was applied is live already.
+        cond::mark_reconciling(updated, "Progressing",
+                               fmt::format("Running health checks for revision {} with a timeout of {}", art.revision,
+                                           format_duration(spec.timeout)));
+        updated["status"]["inventory"] = out.inventory.to_value();
+        WEIR_TRY(write_status(obj, updated));
+        // A new source revision ends the wait early: the next reconcile applies it instead of
+        // waiting out the timeout on objects that are about to change.
+        auto superseded = [&] {
+            auto now = source_of(obj, spec);
+            return now && artifact_revision(*now) != art.revision;
+        };
         auto healthy = rm.wait_for(to_check, {.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout),
-                                              .poll_interval = options_.health_poll_interval});
+                                              .poll_interval = options_.health_poll_interval,
+                                              .cancelled = superseded});
         if (!healthy) {
             cond::set(updated, "Healthy", "False", "HealthCheckFailed", healthy.err().message);
             updated["status"]["inventory"] = out.inventory.to_value();

@@ -32,12 +32,13 @@ public:
 
 private:
     struct applied;
+    struct attempt;
     result<runtime::action> finalize(const value& obj);
     result<std::optional<std::string>> dependencies_not_ready(const value& obj,
                                                               const api::kustomize_v1::kustomization_spec& spec);
     result<value> source_of(const value& obj, const api::kustomize_v1::kustomization_spec& spec);
     result<applied> build_and_apply(const value& obj, const api::kustomize_v1::kustomization_spec& spec,
-                                    const value& source, value& updated);
+                                    const value& source, value& updated, attempt& tried);
     result<std::shared_ptr<kube::client>> client_for(const value& obj, const api::kustomize_v1::kustomization_spec& spec);
     status write_status(const value& original, value& updated);
 

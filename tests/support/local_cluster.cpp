@@ -159,8 +159,11 @@ value local_cluster::wait_for(const kube::gvk& kind, const std::string& ns, cons
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     INFO("object: " << to_yaml(last));
+    std::string sources_text; // INFO is scoped: collect first, report once
     if (auto sources = client_->list(git_repository_kind))
-        for (const auto& src : sources->items) INFO("source: " << to_yaml(src.find("status") ? *src.find("status") : value{}));
+        for (const auto& src : sources->items)
+            sources_text += "source status: " + to_yaml(src.find("status") ? *src.find("status") : value{}) + "\n";
+    INFO(sources_text);
     INFO("controller logs:\n" << controller_logs());
     FAIL("condition not reached within " << limit.count() << "s: " << kind.kind << " " << ns << "/" << name);
     return last;

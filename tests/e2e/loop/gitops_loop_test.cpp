@@ -443,3 +443,54 @@ TEST_CASE("loop: spec.kubeConfig applies to a remote cluster and refuses kubecon
     });
     CHECK(test::condition_message(ks, "Ready").find("reads local files or runs programs") != std::string::npos);
 }
+
+TEST_CASE("loop: status.history counts repeated outcomes of the same build", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto repo = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "one")}});
+    c.apply_yaml(sync_manifests("file://" + repo.string()));
+    value ks = c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
+    const value* history = ks.find_path({"status", "history"});
+    REQUIRE(history);
+    REQUIRE(history->as_array().size() == 1);
+    const value& first = history->as_array()[0];
+    CHECK(first.get_string("lastReconciledStatus") == "ReconciliationSucceeded");
+    CHECK(first.get_string("digest").substr(0, 7) == "sha256:");
+    CHECK(test::string_at(first, {"metadata", "revision"}) == "main@sha1:" + c.head(repo));
+
+    // Same source, same build: the same snapshot, counted twice.
+    auto r = c.client().patch(test::kustomization_kind, "default", "apps", kube::patch_type::merge,
+                              R"({"metadata":{"annotations":{"reconcile.fluxcd.io/requestedAt":"again"}}})");
+    REQUIRE(r);
+    ks = c.wait_for(test::kustomization_kind, "default", "apps", [](const value& o) {
+        return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "again" &&
+               o.find_path({"status", "history"})->as_array()[0].find("totalReconciliations")->as_int() == 2;
+    });
+    CHECK(ks.find_path({"status", "history"})->as_array().size() == 1);
+}
+
+TEST_CASE("loop: a new source revision ends a health check wait instead of waiting out the timeout", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    // Nothing runs pods in weir-apiserver, so this Deployment never becomes ready.
+    std::string deployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+)";
+    auto repo = c.make_repo("fleet", {{"deploy/web.yaml", deployment}, {"deploy/a.yaml", cm("a", "one")}});
+    c.apply_yaml(sync_manifests("file://" + repo.string(), "  wait: true\n  timeout: 10m"));
+    c.wait_for(test::kustomization_kind, "default", "apps", [&](const value& o) {
+        return test::string_at(o, {"status", "lastAttemptedRevision"}) == "main@sha1:" + c.head(repo);
+    });
+    REQUIRE(data_of(c, "a") == "one");
+
+    std::string fixed = c.commit(repo, {{"deploy/web.yaml", ""}, {"deploy/a.yaml", cm("a", "two")}});
+    request_reconcile(c, test::git_repository_kind, "fleet", "1");
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(fixed));
+    CHECK(data_of(c, "a") == "two");
+}
