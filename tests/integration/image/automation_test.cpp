@@ -62,7 +62,7 @@ struct loop {
 
     std::string image() const { return reg.host() + "/team/app"; }
 
-    void apply_all(const std::string& range = "^1.0")
+    void apply_all(const std::string& range = "^1.0", const std::string& push = "{branch: main}")
     {
         cluster->apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
@@ -94,10 +94,10 @@ spec:
         {{{{ range .Changed.Changes }}}}
         - {{{{ .OldValue }}}} -> {{{{ .NewValue }}}} ({{{{ .Setter }}}})
         {{{{- end }}}}
-    push: {{branch: main}}
+    push: {}
   update: {{strategy: Setters, path: ./apps}}
 )",
-                                        git.url("fleet"), image(), range));
+                                        git.url("fleet"), image(), range, push));
     }
 
     std::string show(const std::string& rev_path)
@@ -148,6 +148,15 @@ TEST_CASE("a new tag in range is committed and pushed, a tag outside the range i
           "weir-bot <bot@weir.test>\nAutomated image update by fleet\n\n- " + l.image() + ":1.0.0 -> " + l.image() +
               ":1.1.0 (default:app)\n");
     CHECK(test::string_at(pushed, {"status", "observedPolicies", "app", "tag"}) == "1.1.0");
+
+    // The change of selection was announced with an event on the ImagePolicy.
+    auto events = c.client().list({"", "v1", "Event"}, {.namespace_ = "default"});
+    REQUIRE(events);
+    bool announced = false;
+    for (const auto& e : events->items)
+        announced |= e.find_path({"involvedObject", "kind"})->as_string() == "ImagePolicy" &&
+                     e.get_string("message").find("resolved to 1.1.0 (previously") != std::string_view::npos;
+    CHECK(announced);
 
     value src = c.wait_for(test::git_repository_kind, "default", "fleet", [&](const value& o) {
         return test::string_at(o, {"status", "artifact", "revision"}) == "main@sha1:" + sha;
@@ -267,4 +276,34 @@ TEST_CASE("after a restart the stored tags are used until the interval is due, w
     value repo = c.wait_for(image_repository, "default", "app", test::ready_is("True"));
     CHECK(test::string_at(repo, {"status", "lastScanResult", "scanTime"}) == scanned_at);
 
+}
+
+TEST_CASE("a push branch is created from the checkout branch, built upon later, and a refspec is pushed too",
+          "[integration][image]")
+{
+    loop l("1.0.0", {"1.0.0", "1.1.0"});
+    std::string main_before = l.repos.head("fleet", "main");
+    l.apply_all("^1.0", "{branch: image-updates, refspec: 'HEAD:refs/heads/review'}");
+    auto& c = *l.cluster;
+    value pushed = c.wait_for(automation, "default", "fleet", [](const value& o) {
+        return test::string_at(o, {"status", "observedSourceRevision"}).starts_with("image-updates@");
+    });
+    std::string sha = test::string_at(pushed, {"status", "lastPushCommit"});
+    CHECK(test::condition_message(pushed, "Ready") == "committed and pushed commit '" + sha +
+                                                          "' to branch 'image-updates' and using refspec 'HEAD:refs/heads/review'");
+    CHECK(l.repos.head("fleet", "image-updates") == sha);
+    CHECK(l.repos.head("fleet", "review") == sha);
+    CHECK(l.repos.head("fleet", "main") == main_before);
+    CHECK(l.show("image-updates:apps/web.yaml") == deployment(l.image() + ":1.1.0"));
+
+    // The next update builds on the push branch instead of replacing it.
+    l.reg.push_tags("team/app", {"1.2.0"});
+    value again = c.wait_for(automation, "default", "fleet", [&](const value& o) {
+        return test::string_at(o, {"status", "lastPushCommit"}) != sha &&
+               !test::string_at(o, {"status", "lastPushCommit"}).empty();
+    });
+    std::string sha2 = test::string_at(again, {"status", "lastPushCommit"});
+    CHECK(l.repos.head("fleet", "image-updates") == sha2);
+    CHECK(test::run({"git", "--git-dir", l.repos.bare("fleet").string(), "rev-parse", "image-updates~1"}) == sha + "\n");
+    CHECK(l.show("image-updates:apps/web.yaml") == deployment(l.image() + ":1.2.0"));
 }
