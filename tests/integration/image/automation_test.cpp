@@ -199,11 +199,13 @@ exit 0
     CHECK(l.cluster->controller_logs().find("push rejected") != std::string::npos);
 }
 
-TEST_CASE("a registry that is down and bad credentials each give a Ready=False message that says what is wrong",
+TEST_CASE("a registry that is down and bad credentials each give a Ready=False message that says what is wrong, a custom CA is trusted",
           "[integration][image]")
 {
     test::registry secured({.username = "bot", .password = "right"});
     secured.push_image("app", "1.0.0");
+    test::registry tls({.tls = true});
+    tls.push_tags("app", {"2.0.0", "2.1.0"});
     temp_dir storage(fs::temp_directory_path(), "image-storage");
     test::local_cluster c({.apiserver = WEIR_APISERVER_BIN,
                            .source_controller = {},
@@ -228,6 +230,16 @@ metadata: {{name: secured, namespace: default}}
 spec: {{image: "{}/app", interval: 1m, insecure: true, secretRef: {{name: creds}}}}
 )",
                              down, secured.host()));
+    // A registry with its own CA: trusted through certSecretRef's ca.crt.
+    c.apply_yaml(fmt::format("apiVersion: v1\nkind: Secret\nmetadata: {{name: registry-ca, namespace: default}}\n"
+                             "data: {{ca.crt: {}}}\n---\n"
+                             "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\n"
+                             "metadata: {{name: tls, namespace: default}}\n"
+                             "spec: {{image: \"{}/app\", interval: 1m, certSecretRef: {{name: registry-ca}}}}\n",
+                             base64_encode(tls.ca_pem()), tls.host()));
+    value t = c.wait_for(image_repository, "default", "tls", test::ready_is("True"));
+    CHECK(t.find_path({"status", "lastScanResult", "tagCount"})->as_int() == 2);
+
     value d = c.wait_for(image_repository, "default", "down", test::ready_is("False"));
     std::string dm = test::condition_message(d, "Ready");
     CHECK(dm.find("scan failed: " + down + "/team/app") != std::string::npos);
