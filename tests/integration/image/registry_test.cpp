@@ -1,3 +1,4 @@
+#include "connect_proxy.hpp"
 #include "registry.hpp"
 
 #include <weir/oci/client.hpp>
@@ -77,4 +78,28 @@ TEST_CASE("against docker-registry over TLS: trusted with its CA, refused withou
 
     oci::registry_client plain(reg.host(), {.insecure = true});
     CHECK(!plain.list_tags("app"));
+}
+
+TEST_CASE("against docker-registry over TLS through an authenticating CONNECT proxy", "[integration][oci]")
+{
+    test::registry reg({.tls = true});
+    reg.push_image("app", "4.0.0");
+    test::connect_proxy proxy("pu", "pp");
+    auto opts = reg.client_options();
+    opts.proxy_url = proxy.url();
+    opts.proxy_username = "pu";
+    opts.proxy_password = "pp";
+    oci::registry_client via(reg.host(), opts);
+    auto tags = via.list_tags("app");
+    INFO((tags ? "" : tags.err().message));
+    REQUIRE(tags);
+    CHECK(*tags == std::vector<std::string>{"4.0.0"});
+    CHECK(proxy.tunnels() == 1);
+
+    opts.proxy_password = "wrong";
+    oci::registry_client refused(reg.host(), opts);
+    auto r = refused.list_tags("app");
+    REQUIRE(!r);
+    CHECK(r.err().reason == "ProxyAuthenticationFailed");
+    CHECK(proxy.refused() == 1);
 }
