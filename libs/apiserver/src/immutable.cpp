@@ -11,7 +11,10 @@ namespace weir::apiserver {
 
 namespace {
 
-const value* at(const value& obj, std::initializer_list<std::string_view> path) { return obj.find_path(path); }
+const value* at(const value& obj, std::initializer_list<std::string_view> path)
+{
+    return obj.find_path(path);
+}
 
 bool same(const value* a, const value* b)
 {
@@ -19,17 +22,23 @@ bool same(const value* a, const value* b)
     return *a == *b;
 }
 
-bool is_true(const value* v) { return v && v->is_bool() && v->as_bool(); }
+bool is_true(const value* v)
+{
+    return v && v->is_bool() && v->as_bool();
+}
 
-std::string shown(const value* v) { return v ? to_json(*v) : "null"; }
+std::string shown(const value* v)
+{
+    return v ? to_json(*v) : "null";
+}
 
 // ConfigMaps and Secrets marked `immutable: true` keep their data, and the mark itself.
 status check_immutable_data(call& c, const value& old, const value& obj, std::string_view kind)
 {
     if (!is_true(old.find("immutable"))) return ok();
     if (!is_true(obj.find("immutable")))
-        return invalid(c, kind, c.t.name, "immutable", "Forbidden: field is immutable when `immutable` is set",
-                       "FieldValueForbidden");
+        return invalid(c, kind, c.t.name, "immutable",
+                       "Forbidden: field is immutable when `immutable` is set", "FieldValueForbidden");
     for (const char* field : {"data", "binaryData"})
         if (!same(old.find(field), obj.find(field)))
             return invalid(c, kind, c.t.name, field, "Forbidden: field is immutable when `immutable` is set",
@@ -59,8 +68,8 @@ status api::impl::validate_immutable(call& c, const value& old, const value& obj
         WEIR_TRY(check_same(c, old, obj, kind, {"type"}, "type"));
         return check_immutable_data(c, old, obj, kind);
     }
-    if (group == "apps" && (resource == "deployments" || resource == "statefulsets" || resource == "daemonsets" ||
-                            resource == "replicasets"))
+    if (group == "apps" && (resource == "deployments" || resource == "statefulsets" ||
+                            resource == "daemonsets" || resource == "replicasets"))
         return check_same(c, old, obj, kind, {"spec", "selector"}, "spec.selector");
     if (group == "batch" && resource == "jobs") {
         WEIR_TRY(check_same(c, old, obj, kind, {"spec", "selector"}, "spec.selector"));

@@ -9,13 +9,15 @@ namespace {
 
 bool same_outcome(const value& entry, const snapshot& s)
 {
-    return entry.is_object() && entry.get_string("digest") == s.digest && entry.get_string("lastReconciledStatus") == s.status;
+    return entry.is_object() && entry.get_string("digest") == s.digest &&
+           entry.get_string("lastReconciledStatus") == s.status;
 }
 
 value metadata_value(const std::map<std::string, std::string>& metadata)
 {
     object m;
-    for (const auto& [k, v] : metadata) m.push_back(k, v);
+    for (const auto& [k, v] : metadata)
+        m.push_back(k, v);
     return m;
 }
 
@@ -30,7 +32,8 @@ void record_history(value& obj, const snapshot& s, kube::sys_time now, std::size
 
     value entry = object{};
     std::int64_t total = 0;
-    auto found = std::find_if(entries.begin(), entries.end(), [&](const value& e) { return same_outcome(e, s); });
+    auto found =
+        std::find_if(entries.begin(), entries.end(), [&](const value& e) { return same_outcome(e, s); });
     if (found != entries.end()) {
         entry = std::move(*found);
         entries.erase(found);

@@ -11,8 +11,8 @@ namespace weir::runtime {
 namespace {
 
 // Keys that make a kubeconfig read local files or run programs.
-constexpr std::string_view forbidden_keys[] = {"tokenFile", "client-certificate", "client-key", "certificate-authority",
-                                               "exec", "auth-provider"};
+constexpr std::string_view forbidden_keys[] = {
+    "tokenFile", "client-certificate", "client-key", "certificate-authority", "exec", "auth-provider"};
 
 std::string_view forbidden_key_in(const value& v)
 {
@@ -32,13 +32,15 @@ std::string_view forbidden_key_in(const value& v)
 result<std::string> kubeconfig_text(const value& secret, const std::string& where, const std::string& key)
 {
     const value* data = secret.find("data");
-    std::vector<std::string> keys = key.empty() ? std::vector<std::string>{"value", "value.yaml"}
-                                                : std::vector<std::string>{key};
+    std::vector<std::string> keys =
+        key.empty() ? std::vector<std::string>{"value", "value.yaml"} : std::vector<std::string>{key};
     for (const auto& k : keys) {
         const value* v = data && data->is_object() ? data->find(k) : nullptr;
         if (!v || !v->is_string()) continue;
         auto decoded = base64_decode(v->as_string());
-        if (!decoded) return terminal_error(fmt::format("{} key '{}' is not valid base64", where, k), "InvalidKubeConfig");
+        if (!decoded)
+            return terminal_error(fmt::format("{} key '{}' is not valid base64", where, k),
+                                  "InvalidKubeConfig");
         return std::move(*decoded);
     }
     return terminal_error(fmt::format("{} has no kubeconfig under key '{}'", where,
@@ -60,16 +62,19 @@ result<std::shared_ptr<kube::client>> remote_client(kube::client& local, std::st
     }
     WEIR_TRY_ASSIGN(std::string text, kubeconfig_text(*secret, where, ref.key));
     auto parsed = parse_yaml(text);
-    if (!parsed) return terminal_error(fmt::format("{}: {}", where, parsed.err().message), "InvalidKubeConfig");
+    if (!parsed)
+        return terminal_error(fmt::format("{}: {}", where, parsed.err().message), "InvalidKubeConfig");
     if (auto bad = forbidden_key_in(*parsed); !bad.empty())
-        return terminal_error(fmt::format("{} uses '{}', which reads local files or runs programs: embed the "
-                                          "credentials (token, client-key-data, certificate-authority-data) instead",
-                                          where, bad),
-                              "InvalidKubeConfig");
+        return terminal_error(
+            fmt::format("{} uses '{}', which reads local files or runs programs: embed the "
+                        "credentials (token, client-key-data, certificate-authority-data) instead",
+                        where, bad),
+            "InvalidKubeConfig");
     auto cfg = kube::parse_kubeconfig(text, "/nonexistent", {}, where);
     if (!cfg) return terminal_error(cfg.err().message, "InvalidKubeConfig");
     auto client = kube::client::create(*cfg);
-    if (!client) return terminal_error(fmt::format("{}: {}", where, client.err().message), "InvalidKubeConfig");
+    if (!client)
+        return terminal_error(fmt::format("{}: {}", where, client.err().message), "InvalidKubeConfig");
     return *client;
 }
 

@@ -7,21 +7,35 @@ using namespace std::chrono_literals;
 
 namespace {
 
-kube::sys_time at(int seconds) { return kube::sys_time{} + std::chrono::seconds(1'800'000'000 + seconds); }
+kube::sys_time at(int seconds)
+{
+    return kube::sys_time{} + std::chrono::seconds(1'800'000'000 + seconds);
+}
 
-const value& entry(const value& obj, std::size_t i) { return obj.find_path({"status", "history"})->as_array().at(i); }
+const value& entry(const value& obj, std::size_t i)
+{
+    return obj.find_path({"status", "history"})->as_array().at(i);
+}
 
 } // namespace
 
-TEST_CASE("history: a repeated outcome moves to the front with its count and times updated", "[runtime][history]")
+TEST_CASE("history: a repeated outcome moves to the front with its count and times updated",
+          "[runtime][history]")
 {
     value obj = object{};
-    runtime::record_history(obj, {.digest = "sha256:aa", .status = "ReconciliationSucceeded", .duration = 1500ms,
-                                   .metadata = {{"revision", "main@sha1:1"}}},
+    runtime::record_history(obj,
+                            {.digest = "sha256:aa",
+                             .status = "ReconciliationSucceeded",
+                             .duration = 1500ms,
+                             .metadata = {{"revision", "main@sha1:1"}}},
                             at(0));
-    runtime::record_history(obj, {.digest = "sha256:bb", .status = "ReconciliationSucceeded", .duration = 2s}, at(10));
-    runtime::record_history(obj, {.digest = "sha256:aa", .status = "ReconciliationSucceeded", .duration = 250ms,
-                                   .metadata = {{"revision", "main@sha1:1"}}},
+    runtime::record_history(obj, {.digest = "sha256:bb", .status = "ReconciliationSucceeded", .duration = 2s},
+                            at(10));
+    runtime::record_history(obj,
+                            {.digest = "sha256:aa",
+                             .status = "ReconciliationSucceeded",
+                             .duration = 250ms,
+                             .metadata = {{"revision", "main@sha1:1"}}},
                             at(20));
     const auto& list = obj.find_path({"status", "history"})->as_array();
     REQUIRE(list.size() == 2);
@@ -47,7 +61,8 @@ TEST_CASE("history: keeps at most five snapshots, dropping the oldest", "[runtim
 {
     value obj = object{};
     for (int i = 0; i < 7; ++i)
-        runtime::record_history(obj, {.digest = "sha256:" + std::to_string(i), .status = "ReconciliationSucceeded"}, at(i));
+        runtime::record_history(
+            obj, {.digest = "sha256:" + std::to_string(i), .status = "ReconciliationSucceeded"}, at(i));
     const auto& list = obj.find_path({"status", "history"})->as_array();
     REQUIRE(list.size() == 5);
     CHECK(entry(obj, 0).get_string("digest") == "sha256:6");

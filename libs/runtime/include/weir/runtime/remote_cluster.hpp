@@ -1,7 +1,8 @@
 // A client for another cluster, from a kubeconfig stored in a Secret (the `kubeConfig.secretRef`
 // of Kustomizations and HelmReleases):
 //
-//   WEIR_TRY_ASSIGN(auto remote, runtime::remote_client(mgr.client(), "apps", {.secret_name = "prod-kubeconfig"}));
+//   WEIR_TRY_ASSIGN(auto remote, runtime::remote_client(mgr.client(), "apps", {.secret_name =
+//   "prod-kubeconfig"}));
 //
 // The kubeconfig must be self-contained: references to files on the controller's disk (a token
 // file, client-key, certificate-authority paths) and exec/auth-provider plugins are refused, so a
