@@ -11,6 +11,7 @@
 #include <weir/core/duration.hpp>
 #include <weir/core/json.hpp>
 #include <weir/core/temp_dir.hpp>
+#include <weir/kube/errors.hpp>
 #include <weir/runtime/conditions.hpp>
 #include <weir/runtime/patch.hpp>
 
@@ -157,6 +158,11 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
     if (spec.chart) {
         WEIR_TRY(reconcile_helm_chart(mgr_.client(), obj, spec));
         st["helmChart"] = src.namespace_ + "/" + src.name;
+    } else if (!status_string(obj, "helmChart").empty()) { // moved to chartRef: the owned HelmChart goes
+        auto key = kube::object_key::parse(status_string(obj, "helmChart"));
+        auto removed = mgr_.client().remove(helm_chart_kind, key.namespace_, key.name);
+        if (!removed && !kube::is_not_found(removed.err())) return removed.err();
+        st.as_object().erase("helmChart");
     }
     WEIR_TRY_ASSIGN(auto art, ready_artifact(mgr_.client(), src));
     WEIR_TRY_ASSIGN(auto values, compose_values(mgr_.client(), ns_of(obj), spec));
@@ -186,11 +192,11 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
 
     release_actions actions(mgr_.client_ptr(), target, spec, work.path() / "render");
     WEIR_TRY(forget_moved_release(obj, spec, target));
-    WEIR_TRY_ASSIGN(auto recovered, actions.recover_pending());
+    WEIR_TRY_ASSIGN(auto history, actions.store().history());
+    WEIR_TRY_ASSIGN(auto recovered, actions.recover_pending(history));
     if (recovered)
         mgr_.events().warning(obj, "PendingReleaseRecovered",
                               fmt::format("release {} was left pending by an interrupted operation; marked failed", *recovered));
-    WEIR_TRY_ASSIGN(auto history, actions.store().history());
     std::optional<helm::release> deployed;
     if (!history.empty() && history.back().info.status == helm::status_deployed) deployed = history.back();
     std::string renderers = spec.post_renderers.is_null() ? "" : config_digest(spec.post_renderers);

@@ -167,9 +167,9 @@ result<action_outcome> release_actions::rollback(const helm::release& target, in
     return out;
 }
 
-result<std::optional<std::string>> release_actions::recover_pending()
+result<std::optional<std::string>> release_actions::recover_pending(std::vector<helm::release>& history)
 {
-    WEIR_TRY_ASSIGN(auto latest, store_.latest());
+    helm::release* latest = history.empty() ? nullptr : &history.back();
     if (!latest || !latest->info.status.starts_with("pending-")) return std::optional<std::string>{};
     std::string was = latest->info.status;
     latest->info.status = std::string(helm::status_failed);

@@ -43,8 +43,9 @@ public:
     result<action_outcome> rollback(const helm::release& target, int version, const std::optional<helm::release>& failed);
     status uninstall();
     // Beyond Flux: the newest record left pending-* by a crash is marked failed (Helm would refuse
-    // every later action with "another operation is in progress"). Returns the release's label.
-    result<std::optional<std::string>> recover_pending();
+    // every later action with "another operation is in progress"). `history` (oldest first) is
+    // updated in place. Returns the recovered release's label.
+    result<std::optional<std::string>> recover_pending(std::vector<helm::release>& history);
     // The objects of a stored release (its manifest, post-rendered when it was applied).
     static result<std::vector<value>> objects_of(const helm::release& r);
 
