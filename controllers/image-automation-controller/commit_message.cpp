@@ -23,8 +23,15 @@ value change_value(const setters::change& c)
 
 status check_template(const std::string& tmpl)
 {
+    // Only inside actions: the message text itself may say ".Updated".
     static const std::regex updated(R"(\.Updated\b)");
-    if (std::regex_search(tmpl, updated))
+    bool uses_updated = false;
+    for (std::size_t open = tmpl.find("{{"); open != std::string::npos && !uses_updated; open = tmpl.find("{{", open + 2)) {
+        auto close = tmpl.find("}}", open + 2);
+        std::string action = tmpl.substr(open + 2, close == std::string::npos ? std::string::npos : close - open - 2);
+        uses_updated = std::regex_search(action, updated);
+    }
+    if (uses_updated)
         return terminal_error("spec.git.commit.messageTemplate uses .Updated, which Flux removed: use .Changed "
                               "(.Changed.Changes, .Changed.FileChanges, .Changed.Objects)",
                               "RemovedTemplateField");

@@ -96,6 +96,21 @@ std::vector<runtime::request> image_update_automation_reconciler::automations_fo
     return out;
 }
 
+std::vector<runtime::request> image_update_automation_reconciler::automations_for_source(const value& repo)
+{
+    std::vector<runtime::request> out;
+    std::string ns(repo.find_path({"metadata", "namespace"})->as_string());
+    std::string name(repo.find_path({"metadata", "name"})->as_string());
+    for (const auto& a : controller_->cache().list()) {
+        const value* ref = a->find_path({"spec", "sourceRef"});
+        if (!ref) continue;
+        std::string own_ns(a->find_path({"metadata", "namespace"})->as_string());
+        if (ref->get_string("name") == name && ref->get_string("namespace", own_ns) == ns)
+            out.push_back(runtime::request::of(*a));
+    }
+    return out;
+}
+
 result<runtime::action> image_update_automation_reconciler::reconcile(const runtime::request& req)
 {
     kube::object_ptr cached = controller_->cache().get(req.key());

@@ -27,6 +27,8 @@ public:
     result<runtime::action> reconcile(const runtime::request& req);
     // Every automation in the policy's namespace (for the watch).
     std::vector<runtime::request> automations_for(const value& policy);
+    // The automations whose sourceRef names this GitRepository (for the watch).
+    std::vector<runtime::request> automations_for_source(const value& git_repository);
 
 private:
     struct run_result;

@@ -70,6 +70,9 @@ int main(int argc, char** argv)
     automations.bind(auto_ctl, policy_ctl);
     policy_ctl.watches(image::image_repository_kind, [&](const value& repo) { return policies.policies_for(repo); });
     auto_ctl.watches(image::image_policy_kind, [&](const value& p) { return automations.automations_for(p); });
+    // A changed GitRepository (URL, credentials, branch) is taken up at once, as in Flux.
+    auto_ctl.watches(image::git_repository_kind,
+                     [&](const value& r) { return automations.automations_for_source(r); });
 
     auto result = (*mgr)->run();
     return result ? 0 : runtime::exit_with(result.err());
