@@ -124,7 +124,8 @@ TEST_CASE("helm-controller installs a chart, upgrades when a valuesFrom ConfigMa
     setup_repository(c, repo);
     c.apply_yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-values, namespace: default}\ndata:\n  values.yaml: \"replicas: 2\"\n");
     c.apply_yaml(release_yaml("app", "  targetNamespace: apps\n  install: {createNamespace: true}\n"
-                                     "  values: {greeting: hi}\n  valuesFrom: [{kind: ConfigMap, name: app-values}]\n"));
+                                     "  values: {greeting: hi}\n  valuesFrom:\n  - {kind: ConfigMap, name: app-values}\n"
+                                     "  - {kind: Secret, name: not-there, optional: true}\n"));
     value ready = c.wait_for(helm_release, "default", "app", test::ready_is("True"), std::chrono::seconds(60));
 
     // Release name "<targetNamespace>-<name>", objects in the target namespace with Flux's labels.
@@ -398,17 +399,22 @@ TEST_CASE("helm-controller installs a chart packaged from a GitRepository", "[in
                                      {"charts/site/values.yaml", "title: from git\n"},
                                      {"charts/site/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
                                                                        "  name: {{ .Release.Name }}-site\ndata:\n"
-                                                                       "  title: {{ .Values.title | quote }}\n"}});
+                                                                       "  title: {{ .Values.title | quote }}\n"
+                                                                       "  subtitle: {{ .Values.extra.subtitle | quote }}\n"}});
     c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {{name: fleet, namespace: default}}\n"
                              "spec: {{url: \"file://{}\", interval: 10m, ref: {{branch: main}}}}\n",
                              git.string()));
     c.apply_yaml("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: site, namespace: default}\n"
                  "spec:\n  interval: 10m\n  chart:\n    spec: {chart: ./charts/site, reconcileStrategy: Revision, "
-                 "sourceRef: {kind: GitRepository, name: fleet}}\n");
+                 "sourceRef: {kind: GitRepository, name: fleet}}\n"
+                 "  valuesFrom: [{kind: Secret, name: site-values, valuesKey: subtitle, targetPath: extra.subtitle}]\n");
+    c.apply_yaml("apiVersion: v1\nkind: Secret\nmetadata: {name: site-values, namespace: default}\n"
+                 "data: {subtitle: " + base64_encode("from a secret") + "}\n");
     value ready = c.wait_for(helm_release, "default", "site", test::ready_is("True"), std::chrono::seconds(60));
     std::string head = c.head(git);
     CHECK(test::string_at(ready, {"status", "lastAttemptedRevision"}) == "2.0.0+" + head.substr(0, 12));
     CHECK(config_value(c, "default", "site-site", "title") == "from git");
+    CHECK(config_value(c, "default", "site-site", "subtitle") == "from a secret");
 
     // A new commit is a new chart revision under the Revision strategy, hence an upgrade.
     c.commit(git, {{"charts/site/values.yaml", "title: second commit\n"}});
