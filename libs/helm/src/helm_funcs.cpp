@@ -53,7 +53,7 @@ weir::value go_floats(weir::value v)
 
 std::string to_yaml_text(const gt::go_value& v)
 {
-    std::string s = weir::to_yaml(json_numbers(v.to_value()));
+    std::string s = go_yaml(json_numbers(v.to_value()));
     if (!s.empty() && s.back() == '\n') s.pop_back();
     return s;
 }
@@ -193,7 +193,7 @@ gt::go_value files_object(std::shared_ptr<const std::vector<chart_file>> files)
         std::map<std::string, std::string> sorted;
         for (const auto& f : *files) sorted[f.name.substr(f.name.rfind('/') + 1)] = f.data;
         for (auto& [k, v] : sorted) o.set(k, v);
-        std::string s = weir::to_yaml(weir::value(std::move(o)));
+        std::string s = go_yaml(weir::value(std::move(o)));
         if (!s.empty() && s.back() == '\n') s.pop_back();
         return str(s);
     }));
@@ -203,7 +203,7 @@ gt::go_value files_object(std::shared_ptr<const std::vector<chart_file>> files)
         for (const auto& f : *files) sorted[f.name.substr(f.name.rfind('/') + 1)] = weir::base64_encode(f.data);
         weir::object o;
         for (auto& [k, v] : sorted) o.set(k, v);
-        std::string s = weir::to_yaml(weir::value(std::move(o)));
+        std::string s = go_yaml(weir::value(std::move(o)));
         if (!s.empty() && s.back() == '\n') s.pop_back();
         return str(s);
     }));

@@ -19,5 +19,7 @@ gotemplate::go_value api_versions_object(const std::vector<std::string>& version
 weir::value values_as_go_floats(weir::value v);
 // Integral float64s written as integers, as Go's encoding/json and sigs.k8s.io/yaml write them.
 weir::value json_integers(weir::value v);
+// YAML as go-yaml v2 writes it (sigs.k8s.io/yaml.Marshal), with a trailing newline.
+std::string go_yaml(const weir::value& v);
 
 } // namespace weir::helm

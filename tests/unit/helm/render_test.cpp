@@ -159,3 +159,16 @@ TEST_CASE("numbers from values files are float64 as in Helm (1000000 prints 1e+0
     REQUIRE(out);
     CHECK(out->templates["t/templates/n.txt"] == "1e+06 float64 3 1000000 1000000 int64");
 }
+
+TEST_CASE("toYaml quotes as go-yaml v2: single quotes for syntax, double for other types, literal blocks",
+          "[helm][render]")
+{
+    auto c = make_chart({{"templates/y.txt", "{{ toYaml .Values }}"}},
+                        "s: '{{ x }}'\nt: 'true'\ne: ''\nm: \"a\\nb\\n\"\nnum: 1.5\nk: 'yes'\nd: '2024-01-01'\n"
+                        "c: 'a: b'\nl: [x, {w: 1, z: [2]}]\nq: \"it's\"\n");
+    auto out = weir::helm::render_chart(c, weir::value(), opts());
+    REQUIRE(out);
+    CHECK(out->templates["t/templates/y.txt"] ==
+          "c: 'a: b'\nd: \"2024-01-01\"\ne: \"\"\nk: \"yes\"\nl:\n- x\n- w: 1\n  z:\n  - 2\nm: |\n  a\n  b\nnum: 1.5\n"
+          "q: it's\ns: '{{ x }}'\nt: \"true\"");
+}
