@@ -1,8 +1,10 @@
 // Runs a chart's own helm-unittest suites (tests/*_test.yaml): the chart authors' published
-// expectations. The subset of helm-unittest that ingress-nginx's suites use is implemented here:
-// `templates`, `set`, `capabilities`, and the asserts hasDocuments, isKind, equal, exists,
-// notExists, contains, notContains, matchRegex, each applied to every rendered document, with
-// helm-unittest's defaults (release RELEASE-NAME in namespace NAMESPACE).
+// expectations. The subset of helm-unittest that ingress-nginx's and cert-manager's suites use is
+// implemented here: `templates` (suite or test), `release`, `set`, `capabilities`, and the
+// asserts hasDocuments, isKind, equal, exists, notExists, contains, notContains, isSubset,
+// matchRegex (each applied to every rendered document) and matchSnapshot (against the suite's
+// committed __snapshot__ file), with helm-unittest's defaults (release RELEASE-NAME in namespace
+// NAMESPACE).
 #include "paths.hpp"
 
 #include <weir/core/json.hpp>
@@ -111,9 +113,26 @@ struct outcome {
 };
 
 void run_assert(const std::string& kind, const weir::value& spec, const std::vector<weir::value>& docs,
-                const std::string& where, outcome& out)
+                const std::string& where, outcome& out, const weir::value* snapshot = nullptr)
 {
     ++out.asserts;
+    if (kind == "matchSnapshot") {
+        // The snapshot holds one entry per document, numbered from 1.
+        if (!snapshot || !snapshot->is_object()) {
+            out.failures.push_back(where + ": no snapshot recorded");
+            return;
+        }
+        std::size_t i = 0;
+        for (const auto& [n, text] : snapshot->as_object()) {
+            auto want = weir::parse_yaml(text.as_string(), k8s);
+            REQUIRE(want);
+            if (i >= docs.size() || !same(docs[i], *want))
+                out.failures.push_back(where + ": document " + n + " differs from the snapshot");
+            ++i;
+        }
+        if (i != docs.size()) out.failures.push_back(where + ": snapshot has " + std::to_string(i) + " documents");
+        return;
+    }
     auto fail = [&](const std::string& why) { out.failures.push_back(where + ": " + kind + ": " + why); };
     if (kind == "hasDocuments") {
         auto want = spec.find("count")->as_int();
@@ -140,6 +159,16 @@ void run_assert(const std::string& kind, const weir::value& spec, const std::vec
             if (kind == "contains" && !found) fail(path + " lacks " + weir::to_json(*spec.find("content")));
             if (kind == "notContains" && found) fail(path + " has " + weir::to_json(*spec.find("content")));
         }
+        if (kind == "isSubset") {
+            bool okk = v && v->is_object();
+            if (okk)
+                for (const auto& [k, want] : spec.find("content")->as_object()) {
+                    const weir::value* got = v->find(k);
+                    okk = okk && got && same(*got, want);
+                }
+            if (!okk) fail(path + " is " + (v ? weir::to_json(*v) : "missing") + ", not a superset of " +
+                           weir::to_json(*spec.find("content")));
+        }
         if (kind == "matchRegex") {
             if (!v || !v->is_string() || !std::regex_search(v->as_string(), std::regex(std::string(spec.get_string("pattern")))))
                 fail(path + " does not match " + std::string(spec.get_string("pattern")));
@@ -159,17 +188,37 @@ outcome run_suites(const std::filesystem::path& chart_dir)
     for (const auto& suite_path : suites) {
         auto suite = weir::parse_yaml(slurp(suite_path), k8s);
         REQUIRE(suite);
-        std::vector<std::string> templates;
-        for (const auto& t : suite->find("templates")->as_array()) templates.push_back(t.as_string());
+        std::vector<std::string> suite_templates;
+        if (const auto* t = suite->find("templates"))
+            for (const auto& e : t->as_array()) suite_templates.push_back(e.as_string());
+        weir::value snapshots;
+        auto snap_file = suite_path.parent_path() / "__snapshot__" / (suite_path.filename().string() + ".snap");
+        if (std::filesystem::exists(snap_file)) {
+            auto snap = weir::parse_yaml(slurp(snap_file), k8s);
+            REQUIRE(snap);
+            snapshots = std::move(*snap);
+        }
         for (const auto& test : suite->find("tests")->as_array()) {
             ++out.tests;
-            std::string where = suite_path.filename().string() + " / " + std::string(test.get_string("it"));
+            std::string it_name = std::string(test.get_string("it"));
+            std::string where = suite_path.filename().string() + " / " + it_name;
+            std::vector<std::string> templates = suite_templates;
+            if (const auto* t = test.find("templates")) {
+                templates.clear();
+                for (const auto& e : t->as_array()) templates.push_back(e.as_string());
+            }
             weir::value user = weir::object{};
             if (const auto* set = test.find("set"))
                 for (const auto& [k, v] : set->as_object()) set_path(user, k, v);
             weir::helm::render_options o;
             o.release.name = "RELEASE-NAME";
             o.release.namespace_ = "NAMESPACE";
+            const weir::value* suite_release = suite->find("release");
+            for (const weir::value* r : {suite_release, test.find("release")}) {
+                if (!r) continue;
+                if (r->find("name")) o.release.name = std::string(r->get_string("name"));
+                if (r->find("namespace")) o.release.namespace_ = std::string(r->get_string("namespace"));
+            }
             if (const auto* caps = test.find("capabilities")) {
                 auto num = [&](const char* k) {
                     const auto* v = caps->find(k);
@@ -191,7 +240,8 @@ outcome run_suites(const std::filesystem::path& chart_dir)
                     std::vector<std::string> selected = templates;
                     if (const auto* t = a.find("template")) selected = {t->as_string()};
                     std::vector<weir::value> docs;
-                    for (const auto& t : selected) {
+                    for (auto t : selected) {
+                        if (t.rfind("templates/", 0) == 0) t = t.substr(10);
                         auto it = rendered->templates.find(chart->metadata.name + "/templates/" + t);
                         if (it == rendered->templates.end()) continue;
                         auto stream = weir::parse_yaml_stream(it->second, k8s);
@@ -199,7 +249,7 @@ outcome run_suites(const std::filesystem::path& chart_dir)
                         for (auto& d : *stream)
                             if (!d.is_null()) docs.push_back(std::move(d));
                     }
-                    run_assert(kind, spec, docs, where, out);
+                    run_assert(kind, spec, docs, where, out, snapshots.is_object() ? snapshots.find(it_name) : nullptr);
                 }
             }
         }
@@ -218,4 +268,14 @@ TEST_CASE("ingress-nginx renders as its own helm-unittest suites expect", "[helm
     CHECK(out.failures.empty());
     WARN("ingress-nginx helm-unittest: " << out.tests << " tests, " << out.asserts << " asserts, "
                                          << out.failures.size() << " failures");
+}
+
+TEST_CASE("cert-manager renders as its own helm-unittest suites and snapshots expect", "[helm][charts][unittest]")
+{
+    auto out = run_suites(weir::test::source_dir() / "tests/unit/helm/testdata/cert-manager");
+    for (const auto& f : out.failures) WARN(f);
+    CHECK(out.tests > 50);
+    CHECK(out.failures.empty());
+    WARN("cert-manager helm-unittest: " << out.tests << " tests, " << out.asserts << " asserts, "
+                                        << out.failures.size() << " failures");
 }
