@@ -35,7 +35,23 @@ result<bool> open_worktree(const std::string& url, const std::string& branch, co
     bool has_branch = false;
     for (const auto& r : refs) has_branch = has_branch || r.name == "refs/heads/" + branch;
     if (has_branch) {
-        WEIR_TRY(git::clone_worktree(url, branch, dir, auth));
+        // Through a mirror (libs/git's tested fetch and auth), then a local clone of it: libgit2 1.5's
+        // git_clone fails on remotes whose HEAD names a branch that does not exist (a bare
+        // repository made with `git init --bare` and pushed a "main" branch).
+        git::mirror_cache mirrors(dir.parent_path() / ".mirror");
+        WEIR_TRY(mirrors.sync(url, {.branch = branch}, auth));
+        fs::path mirror = mirrors.mirror_path(url);
+        {
+            repo_handle m;
+            if (git_repository_open(&m.r, mirror.c_str()) < 0) return git_failure("cannot open the mirror", mirror);
+            std::string head = "refs/heads/" + branch;
+            if (git_repository_set_head(m.r, head.c_str()) < 0) return git_failure("cannot set HEAD", mirror);
+        }
+        git_clone_options co = GIT_CLONE_OPTIONS_INIT;
+        co.checkout_branch = branch.c_str();
+        repo_handle wt;
+        if (git_clone(&wt.r, mirror.c_str(), dir.c_str(), &co) < 0) return git_failure("cannot check out " + branch, dir);
+        if (git_remote_set_url(wt.r, "origin", url.c_str()) < 0) return git_failure("cannot set the origin URL", dir);
         return true;
     }
     repo_handle repo;

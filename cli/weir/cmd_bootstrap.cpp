@@ -7,6 +7,7 @@
 #include "cli_manifests.hpp"
 #include "cli_reconcile.hpp"
 
+#include <weir/core/encoding.hpp>
 #include <weir/core/temp_dir.hpp>
 #include <weir/core/yaml.hpp>
 #include <weir/git/push.hpp>
@@ -168,6 +169,8 @@ status apply_secret(kube::client& c, const settings& s)
         data["password"] = s.auth.password;
     }
     if (!s.auth.ca_pem.empty()) data["ca.crt"] = s.auth.ca_pem;
+    // `data` (base64) rather than stringData: the same bytes on every API server.
+    for (auto& [k, v] : data.as_object()) v = base64_encode(v.as_string());
     value secret = object{};
     secret["apiVersion"] = "v1";
     secret["kind"] = "Secret";
@@ -175,7 +178,7 @@ status apply_secret(kube::client& c, const settings& s)
     secret["metadata"]["name"] = s.secret_name;
     secret["metadata"]["namespace"] = s.install.namespace_;
     secret["type"] = "Opaque";
-    secret["stringData"] = data;
+    secret["data"] = data;
     auto r = c.apply(secret, {.field_manager = "weir", .force = true});
     if (!r) return r.err().wrap("creating the Git credentials Secret");
     cli::say_success(fmt::format("Secret {}/{} holds the Git credentials", s.install.namespace_, s.secret_name));
@@ -235,14 +238,19 @@ status bootstrap(const cli::parsed_args& f)
 
     cli::say_action("applying sync manifests");
     WEIR_TRY_ASSIGN(auto docs, parse_yaml_stream(sync));
+    // Objects that already exist may wait an interval before they look at Git again: ask for a
+    // reconcile now. New ones reconcile on creation, and a patch racing their controller's first
+    // update (it adds its finalizer) would only get in its way.
+    std::vector<const cli::flux_kind*> kick;
+    for (const auto* k : {&git_kind, &ks_kind})
+        if (client->get(k->gvk, ns, "flux-system")) kick.push_back(k);
     for (const auto& d : docs) {
         auto r = client->apply(d, {.field_manager = "weir", .force = true});
         if (!r) return r.err().wrap("applying the sync manifests");
     }
-    // Ask for a fetch now rather than at the next interval (the GitRepository may be old).
     std::string token = cli::now_rfc3339_nano();
     std::string patch = fmt::format(R"({{"metadata":{{"annotations":{{"reconcile.fluxcd.io/requestedAt":"{}"}}}}}})", token);
-    for (const auto* k : {&git_kind, &ks_kind})
+    for (const auto* k : kick)
         if (auto p = client->patch(k->gvk, ns, "flux-system", kube::patch_type::merge, patch); !p)
             return p.err().wrap("requesting a reconcile of " + k->kind + " flux-system");
 
@@ -257,6 +265,8 @@ status bootstrap(const cli::parsed_args& f)
     });
     if (!waited) {
         std::string why = cli::condition(last, "Ready", "message");
+        if (auto src = client->get(git_kind.gvk, ns, "flux-system"); src && cli::condition(*src, "Ready", "status") != "True")
+            why += (why.empty() ? "" : "; ") + std::string("GitRepository: ") + cli::condition(*src, "Ready", "message");
         return transient_error(waited.err().message + (why.empty() ? "" : "; Ready: " + why));
     }
     cli::say_success("reconciled sync configuration: applied revision " + want);

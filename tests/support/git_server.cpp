@@ -82,7 +82,8 @@ std::string run(const std::vector<std::string>& argv, const fs::path& cwd)
     return out;
 }
 
-std::uint16_t free_port()
+// Weak: child_process.cpp defines the same helper, and a test may link both.
+__attribute__((weak)) std::uint16_t free_port()
 {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
