@@ -98,6 +98,11 @@ result<action_options> read_action(const value& spec, std::string_view key, bool
     WEIR_TRY_ASSIGN(a.force, optional_bool(*o, "force", p + ".force", false));
     WEIR_TRY_ASSIGN(a.cleanup_on_fail, optional_bool(*o, "cleanupOnFail", p + ".cleanupOnFail", false));
     WEIR_TRY_ASSIGN(a.keep_history, optional_bool(*o, "keepHistory", p + ".keepHistory", false));
+    WEIR_TRY_ASSIGN(auto propagation, optional_string(*o, "deletionPropagation", p + ".deletionPropagation"));
+    if (propagation && !propagation->empty()) a.deletion_propagation = *propagation;
+    if (a.deletion_propagation != "background" && a.deletion_propagation != "foreground" && a.deletion_propagation != "orphan")
+        return invalid_field(p + ".deletionPropagation",
+                             fmt::format("\"{}\" must be background, foreground or orphan", a.deletion_propagation));
     WEIR_TRY_ASSIGN(auto crds, optional_string(*o, "crds", p + ".crds"));
     a.crds = crds.value_or("");
     if (const value* r = o->find("remediation"); r && r->is_object()) {

@@ -190,7 +190,7 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
     st["lastAttemptedGeneration"] = kube::generation_of(obj);
     st["lastAttemptedRevisionDigest"] = art.digest;
 
-    release_actions actions(mgr_.client_ptr(), target, spec, work.path() / "render");
+    release_actions actions(client_for(obj, spec), target, spec, work.path() / "render");
     WEIR_TRY(forget_moved_release(obj, spec, target));
     WEIR_TRY_ASSIGN(auto history, actions.store().history());
     WEIR_TRY_ASSIGN(auto recovered, actions.recover_pending(history));
@@ -259,7 +259,7 @@ result<runtime::action> helm_release_reconciler::act(const value& obj, const hel
     cond::remove(updated, "Remediated");
     if (spec.test_enable) {
         auto hooks = rel.hooks;
-        auto tested = run_hooks(mgr_.client(), hooks, "test", {.namespace_ = rel.namespace_});
+        auto tested = run_hooks(*client_for(obj, spec), hooks, "test", {.namespace_ = rel.namespace_});
         cond::set(updated, "TestSuccess", tested ? "True" : "False", tested ? "TestSucceeded" : "TestFailed",
                   tested ? fmt::format("Helm test succeeded for release {}", release_label(rel)) : tested.err().message);
         if (!tested && !spec.test_ignore_failures) return remediate(obj, spec, updated, actions, tested.err(), upgrade);
@@ -290,7 +290,7 @@ status helm_release_reconciler::forget_moved_release(const value& obj, const hel
     if (old.name == target.name && old.namespace_ == target.namespace_ && old.storage_namespace == target.storage_namespace)
         return ok();
     temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}-old", ns_of(obj), name_of(obj)));
-    release_actions previous(mgr_.client_ptr(), old, spec, work.path());
+    release_actions previous(client_for(obj, spec), old, spec, work.path());
     WEIR_TRY(previous.uninstall());
     mgr_.events().normal(obj, "UninstallSucceeded",
                          fmt::format("Helm uninstall succeeded for release {}/{} before installing it as {}/{}", old.namespace_,
@@ -365,13 +365,13 @@ status helm_release_reconciler::in_sync(const value& obj, const helm_release_spe
     const auto& rel = *deployed;
     if (spec.drift_mode != "disabled") {
         WEIR_TRY_ASSIGN(auto objects, release_actions::objects_of(rel));
-        WEIR_TRY_ASSIGN(auto report, detect_drift(mgr_.client(), objects, spec.drift_ignore));
+        WEIR_TRY_ASSIGN(auto report, detect_drift(*client_for(obj, spec), objects, spec.drift_ignore));
         if (report.any()) {
             std::string msg = fmt::format("Cluster state of release {} has drifted from the desired state: {}",
                                           release_label(rel), report.str());
             mgr_.events().warning(obj, "DriftDetected", msg);
             if (spec.drift_mode == "enabled") {
-                ssa::resource_manager rm(mgr_.client_ptr(), {.owner_group = "helm.toolkit.fluxcd.io"});
+                ssa::resource_manager rm(client_for(obj, spec), {.owner_group = "helm.toolkit.fluxcd.io"});
                 auto fixed = rm.apply_all(report.drifted, {.field_manager = "helm-controller", .force = true});
                 if (!fixed) return fixed.err().wrap("failed to correct drift");
                 mgr_.events().event(obj, runtime::event_type::normal, "DriftCorrected",
@@ -415,6 +415,13 @@ result<std::optional<std::string>> helm_release_reconciler::dependencies_not_rea
     return std::optional<std::string>{};
 }
 
+// spec.serviceAccountName: everything the release does (records included) as that account.
+std::shared_ptr<kube::client> helm_release_reconciler::client_for(const value& obj, const helm_release_spec& spec)
+{
+    if (spec.service_account_name.empty()) return mgr_.client_ptr();
+    return mgr_.client().impersonate(fmt::format("system:serviceaccount:{}:{}", ns_of(obj), spec.service_account_name));
+}
+
 status helm_release_reconciler::write_status(const value& original, value& updated)
 {
     auto r = runtime::patch_status(mgr_.client(), original, updated, {.field_manager = "gotk-helm-controller"});
@@ -427,7 +434,7 @@ result<runtime::action> helm_release_reconciler::finalize(const value& obj)
     auto spec = helm_release_spec::from(obj);
     if (spec && !spec->suspend) {
         temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}", ns_of(obj), name_of(obj)));
-        release_actions actions(mgr_.client_ptr(), target_of(obj, *spec), *spec, work.path());
+        release_actions actions(client_for(obj, *spec), target_of(obj, *spec), *spec, work.path());
         auto removed = actions.uninstall();
         if (!removed) {
             mgr_.events().warning(obj, "UninstallFailed", removed.err().message);

@@ -50,6 +50,7 @@ private:
     result<runtime::action> remediate(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated,
                                       release_actions& actions, const error& failure, bool upgrade);
     status in_sync(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated, release_actions& actions);
+    std::shared_ptr<kube::client> client_for(const value& obj, const api::helm_v2::helm_release_spec& spec);
     status write_status(const value& original, value& updated);
 
     runtime::manager& mgr_;

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace weir::helm_controller {
 namespace fs = std::filesystem;
 
@@ -192,7 +194,9 @@ status release_actions::uninstall()
         hook_options hook_opts{.namespace_ = target_.namespace_, .timeout = timeout(spec_.uninstall)};
         if (!spec_.uninstall.disable_hooks) WEIR_TRY(run_hooks(*client_, current.hooks, "pre-delete", hook_opts));
         WEIR_TRY_ASSIGN(auto objects, objects_of(current));
-        WEIR_TRY(rm_.delete_all(ssa::inventory::of(objects).entries(), {.owner_labels = {}}));
+        std::string policy = spec_.uninstall.deletion_propagation;
+        policy[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(policy[0])));
+        WEIR_TRY(rm_.delete_all(ssa::inventory::of(objects).entries(), {.owner_labels = {}, .propagation_policy = policy}));
         if (!spec_.uninstall.disable_hooks) WEIR_TRY(run_hooks(*client_, current.hooks, "post-delete", hook_opts));
         return ok();
     };

@@ -56,6 +56,7 @@ struct action_options {
     bool force = false;
     bool cleanup_on_fail = false;
     bool keep_history = false;     // uninstall only
+    std::string deletion_propagation = "background"; // uninstall only: background, foreground, orphan
     std::string crds;              // install: Create, upgrade: Skip
     remediation remediate;
 };
