@@ -170,7 +170,13 @@ result<image_update_automation_spec> image_update_automation_spec::from(const va
         out.message_template = tmpl.value_or("");
         WEIR_TRY_ASSIGN(out.message_template_values,
                         string_map(*commit, "messageTemplateValues", "spec.git.commit.messageTemplateValues"));
-        out.has_signing_key = commit->find("signingKey") && !commit->find("signingKey")->is_null();
+        if (const value* sk = commit->find("signingKey"); sk && sk->is_object()) {
+            const value* ref = sk->find("secretRef");
+            if (!ref || !ref->is_object()) return invalid_field("spec.git.commit.signingKey.secretRef", "is required");
+            WEIR_TRY_ASSIGN(out.signing_secret,
+                            required_string(*ref, "name", "spec.git.commit.signingKey.secretRef.name"));
+            out.signing_type = std::string(sk->get_string("type", "gpg"));
+        }
         if (const value* push = git->find("push"); push && push->is_object()) {
             out.push_branch = std::string(push->get_string("branch"));
             out.push_refspec = std::string(push->get_string("refspec"));

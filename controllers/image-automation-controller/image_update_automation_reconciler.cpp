@@ -2,6 +2,7 @@
 
 #include "commit_message.hpp"
 #include "kinds.hpp"
+#include "signing.hpp"
 
 #include <weir/api/image_v1.hpp>
 #include <weir/api/secret.hpp>
@@ -123,10 +124,6 @@ result<runtime::action> image_update_automation_reconciler::reconcile(const runt
     }
     WEIR_TRY(runtime::ensure_finalizer(mgr_.client(), obj, api::flux_finalizer));
     WEIR_TRY_ASSIGN(auto spec, image_update_automation_spec::from(obj));
-    if (spec.has_signing_key)
-        return terminal_error("spec.git.commit.signingKey: commit signing is not supported by weir yet; remove it to "
-                              "push unsigned commits",
-                              "InvalidSigningKey");
     if (!spec.message_template.empty()) WEIR_TRY(check_template(spec.message_template));
     WEIR_TRY_ASSIGN(auto selector, selector_of(spec.policy_selector));
 
@@ -161,6 +158,17 @@ result<runtime::action> image_update_automation_reconciler::reconcile(const runt
         return terminal_error("only a branch can be checked out: set spec.git.checkout.ref.branch",
                               "InvalidSourceConfiguration");
     std::string push_branch = spec.push_branch.empty() ? checkout_branch : spec.push_branch;
+
+    std::optional<signing_key> signer;
+    if (!spec.signing_secret.empty()) {
+        auto secret = mgr_.client().get(secret_kind, req.namespace_, spec.signing_secret);
+        if (!secret) return fail(secret.err().wrap("signing key secret " + req.namespace_ + "/" + spec.signing_secret),
+                                 "InvalidSigningKey");
+        WEIR_TRY_ASSIGN(auto data, api::secret_data(*secret));
+        auto key = signing_key_from(data, spec.signing_type, req.namespace_ + "/" + spec.signing_secret);
+        if (!key) return fail(key.err(), "InvalidSigningKey"); // fixed by editing the Secret
+        signer = std::move(*key);
+    }
 
     // The policies and what they selected.
     setters::policy_map policies;
@@ -207,7 +215,9 @@ result<runtime::action> image_update_automation_reconciler::reconcile(const runt
         WEIR_TRY_ASSIGN(message, render_commit_message(spec.message_template,
                                                        {std::string(req.name), req.namespace_,
                                                         spec.message_template_values, update->changes}));
-        auto sha = git::commit_all(dir, {spec.author_name, spec.author_email, message});
+        git::commit_options commit{spec.author_name, spec.author_email, message, {}};
+        if (signer) commit.sign = [&](const std::string& buffer) { return sign_buffer(*signer, buffer); };
+        auto sha = git::commit_all(dir, commit);
         if (!sha) return fail(sha.err(), "GitOperationFailed");
         std::vector<std::string> specs;
         if (!spec.push_branch.empty() || spec.push_refspec.empty())

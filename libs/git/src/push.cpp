@@ -34,6 +34,34 @@ int push_update_cb(const char* refname, const char* status, void* data)
     return 0;
 }
 
+// The commit text is built first, signed by the caller's function, then stored with its signature;
+// the branch HEAD names moves to it (also when HEAD is unborn).
+result<std::string> commit_signed(git_repository* repo, const fs::path& dir, const git_signature* sig, const git_tree* tree,
+                                  const git_commit* parent, const commit_options& options)
+{
+    const git_commit* parents[] = {parent};
+    git_buf buf = GIT_BUF_INIT;
+    if (git_commit_create_buffer(&buf, repo, sig, sig, nullptr, options.message.c_str(), tree, parent ? 1 : 0,
+                                 parent ? parents : nullptr) < 0)
+        return local_error("cannot build the commit", dir);
+    std::string content(buf.ptr, buf.size);
+    git_buf_dispose(&buf);
+    WEIR_TRY_ASSIGN(auto signature, options.sign(content));
+    git_oid commit_id;
+    if (git_commit_create_with_signature(&commit_id, repo, content.c_str(), signature.c_str(), nullptr) < 0)
+        return local_error("cannot store the signed commit", dir);
+    git_reference* hraw = nullptr;
+    if (git_reference_lookup(&hraw, repo, "HEAD") < 0) return local_error("cannot read HEAD", dir);
+    reference_ptr head(hraw);
+    const char* branch = git_reference_symbolic_target(head.get());
+    if (!branch) return local_error("HEAD is detached", dir);
+    git_reference* moved = nullptr;
+    if (git_reference_create(&moved, repo, branch, &commit_id, 1, "commit (signed)") < 0)
+        return local_error("cannot move the branch to the signed commit", dir);
+    git_reference_free(moved);
+    return oid_hex(commit_id);
+}
+
 } // namespace
 
 status clone_worktree(const std::string& url, const std::string& branch, const fs::path& dir, const auth_options& auth)
@@ -80,9 +108,9 @@ result<std::string> commit_all(const fs::path& dir, const commit_options& option
         return terminal_error("invalid commit author '" + options.author_name + " <" + options.author_email + ">'",
                               "InvalidAuthor");
     signature_ptr sig(sraw);
-    // Commit signing (OpenPGP/SSH) will go here: git_commit_create_buffer, sign, git_commit_create_with_signature.
     git_oid commit_id;
     const git_commit* parents[] = {parent.get()};
+    if (options.sign) return commit_signed(repo.get(), dir, sig.get(), tree.get(), parent.get(), options);
     if (git_commit_create(&commit_id, repo.get(), "HEAD", sig.get(), sig.get(), nullptr, options.message.c_str(),
                           tree.get(), parent ? 1 : 0, parent ? parents : nullptr) < 0)
         return local_error("cannot commit", dir);

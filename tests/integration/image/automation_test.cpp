@@ -62,7 +62,8 @@ struct loop {
 
     std::string image() const { return reg.host() + "/team/app"; }
 
-    void apply_all(const std::string& range = "^1.0", const std::string& push = "{branch: main}")
+    void apply_all(const std::string& range = "^1.0", const std::string& push = "{branch: main}",
+                   const std::string& signing = "null")
     {
         cluster->apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
@@ -89,6 +90,7 @@ spec:
     checkout: {{ref: {{branch: main}}}}
     commit:
       author: {{name: weir-bot, email: bot@weir.test}}
+      signingKey: {}
       messageTemplate: |-
         Automated image update by {{{{ .AutomationObject.Name }}}}
         {{{{ range .Changed.Changes }}}}
@@ -97,7 +99,7 @@ spec:
     push: {}
   update: {{strategy: Setters, path: ./apps}}
 )",
-                                        git.url("fleet"), image(), range, push));
+                                        git.url("fleet"), image(), range, signing, push));
     }
 
     std::string show(const std::string& rev_path)
@@ -318,4 +320,49 @@ TEST_CASE("a push branch is created from the checkout branch, built upon later, 
     CHECK(l.repos.head("fleet", "image-updates") == sha2);
     CHECK(test::run({"git", "--git-dir", l.repos.bare("fleet").string(), "rev-parse", "image-updates~1"}) == sha + "\n");
     CHECK(l.show("image-updates:apps/web.yaml") == deployment(l.image() + ":1.2.0"));
+}
+
+TEST_CASE("automation commits are signed with an OpenPGP key or an SSH key from a Secret, and verify",
+          "[integration][image]")
+{
+    temp_dir keys(fs::temp_directory_path(), "signing-keys");
+    fs::path gnupg = keys.path() / "g";
+    fs::create_directories(gnupg);
+    fs::permissions(gnupg, fs::perms::owner_all, fs::perm_options::replace);
+    test::run({"gpg", "--batch", "--homedir", gnupg.string(), "--passphrase", "", "--quick-gen-key",
+               "Weir Bot <bot@weir.test>", "ed25519", "sign", "never"});
+    std::string armored = test::run({"gpg", "--batch", "--homedir", gnupg.string(), "--armor", "--export-secret-keys"});
+    test::run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bot@weir.test", "-f", (keys.path() / "id").string()});
+    std::ifstream id_in(keys.path() / "id");
+    std::string identity((std::istreambuf_iterator<char>(id_in)), std::istreambuf_iterator<char>());
+    std::ifstream pub_in(keys.path() / "id.pub");
+    std::string pub((std::istreambuf_iterator<char>(pub_in)), std::istreambuf_iterator<char>());
+    std::ofstream(keys.path() / "allowed") << "bot@weir.test " << pub;
+
+    for (std::string type : {"gpg", "ssh"}) {
+        DYNAMIC_SECTION("signed with " << type)
+        {
+            loop l("1.0.0", {"1.0.0", "1.1.0"});
+            std::string key_field = type == "gpg" ? "git.asc" : "identity";
+            l.cluster->apply_yaml(fmt::format("apiVersion: v1\nkind: Secret\nmetadata: {{name: signing, namespace: default}}\n"
+                                              "data: {{{}: {}}}\n",
+                                              key_field, base64_encode(type == "gpg" ? armored : identity)));
+            l.apply_all("^1.0", "{branch: main}", "{secretRef: {name: signing}, type: " + type + "}");
+            value pushed = l.cluster->wait_for(automation, "default", "fleet", [](const value& o) {
+                return !test::string_at(o, {"status", "lastPushCommit"}).empty();
+            });
+            std::string sha = test::string_at(pushed, {"status", "lastPushCommit"});
+            std::vector<std::string> verify{"env", "GNUPGHOME=" + gnupg.string(), "git", "--git-dir",
+                                            l.repos.bare("fleet").string()};
+            if (type == "ssh") {
+                verify.push_back("-c");
+                verify.push_back("gpg.ssh.allowedSignersFile=" + (keys.path() / "allowed").string());
+            }
+            verify.insert(verify.end(), {"verify-commit", "-v", sha});
+            std::string out = test::run(verify); // throws (fails the test) on a bad signature
+            CHECK(out.find("Good") != std::string::npos);
+            CHECK(l.show("main:apps/web.yaml") == deployment(l.image() + ":1.1.0"));
+        }
+    }
+    test::run({"gpgconf", "--homedir", gnupg.string(), "--kill", "gpg-agent"});
 }

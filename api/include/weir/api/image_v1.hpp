@@ -66,7 +66,8 @@ struct image_update_automation_spec {
     std::string author_email;
     std::string message_template; // empty: Flux's default message
     std::map<std::string, std::string> message_template_values;
-    bool has_signing_key = false;
+    std::string signing_secret; // signingKey.secretRef.name; empty: unsigned commits
+    std::string signing_type = "gpg"; // signingKey.type: gpg | ssh
     std::string push_branch;
     std::string push_refspec;
     std::map<std::string, std::string> push_options;

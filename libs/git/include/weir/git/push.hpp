@@ -7,14 +7,14 @@
 //   if (!sha.empty()) WEIR_TRY(push("/tmp/wt", "main", auth));
 //
 // push never forces: when the remote branch moved on, it fails with reason NonFastForward
-// (transient: fetch, re-apply, and try again). Signing commits is a later step (it will go in
-// commit_all, which builds the commit buffer).
+// (transient: fetch, re-apply, and try again). commit_options::sign makes signed commits.
 #pragma once
 
 #include <weir/core/result.hpp>
 #include <weir/git/auth.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +24,9 @@ struct commit_options {
     std::string author_name;
     std::string author_email;
     std::string message;
+    // When set, the commit is signed: it receives the raw commit object text and returns the
+    // armored signature (OpenPGP or SSH) to store in the commit's gpgsig header.
+    std::function<result<std::string>(const std::string& commit_buffer)> sign;
 };
 
 // Clones `url` (non-bare) into `dir`, with `branch` checked out.
