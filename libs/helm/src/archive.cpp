@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <algorithm>
 #include <memory>
 #include <sstream>
 
@@ -54,6 +55,12 @@ result<std::string> read_file(const fs::path& p)
 }
 
 namespace {
+
+// Helm drops a UTF-8 byte order mark from every file it loads.
+void strip_bom(std::string& data)
+{
+    if (data.size() >= 3 && data.compare(0, 3, "\xEF\xBB\xBF") == 0) data.erase(0, 3);
+}
 
 struct ignore_rule {
     std::string pattern;
@@ -107,6 +114,7 @@ result<std::vector<chart_file>> read_chart_dir(const fs::path& dir)
     std::vector<ignore_rule> rules;
     if (fs::exists(dir / ".helmignore")) {
         WEIR_TRY_ASSIGN(std::string t, read_file(dir / ".helmignore"));
+        strip_bom(t);
         rules = parse_helmignore(t);
     } else {
         rules = parse_helmignore("");
@@ -119,51 +127,90 @@ result<std::vector<chart_file>> read_chart_dir(const fs::path& dir)
         if (ec) return terminal_error("cannot read chart directory " + dir.string() + ": " + ec.message());
         std::string rel = fs::relative(it->path(), dir).generic_string();
         bool is_dir = it->is_directory();
-        if (rel == ".helmignore" || ignored(rules, rel, is_dir)) {
+        if (ignored(rules, rel, is_dir)) {
             if (is_dir) it.disable_recursion_pending();
             continue;
         }
         if (is_dir || !it->is_regular_file()) continue;
         WEIR_TRY_ASSIGN(std::string data, read_file(it->path()));
+        strip_bom(data);
         files.push_back({rel, std::move(data)});
     }
     return files;
 }
 
+namespace {
+
+std::string clean_path(const std::string& p)
+{
+    // path.Clean for a relative or absolute slash path.
+    bool abs = !p.empty() && p[0] == '/';
+    std::vector<std::string> parts;
+    std::size_t st = 0;
+    while (st <= p.size()) {
+        auto sl = p.find('/', st);
+        std::string part = p.substr(st, sl == std::string::npos ? std::string::npos : sl - st);
+        if (part == "..") {
+            if (!parts.empty() && parts.back() != "..") parts.pop_back();
+            else if (!abs) parts.push_back("..");
+        } else if (!part.empty() && part != ".") {
+            parts.push_back(part);
+        }
+        if (sl == std::string::npos) break;
+        st = sl + 1;
+    }
+    std::string out = abs ? "/" : "";
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "/" : "") + parts[i];
+    return out.empty() ? "." : out;
+}
+
+} // namespace
+
+// Helm's LoadArchiveFiles: the first path element is the chart directory; absolute paths,
+// parent references and content outside that directory are refused with Helm's messages.
 result<std::vector<chart_file>> read_tgz(std::string_view bytes, std::string_view origin)
 {
+    constexpr la_int64_t max_chart = 100ll << 20, max_file = 5ll << 20; // Helm's limits
     std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
     archive_read_support_filter_gzip(a.get());
     archive_read_support_format_tar(a.get());
     if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
-        return terminal_error(fmt_origin(origin) + "not a gzipped tar archive: " +
-                              archive_error_string(a.get()));
+        return terminal_error(fmt_origin(origin) + "not a gzipped tar archive: " + archive_error_string(a.get()));
+    auto bad = [&](std::string msg) { return terminal_error(fmt_origin(origin) + msg); };
     std::vector<chart_file> files;
-    std::size_t total = 0;
+    la_int64_t remaining = max_chart;
     archive_entry* e = nullptr;
     for (;;) {
         int rc = archive_read_next_header(a.get(), &e);
         if (rc == ARCHIVE_EOF) break;
         if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-            return terminal_error(fmt_origin(origin) + "bad chart archive: " + archive_error_string(a.get()));
-        if (archive_entry_filetype(e) != AE_IFREG) continue;
-        std::string name = archive_entry_pathname(e);
-        while (name.rfind("./", 0) == 0) name.erase(0, 2);
-        auto slash = name.find('/');
-        if (slash == std::string::npos) continue; // a file beside the chart directory
-        name = name.substr(slash + 1);
-        if (name.find("../") != std::string::npos || name.empty() || name[0] == '/')
-            return terminal_error(fmt_origin(origin) + "chart archive has an unsafe path " + name);
-        std::string data;
-        auto size = archive_entry_size(e);
-        total += static_cast<std::size_t>(size);
-        if (total > (256u << 20)) return terminal_error(fmt_origin(origin) + "chart archive expands past 256 MiB");
-        data.resize(static_cast<std::size_t>(size));
+            return bad(std::string("bad chart archive: ") + archive_error_string(a.get()));
+        if (archive_entry_filetype(e) == AE_IFDIR) continue;
+        std::string raw = archive_entry_pathname(e);
+        char delim = raw.find('\\') != std::string::npos ? '\\' : '/';
+        auto first = raw.find(delim);
+        std::string head = raw.substr(0, first);
+        std::string n = first == std::string::npos ? std::string() : raw.substr(first + 1);
+        std::replace(n.begin(), n.end(), delim, '/');
+        if (!n.empty() && n[0] == '/') return bad("chart illegally contains absolute paths");
+        n = clean_path(n);
+        if (n == ".") return bad("chart illegally contains content outside the base directory: \"" + raw + "\"");
+        if (n.rfind("..", 0) == 0) return bad("chart illegally references parent directory");
+        if (n.size() >= 2 && std::isalpha(static_cast<unsigned char>(n[0])) && n[1] == ':')
+            return bad("chart contains illegally named files");
+        if (head == "Chart.yaml") return bad("chart yaml not in base directory");
+        la_int64_t size = archive_entry_size(e);
+        if (size > remaining) return bad("decompressed chart is larger than the maximum size 104857600");
+        if (size > max_file)
+            return bad("decompressed chart file \"" + raw + "\" is larger than the maximum file size 5242880");
+        std::string data(static_cast<std::size_t>(size), '\0');
         if (size > 0 && archive_read_data(a.get(), data.data(), data.size()) != size)
-            return terminal_error(fmt_origin(origin) + "bad chart archive: " + archive_error_string(a.get()));
-        files.push_back({std::move(name), std::move(data)});
+            return bad(std::string("bad chart archive: ") + archive_error_string(a.get()));
+        remaining -= size;
+        strip_bom(data);
+        files.push_back({std::move(n), std::move(data)});
     }
-    if (files.empty()) return terminal_error(fmt_origin(origin) + "no files in chart archive");
+    if (files.empty()) return bad("no files in chart archive");
     return files;
 }
 
