@@ -261,6 +261,9 @@ result<helm_chart_reconciler::built> helm_chart_reconciler::from_tree(const valu
 
     std::vector<std::string> used;
     WEIR_TRY_ASSIGN(auto merged, merge_values_files(work.path(), spec.values_files, spec.ignore_missing_values_files, &used));
+    temp_dir downloads(storage_.temp_path("chart-deps"));
+    fs::create_directories(downloads.path());
+    WEIR_TRY(vendor_dependencies(chart_dir, work.path(), downloads.path()));
     WEIR_TRY_ASSIGN(auto b, store(obj, chart_dir, meta.name, version, merged, true));
     b.values_files = std::move(used);
     return b;

@@ -1,5 +1,8 @@
 #include "helm_package.hpp"
 
+#include "helm_index.hpp"
+
+#include <weir/artifact/fetcher.hpp>
 #include <weir/artifact/ignore.hpp>
 #include <weir/core/yaml.hpp>
 
@@ -140,6 +143,81 @@ result<artifact::build_result> package_chart(const fs::path& dir, const std::str
     WEIR_TRY(writer->add_directory(name));
     WEIR_TRY(add_tree(*writer, dir, name + "/", "", ignore));
     return writer->finish();
+}
+
+namespace {
+
+bool vendored(const fs::path& charts, const std::string& name)
+{
+    if (fs::is_directory(charts / name)) return true;
+    if (!fs::is_directory(charts)) return false;
+    for (const auto& e : fs::directory_iterator(charts)) {
+        std::string f = e.path().filename().string();
+        if (f.starts_with(name + "-") && f.ends_with(".tgz")) return true;
+    }
+    return false;
+}
+
+status fetch_remote_dependency(const std::string& name, const std::string& version, const std::string& repository,
+                               const fs::path& charts, const fs::path& scratch)
+{
+    std::string base = repository;
+    while (base.ends_with("/")) base.pop_back();
+    fs::path index_file = scratch / ("index-" + name + ".yaml");
+    auto got = artifact::download(base + "/index.yaml", "", index_file, {.max_download_bytes = 50ull << 20});
+    if (!got) return got.err().wrap(fmt::format("chart dependency '{}': cannot read the index of '{}'", name, repository));
+    WEIR_TRY_ASSIGN(auto text, read_text(index_file, "index.yaml"));
+    WEIR_TRY_ASSIGN(auto index, helm_index::parse(text));
+    auto entry = index.select(name, version);
+    if (!entry) return entry.err().wrap(fmt::format("chart dependency '{}' from '{}'", name, repository));
+    std::string url = resolve_chart_url(base + "/", entry->urls.front());
+    std::string digest = entry->digest.empty() ? "" : "sha256:" + entry->digest;
+    fs::create_directories(charts);
+    auto chart = artifact::download(url, digest, charts / fmt::format("{}-{}.tgz", name, entry->version),
+                                    {.max_download_bytes = 10ull << 20});
+    if (!chart) return chart.err().wrap(fmt::format("chart dependency '{}'", name));
+    return ok();
+}
+
+} // namespace
+
+status vendor_dependencies(const fs::path& chart_dir, const fs::path& source_root, const fs::path& scratch)
+{
+    value deps;
+    for (const char* file : {"Chart.yaml", "requirements.yaml"}) {
+        if (!fs::exists(chart_dir / file)) continue;
+        WEIR_TRY_ASSIGN(auto text, read_text(chart_dir / file, file));
+        auto doc = parse_yaml(text);
+        if (doc && doc->find("dependencies") && doc->find("dependencies")->is_array()) deps = *doc->find("dependencies");
+    }
+    if (!deps.is_array()) return ok();
+    fs::path charts = chart_dir / "charts";
+    fs::path root = fs::weakly_canonical(source_root);
+    for (const auto& d : deps.as_array()) {
+        std::string name(d.get_string("name")), version(d.get_string("version")), repo(d.get_string("repository"));
+        if (name.empty() || vendored(charts, name)) continue;
+        if (repo.starts_with("file://")) {
+            fs::path from = fs::weakly_canonical(chart_dir / repo.substr(7));
+            auto rel = from.lexically_relative(root);
+            if (rel.empty() || *rel.begin() == "..")
+                return terminal_error(fmt::format("chart dependency '{}': '{}' is outside the source", name, repo),
+                                      "ChartPackageError");
+            if (!fs::exists(from / "Chart.yaml"))
+                return terminal_error(fmt::format("chart dependency '{}': no chart at '{}'", name, repo), "ChartPackageError");
+            fs::create_directories(charts);
+            std::error_code ec;
+            fs::copy(from, charts / name, fs::copy_options::recursive, ec);
+            if (ec) return transient_error(fmt::format("chart dependency '{}': {}", name, ec.message()), "ChartPackageError");
+        } else if (repo.starts_with("http://") || repo.starts_with("https://")) {
+            WEIR_TRY(fetch_remote_dependency(name, version.empty() ? "*" : version, repo, charts, scratch));
+        } else {
+            return terminal_error(fmt::format("chart dependency '{}': repository '{}' cannot be resolved here; vendor the "
+                                              "chart into charts/ (helm dependency build) or use an http(s) repository",
+                                              name, repo),
+                                  "ChartPackageError");
+        }
+    }
+    return ok();
 }
 
 result<fs::path> chart_root_of(const fs::path& extracted)

@@ -44,6 +44,14 @@ status write_chart(const std::filesystem::path& dir, const std::string& version,
 result<artifact::build_result> package_chart(const std::filesystem::path& dir, const std::string& name,
                                              const std::filesystem::path& out);
 
+// Vendors the chart's dependencies (Chart.yaml `dependencies`, or requirements.yaml for apiVersion
+// v1) that are not in charts/ yet, as `helm dependency build` would: "file://<path>" copies the
+// directory (which must stay inside `source_root`), an http(s) repository is read through its
+// index.yaml (the version range resolved, the digest checked). Other repositories are an error
+// that says to vendor the chart. `scratch` is a directory for downloads.
+status vendor_dependencies(const std::filesystem::path& chart_dir, const std::filesystem::path& source_root,
+                           const std::filesystem::path& scratch);
+
 // The single top-level directory of an extracted chart archive (its entries live under "<name>/").
 result<std::filesystem::path> chart_root_of(const std::filesystem::path& extracted);
 

@@ -157,7 +157,14 @@ TEST_CASE("source-controller packages a chart directory of a GitRepository, with
           "[integration][helm]")
 {
     test::local_cluster c(source_only());
-    auto git = c.make_repo("app", {{"charts/app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.2.0\n"},
+    test::chart_repo remote(c.dir() / "remote");
+    remote.add(podinfo("1.0.0"));
+    std::string chart_yaml_text = "apiVersion: v2\nname: app\nversion: 1.2.0\ndependencies:\n"
+                                  "- {name: common, version: 0.1.0, repository: 'file://../common'}\n"
+                                  "- {name: podinfo, version: '1.x', repository: '" + remote.url() + "'}\n";
+    auto git = c.make_repo("app", {{"charts/app/Chart.yaml", chart_yaml_text},
+                                   {"charts/common/Chart.yaml", "apiVersion: v2\nname: common\nversion: 0.1.0\ntype: library\n"},
+                                   {"charts/common/templates/_helpers.tpl", "{{- define \"common.name\" -}}x{{- end }}\n"},
                                    {"charts/app/values.yaml", "greeting: hello\nsize: 1\n"},
                                    {"charts/app/templates/cm.yaml", "kind: ConfigMap\n"},
                                    {"charts/app/.helmignore", "*.bak\n"},
@@ -180,6 +187,9 @@ TEST_CASE("source-controller packages a chart directory of a GitRepository, with
     CHECK(values->find("size")->as_int() == 5);
     CHECK(fs::exists(c.dir() / "app" / "app" / "templates" / "cm.yaml"));
     CHECK_FALSE(fs::exists(c.dir() / "app" / "app" / "notes.bak"));
+    // Dependencies are vendored into charts/: a file:// one copied, an http one from its repository.
+    CHECK(fs::exists(c.dir() / "app" / "app" / "charts" / "common" / "templates" / "_helpers.tpl"));
+    CHECK(fs::exists(c.dir() / "app" / "app" / "charts" / "podinfo-1.0.0.tgz"));
 
     // A new commit is a new chart revision under the Revision strategy.
     c.commit(git, {{"charts/app/templates/cm.yaml", "kind: ConfigMap # changed\n"}});
