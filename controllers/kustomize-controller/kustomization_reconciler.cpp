@@ -4,7 +4,7 @@
 
 #include <weir/api/meta.hpp>
 #include <weir/artifact/digest.hpp>
-#include <weir/artifact/fetcher.hpp>
+#include <weir/artifact/extracted_cache.hpp>
 #include <weir/core/duration.hpp>
 #include <weir/core/json.hpp>
 #include <weir/core/temp_dir.hpp>
@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 
 #include <random>
+
+#include <unistd.h>
 
 namespace weir::kustomize_controller {
 namespace fs = std::filesystem;
@@ -83,7 +85,7 @@ struct kustomization_reconciler::attempt {
 };
 
 kustomization_reconciler::kustomization_reconciler(runtime::manager& mgr, reconciler_options options)
-    : mgr_(mgr), options_(std::move(options))
+    : mgr_(mgr), options_(std::move(options)), artifacts_(options_.scratch_dir / fmt::format("weir-artifact-cache-{}", ::getpid()))
 {
 }
 
@@ -287,7 +289,7 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
     updated["status"]["lastAttemptedRevision"] = art.revision;
     tried.revision = art.revision;
     temp_dir work(options_.scratch_dir, fmt::format("weir-ks-{}-{}", ns_of(obj), name_of(obj)));
-    auto fetched = artifact::fetch_artifact(art.url, art.digest, work.path() / "source");
+    auto fetched = artifacts_.checkout(art.url, art.digest, work.path() / "source");
     if (!fetched) return with_reason(fetched.err().wrap("failed to download artifact"), "ArtifactFailed");
 
     WEIR_TRY_ASSIGN(auto vars, resolve_variables(mgr_.client(), ns_of(obj), spec));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <weir/api/kustomize_v1.hpp>
+#include <weir/artifact/extracted_cache.hpp>
 #include <weir/runtime/controller.hpp>
 #include <weir/runtime/manager.hpp>
 #include <weir/ssa/manager.hpp>
@@ -45,6 +46,7 @@ private:
     runtime::manager& mgr_;
     reconciler_options options_;
     runtime::controller* controller_ = nullptr;
+    artifact::extracted_cache artifacts_; // one extraction per source revision, linked per build
     std::mutex seen_mutex_;
     std::map<std::string, std::string> seen_revisions_; // source key -> last artifact revision
     logger log_{"kustomization"};

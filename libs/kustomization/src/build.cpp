@@ -12,9 +12,27 @@ namespace weir::kustomization {
 namespace fs = std::filesystem;
 namespace {
 
+error build_failed(std::string message) { return terminal_error(std::move(message), "BuildFailed"); }
+
+// Writes a new file and renames it over `file`: the artifact tree may be hard links shared with
+// other builds (artifact::extracted_cache), so an existing file is never written in place.
+status replace_file(const fs::path& file, const std::string& text)
+{
+    fs::path next = file;
+    next += ".weir-new";
+    {
+        std::ofstream out(next, std::ios::binary | std::ios::trunc);
+        out << text;
+        if (!out) return build_failed(fmt::format("cannot write {}", file.string()));
+    }
+    std::error_code ec;
+    fs::rename(next, file, ec);
+    if (ec) return build_failed(fmt::format("cannot replace {}: {}", file.string(), ec.message()));
+    return ok();
+}
+
 constexpr std::string_view kustomization_names[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
 
-error build_failed(std::string message) { return terminal_error(std::move(message), "BuildFailed"); }
 
 std::optional<fs::path> kustomization_file(const fs::path& dir)
 {
@@ -113,8 +131,7 @@ status overlay_spec(const fs::path& file, const api::kustomize_v1::kustomization
         components.push_back(c);
     }
     append_all(kust, "components", std::move(components));
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << to_yaml(kust);
-    return ok();
+    return replace_file(file, to_yaml(kust));
 }
 
 result<fs::path> resolve_path(const fs::path& root, const std::string& path)
@@ -167,10 +184,7 @@ status generate_kustomization(const fs::path& dir)
     for (auto& r : resources) list.push_back(std::move(r));
     value kust = object{{"apiVersion", "kustomize.config.k8s.io/v1beta1"}, {"kind", "Kustomization"},
                         {"resources", std::move(list)}};
-    std::ofstream out(dir / "kustomization.yaml", std::ios::binary);
-    out << to_yaml(kust);
-    if (!out) return build_failed(fmt::format("cannot write {}/kustomization.yaml", dir.string()));
-    return ok();
+    return replace_file(dir / "kustomization.yaml", to_yaml(kust));
 }
 
 result<std::vector<value>> build(const build_request& request)
