@@ -98,23 +98,38 @@ status dev_env::start_controllers()
 {
     std::string kubeconfig = (options_.dir / "kubeconfig").string();
     std::string storage = fmt::format("127.0.0.1:{}", process::free_tcp_port());
+    // With a notification-controller in this build, every controller sends it its events.
+    bool notifications = fs::exists(bin_dir_ / "notification-controller");
+    std::string events = notifications ? fmt::format("127.0.0.1:{}", process::free_tcp_port()) : "";
     auto common = [&](std::vector<std::string> extra) {
         std::vector<std::string> args{"--kubeconfig", kubeconfig, "--metrics-addr", "127.0.0.1:0", "--health-addr",
                                       "127.0.0.1:0", "--log-encoding", "json"};
+        if (notifications) args.insert(args.end(), {"--events-addr", "http://" + events + "/"});
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     };
+    fs::create_directories(options_.dir / "tmp");
     WEIR_TRY(spawn("source-controller", common({"--storage-path", (options_.dir / "storage").string(), "--storage-addr",
                                                 storage, "--storage-adv-addr", storage}))
                  .start());
     WEIR_TRY(spawn("kustomize-controller", common({"--scratch-dir", (options_.dir / "tmp").string()})).start());
-    fs::create_directories(options_.dir / "tmp");
-    // The other controllers of the component table, when this build has them (they are written
-    // and added independently): each with the common flags on loopback ports.
+    // The other controllers of the component table, when this build has them (each is built on its
+    // own): the common flags on loopback ports plus what each needs to keep its files under --dir.
     for (const auto& comp : components()) {
         if (comp.name == "source-controller" || comp.name == "kustomize-controller") continue;
         if (!fs::exists(bin_dir_ / comp.name)) continue;
-        WEIR_TRY(spawn(comp.name, common({})).start());
+        std::vector<std::string> args = common({});
+        if (comp.name == "notification-controller") {
+            // Its --events-addr is where it listens (Flux's meaning for this binary).
+            args = {"--kubeconfig", kubeconfig, "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0",
+                    "--log-encoding", "json", "--events-addr", events, "--receiver-addr",
+                    fmt::format("127.0.0.1:{}", process::free_tcp_port())};
+        } else if (comp.name == "helm-controller") {
+            args.insert(args.end(), {"--scratch-dir", (options_.dir / "tmp").string()});
+        } else if (comp.name == "image-automation-controller") {
+            args.insert(args.end(), {"--storage-path", (options_.dir / "image-storage").string()});
+        }
+        WEIR_TRY(spawn(comp.name, std::move(args)).start());
     }
     std::ofstream pids(options_.dir / "pids");
     for (const auto& c : children_) pids << c->pid() << "\n";
@@ -181,7 +196,7 @@ status dev_env::up()
                                           options_.dir.string(), options_.dir.string()));
     // Each run starts from a clean cluster: artifacts and objects of a previous run would point at
     // ports and paths that are gone.
-    for (auto sub : {"apiserver", "storage", "tmp", "fleet", "logs"}) fs::remove_all(options_.dir / sub);
+    for (auto sub : {"apiserver", "storage", "image-storage", "tmp", "fleet", "logs"}) fs::remove_all(options_.dir / sub);
     fs::create_directories(options_.dir);
     WEIR_TRY(start_apiserver());
     for (const auto& [name, text] : embedded_crds::files()) {

@@ -6,6 +6,7 @@
 #include "support/local_cluster.hpp"
 #include "support/paths.hpp"
 
+#include <weir/core/encoding.hpp>
 #include <weir/core/temp_dir.hpp>
 #include <weir/core/yaml.hpp>
 #include <weir/kube/errors.hpp>
@@ -312,6 +313,28 @@ TEST_CASE("bootstrap git over SSH stores the deploy key and scanned host key in 
     REQUIRE(secret);
     CHECK(secret->find_path({"data", "identity"}));
     CHECK(secret->find_path({"data", "known_hosts"}));
+}
+
+TEST_CASE("bootstrap git over HTTPS with basic auth and a private CA stores username, password and ca.crt for the source")
+{
+    bootstrapped b;
+    test::git_http_server https(b.repos.root(), {.username = "bot", .password = "s3cret", .tls = true});
+    temp_dir files(fs::temp_directory_path(), "cli-e2e-ca");
+    std::ofstream(files.path() / "ca.crt") << https.ca_pem();
+    auto r = weir_cli(b.k({"bootstrap", "git", "--url", https.url("fleet"), "--path", "clusters/https", "--username",
+                           "bot", "--password", "s3cret", "--ca-file", (files.path() / "ca.crt").string(), "--timeout",
+                           "90s"}));
+    INFO(r.out);
+    REQUIRE(r.rc == 0);
+    CHECK(applied_revision(b.cluster) == "main@sha1:" + head_of(b.repos.bare("fleet")));
+    auto secret = b.cluster.client().get({"", "v1", "Secret"}, "flux-system", "flux-system");
+    REQUIRE(secret);
+    CHECK(test::string_at(*secret, {"data", "username"}) == base64_encode("bot"));
+    CHECK(test::string_at(*secret, {"data", "password"}) == base64_encode("s3cret"));
+    CHECK(secret->find_path({"data", "ca.crt"}));
+    auto gitrepo = b.cluster.client().get(test::git_repository_kind, "flux-system", "flux-system");
+    REQUIRE(gitrepo);
+    CHECK(test::string_at(*gitrepo, {"spec", "secretRef", "name"}) == "flux-system");
 }
 
 TEST_CASE("CLI errors are one line and a non-zero exit code: no cluster, unknown kind, missing object, bad credentials")
