@@ -58,6 +58,9 @@ status post_render(kube::client& client, std::vector<value>& objects, const post
         value& md = obj["metadata"];
         md["labels"]["helm.toolkit.fluxcd.io/name"] = req.name;
         md["labels"]["helm.toolkit.fluxcd.io/namespace"] = req.namespace_;
+        md["labels"]["app.kubernetes.io/managed-by"] = "Helm";
+        md["annotations"]["meta.helm.sh/release-name"] = req.release_name;
+        md["annotations"]["meta.helm.sh/release-namespace"] = req.release_namespace;
         if (!md.get_string("namespace").empty()) continue;
         auto mapping = client.mapper().mapping_for(kube::gvk::of(obj));
         if (!mapping) return mapping.err().wrap(fmt::format("{} '{}'", obj.get_string("kind"), md.get_string("name")));

@@ -1,5 +1,7 @@
 // From a rendered chart to the objects the controller applies: documents parsed, Flux's owner
-// labels stamped (helm.toolkit.fluxcd.io/name and /namespace), spec.postRenderers kustomize
+// labels stamped (helm.toolkit.fluxcd.io/name and /namespace) and Helm's ownership metadata (label
+// app.kubernetes.io/managed-by: Helm, annotations meta.helm.sh/release-name and -namespace, which
+// the helm CLI checks before it touches an object), spec.postRenderers kustomize
 // patches and images applied with the kustomize engine, and namespaced objects without a
 // namespace put in the release namespace. Also the reverse: a stored release manifest to objects.
 #pragma once
@@ -16,6 +18,7 @@ namespace weir::helm_controller {
 
 struct post_render_request {
     std::string name, namespace_;     // the HelmRelease, for the owner labels
+    std::string release_name;         // for Helm's ownership metadata
     std::string release_namespace;    // where namespaced objects without a namespace go
     const value* post_renderers = nullptr; // spec.postRenderers, or null
     std::filesystem::path scratch;    // a directory this call may use

@@ -104,7 +104,8 @@ result<action_outcome> release_actions::install_or_upgrade(const helm::chart& ch
         for (const auto& m : rendered->manifests) texts.push_back(m.content);
         WEIR_TRY_ASSIGN(out.objects, parse_manifests(texts));
         WEIR_TRY(post_render(*client_, out.objects,
-                             {.name = target_.hr_name, .namespace_ = target_.hr_namespace, .release_namespace = target_.namespace_,
+                             {.name = target_.hr_name, .namespace_ = target_.hr_namespace, .release_name = target_.name,
+                              .release_namespace = target_.namespace_,
                               .post_renderers = &spec_.post_renderers, .scratch = scratch_}));
         rel.manifest = manifest_text(out.objects);
         std::vector<value> before;

@@ -134,6 +134,9 @@ TEST_CASE("helm-controller installs a chart, upgrades when a valuesFrom ConfigMa
     CHECK(test::string_at(*cm, {"data", "greeting"}) == "hi");
     CHECK(test::string_at(*cm, {"data", "replicas"}) == "2");
     CHECK(test::string_at(*cm, {"metadata", "labels", "helm.toolkit.fluxcd.io/name"}) == "app");
+    CHECK(test::string_at(*cm, {"metadata", "labels", "app.kubernetes.io/managed-by"}) == "Helm");
+    CHECK(test::string_at(*cm, {"metadata", "annotations", "meta.helm.sh/release-name"}) == "apps-app");
+    CHECK(test::string_at(*cm, {"metadata", "annotations", "meta.helm.sh/release-namespace"}) == "apps");
     CHECK(config_value(c, "apps", "apps-app-hook", "revision") == "1"); // the post-install hook ran
     CHECK(test::condition_reason(ready, "Released") == "InstallSucceeded");
     CHECK(test::condition_message(ready, "Ready") == "Helm install succeeded for release apps/apps-app.v1 with chart app@1.0.0");
@@ -422,5 +425,30 @@ TEST_CASE("helm-controller installs a chart packaged from a GitRepository", "[in
                              R"({"metadata":{"annotations":{"reconcile.fluxcd.io/requestedAt":"now-1"}}})"));
     c.wait_for(helm_release, "default", "site", history_version_is(2), std::chrono::seconds(60));
     CHECK(config_value(c, "default", "site-site", "title") == "second commit");
+    fs::remove_all(scratch);
+}
+
+TEST_CASE("a Kustomization applying a HelmRepository and a HelmRelease from Git ends with the chart installed",
+          "[integration][helm]")
+{
+    fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
+    test::local_cluster_options opts = with_helm(scratch);
+    opts.kustomize_controller = WEIR_KUSTOMIZE_CONTROLLER_BIN;
+    test::local_cluster c(opts);
+    test::chart_repo repo(c.dir() / "charts");
+    repo.add(app_chart("1.0.0"));
+    auto fleet = c.make_repo("fleet", {
+        {"apps/repository.yaml", fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\n"
+                                             "metadata: {{name: charts, namespace: default}}\nspec: {{url: \"{}\", interval: 10m}}\n",
+                                             repo.url())},
+        {"apps/release.yaml", release_yaml("gitops", "  values: {greeting: from-git}\n")}});
+    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {{name: fleet, namespace: default}}\n"
+                             "spec: {{url: \"file://{}\", interval: 10m, ref: {{branch: main}}}}\n---\n"
+                             "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {{name: apps, namespace: default}}\n"
+                             "spec: {{interval: 10m, path: ./apps, prune: true, sourceRef: {{kind: GitRepository, name: fleet}}}}\n",
+                             fleet.string()));
+    c.wait_for(test::kustomization_kind, "default", "apps", test::ready_is("True"), std::chrono::seconds(60));
+    c.wait_for(helm_release, "default", "gitops", test::ready_is("True"), std::chrono::seconds(60));
+    CHECK(config_value(c, "default", "gitops-config", "greeting") == "from-git");
     fs::remove_all(scratch);
 }
