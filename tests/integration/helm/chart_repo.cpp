@@ -38,19 +38,35 @@ std::string read_from_tgz(const fs::path& tgz, const fs::path& into, const std::
     return ss.str();
 }
 
-chart_repo::chart_repo(fs::path dir, std::string credentials) : dir_(std::move(dir))
+chart_repo::chart_repo(fs::path dir, std::string credentials, bool tls) : dir_(std::move(dir)), tls_(tls)
 {
     fs::create_directories(dir_);
     write_index();
     port_ = free_port();
     std::vector<std::string> args{(source_dir() / "tests/integration/helm/chart_repo_server.py").string(), dir_.string(),
-                                  std::to_string(port_)};
-    if (!credentials.empty()) args.push_back(credentials);
+                                  std::to_string(port_), credentials.empty() ? "-" : credentials};
+    if (tls) {
+        fs::path keys = dir_.parent_path() / (dir_.filename().string() + "-tls");
+        fs::create_directories(keys);
+        std::string out;
+        int rc = run_command(fmt::format("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                                         "-addext subjectAltName=IP:127.0.0.1 -keyout {0}/key.pem -out {0}/cert.pem 2>&1",
+                                         keys.string()),
+                             &out);
+        INFO(out);
+        REQUIRE(rc == 0);
+        std::ifstream in(keys / "cert.pem");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        ca_pem_ = ss.str();
+        args.push_back((keys / "cert.pem").string());
+        args.push_back((keys / "key.pem").string());
+    }
     server_ = std::make_unique<child_process>("/usr/bin/python3", args);
     REQUIRE(server_->start());
     // Ready once the index answers (with or without auth).
     for (int i = 0; i < 100; ++i) {
-        if (run_command(fmt::format("curl -s -o /dev/null http://127.0.0.1:{}/", port_)) == 0) return;
+        if (run_command(fmt::format("curl -sk -o /dev/null {}", url())) == 0) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     FAIL("chart repository server did not start: " << server_->log());
@@ -83,6 +99,6 @@ void chart_repo::write_index()
     std::ofstream(dir_ / "index.yaml") << text;
 }
 
-std::string chart_repo::url() const { return fmt::format("http://127.0.0.1:{}/", port_); }
+std::string chart_repo::url() const { return fmt::format("{}://127.0.0.1:{}/", tls_ ? "https" : "http", port_); }
 
 } // namespace weir::test

@@ -20,18 +20,22 @@ struct chart_version {
 
 class chart_repo {
 public:
-    // Serves `dir` (created); `credentials` "user:password" requires basic auth.
-    chart_repo(std::filesystem::path dir, std::string credentials = {});
+    // Serves `dir` (created); `credentials` "user:password" requires basic auth; `tls` serves
+    // HTTPS with a certificate for 127.0.0.1 made by openssl (its CA is ca_pem()).
+    chart_repo(std::filesystem::path dir, std::string credentials = {}, bool tls = false);
     // Packages the chart as <name>-<version>.tgz and rewrites index.yaml with every chart added.
     // `digest_override` replaces the digest written in the index (to test verification).
     void add(const chart_version& chart, const std::string& digest_override = {});
-    std::string url() const; // "http://127.0.0.1:<port>/"
+    std::string url() const; // "http://127.0.0.1:<port>/" (https with tls)
+    const std::string& ca_pem() const { return ca_pem_; }
     const std::filesystem::path& dir() const { return dir_; }
 
 private:
     void write_index();
     std::filesystem::path dir_;
     unsigned short port_ = 0;
+    bool tls_ = false;
+    std::string ca_pem_;
     std::unique_ptr<child_process> server_;
     struct entry {
         std::string name, version, digest;

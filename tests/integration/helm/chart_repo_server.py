@@ -1,11 +1,15 @@
 # A static Helm chart repository for tests: serves files under ROOT on 127.0.0.1:PORT, and when
-# USER:PASSWORD is given, answers 401 to requests without that basic auth.
+# USER:PASSWORD is given (not "-"), answers 401 to requests without that basic auth. With CERT and
+# KEY files it serves HTTPS.
 import base64
 import http.server
+import ssl
 import sys
 
 root, port = sys.argv[1], int(sys.argv[2])
-expected = ("Basic " + base64.b64encode(sys.argv[3].encode()).decode()) if len(sys.argv) > 3 else None
+creds = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] != "-" else None
+expected = ("Basic " + base64.b64encode(creds.encode()).decode()) if creds else None
+tls = sys.argv[4:6] if len(sys.argv) > 5 else None
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -25,4 +29,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+if tls:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tls[0], tls[1])
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+server.serve_forever()

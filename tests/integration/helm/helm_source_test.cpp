@@ -5,6 +5,7 @@
 
 #include <weir/artifact/digest.hpp>
 #include <weir/artifact/fetcher.hpp>
+#include <weir/core/encoding.hpp>
 #include <weir/core/yaml.hpp>
 
 #include <catch2/catch.hpp>
@@ -204,4 +205,24 @@ TEST_CASE("source-controller packages a chart directory of a GitRepository, with
     c.apply_yaml(chart_yaml("nope", "chart: ./charts/nope, sourceRef: {kind: GitRepository, name: app}"));
     value stalled = c.wait_for(helm_chart, "default", "nope", test::ready_is("False"));
     CHECK(test::condition_message(stalled, "Ready").find("./charts/nope") != std::string::npos);
+}
+
+TEST_CASE("source-controller fetches a Helm repository over HTTPS with the CA of certSecretRef, and refuses it without",
+          "[integration][helm]")
+{
+    test::local_cluster c(source_only());
+    test::chart_repo repo(c.dir() / "secure", "", true);
+    repo.add(podinfo("2.0.0"));
+    c.apply_yaml(fmt::format("apiVersion: v1\nkind: Secret\nmetadata: {{name: tls, namespace: default}}\ndata: {{ca.crt: {}}}\n",
+                             base64_encode(repo.ca_pem())));
+    c.apply_yaml(repository_yaml("untrusted", repo.url()));
+    c.apply_yaml(repository_yaml("secure", repo.url(), ", certSecretRef: {name: tls}"));
+    value ready = c.wait_for(helm_repository, "default", "secure", test::ready_is("True"));
+    CHECK(test::string_at(ready, {"status", "artifact", "revision"}) == *artifact::file_digest(repo.dir() / "index.yaml"));
+    c.apply_yaml(chart_yaml("secure", "chart: podinfo, sourceRef: {kind: HelmRepository, name: secure}"));
+    value chart = c.wait_for(helm_chart, "default", "secure", test::ready_is("True"));
+    CHECK(test::string_at(chart, {"status", "artifact", "revision"}) == "2.0.0");
+
+    value refused = c.wait_for(helm_repository, "default", "untrusted", test::ready_is("False"));
+    CHECK(test::condition_message(refused, "Ready").find("TLS handshake") != std::string::npos);
 }
