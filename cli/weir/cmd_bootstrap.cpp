@@ -132,20 +132,14 @@ spec:
 const char* kustomization_yaml = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
                                  "- gotk-components.yaml\n- gotk-sync.yaml\n";
 
-// Writes the files, commits when something changed and pushes. Returns the new commit or "".
-result<std::string> commit_and_push(const fs::path& wt, const settings& s, const std::string& message)
+// Commits whatever changed in the work tree; "" when nothing did.
+result<std::string> commit_changes(const fs::path& wt, const settings& s, const std::string& message)
 {
     std::string full = s.appendix.empty() ? message : message + "\n\n" + s.appendix;
     WEIR_TRY_ASSIGN(auto sha, git::commit_all(wt, {.author_name = s.author_name, .author_email = s.author_email,
                                                    .message = full}));
-    if (sha.empty()) {
-        cli::say_success("the manifests are up to date (no new commit)");
-        return sha;
-    }
-    cli::say_success(fmt::format("committed \"{}\": {}", message, sha));
-    auto pushed = git::push(wt, s.branch, s.auth);
-    if (!pushed) return pushed.err().wrap("bootstrap");
-    cli::say_success("pushed to " + s.url + " branch " + s.branch);
+    if (sha.empty()) cli::say_success("the manifests are up to date (no new commit)");
+    else cli::say_success(fmt::format("committed \"{}\": {}", message, sha));
     return sha;
 }
 
@@ -185,6 +179,32 @@ status apply_secret(kube::client& c, const settings& s)
     return ok();
 }
 
+// Clones (or starts) the branch, writes the components and the sync manifests as two commits, as
+// flux does, and pushes them (never forced). Returns the commit the branch is at.
+result<std::string> write_to_git(const settings& s, const std::vector<value>& objects, bool with_secret)
+{
+    temp_dir work(fs::temp_directory_path(), "weir-bootstrap");
+    fs::path wt = work.path() / "repo";
+    cli::say_action("cloning branch \"" + s.branch + "\" from " + s.url);
+    WEIR_TRY_ASSIGN(bool cloned, cli::open_worktree(s.url, s.branch, wt, s.auth));
+    cli::say_success(cloned ? "cloned repository" : "the branch does not exist yet: starting it");
+    fs::path dir = wt / s.path / "flux-system";
+    cli::say_action("generating component manifests");
+    write(dir / "gotk-components.yaml", cli::components_yaml(objects, s.install));
+    WEIR_TRY_ASSIGN(auto c1, commit_changes(wt, s, fmt::format("Add weir v{} component manifests", WEIR_VERSION)));
+    cli::say_action("generating sync manifests");
+    write(dir / "gotk-sync.yaml", sync_yaml(s, with_secret));
+    // Only when absent: patches users add to it (self-upgrades, tuning) survive a new bootstrap.
+    if (!fs::exists(dir / "kustomization.yaml")) write(dir / "kustomization.yaml", kustomization_yaml);
+    WEIR_TRY_ASSIGN(auto c2, commit_changes(wt, s, "Add weir sync manifests"));
+    if (!c1.empty() || !c2.empty()) {
+        auto pushed = git::push(wt, s.branch, s.auth);
+        if (!pushed) return pushed.err().wrap("push");
+        cli::say_success("pushed to " + s.url + " branch " + s.branch);
+    }
+    return cli::head_commit(wt);
+}
+
 status bootstrap(const cli::parsed_args& f)
 {
     WEIR_TRY_ASSIGN(auto s, parse_settings(f));
@@ -203,38 +223,27 @@ status bootstrap(const cli::parsed_args& f)
                                               p, s.path, p));
     }
 
-    temp_dir work(fs::temp_directory_path(), "weir-bootstrap");
-    fs::path wt = work.path() / "repo";
-    cli::say_action("cloning branch \"" + s.branch + "\" from " + s.url);
-    WEIR_TRY_ASSIGN(bool cloned, cli::open_worktree(s.url, s.branch, wt, s.auth));
-    cli::say_success(cloned ? "cloned repository" : "the branch does not exist yet: starting it");
-
-    fs::path dir = wt / s.path / "flux-system";
     WEIR_TRY_ASSIGN(auto objects, cli::render_install(s.install));
-    cli::say_action("generating component manifests");
-    write(dir / "gotk-components.yaml", cli::components_yaml(objects, s.install));
-    WEIR_TRY(commit_and_push(wt, s, fmt::format("Add weir v{} component manifests", WEIR_VERSION)));
+    // The Secret decides whether gotk-sync.yaml names it: new credentials, or one kept from before.
+    bool has_secret = static_cast<bool>(client->get({"", "v1", "Secret"}, ns, s.secret_name));
+    bool with_secret = s.has_credentials || has_secret;
+
+    auto pushed = write_to_git(s, objects, with_secret);
+    if (!pushed && pushed.err().reason == "NonFastForward") {
+        cli::say_warning("the branch moved on while we worked: starting again from a fresh clone");
+        pushed = write_to_git(s, objects, with_secret);
+    }
+    if (!pushed) return pushed.err();
+    const std::string& head = *pushed;
 
     if (!existing || cli::string_at(*existing, {"status", "lastAppliedRevision"}).empty()) {
         WEIR_TRY(cli::apply_install(client, objects, s.install, s.timeout));
     } else {
         cli::say_action("the flux-system Kustomization applies the components from Git: not installing directly");
     }
-
-    bool with_secret = s.has_credentials;
-    if (s.has_credentials) {
-        WEIR_TRY(apply_secret(*client, s));
-    } else if (auto sec = client->get({"", "v1", "Secret"}, ns, s.secret_name); sec) {
-        with_secret = true; // made by an earlier bootstrap: keep using it
-        cli::say_success("Secret " + ns + "/" + s.secret_name + " exists: keeping it");
-    }
-
-    cli::say_action("generating sync manifests");
+    if (s.has_credentials) WEIR_TRY(apply_secret(*client, s));
+    else if (has_secret) cli::say_success("Secret " + ns + "/" + s.secret_name + " exists: keeping it");
     std::string sync = sync_yaml(s, with_secret);
-    write(dir / "gotk-sync.yaml", sync);
-    if (!fs::exists(dir / "kustomization.yaml")) write(dir / "kustomization.yaml", kustomization_yaml);
-    WEIR_TRY(commit_and_push(wt, s, "Add weir sync manifests"));
-    WEIR_TRY_ASSIGN(auto head, cli::head_commit(wt));
 
     cli::say_action("applying sync manifests");
     WEIR_TRY_ASSIGN(auto docs, parse_yaml_stream(sync));
