@@ -20,6 +20,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 namespace weir::image {
 namespace cond = runtime::conditions;
 namespace fs = std::filesystem;
@@ -112,6 +114,123 @@ std::vector<runtime::request> image_update_automation_reconciler::automations_fo
     return out;
 }
 
+struct image_update_automation_reconciler::source_info {
+    std::string url;
+    git::auth_options auth;
+    std::string checkout_branch, push_branch;
+};
+
+struct image_update_automation_reconciler::run_result {
+    std::string pushed; // the new commit, or empty when nothing changed
+    std::string message;
+};
+
+// URL and credentials come from the GitRepository; the branches from both objects.
+result<image_update_automation_reconciler::source_info>
+image_update_automation_reconciler::resolve_source(const runtime::request& req, const image_update_automation_spec& spec)
+{
+    std::string ns = spec.source_ref.namespace_.empty() ? req.namespace_ : spec.source_ref.namespace_;
+    auto src = mgr_.client().get(git_repository_kind, ns, spec.source_ref.name);
+    if (!src) return src.err().wrap(fmt::format("GitRepository '{}/{}'", ns, spec.source_ref.name));
+    WEIR_TRY_ASSIGN(auto repo, api::source_v1::git_repository_spec::from(*src));
+    source_info out;
+    out.url = repo.url;
+    if (repo.secret_ref) {
+        auto secret = mgr_.client().get(secret_kind, ns, repo.secret_ref->name);
+        if (!secret) return secret.err().wrap("secret " + ns + "/" + repo.secret_ref->name);
+        WEIR_TRY_ASSIGN(auto data, api::secret_data(*secret));
+        out.auth = git_auth(data);
+    }
+    out.checkout_branch = spec.checkout_ref ? spec.checkout_ref->branch : repo.ref.branch;
+    if (out.checkout_branch.empty())
+        return terminal_error("only a branch can be checked out: set spec.git.checkout.ref.branch",
+                              "InvalidSourceConfiguration");
+    out.push_branch = spec.push_branch.empty() ? out.checkout_branch : spec.push_branch;
+    return out;
+}
+
+result<std::optional<signing_key>> image_update_automation_reconciler::signer_for(const runtime::request& req,
+                                                                                 const image_update_automation_spec& spec)
+{
+    if (spec.signing_secret.empty()) return std::optional<signing_key>{};
+    auto secret = mgr_.client().get(secret_kind, req.namespace_, spec.signing_secret);
+    if (!secret) return secret.err().wrap("signing key secret " + req.namespace_ + "/" + spec.signing_secret);
+    WEIR_TRY_ASSIGN(auto data, api::secret_data(*secret));
+    WEIR_TRY_ASSIGN(auto key, signing_key_from(data, spec.signing_type, req.namespace_ + "/" + spec.signing_secret));
+    return std::optional<signing_key>(std::move(key));
+}
+
+// The selected policies' latest refs, as setters want them and as status.observedPolicies shows them.
+void image_update_automation_reconciler::collect_policies(const std::string& ns, const runtime::label_selector& selector,
+                                                          setters::policy_map& policies,
+                                                          std::map<std::string, value>& observed)
+{
+    for (const auto& p : policies_->cache().list_namespace(ns)) {
+        if (!selector.matches(p->find_path({"metadata", "labels"}))) continue;
+        const value* latest = p->find_path({"status", "latestRef"});
+        if (!latest || !latest->is_object()) continue;
+        std::string name(p->find_path({"metadata", "name"})->as_string());
+        policies[ns + ":" + name] = {std::string(latest->get_string("name")), std::string(latest->get_string("tag")),
+                                     std::string(latest->get_string("digest"))};
+        observed[name] = *latest;
+    }
+}
+
+// Clone, apply the setters, commit and push; a lost race starts over from the new head (never a
+// force push). Errors carry their reason; NonFastForward only after the last attempt.
+result<image_update_automation_reconciler::run_result> image_update_automation_reconciler::update_and_push(
+    const runtime::request& req, const image_update_automation_spec& spec, const source_info& src,
+    const std::string& base_branch, const setters::policy_map& policies, const std::optional<signing_key>& signer)
+{
+    run_result out;
+    for (int attempt = 1;; ++attempt) {
+        temp_dir work(work_dir_, "automation");
+        fs::path dir = work.path() / "repo";
+        WEIR_TRY(git::clone_worktree(src.url, base_branch, dir, src.auth));
+        WEIR_TRY_ASSIGN(auto update, setters::update_tree(dir, spec.update_path, policies));
+        for (const auto& s : update.skipped) log_.warn("file skipped", {{"file", s}, {"automation", req.key()}});
+        if (update.changes.empty()) return out;
+        WEIR_TRY_ASSIGN(out.message, render_commit_message(spec.message_template,
+                                                           {std::string(req.name), req.namespace_,
+                                                            spec.message_template_values, update.changes}));
+        git::commit_options commit{spec.author_name, spec.author_email, out.message, {}};
+        if (signer) commit.sign = [&](const std::string& buffer) { return sign_buffer(*signer, buffer); };
+        WEIR_TRY_ASSIGN(auto sha, git::commit_all(dir, commit));
+        std::vector<std::string> specs;
+        if (!spec.push_branch.empty() || spec.push_refspec.empty())
+            specs.push_back("refs/heads/" + base_branch + ":refs/heads/" + src.push_branch);
+        if (!spec.push_refspec.empty()) specs.push_back(spec.push_refspec);
+        auto pushed = git::push_refspecs(dir, specs, src.auth);
+        if (pushed) {
+            out.pushed = sha;
+            return out;
+        }
+        if (pushed.err().reason != "NonFastForward" || attempt == 3) return pushed.err();
+        log_.info("push rejected, the branch moved; applying the update again on the new head",
+                  {{"automation", req.key()}, {"attempt", std::to_string(attempt)}});
+    }
+}
+
+// Flux's wording for both outcomes.
+std::string image_update_automation_reconciler::ready_message(const value& obj, const image_update_automation_spec& spec,
+                                                              const source_info& src, const std::string& pushed)
+{
+    if (pushed.empty()) {
+        std::string msg = "no updates made";
+        if (const value* c = obj.find_path({"status", "lastPushCommit"}); c && c->is_string() && c->as_string().size() >= 7)
+            if (const value* t = obj.find_path({"status", "lastPushTime"}); t && t->is_string())
+                msg += fmt::format("; last commit {} at {}", c->as_string().substr(0, 7), t->as_string());
+        return msg;
+    }
+    std::string msg;
+    bool branch_pushed = !spec.push_branch.empty() || spec.push_refspec.empty();
+    if (branch_pushed) msg = fmt::format("committed and pushed commit '{}' to branch '{}'", pushed, src.push_branch);
+    if (!spec.push_refspec.empty())
+        msg += branch_pushed ? fmt::format(" and using refspec '{}'", spec.push_refspec)
+                             : fmt::format("committed and pushed commit '{}' using refspec '{}'", pushed, spec.push_refspec);
+    return msg;
+}
+
 result<runtime::action> image_update_automation_reconciler::reconcile(const runtime::request& req)
 {
     kube::object_ptr cached = controller_->cache().get(req.key());
@@ -129,9 +248,10 @@ result<runtime::action> image_update_automation_reconciler::reconcile(const runt
 
     value updated = obj;
     runtime::acknowledge_reconcile_request(updated);
+    // Remote state (Git, Secrets, the source) is fixed outside this object: report and retry.
     auto fail = [&](error e, std::string_view reason) -> result<runtime::action> {
         if (e.reason.empty() || !e.terminal()) e.reason = std::string(reason);
-        e.kind = error_kind::transient; // remote state, fixed outside this object
+        e.kind = error_kind::transient;
         cond::mark_failed(updated, e.reason, e.message);
         cond::set_observed_generation(updated);
         WEIR_TRY(write_status(obj, updated));
@@ -139,131 +259,58 @@ result<runtime::action> image_update_automation_reconciler::reconcile(const runt
         return e;
     };
 
-    // The source: URL and credentials come from the GitRepository.
-    std::string src_ns = spec.source_ref.namespace_.empty() ? req.namespace_ : spec.source_ref.namespace_;
-    auto src = mgr_.client().get(git_repository_kind, src_ns, spec.source_ref.name);
-    if (!src)
-        return fail(src.err().wrap(fmt::format("GitRepository '{}/{}'", src_ns, spec.source_ref.name)),
-                    "SourceManagerFailed");
-    WEIR_TRY_ASSIGN(auto repo, api::source_v1::git_repository_spec::from(*src));
-    git::auth_options auth;
-    if (repo.secret_ref) {
-        auto secret = mgr_.client().get(secret_kind, src_ns, repo.secret_ref->name);
-        if (!secret) return fail(secret.err().wrap("secret " + src_ns + "/" + repo.secret_ref->name), "SourceManagerFailed");
-        WEIR_TRY_ASSIGN(auto data, api::secret_data(*secret));
-        auth = git_auth(data);
-    }
-    std::string checkout_branch = spec.checkout_ref ? spec.checkout_ref->branch : repo.ref.branch;
-    if (checkout_branch.empty())
-        return terminal_error("only a branch can be checked out: set spec.git.checkout.ref.branch",
-                              "InvalidSourceConfiguration");
-    std::string push_branch = spec.push_branch.empty() ? checkout_branch : spec.push_branch;
-
-    std::optional<signing_key> signer;
-    if (!spec.signing_secret.empty()) {
-        auto secret = mgr_.client().get(secret_kind, req.namespace_, spec.signing_secret);
-        if (!secret) return fail(secret.err().wrap("signing key secret " + req.namespace_ + "/" + spec.signing_secret),
-                                 "InvalidSigningKey");
-        WEIR_TRY_ASSIGN(auto data, api::secret_data(*secret));
-        auto key = signing_key_from(data, spec.signing_type, req.namespace_ + "/" + spec.signing_secret);
-        if (!key) return fail(key.err(), "InvalidSigningKey"); // fixed by editing the Secret
-        signer = std::move(*key);
-    }
-
-    // The policies and what they selected.
+    auto src = resolve_source(req, spec);
+    if (!src) return src.err().reason == "InvalidSourceConfiguration" ? src.err() : fail(src.err(), "SourceManagerFailed");
+    auto signer = signer_for(req, spec);
+    if (!signer) return fail(signer.err(), "InvalidSigningKey");
     setters::policy_map policies;
     std::map<std::string, value> observed;
-    for (const auto& p : policies_->cache().list_namespace(req.namespace_)) {
-        if (!selector.matches(p->find_path({"metadata", "labels"}))) continue;
-        const value* latest = p->find_path({"status", "latestRef"});
-        if (!latest || !latest->is_object()) continue;
-        std::string name(p->find_path({"metadata", "name"})->as_string());
-        policies[req.namespace_ + ":" + name] = {std::string(latest->get_string("name")),
-                                                 std::string(latest->get_string("tag")),
-                                                 std::string(latest->get_string("digest"))};
-        observed[name] = *latest;
-    }
+    collect_policies(req.namespace_, selector, policies, observed);
 
-    auto refs = git::ls_remote(repo.url, auth);
+    // The push branch when it exists (earlier automation commits are built upon), else checkout.
+    auto refs = git::ls_remote(src->url, src->auth);
     if (!refs) return fail(refs.err(), "GitOperationFailed");
-    std::string base_branch = head_of(*refs, push_branch).empty() ? checkout_branch : push_branch;
+    std::string base_branch = head_of(*refs, src->push_branch).empty() ? src->checkout_branch : src->push_branch;
     std::string base_head = head_of(*refs, base_branch);
     if (base_head.empty())
-        return fail(transient_error(fmt::format("branch '{}' not found in {}", checkout_branch, repo.url), "GitOperationFailed"),
+        return fail(transient_error(fmt::format("branch '{}' not found in {}", src->checkout_branch, src->url)),
                     "GitOperationFailed");
+    // Nothing moved since the last good run: no clone at all.
     const value* seen_policies = obj.find_path({"status", "observedPolicies"});
     const value* seen_rev = obj.find_path({"status", "observedSourceRevision"});
-    bool same_policies = seen_policies && *seen_policies == observed_value(observed);
-    if (same_policies && seen_rev && seen_rev->is_string() &&
+    const value* generation = obj.find_path({"metadata", "generation"});
+    if (seen_policies && *seen_policies == observed_value(observed) && seen_rev && seen_rev->is_string() &&
         seen_rev->as_string() == git::format_revision(base_branch, base_head) && cond::is_true(obj, "Ready") &&
-        obj.find_path({"metadata", "generation"}) &&
-        cond::observed_generation(obj) == obj.find_path({"metadata", "generation"})->as_int())
+        generation && generation->is_int() && cond::observed_generation(obj) == generation->as_int())
         return runtime::action::requeue(to_ms(spec.interval));
 
-    std::string pushed, message;
-    for (int attempt = 1;; ++attempt) {
-        temp_dir work(work_dir_, "automation");
-        fs::path dir = work.path() / "repo";
-        if (auto s = git::clone_worktree(repo.url, base_branch, dir, auth); !s) return fail(s.err(), "GitOperationFailed");
-        auto update = setters::update_tree(dir, spec.update_path, policies);
-        if (!update) {
-            if (update.err().terminal()) return update.err();
-            return fail(update.err(), "UpdateFailed");
-        }
-        for (const auto& s : update->skipped) log_.warn("file skipped", {{"file", s}, {"automation", req.key()}});
-        if (update->changes.empty()) break;
-        WEIR_TRY_ASSIGN(message, render_commit_message(spec.message_template,
-                                                       {std::string(req.name), req.namespace_,
-                                                        spec.message_template_values, update->changes}));
-        git::commit_options commit{spec.author_name, spec.author_email, message, {}};
-        if (signer) commit.sign = [&](const std::string& buffer) { return sign_buffer(*signer, buffer); };
-        auto sha = git::commit_all(dir, commit);
-        if (!sha) return fail(sha.err(), "GitOperationFailed");
-        std::vector<std::string> specs;
-        if (!spec.push_branch.empty() || spec.push_refspec.empty())
-            specs.push_back("refs/heads/" + base_branch + ":refs/heads/" + push_branch);
-        if (!spec.push_refspec.empty()) specs.push_back(spec.push_refspec);
-        auto pushed_ok = git::push_refspecs(dir, specs, auth);
-        if (pushed_ok) {
-            pushed = *sha;
-            break;
-        }
-        if (pushed_ok.err().reason != "NonFastForward" || attempt == 3) return fail(pushed_ok.err(), "GitOperationFailed");
-        log_.info("push rejected, the branch moved; applying the update again on the new head",
-                  {{"automation", req.key()}, {"attempt", std::to_string(attempt)}});
-        refs = git::ls_remote(repo.url, auth);
-        if (!refs) return fail(refs.err(), "GitOperationFailed");
+    auto run = update_and_push(req, spec, *src, base_branch, policies, *signer);
+    if (!run) {
+        // This object's own mistakes stall it; everything remote is retried.
+        static const std::set<std::string, std::less<>> own{"InvalidPath", "InvalidTemplate", "RemovedTemplateField",
+                                                            "InvalidSigningKey"};
+        if (run.err().terminal() && own.contains(run.err().reason)) return run.err();
+        return fail(run.err(), "GitOperationFailed");
     }
 
     value& st = updated["status"];
     auto now = kube::format_time(std::chrono::system_clock::now());
     st["lastAutomationRunTime"] = now;
     st["observedPolicies"] = observed_value(observed);
-    // Flux's wording for both outcomes.
-    std::string ready_message;
-    if (!pushed.empty()) {
-        st["lastPushCommit"] = pushed;
+    if (!run->pushed.empty()) {
+        st["lastPushCommit"] = run->pushed;
         st["lastPushTime"] = now;
-        st["observedSourceRevision"] = git::format_revision(push_branch, pushed);
-        bool branch_pushed = !spec.push_branch.empty() || spec.push_refspec.empty();
-        if (branch_pushed) ready_message = fmt::format("committed and pushed commit '{}' to branch '{}'", pushed, push_branch);
-        if (!spec.push_refspec.empty())
-            ready_message += branch_pushed ? fmt::format(" and using refspec '{}'", spec.push_refspec)
-                                           : fmt::format("committed and pushed commit '{}' using refspec '{}'", pushed,
-                                                         spec.push_refspec);
+        st["observedSourceRevision"] = git::format_revision(src->push_branch, run->pushed);
     } else {
         st["observedSourceRevision"] = git::format_revision(base_branch, base_head);
-        ready_message = "no updates made";
-        if (const value* c = obj.find_path({"status", "lastPushCommit"}); c && c->is_string() && c->as_string().size() >= 7)
-            if (const value* t = obj.find_path({"status", "lastPushTime"}); t && t->is_string())
-                ready_message += fmt::format("; last commit {} at {}", c->as_string().substr(0, 7), t->as_string());
     }
-    cond::mark_ready(updated, "ReconciliationSucceeded", ready_message);
+    std::string message = ready_message(obj, spec, *src, run->pushed);
+    cond::mark_ready(updated, "ReconciliationSucceeded", message);
     cond::set_observed_generation(updated);
     WEIR_TRY(write_status(obj, updated));
-    if (!pushed.empty())
-        mgr_.events().event(obj, runtime::event_type::normal, "ReconciliationSucceeded", ready_message + "\n" + message,
-                            {{"image.toolkit.fluxcd.io/commit", pushed}});
+    if (!run->pushed.empty())
+        mgr_.events().event(obj, runtime::event_type::normal, "ReconciliationSucceeded", message + "\n" + run->message,
+                            {{"image.toolkit.fluxcd.io/commit", run->pushed}});
     return runtime::action::requeue(to_ms(spec.interval));
 }
 

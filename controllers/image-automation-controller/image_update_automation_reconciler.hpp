@@ -6,10 +6,17 @@
 // neither the policies nor the branch head changed since the last run.
 #pragma once
 
+#include "signing.hpp"
+
+#include <weir/api/image_v1.hpp>
 #include <weir/runtime/controller.hpp>
+#include <weir/runtime/label_selector.hpp>
+#include <weir/setters/setters.hpp>
 #include <weir/runtime/manager.hpp>
 
 #include <filesystem>
+#include <map>
+#include <optional>
 
 namespace weir::image {
 
@@ -31,7 +38,18 @@ public:
     std::vector<runtime::request> automations_for_source(const value& git_repository);
 
 private:
+    struct source_info;
     struct run_result;
+    result<source_info> resolve_source(const runtime::request& req, const api::image_v1::image_update_automation_spec& spec);
+    result<std::optional<signing_key>> signer_for(const runtime::request& req,
+                                                  const api::image_v1::image_update_automation_spec& spec);
+    void collect_policies(const std::string& ns, const runtime::label_selector& selector, setters::policy_map& policies,
+                          std::map<std::string, value>& observed);
+    result<run_result> update_and_push(const runtime::request& req, const api::image_v1::image_update_automation_spec& spec,
+                                       const source_info& src, const std::string& base_branch,
+                                       const setters::policy_map& policies, const std::optional<signing_key>& signer);
+    static std::string ready_message(const value& obj, const api::image_v1::image_update_automation_spec& spec,
+                                     const source_info& src, const std::string& pushed);
     status write_status(const value& original, value& updated);
 
     runtime::manager& mgr_;
