@@ -82,7 +82,9 @@ result<runtime::action> image_policy_reconciler::reconcile(const runtime::reques
                                           repo_key, req.namespace_),
                               "AccessDenied");
     tag_list tags = tags_.get(repo_key);
-    if (!tags || !cond::is_true(*repo, "Ready"))
+    // Stored tags are used even while the repository's latest scan fails, as Flux does: a registry
+    // outage must not take selections away.
+    if (!tags)
         return not_ready("DependencyNotReady", fmt::format("ImageRepository '{}' has not been scanned yet", repo_key));
     std::string image(repo->find_path({"spec", "image"})->as_string());
 
