@@ -57,6 +57,15 @@ std::string short_revision(std::string_view revision)
     return std::string(hash.substr(0, 12));
 }
 
+std::vector<std::string> observed_values_files(const value& obj)
+{
+    std::vector<std::string> out;
+    if (const value* f = obj.find_path({"status", "observedValuesFiles"}); f && f->is_array())
+        for (const auto& s : f->as_array())
+            if (s.is_string()) out.push_back(s.as_string());
+    return out;
+}
+
 error with_reason(error e, std::string_view reason)
 {
     if (e.reason.empty() || e.reason == "ArtifactFetchFailed" || e.reason == "ArtifactVerificationFailed")
@@ -193,10 +202,12 @@ result<helm_chart_reconciler::built> helm_chart_reconciler::from_repository(cons
     auto current = current_artifact(obj);
     auto ref = storage_ref("helmchart", obj);
     std::string file = fmt::format("{}-{}.tgz", entry.name, version);
+    // A chart version is immutable and the revision carries the generation when values files are
+    // merged, so the same revision means the stored chart is still right.
     const value* observed_name = obj.find_path({"status", "observedChartName"});
     if (current && current->revision == version && storage_.exists(ref, file) && observed_name &&
-        observed_name->is_string() && observed_name->as_string() == entry.name && spec.values_files.empty())
-        return built{*current, entry.name, {}, false, false};
+        observed_name->is_string() && observed_name->as_string() == entry.name)
+        return built{*current, entry.name, observed_values_files(obj), false, false};
 
     std::string repo_url(repo.find_path({"spec", "url"})->as_string());
     std::string url = resolve_chart_url(repo_url, entry.urls.front());
@@ -251,13 +262,10 @@ result<helm_chart_reconciler::built> helm_chart_reconciler::from_tree(const valu
 
     auto current = current_artifact(obj);
     const value* observed_name = obj.find_path({"status", "observedChartName"});
-    std::vector<std::string> observed_files;
-    if (const value* f = obj.find_path({"status", "observedValuesFiles"}); f && f->is_array())
-        for (const auto& s : f->as_array()) observed_files.push_back(s.is_string() ? s.as_string() : "");
     if (current && current->revision == version && observed_name && observed_name->is_string() &&
         observed_name->as_string() == meta.name &&
         storage_.exists(storage_ref("helmchart", obj), fmt::format("{}-{}.tgz", meta.name, version)))
-        return built{*current, meta.name, observed_files, false, true};
+        return built{*current, meta.name, observed_values_files(obj), false, true};
 
     std::vector<std::string> used;
     WEIR_TRY_ASSIGN(auto merged, merge_values_files(work.path(), spec.values_files, spec.ignore_missing_values_files, &used));
