@@ -11,6 +11,9 @@
 
 #include <openssl/ssl.h>
 
+#include <map>
+#include <mutex>
+
 namespace weir::notification {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -65,9 +68,11 @@ std::string url_encode(std::string_view s)
 
 namespace {
 
-error transport_error(const parsed_url& u, const std::string& what)
+using clock = std::chrono::steady_clock;
+
+error transport_error(const parsed_url& u, const std::string& what, std::string reason = "NetworkError")
 {
-    return transient_error(fmt::format("request to {}://{}:{} failed: {}", u.scheme, u.host, u.port, what), "NetworkError");
+    return transient_error(fmt::format("request to {}://{}:{} failed: {}", u.scheme, u.host, u.port, what), std::move(reason));
 }
 
 result<http_response> classify(const parsed_url& u, http::response<http::string_body>&& res)
@@ -75,38 +80,10 @@ result<http_response> classify(const parsed_url& u, http::response<http::string_
     http_response out{static_cast<int>(res.result_int()), std::move(res.body())};
     if (out.status < 400) return out;
     std::string body = out.body.substr(0, 300);
-    std::string msg = fmt::format("{}://{}{} answered {}: {}", u.scheme, u.host, u.target, out.status, body);
+    std::string msg = fmt::format("{}://{}:{}{} answered {}: {}", u.scheme, u.host, u.port, u.target, out.status, body);
     error e = out.status == 429 || out.status >= 500 ? transient_error(msg, "ProviderError") : terminal_error(msg, "ProviderError");
     e.code = out.status;
     return e;
-}
-
-template <class Stream>
-result<http_response> exchange(Stream& stream, const parsed_url& u, const http_request& req, bool absolute_target)
-{
-    http::request<http::string_body> r;
-    r.method_string(req.method);
-    r.target(absolute_target ? u.scheme + "://" + u.host + ":" + u.port + u.target : u.target);
-    r.version(11);
-    r.set(http::field::host, u.host);
-    r.set(http::field::user_agent, "weir-notification-controller");
-    bool has_type = false;
-    for (const auto& [k, v] : req.headers) {
-        r.set(k, v);
-        has_type = has_type || beast::iequals(k, "Content-Type");
-    }
-    if (!has_type && !req.body.empty()) r.set(http::field::content_type, "application/json");
-    r.body() = req.body;
-    r.prepare_payload();
-    beast::error_code ec;
-    http::write(stream, r, ec);
-    if (ec) return transport_error(u, ec.message());
-    beast::flat_buffer buf;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(4 << 20);
-    http::read(stream, buf, parser, ec);
-    if (ec) return transport_error(u, ec.message());
-    return classify(u, parser.release());
 }
 
 status configure_tls(asio::ssl::context& ctx, const http_client_options& o)
@@ -142,6 +119,116 @@ status proxy_connect(beast::tcp_stream& s, const parsed_url& target)
     return ok();
 }
 
+// One open connection with everything it needs to live on in the pool: its own io_context, and
+// for https the TLS context and stream.
+struct connection {
+    asio::io_context io;
+    beast::tcp_stream tcp{io};
+    std::unique_ptr<asio::ssl::context> tls_ctx;
+    std::unique_ptr<beast::ssl_stream<beast::tcp_stream&>> tls;
+    clock::time_point idle_since;
+};
+
+result<std::unique_ptr<connection>> open(const parsed_url& u, const parsed_url& dial, const http_client_options& options)
+{
+    auto c = std::make_unique<connection>();
+    tcp::resolver resolver(c->io);
+    beast::error_code ec;
+    auto endpoints = resolver.resolve(dial.host, dial.port, ec);
+    if (ec) return transport_error(dial, "resolve: " + ec.message());
+    c->tcp.expires_after(options.timeout);
+    c->tcp.connect(endpoints, ec);
+    if (ec) return transport_error(dial, "connect: " + ec.message());
+    c->tcp.socket().set_option(tcp::no_delay(true), ec);
+    if (u.scheme == "http") return c;
+    if (!options.proxy.empty()) WEIR_TRY(proxy_connect(c->tcp, u));
+    c->tls_ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    WEIR_TRY(configure_tls(*c->tls_ctx, options));
+    c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream&>>(c->tcp, *c->tls_ctx);
+    SSL_set_tlsext_host_name(c->tls->native_handle(), u.host.c_str());
+    c->tls->set_verify_callback(asio::ssl::host_name_verification(u.host));
+    c->tls->handshake(asio::ssl::stream_base::client, ec);
+    if (ec) return transport_error(u, "TLS handshake: " + ec.message());
+    return c;
+}
+
+// Sends one request; `keep` tells whether the connection may be reused. A reused connection the
+// server closed meanwhile fails before any response byte: reported as StaleConnection so the
+// caller retries on a fresh one.
+template <class Stream>
+result<http_response> exchange(Stream& stream, beast::tcp_stream& tcp_s, const parsed_url& u, const http_request& req,
+                               const http_client_options& options, bool& keep)
+{
+    http::request<http::string_body> r;
+    r.method_string(req.method);
+    bool absolute = u.scheme == "http" && !options.proxy.empty();
+    r.target(absolute ? u.scheme + "://" + u.host + ":" + u.port + u.target : u.target);
+    r.version(11);
+    r.set(http::field::host, u.host);
+    r.set(http::field::user_agent, "weir-notification-controller");
+    bool has_type = false;
+    for (const auto& [k, v] : req.headers) {
+        r.set(k, v);
+        has_type = has_type || beast::iequals(k, "Content-Type");
+    }
+    if (!has_type && !req.body.empty()) r.set(http::field::content_type, "application/json");
+    r.body() = req.body;
+    r.prepare_payload();
+    beast::error_code ec;
+    tcp_s.expires_after(options.timeout);
+    http::write(stream, r, ec);
+    if (ec) return transport_error(u, ec.message(), "StaleConnection");
+    beast::flat_buffer buf;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(4 << 20);
+    http::read(stream, buf, parser, ec);
+    if (ec) {
+        bool nothing = !parser.got_some() && (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+                                              ec == asio::error::eof);
+        return transport_error(u, ec.message(), nothing ? "StaleConnection" : "NetworkError");
+    }
+    keep = parser.keep_alive();
+    return classify(u, parser.release());
+}
+
+// Idle keep-alive connections per origin (and proxy and TLS settings): notifications come in
+// bursts to few endpoints, and a fresh TCP (and TLS) connection per event costs more than the
+// request itself and leaves a TIME_WAIT socket behind each time.
+class pool {
+public:
+    std::unique_ptr<connection> take(const std::string& key)
+    {
+        std::lock_guard lock(mutex_);
+        auto it = idle_.find(key);
+        auto now = clock::now();
+        while (it != idle_.end() && !it->second.empty()) {
+            auto c = std::move(it->second.back());
+            it->second.pop_back();
+            if (now - c->idle_since < max_idle_) return c;
+        }
+        return nullptr;
+    }
+    void give_back(const std::string& key, std::unique_ptr<connection> c)
+    {
+        c->idle_since = clock::now();
+        std::lock_guard lock(mutex_);
+        auto& list = idle_[key];
+        if (list.size() < max_per_key_) list.push_back(std::move(c));
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, std::vector<std::unique_ptr<connection>>> idle_;
+    std::size_t max_per_key_ = 16;
+    std::chrono::seconds max_idle_{30};
+};
+
+pool& shared_pool()
+{
+    static pool p;
+    return p;
+}
+
 } // namespace
 
 result<http_response> send_request(const http_request& req, const http_client_options& options)
@@ -151,28 +238,22 @@ result<http_response> send_request(const http_request& req, const http_client_op
     if (!options.proxy.empty()) {
         WEIR_TRY_ASSIGN(dial, parse_url(options.proxy));
     }
+    std::string key = fmt::format("{}://{}:{}|{}|{}", u.scheme, u.host, u.port, options.proxy,
+                                  std::hash<std::string>{}(options.ca_pem + options.cert_pem + options.key_pem));
     try {
-        asio::io_context io;
-        tcp::resolver resolver(io);
-        beast::tcp_stream tcp_s(io);
-        tcp_s.expires_after(options.timeout);
-        beast::error_code ec;
-        auto endpoints = resolver.resolve(dial.host, dial.port, ec);
-        if (ec) return transport_error(dial, "resolve: " + ec.message());
-        tcp_s.connect(endpoints, ec);
-        if (ec) return transport_error(dial, "connect: " + ec.message());
-        if (u.scheme == "http") return exchange(tcp_s, u, req, !options.proxy.empty());
-        if (!options.proxy.empty()) WEIR_TRY(proxy_connect(tcp_s, u));
-        asio::ssl::context ctx(asio::ssl::context::tls_client);
-        WEIR_TRY(configure_tls(ctx, options));
-        beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp_s), ctx);
-        SSL_set_tlsext_host_name(tls.native_handle(), u.host.c_str());
-        tls.set_verify_callback(asio::ssl::host_name_verification(u.host));
-        tls.handshake(asio::ssl::stream_base::client, ec);
-        if (ec) return transport_error(u, "TLS handshake: " + ec.message());
-        auto r = exchange(tls, u, req, false);
-        tls.shutdown(ec); // best effort; many servers just close
-        return r;
+        for (int attempt = 0;; ++attempt) {
+            auto conn = attempt == 0 ? shared_pool().take(key) : nullptr;
+            bool reused = conn != nullptr;
+            if (!conn) {
+                WEIR_TRY_ASSIGN(conn, open(u, dial, options));
+            }
+            bool keep = false;
+            auto r = conn->tls ? exchange(*conn->tls, conn->tcp, u, req, options, keep)
+                               : exchange(conn->tcp, conn->tcp, u, req, options, keep);
+            if (!r && reused && r.err().reason == "StaleConnection") continue;
+            if (keep) shared_pool().give_back(key, std::move(conn));
+            return r;
+        }
     } catch (const std::exception& e) {
         return transport_error(u, e.what());
     }

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -67,7 +68,11 @@ void http_server::impl::serve(const std::shared_ptr<tcp::socket>& socket)
     if (is_http2(*socket)) {
         beast::error_code ec;
         int fd = socket->release(ec);
-        if (!ec) options.http2_handoff(fd);
+        if (ec) return;
+        // gRPC's event engine polls the socket and needs it non-blocking; a blocking socket
+        // stalls its reads (seen as streams that stop mid-way under load).
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+        options.http2_handoff(fd);
         return;
     }
     beast::flat_buffer buf;

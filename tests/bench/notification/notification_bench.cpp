@@ -143,6 +143,12 @@ void events_to_webhook(int n)
     double streamed_s = seconds_since(start);
     while (delivered < n && seconds_since(start) < 120) std::this_thread::sleep_for(1ms);
     double total_s = seconds_since(start);
+    if (delivered < n) {
+        auto is = in.stats();
+        auto ds = d.stats();
+        fmt::print("  incomplete: intake accepted {} (duplicates {}, limited {}); dispatcher delivered {}, failed {}, retried {}\n",
+                   is.accepted, is.duplicates, is.rate_limited, ds.delivered, ds.failed, ds.retried);
+    }
     fmt::print("gRPC forwarder -> intake -> alert -> generic webhook: {} events delivered in {:.2f} s = {:.0f} events/s\n",
                delivered.load(), total_s, delivered / total_s);
     fmt::print("  forward() cost in the reconciler: {:.2f} us/event; stream drained in {:.2f} s ({:.0f} events/s)\n",
