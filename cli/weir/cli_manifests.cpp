@@ -95,6 +95,21 @@ void rename_namespace(value& v, const std::string& ns)
     }
 }
 
+// The install flags that change the Deployments: image registry, watched namespaces.
+void tune_containers(value& deployment, const install_options& options)
+{
+    value* containers = deployment.find_path({"spec", "template", "spec", "containers"});
+    if (!containers || !containers->is_array()) return;
+    for (auto& c : containers->as_array()) {
+        if (value* image = c.find("image"); image && image->is_string() && !options.registry.empty() &&
+                                            image->as_string().starts_with("ghcr.io/weir/"))
+            image->as_string() = options.registry + image->as_string().substr(12);
+        if (value* args = c.find("args"); args && args->is_array() && !options.watch_all_namespaces)
+            for (auto& a : args->as_array())
+                if (a.is_string() && a.as_string() == "--watch-all-namespaces=true") a = "--watch-all-namespaces=false";
+    }
+}
+
 } // namespace
 
 result<std::vector<value>> render_install(const install_options& options)
@@ -112,7 +127,7 @@ result<std::vector<value>> render_install(const install_options& options)
                 return terminal_error(fmt::format("component {} has no manifests in this build of weir", c));
             k << "- ../" << c << "\n";
         }
-        k << "- ../policies\n";
+        if (options.network_policy) k << "- ../policies\n";
     }
     WEIR_TRY_ASSIGN(auto objects, kustomize::build(work.path() / "install"));
     std::vector<std::string> groups;
@@ -127,6 +142,7 @@ result<std::vector<value>> render_install(const install_options& options)
         } else if (options.namespace_ != "flux-system") {
             rename_namespace(o, options.namespace_);
         }
+        if (o.get_string("kind") == "Deployment") tune_containers(o, options);
         out.push_back(std::move(o));
     }
     return out;

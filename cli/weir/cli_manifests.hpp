@@ -30,6 +30,9 @@ const component* find_component(std::string_view name);
 struct install_options {
     std::vector<std::string> components; // names from components()
     std::string namespace_ = "flux-system";
+    std::string registry;             // replaces "ghcr.io/weir" in the images when set
+    bool network_policy = true;       // false: leave config/policies out
+    bool watch_all_namespaces = true; // false: controllers watch only their own namespace
 };
 
 // Checks names, resolves --components and --components-extra into one list.

@@ -62,6 +62,9 @@ result<settings> parse_settings(const cli::parsed_args& f)
     s.appendix = f.get("commit-message-appendix");
     WEIR_TRY_ASSIGN(s.install.components, cli::select_components(f.list("components"), f.list("components-extra")));
     s.install.namespace_ = f.namespace_();
+    s.install.registry = f.get("registry");
+    s.install.network_policy = f.get("network-policy", "true") != "false";
+    s.install.watch_all_namespaces = f.get("watch-all-namespaces", "true") != "false";
     WEIR_TRY_ASSIGN(s.timeout, f.timeout());
     if (f.has("private-key-file")) {
         if (!s.url.starts_with("ssh://")) return terminal_error("--private-key-file needs an ssh:// --url");
@@ -292,7 +295,8 @@ int run(const cli::args& a)
                          {"with-bearer-token", false}, {"ca-file", true}, {"components", true},
                          {"components-extra", true}, {"secret-name", true}, {"interval", true},
                          {"author-name", true}, {"author-email", true}, {"commit-message-appendix", true},
-                         {"silent", false}});
+                         {"silent", false}, {"registry", true}, {"network-policy", true},
+                         {"watch-all-namespaces", true}});
     if (!f) return cli::fail(f.err().message);
     if (!f->pos.empty()) return cli::fail("bootstrap git takes no arguments, got \"" + f->pos[0] + "\"");
     if (auto s = bootstrap(*f); !s) return cli::fail("bootstrap failed: " + s.err().message);

@@ -16,7 +16,9 @@ int install(const cli::args& a)
     if (!f->pos.empty()) return cli::fail("install takes no arguments, got \"" + f->pos[0] + "\"");
     auto comps = cli::select_components(f->list("components"), f->list("components-extra"));
     if (!comps) return cli::fail(comps.err().message);
-    cli::install_options opts{.components = *comps, .namespace_ = f->namespace_()};
+    cli::install_options opts{.components = *comps, .namespace_ = f->namespace_(), .registry = f->get("registry"),
+                              .network_policy = f->get("network-policy", "true") != "false",
+                              .watch_all_namespaces = f->get("watch-all-namespaces", "true") != "false"};
     auto objects = cli::render_install(opts);
     if (!objects) return cli::fail(objects.err().message);
     if (f->boolean("export")) {

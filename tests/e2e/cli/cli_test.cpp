@@ -385,6 +385,59 @@ current-context: c
     CHECK(denied.out.find("bootstrap failed") != std::string::npos);
 }
 
+TEST_CASE("create source git and create kustomization wait for Ready; export prints them back; delete removes them")
+{
+    test::local_cluster c(binaries());
+    std::string kc = c.apiserver().kubeconfig_path().string();
+    test::git_repos repos;
+    std::string sha = repos.commit("apps", "main", {{"deploy/cm.yaml", cm_yaml("created", "yes")}}, "apps");
+    auto src = weir_cli({"create", "source", "git", "apps", "--url", repos.file_url("apps"), "--branch", "main",
+                         "--interval", "10m", "-n", "default", "--kubeconfig", kc});
+    INFO(src.out);
+    REQUIRE(src.rc == 0);
+    CHECK(src.out.find("fetched revision main@sha1:" + sha) != std::string::npos);
+    auto ks = weir_cli({"create", "kustomization", "apps", "--source", "GitRepository/apps", "--path", "./deploy",
+                        "--prune", "--interval", "10m", "-n", "default", "--kubeconfig", kc});
+    INFO(ks.out);
+    REQUIRE(ks.rc == 0);
+    CHECK(ks.out.find("applied revision main@sha1:" + sha) != std::string::npos);
+    CHECK(cm_value(c, "created") == "yes");
+
+    auto exported = weir_cli({"export", "kustomization", "apps", "-n", "default", "--kubeconfig", kc});
+    INFO(exported.out);
+    REQUIRE(exported.rc == 0);
+    auto docs = parse_yaml_stream(exported.out);
+    REQUIRE(docs);
+    REQUIRE(docs->size() == 1);
+    CHECK(test::string_at((*docs)[0], {"spec", "path"}) == "./deploy");
+    CHECK(test::string_at((*docs)[0], {"spec", "sourceRef", "name"}) == "apps");
+    CHECK(!(*docs)[0].find("status"));
+    auto same = weir_cli({"create", "kustomization", "apps", "--source", "GitRepository/apps", "--path", "./deploy",
+                          "--prune", "--interval", "10m", "-n", "default", "--export"});
+    REQUIRE(same.rc == 0);
+    // --export prints what create applies; the live object has the CRD's defaults on top.
+    auto made = parse_yaml_stream(same.out);
+    REQUIRE(made);
+    REQUIRE(made->size() == 1);
+    CHECK(*(*made)[0].find("metadata") == *(*docs)[0].find("metadata"));
+    for (const auto& [key, v] : (*made)[0].find("spec")->as_object()) {
+        INFO(key);
+        CHECK(*(*docs)[0].find_path({"spec", key}) == v);
+    }
+
+    auto all = weir_cli({"get", "all", "-A", "--kubeconfig", kc});
+    INFO(all.out);
+    CHECK(all.rc == 0);
+    CHECK(all.out.find("gitrepository/apps") != std::string::npos);
+    CHECK(all.out.find("kustomization/apps") != std::string::npos);
+
+    auto del = weir_cli({"delete", "kustomization", "apps", "-n", "default", "--wait", "--kubeconfig", kc});
+    INFO(del.out);
+    CHECK(del.rc == 0);
+    auto gone = c.client().get(test::kustomization_kind, "default", "apps");
+    CHECK((!gone && kube::is_not_found(gone.err())));
+}
+
 TEST_CASE("install --export renders the embedded config for the chosen components and namespace")
 {
     auto r = weir_cli({"install", "--export", "--namespace", "weir-system", "--components",
