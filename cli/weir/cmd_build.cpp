@@ -14,7 +14,7 @@ using namespace weir;
 
 int build(const cli::args& a)
 {
-    auto f = cli::parse(a, {{"path", true}, {"dry-run", false}});
+    auto f = cli::parse(a, {{"path", true}});
     if (!f) return cli::fail(f.err().message);
     std::size_t i = 0;
     const cli::flux_kind* k = cli::take_kind(f->pos, i);

@@ -65,7 +65,7 @@ void print_diff(const std::string& before, const std::string& after)
 
 int diff(const cli::args& a)
 {
-    auto f = cli::parse(a, {{"path", true}, {"progress-bar", true}, {"ignore-paths", true}});
+    auto f = cli::parse(a, {{"path", true}, {"progress-bar", true}});
     if (!f) return cli::fail(f.err().message);
     std::size_t i = 0;
     const cli::flux_kind* k = cli::take_kind(f->pos, i);

@@ -22,7 +22,7 @@ std::string age(const std::string& ts)
 
 int events(const cli::args& a)
 {
-    auto f = cli::parse(a, {{"for", true}, {"types", true}, {"watch", false}});
+    auto f = cli::parse(a, {{"for", true}, {"types", true}});
     if (!f) return cli::fail(f.err().message);
     std::string for_kind, for_name;
     if (f->has("for")) {

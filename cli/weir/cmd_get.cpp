@@ -73,6 +73,28 @@ int get_kind(kube::client& c, const cli::flux_kind& k, const cli::parsed_args& f
         }
         items = std::move(list->items);
     }
+    if (f.has("status-selector")) {
+        // "ready=false": a condition type and its status, either case.
+        auto lower = [](std::string x) {
+            std::transform(x.begin(), x.end(), x.begin(), [](unsigned char ch) { return std::tolower(ch); });
+            return x;
+        };
+        std::string sel = f.get("status-selector");
+        auto eq = sel.find('=');
+        if (eq == std::string::npos) return cli::fail("--status-selector " + sel + ": want type=status, e.g. ready=false");
+        std::string type = lower(sel.substr(0, eq)), want = lower(sel.substr(eq + 1));
+        std::vector<value> kept;
+        for (auto& o : items) {
+            const value* conds = o.find_path({"status", "conditions"});
+            bool match = false;
+            if (conds && conds->is_array())
+                for (const auto& cond : conds->as_array())
+                    match = match || (lower(std::string(cond.get_string("type"))) == type &&
+                                      lower(std::string(cond.get_string("status"))) == want);
+            if (match) kept.push_back(std::move(o));
+        }
+        items = std::move(kept);
+    }
     if (items.empty()) {
         if (!for_all) std::cerr << "✗ no " << k.kind << " objects found in " << (all_ns ? "any" : f.namespace_())
                                 << " namespace" << std::endl;
@@ -87,7 +109,7 @@ int get_kind(kube::client& c, const cli::flux_kind& k, const cli::parsed_args& f
 
 int get(const cli::args& a)
 {
-    auto f = cli::parse(a, {{"status-selector", true}, {"watch", false}});
+    auto f = cli::parse(a, {{"status-selector", true}});
     if (!f) return cli::fail(f.err().message);
     if (f->pos.empty()) return cli::fail("usage: weir get <kind> [name]; kinds: all, " + cli::kind_words_help());
     std::vector<const cli::flux_kind*> kinds;

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 int logs(const cli::args& a)
 {
     auto f = cli::parse(a, {{"dir", true}, {"kind", true}, {"name", true}, {"level", true}, {"tail", true},
-                            {"flux-namespace", true}, {"follow", false}});
+                            });
     if (!f) return cli::fail(f.err().message);
     fs::path dir = fs::path(f->get("dir", ".weir")) / "logs";
     if (!fs::is_directory(dir))

@@ -30,7 +30,7 @@ status print_children(kube::client& c, const value& ks, const std::string& inden
 
 int tree(const cli::args& a)
 {
-    auto f = cli::parse(a, {{"compact", false}, {"output", true}});
+    auto f = cli::parse(a, {});
     if (!f) return cli::fail(f.err().message);
     std::size_t i = 0;
     const cli::flux_kind* k = cli::take_kind(f->pos, i);

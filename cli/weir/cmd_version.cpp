@@ -10,7 +10,7 @@ using namespace weir;
 
 int version(const cli::args& a)
 {
-    auto f = cli::parse(a, {{"client", false}, {"output", true}});
+    auto f = cli::parse(a, {{"client", false}});
     if (!f) return cli::fail(f.err().message);
     std::cout << "weir: v" << WEIR_VERSION << "\n";
     if (f->boolean("client")) return 0;
