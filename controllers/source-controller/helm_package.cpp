@@ -164,7 +164,7 @@ status fetch_remote_dependency(const std::string& name, const std::string& versi
     std::string base = repository;
     while (base.ends_with("/")) base.pop_back();
     fs::path index_file = scratch / ("index-" + name + ".yaml");
-    auto got = artifact::download(base + "/index.yaml", "", index_file, {.max_download_bytes = 50ull << 20});
+    auto got = artifact::download(base + "/index.yaml", "", index_file, {.max_download_bytes = 50ull << 20, .max_redirects = 10});
     if (!got) return got.err().wrap(fmt::format("chart dependency '{}': cannot read the index of '{}'", name, repository));
     WEIR_TRY_ASSIGN(auto text, read_text(index_file, "index.yaml"));
     WEIR_TRY_ASSIGN(auto index, helm_index::parse(text));
@@ -174,7 +174,7 @@ status fetch_remote_dependency(const std::string& name, const std::string& versi
     std::string digest = entry->digest.empty() ? "" : "sha256:" + entry->digest;
     fs::create_directories(charts);
     auto chart = artifact::download(url, digest, charts / fmt::format("{}-{}.tgz", name, entry->version),
-                                    {.max_download_bytes = 10ull << 20});
+                                    {.max_download_bytes = 10ull << 20, .max_redirects = 10});
     if (!chart) return chart.err().wrap(fmt::format("chart dependency '{}'", name));
     return ok();
 }

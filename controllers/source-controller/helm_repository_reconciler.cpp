@@ -58,6 +58,7 @@ result<artifact::fetch_options> helm_repository_fetch_options(kube::client& clie
     WEIR_TRY_ASSIGN(auto spec, helm_repository_spec::from(repository));
     artifact::fetch_options o;
     o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout);
+    o.max_redirects = 10; // chart hosts commonly redirect (release assets, CDNs)
     auto tls_from = [&](const std::map<std::string, std::string>& d) {
         auto get = [&](const char* k) { return d.count(k) ? d.at(k) : std::string(); };
         if (!get("ca.crt").empty()) o.ca_pem = get("ca.crt");

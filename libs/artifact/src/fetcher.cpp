@@ -86,6 +86,14 @@ net::awaitable<result<fetch_result>> get_body(Stream& stream, beast::tcp_stream&
                                  "ArtifactTooLarge");
     if (hec) co_return transient_error("cannot read response from '" + url + "': " + hec.message(), "ArtifactFetchFailed");
     auto code = parser.get().result_int();
+    if (code >= 300 && code < 400 && opts.max_redirects > 0) {
+        auto location = parser.get()[http::field::location];
+        if (!location.empty()) { // download() follows it
+            error e = transient_error(std::string(location), "ArtifactRedirect");
+            e.code = static_cast<int>(code);
+            co_return e;
+        }
+    }
     if (code != 200) {
         auto msg = "artifact '" + url + "' answered HTTP " + std::to_string(code);
         error e = transient_error(msg, "ArtifactFetchFailed");
@@ -159,6 +167,18 @@ net::awaitable<void> run_get(url_parts u, std::string url, int fd, fetch_options
     *out = co_await do_get(std::move(u), std::move(url), fd, std::move(opts));
 }
 
+// Where a Location header points, relative to the URL that answered with it.
+std::string resolve_location(const std::string& from, const std::string& location)
+{
+    if (location.find("://") != std::string::npos) return location;
+    auto scheme = from.find("://");
+    auto path_start = from.find('/', scheme + 3);
+    std::string origin = from.substr(0, path_start);
+    if (location.starts_with("/")) return origin + location;
+    std::string dir = path_start == std::string::npos ? "/" : from.substr(path_start, from.rfind('/') - path_start + 1);
+    return origin + dir + location;
+}
+
 } // namespace
 
 result<fetch_result> download(const std::string& url, const std::string& expected_digest, const fs::path& out_file,
@@ -168,10 +188,24 @@ result<fetch_result> download(const std::string& url, const std::string& expecte
     if (!expected_digest.empty()) WEIR_TRY(digest_hex(expected_digest));
     file_out out{::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
     if (out.fd < 0) return transient_error(fmt_errno("cannot create ", out_file), "ArtifactFetchFailed");
-    net::io_context ioc;
+    fetch_options opts = options;
+    std::string current = url;
     result<fetch_result> res = transient_error("download of '" + url + "' did not finish", "ArtifactFetchFailed");
-    net::co_spawn(ioc, run_get(u, url, out.fd, options, &res), net::detached);
-    ioc.run();
+    for (int hops = 0;; ++hops) {
+        net::io_context ioc;
+        res = transient_error("download of '" + current + "' did not finish", "ArtifactFetchFailed");
+        net::co_spawn(ioc, run_get(u, current, out.fd, opts, &res), net::detached);
+        ioc.run();
+        if (res || res.err().reason != "ArtifactRedirect") break;
+        if (hops >= options.max_redirects)
+            return transient_error("'" + url + "' redirected more than " + std::to_string(options.max_redirects) + " times",
+                                   "ArtifactFetchFailed");
+        std::string next = resolve_location(current, res.err().message);
+        WEIR_TRY_ASSIGN(auto next_parts, parse_url(next));
+        if (next_parts.host != u.host || next_parts.port != u.port) opts.headers.clear();
+        u = std::move(next_parts);
+        current = std::move(next);
+    }
     if (!res) return res;
     if (!expected_digest.empty() && res->digest != expected_digest)
         return transient_error("artifact '" + url + "' has digest " + res->digest + ", expected " + expected_digest +

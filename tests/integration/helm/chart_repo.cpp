@@ -72,7 +72,7 @@ chart_repo::chart_repo(fs::path dir, std::string credentials, bool tls) : dir_(s
     FAIL("chart repository server did not start: " << server_->log());
 }
 
-void chart_repo::add(const chart_version& chart, const std::string& digest_override)
+void chart_repo::add(const chart_version& chart, const std::string& digest_override, const std::string& url_prefix)
 {
     fs::path src = dir_ / ".src" / chart.version / chart.name;
     write_chart_dir(src, chart);
@@ -83,7 +83,7 @@ void chart_repo::add(const chart_version& chart, const std::string& digest_overr
     REQUIRE(rc == 0);
     auto digest = artifact::file_digest(dir_ / file);
     REQUIRE(digest);
-    entries_.push_back({chart.name, chart.version, digest_override.empty() ? digest->substr(7) : digest_override});
+    entries_.push_back({chart.name, chart.version, digest_override.empty() ? digest->substr(7) : digest_override, url_prefix});
     write_index();
 }
 
@@ -91,8 +91,8 @@ void chart_repo::write_index()
 {
     std::map<std::string, std::string> by_chart;
     for (const auto& e : entries_)
-        by_chart[e.name] += fmt::format("  - name: {}\n    version: {}\n    digest: {}\n    urls:\n    - {}-{}.tgz\n", e.name,
-                                        e.version, e.digest, e.name, e.version);
+        by_chart[e.name] += fmt::format("  - name: {}\n    version: {}\n    digest: {}\n    urls:\n    - {}{}-{}.tgz\n", e.name,
+                                        e.version, e.digest, e.prefix, e.name, e.version);
     std::string text = "apiVersion: v1\nentries:\n";
     if (entries_.empty()) text = "apiVersion: v1\nentries: {}\n";
     for (const auto& [name, list] : by_chart) text += "  " + name + ":\n" + list;

@@ -24,8 +24,9 @@ public:
     // HTTPS with a certificate for 127.0.0.1 made by openssl (its CA is ca_pem()).
     chart_repo(std::filesystem::path dir, std::string credentials = {}, bool tls = false);
     // Packages the chart as <name>-<version>.tgz and rewrites index.yaml with every chart added.
-    // `digest_override` replaces the digest written in the index (to test verification).
-    void add(const chart_version& chart, const std::string& digest_override = {});
+    // `digest_override` replaces the digest written in the index (to test verification);
+    // `url_prefix` goes in front of the file name in the index ("redirect/" answers with a 302).
+    void add(const chart_version& chart, const std::string& digest_override = {}, const std::string& url_prefix = {});
     std::string url() const; // "http://127.0.0.1:<port>/" (https with tls)
     const std::string& ca_pem() const { return ca_pem_; }
     const std::filesystem::path& dir() const { return dir_; }
@@ -38,7 +39,7 @@ private:
     std::string ca_pem_;
     std::unique_ptr<child_process> server_;
     struct entry {
-        std::string name, version, digest;
+        std::string name, version, digest, prefix;
     };
     std::vector<entry> entries_;
 };

@@ -76,6 +76,7 @@ TEST_CASE("source-controller stores a Helm repository index with basic auth and 
     repo.add(podinfo("6.0.0"));
     repo.add(podinfo("6.1.0"));
     repo.add(podinfo("7.0.0-rc.1"));
+    repo.add({"moved", "1.0.0", {{"templates/cm.yaml", "kind: ConfigMap\n"}}}, "", "redirect/");
     c.apply_yaml("apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: default}\n"
                  "data: {username: YWxpY2U=, password: czNjcmV0}\n");
     c.apply_yaml(repository_yaml("charts", repo.url(), ", secretRef: {name: creds}"));
@@ -105,6 +106,11 @@ TEST_CASE("source-controller stores a Helm repository index with basic auth and 
     // Pulled charts are stored byte for byte.
     download_artifact(chart, c.dir() / "pulled.tgz");
     CHECK(*artifact::file_digest(c.dir() / "pulled.tgz") == *artifact::file_digest(repo.dir() / "podinfo-6.1.0.tgz"));
+
+    // A chart URL that redirects is followed (the credentials stay with the repository host).
+    c.apply_yaml(chart_yaml("moved", "chart: moved, sourceRef: {kind: HelmRepository, name: charts}"));
+    value moved = c.wait_for(helm_chart, "default", "moved", test::ready_is("True"));
+    CHECK(test::string_at(moved, {"status", "artifact", "revision"}) == "1.0.0");
 
     // Values files are merged into the packaged values.yaml and the version carries the generation.
     c.apply_yaml(chart_yaml("prod", "chart: podinfo, version: '6.0.x', sourceRef: {kind: HelmRepository, name: charts}, "

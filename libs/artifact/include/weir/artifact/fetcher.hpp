@@ -33,6 +33,9 @@ struct fetch_options {
     // and a client certificate with its key for mutual TLS.
     std::string ca_pem;
     std::string client_cert_pem, client_key_pem;
+    // HTTP redirects (301/302/303/307/308) followed; 0 makes a redirect an error. Headers are
+    // dropped when a redirect leaves the original host (credentials stay with their host).
+    int max_redirects = 0;
 };
 
 struct fetch_result {
