@@ -7,7 +7,6 @@
 #include <weir/artifact/extracted_cache.hpp>
 #include <weir/core/duration.hpp>
 #include <weir/core/json.hpp>
-#include <weir/core/temp_dir.hpp>
 #include <weir/kube/errors.hpp>
 #include <weir/kustomization/build.hpp>
 #include <weir/runtime/conditions.hpp>
@@ -288,13 +287,13 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
     WEIR_TRY_ASSIGN(auto art, api::artifact::from(*source.find_path({"status", "artifact"})));
     updated["status"]["lastAttemptedRevision"] = art.revision;
     tried.revision = art.revision;
-    temp_dir work(options_.scratch_dir, fmt::format("weir-ks-{}-{}", ns_of(obj), name_of(obj)));
-    auto fetched = artifacts_.checkout(art.url, art.digest, work.path() / "source");
-    if (!fetched) return with_reason(fetched.err().wrap("failed to download artifact"), "ArtifactFailed");
+    // The extraction is shared with every Kustomization on this revision; the build only reads it.
+    auto tree = artifacts_.acquire(art.url, art.digest);
+    if (!tree) return with_reason(tree.err().wrap("failed to download artifact"), "ArtifactFailed");
 
     WEIR_TRY_ASSIGN(auto vars, resolve_variables(mgr_.client(), ns_of(obj), spec));
     WEIR_TRY_ASSIGN(auto keys, resolve_decryption_keys(mgr_.client(), ns_of(obj), spec));
-    auto objects = kustomization::build({.root = work.path() / "source",
+    auto objects = kustomization::build({.root = **tree,
                                          .spec = spec,
                                          .name = name_of(obj),
                                          .namespace_ = ns_of(obj),
@@ -303,7 +302,7 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
     if (!objects) {
         // Users know the paths of their repository, not our scratch directory.
         error e = with_reason(objects.err(), "BuildFailed");
-        std::string prefix = (work.path() / "source").string() + "/";
+        std::string prefix = (*tree)->string() + "/";
         for (std::size_t pos; (pos = e.message.find(prefix)) != std::string::npos;) e.message.erase(pos, prefix.size());
         return e;
     }

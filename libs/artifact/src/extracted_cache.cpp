@@ -80,57 +80,66 @@ std::size_t extracted_cache::size() const
     return recent_.size();
 }
 
-void extracted_cache::touch(const std::string& key)
+// Under the lock: the entry for `key` moved to the front with a live lease, and the least recently
+// used entries nobody holds a lease on moved out of the way (renamed, removed by the caller later).
+extracted_cache::lease extracted_cache::lease_locked(const std::string& key, std::vector<fs::path>& trash)
 {
-    std::vector<std::string> evicted;
-    {
-        std::lock_guard lock(mutex_);
-        recent_.remove(key);
-        recent_.push_front(key);
-        while (recent_.size() > max_digests_) {
-            evicted.push_back(recent_.back());
-            recent_.pop_back();
-        }
+    auto it = std::find_if(recent_.begin(), recent_.end(), [&](const entry& e) { return e.key == key; });
+    entry e = it == recent_.end() ? entry{key, {}} : std::move(*it);
+    if (it != recent_.end()) recent_.erase(it);
+    lease held = e.in_use.lock();
+    if (!held) {
+        held = std::make_shared<const fs::path>(root_ / key);
+        e.in_use = held;
     }
-    std::error_code ec;
-    for (const auto& old : evicted)
-        fs::remove_all(root_ / old, ec);
+    recent_.push_front(std::move(e));
+    for (auto old = std::prev(recent_.end()); recent_.size() > max_digests_ && old != recent_.begin();) {
+        auto victim = old--;
+        if (!victim->in_use.expired()) continue;
+        fs::path gone = root_ / (".old-" + victim->key + "-" + random_suffix());
+        std::error_code ec;
+        fs::rename(root_ / victim->key, gone, ec);
+        if (!ec) trash.push_back(std::move(gone));
+        recent_.erase(victim);
+    }
+    return held;
 }
 
-result<fs::path> extracted_cache::ensure(const std::string& url, const std::string& digest,
-                                         const fetch_options& options)
+result<extracted_cache::lease> extracted_cache::acquire(const std::string& url, const std::string& digest,
+                                                        const fetch_options& options)
 {
     WEIR_TRY_ASSIGN(std::string key, cache_key(digest));
-    fs::path dir = root_ / key;
+    std::vector<fs::path> trash;
+    lease held;
+    {
+        std::lock_guard lock(mutex_);
+        bool cached =
+            std::any_of(recent_.begin(), recent_.end(), [&](const entry& e) { return e.key == key; });
+        if (cached) held = lease_locked(key, trash);
+    }
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) {
+    if (!held) {
         fs::path staging = root_ / (".new-" + key + "-" + random_suffix());
         auto fetched = fetch_artifact(url, digest, staging, options);
         if (!fetched) {
             fs::remove_all(staging, ec);
             return fetched.err();
         }
-        fs::rename(staging, dir, ec);
-        if (ec) fs::remove_all(staging, ec); // another worker extracted the same digest first
-        if (!fs::is_directory(dir))
-            return transient_error(fmt::format("cannot store the extracted artifact {}", digest),
-                                   "ArtifactFailed");
+        std::lock_guard lock(mutex_);
+        fs::rename(staging, root_ / key, ec);
+        if (ec) trash.push_back(staging); // another worker stored the same digest first
+        held = lease_locked(key, trash);
     }
-    touch(key);
-    return dir;
+    for (const auto& t : trash)
+        fs::remove_all(t, ec);
+    return held;
 }
 
 status extracted_cache::checkout(const std::string& url, const std::string& digest, const fs::path& target,
                                  const fetch_options& options)
 {
-    WEIR_TRY_ASSIGN(fs::path dir, ensure(url, digest, options));
-    auto linked = link_tree(dir, target);
-    if (linked) return ok();
-    // Evicted between ensure and link by a burst of other digests: fetch it afresh once.
-    std::error_code ec;
-    fs::remove_all(target, ec);
-    WEIR_TRY_ASSIGN(dir, ensure(url, digest, options));
-    return link_tree(dir, target);
+    WEIR_TRY_ASSIGN(lease held, acquire(url, digest, options));
+    return link_tree(*held, target);
 }
 
 } // namespace weir::artifact

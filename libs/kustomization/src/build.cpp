@@ -12,7 +12,10 @@ namespace weir::kustomization {
 namespace fs = std::filesystem;
 namespace {
 
-error build_failed(std::string message) { return terminal_error(std::move(message), "BuildFailed"); }
+error build_failed(std::string message)
+{
+    return terminal_error(std::move(message), "BuildFailed");
+}
 
 // Writes a new file and renames it over `file`: the artifact tree may be hard links shared with
 // other builds (artifact::extracted_cache), so an existing file is never written in place.
@@ -31,8 +34,8 @@ status replace_file(const fs::path& file, const std::string& text)
     return ok();
 }
 
-constexpr std::string_view kustomization_names[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
-
+constexpr std::string_view kustomization_names[] = {"kustomization.yaml", "kustomization.yml",
+                                                    "Kustomization"};
 
 std::optional<fs::path> kustomization_file(const fs::path& dir)
 {
@@ -66,13 +69,16 @@ bool is_manifest_file(const fs::path& p)
 void collect(const fs::path& root, const fs::path& dir, std::vector<std::string>& out)
 {
     std::vector<fs::directory_entry> entries{fs::directory_iterator(dir), fs::directory_iterator()};
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.path() < b.path(); });
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.path() < b.path(); });
     for (const auto& e : entries) {
         if (e.is_symlink()) continue;
         if (e.is_directory()) {
             if (e.path().filename().string().front() == '.') continue;
-            if (kustomization_file(e.path())) out.push_back(fs::relative(e.path(), root).string());
-            else collect(root, e.path(), out);
+            if (kustomization_file(e.path()))
+                out.push_back(fs::relative(e.path(), root).string());
+            else
+                collect(root, e.path(), out);
         } else if (e.is_regular_file() && is_manifest_file(e.path())) {
             out.push_back(fs::relative(e.path(), root).string());
         }
@@ -82,10 +88,13 @@ void collect(const fs::path& root, const fs::path& dir, std::vector<std::string>
 value selector_value(const api::kustomize_v1::selector& s)
 {
     object o;
-    std::pair<const char*, const std::string*> fields[] = {
-        {"group", &s.group}, {"version", &s.version}, {"kind", &s.kind}, {"name", &s.name},
-        {"namespace", &s.namespace_}, {"labelSelector", &s.label_selector},
-        {"annotationSelector", &s.annotation_selector}};
+    std::pair<const char*, const std::string*> fields[] = {{"group", &s.group},
+                                                           {"version", &s.version},
+                                                           {"kind", &s.kind},
+                                                           {"name", &s.name},
+                                                           {"namespace", &s.namespace_},
+                                                           {"labelSelector", &s.label_selector},
+                                                           {"annotationSelector", &s.annotation_selector}};
     for (auto [k, v] : fields)
         if (!v->empty()) o.push_back(k, *v);
     return o;
@@ -96,19 +105,26 @@ void append_all(value& kust, std::string_view key, array items)
     if (items.empty()) return;
     value& list = kust[key];
     if (!list.is_array()) list = array{};
-    for (auto& i : items) list.as_array().push_back(std::move(i));
+    for (auto& i : items)
+        list.as_array().push_back(std::move(i));
 }
 
-// Step 3: the spec's overrides written into the kustomization file, as Flux does.
-status overlay_spec(const fs::path& file, const api::kustomize_v1::kustomization_spec& spec)
+// Step 3: the spec's overrides merged into the kustomization, as Flux does (in memory).
+result<std::string> overlay_spec(const std::string& text, const fs::path& dir,
+                                 const api::kustomize_v1::kustomization_spec& spec)
 {
-    WEIR_TRY_ASSIGN(auto text, read_text(file));
     auto parsed = parse_yaml(text);
-    if (!parsed) return build_failed(fmt::format("{}: {}", file.filename().string(), parsed.err().message));
+    if (!parsed) {
+        auto file = kustomization_file(dir);
+        return build_failed(fmt::format("{}: {}", file ? file->filename().string() : "kustomization.yaml",
+                                        parsed.err().message));
+    }
     value kust = parsed->is_null() ? value{object{}} : std::move(*parsed);
     if (!spec.target_namespace.empty()) kust["namespace"] = spec.target_namespace;
-    if (!spec.name_prefix.empty()) kust["namePrefix"] = spec.name_prefix + std::string(kust.get_string("namePrefix"));
-    if (!spec.name_suffix.empty()) kust["nameSuffix"] = std::string(kust.get_string("nameSuffix")) + spec.name_suffix;
+    if (!spec.name_prefix.empty())
+        kust["namePrefix"] = spec.name_prefix + std::string(kust.get_string("namePrefix"));
+    if (!spec.name_suffix.empty())
+        kust["nameSuffix"] = std::string(kust.get_string("nameSuffix")) + spec.name_suffix;
     array patches;
     for (const auto& p : spec.patches) {
         value pv = object{{"patch", p.patch}};
@@ -127,11 +143,11 @@ status overlay_spec(const fs::path& file, const api::kustomize_v1::kustomization
     append_all(kust, "images", std::move(images));
     array components;
     for (const auto& c : spec.components) {
-        if (spec.ignore_missing_components && !fs::exists(file.parent_path() / c)) continue;
+        if (spec.ignore_missing_components && !fs::exists(dir / c)) continue;
         components.push_back(c);
     }
     append_all(kust, "components", std::move(components));
-    return replace_file(file, to_yaml(kust));
+    return to_yaml(kust);
 }
 
 result<fs::path> resolve_path(const fs::path& root, const std::string& path)
@@ -155,7 +171,8 @@ status check_object(const value& obj, std::size_t index)
             return build_failed(fmt::format("object {} of the build has no {}", index, f));
     const value* name = obj.find_path({"metadata", "name"});
     if (!name || !name->is_string() || name->as_string().empty())
-        return build_failed(fmt::format("{} at position {} of the build has no metadata.name", obj.get_string("kind"), index));
+        return build_failed(fmt::format("{} at position {} of the build has no metadata.name",
+                                        obj.get_string("kind"), index));
     return ok();
 }
 
@@ -164,39 +181,52 @@ void stamp(value& obj, std::string_view key, const std::vector<std::pair<std::st
     if (entries.empty()) return;
     value& m = obj["metadata"][key];
     if (!m.is_object()) m = object{};
-    for (const auto& [k, v] : entries) m.as_object().set(k, v);
+    for (const auto& [k, v] : entries)
+        m.as_object().set(k, v);
 }
 
 } // namespace
 
-std::vector<std::pair<std::string, std::string>> owner_labels(std::string_view name, std::string_view namespace_)
+std::vector<std::pair<std::string, std::string>> owner_labels(std::string_view name,
+                                                              std::string_view namespace_)
 {
     return {{"kustomize.toolkit.fluxcd.io/name", std::string(name)},
             {"kustomize.toolkit.fluxcd.io/namespace", std::string(namespace_)}};
 }
 
-status generate_kustomization(const fs::path& dir)
+result<std::string> kustomization_text(const fs::path& dir)
 {
-    if (kustomization_file(dir)) return ok();
+    if (auto file = kustomization_file(dir)) return read_text(*file);
     std::vector<std::string> resources;
     collect(dir, dir, resources);
     array list;
-    for (auto& r : resources) list.push_back(std::move(r));
-    value kust = object{{"apiVersion", "kustomize.config.k8s.io/v1beta1"}, {"kind", "Kustomization"},
+    for (auto& r : resources)
+        list.push_back(std::move(r));
+    value kust = object{{"apiVersion", "kustomize.config.k8s.io/v1beta1"},
+                        {"kind", "Kustomization"},
                         {"resources", std::move(list)}};
-    return replace_file(dir / "kustomization.yaml", to_yaml(kust));
+    return to_yaml(kust);
+}
+
+status generate_kustomization(const fs::path& dir)
+{
+    if (kustomization_file(dir)) return ok();
+    WEIR_TRY_ASSIGN(std::string text, kustomization_text(dir));
+    return replace_file(dir / "kustomization.yaml", text);
 }
 
 result<std::vector<value>> build(const build_request& request)
 {
     WEIR_TRY_ASSIGN(fs::path dir, resolve_path(request.root, request.spec.path));
-    WEIR_TRY(generate_kustomization(dir));
-    WEIR_TRY(overlay_spec(*kustomization_file(dir), request.spec));
-    auto built = kustomize::build(dir, {.secret_source_filter = request.secret_source_filter});
+    WEIR_TRY_ASSIGN(std::string text, kustomization_text(dir));
+    WEIR_TRY_ASSIGN(std::string overlaid, overlay_spec(text, dir, request.spec));
+    auto built = kustomize::build(dir, {.secret_source_filter = request.secret_source_filter,
+                                        .root_kustomization = std::move(overlaid)});
     if (!built) return build_failed(fmt::format("kustomize build failed: {}", built.err().message));
     std::vector<value> objects = std::move(*built);
     std::vector<std::pair<std::string, std::string>> labels = owner_labels(request.name, request.namespace_);
-    for (const auto& [k, v] : request.spec.common_labels) labels.emplace_back(k, v);
+    for (const auto& [k, v] : request.spec.common_labels)
+        labels.emplace_back(k, v);
     std::vector<std::pair<std::string, std::string>> annotations(request.spec.common_annotations.begin(),
                                                                  request.spec.common_annotations.end());
     for (std::size_t i = 0; i < objects.size(); ++i) {

@@ -79,7 +79,8 @@ status check_string_maps(const value& k, const std::string& file)
     return ok();
 }
 
-result<kfile> load_kustomization(const fs::path& dir)
+// `override_text` stands in for the directory's file (build_options::root_kustomization).
+result<kfile> load_kustomization(const fs::path& dir, const std::optional<std::string>& override_text = std::nullopt)
 {
     fs::path found;
     int count = 0;
@@ -89,11 +90,20 @@ result<kfile> load_kustomization(const fs::path& dir)
             if (count == 0) found = dir / n;
             ++count;
         }
+    if (override_text) {
+        if (count == 0) found = dir / "kustomization.yaml";
+        count = 1;
+    }
     if (count > 1) return build_error("found multiple kustomization files under: " + dir.string());
     if (count == 0)
         return build_error("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' "
                            "in directory '" + dir.string() + "'");
-    WEIR_TRY_ASSIGN(std::string text, read_file(found));
+    std::string text;
+    if (override_text) {
+        text = *override_text;
+    } else {
+        WEIR_TRY_ASSIGN(text, read_file(found));
+    }
     // kustomize reads its own file through sigs.k8s.io/yaml, i.e. YAML 1.1 (`yes` is a boolean).
     auto doc = parse_yaml(text, {.schema = yaml_schema::kubernetes_1_1});
     if (!doc) return build_error("invalid YAML in " + found.string() + ": " + doc.err().message);
@@ -316,7 +326,7 @@ status accumulate(accumulator& acc, const fs::path& dir, context& ctx, bool as_c
     if (std::find(ctx.stack.begin(), ctx.stack.end(), dir) != ctx.stack.end())
         return build_error("cycle detected: kustomization " + dir.string() + " includes itself");
     ctx.stack.push_back(dir);
-    WEIR_TRY_ASSIGN(kfile kf, load_kustomization(dir));
+    WEIR_TRY_ASSIGN(kfile kf, load_kustomization(dir, top ? ctx.opts->root_kustomization : std::optional<std::string>{}));
     std::string_view kind = kf.doc.get_string("kind", "Kustomization");
     if (as_component && kind != "Component")
         return build_error(kf.path + ": expected kind 'Component' for a component, got '" + std::string(kind) + "'");
@@ -462,7 +472,7 @@ result<std::vector<value>> build(const std::filesystem::path& dir, const build_o
     WEIR_TRY(add_hash_suffixes(acc));
     WEIR_TRY(fix_name_references(acc));
     WEIR_TRY(resolve_vars(acc));
-    WEIR_TRY_ASSIGN(kfile kf, load_kustomization(root));
+    WEIR_TRY_ASSIGN(kfile kf, load_kustomization(root, options.root_kustomization));
     const value* sort = kf.doc.find("sortOptions");
     std::string_view order = sort ? sort->get_string("order", "legacy") : "legacy";
     if (order == "legacy") legacy_sort(acc.res, sort ? sort->find("legacySortOptions") : nullptr);

@@ -118,8 +118,14 @@ printf '%-52s %10s\n' "  ConfigMaps applied (6 per Kustomization)" "$objects"
 token="bench-$(date +%s)"
 cpu0=$(cpu_seconds "$ks_pid")
 start=$(now)
+# WEIR_BENCH_PERF=FILE records a CPU profile of the controller during the no-op pass (perf record -g).
+if [ -n "${WEIR_BENCH_PERF:-}" ]; then
+  perf record -q -g -o "$WEIR_BENCH_PERF" -p "$ks_pid" 2>/dev/null &
+  perf_pid=$!
+fi
 kubectl annotate kustomizations -n default --all --overwrite "reconcile.fluxcd.io/requestedAt=$token" >/dev/null
 until [ "$(handled_count "$token")" -ge "$n" ]; do sleep 0.5; done
+if [ -n "${WEIR_BENCH_PERF:-}" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
 end=$(now)
 cpu1=$(cpu_seconds "$ks_pid")
 printf '%-52s %10.1f s\n' "no-op reconcile of all (requestedAt): wall" "$(calc "$end - $start")"

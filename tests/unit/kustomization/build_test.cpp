@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 using namespace weir;
 namespace fs = std::filesystem;
@@ -50,7 +51,8 @@ TEST_CASE("kustomization build generates a kustomization from plain manifests an
     s.write("deploy/sub/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: b}\n");
     s.write("deploy/notes.yaml", "just: text\n");
     auto spec = spec_of(base_spec);
-    auto objs = kustomization::build({.root = s.dir, .spec = spec, .name = "apps", .namespace_ = "flux-system"});
+    auto objs =
+        kustomization::build({.root = s.dir, .spec = spec, .name = "apps", .namespace_ = "flux-system"});
     REQUIRE(objs);
     REQUIRE(objs->size() == 2);
     for (const auto& o : *objs) {
@@ -58,7 +60,9 @@ TEST_CASE("kustomization build generates a kustomization from plain manifests an
         CHECK(o.find_path({"metadata", "labels", "kustomize.toolkit.fluxcd.io/namespace"})->as_string() ==
               "flux-system");
     }
-    CHECK(fs::exists(s.dir / "deploy" / "kustomization.yaml"));
+    // The build only reads the artifact: the generated kustomization lives in memory, so one
+    // extraction can serve many builds.
+    CHECK_FALSE(fs::exists(s.dir / "deploy" / "kustomization.yaml"));
 }
 
 TEST_CASE("kustomization build overlays targetNamespace, prefix, images, patches and commonMetadata",
@@ -90,14 +94,16 @@ spec:
     target: {kind: Deployment}
   commonMetadata: {labels: {team: web}, annotations: {owner: me}}
 )");
-    auto objs = kustomization::build({.root = s.dir, .spec = spec, .name = "apps", .namespace_ = "flux-system"});
+    auto objs =
+        kustomization::build({.root = s.dir, .spec = spec, .name = "apps", .namespace_ = "flux-system"});
     REQUIRE(objs);
     REQUIRE(objs->size() == 1);
     const value& d = objs->front();
     CHECK(d.find_path({"metadata", "name"})->as_string() == "p-web");
     CHECK(d.find_path({"metadata", "namespace"})->as_string() == "prod");
     CHECK(d.find_path({"spec", "replicas"})->as_int() == 3);
-    CHECK(d.find_path({"spec", "template", "spec", "containers"})->as_array()[0].get_string("image") == "nginx:2.0");
+    CHECK(d.find_path({"spec", "template", "spec", "containers"})->as_array()[0].get_string("image") ==
+          "nginx:2.0");
     CHECK(d.find_path({"metadata", "labels", "team"})->as_string() == "web");
     CHECK(d.find_path({"metadata", "annotations", "owner"})->as_string() == "me");
 }
@@ -140,7 +146,10 @@ TEST_CASE("kustomization build runs the post-build step on every object before l
     s.write("deploy/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n");
     auto spec = spec_of(base_spec);
     int calls = 0;
-    auto objs = kustomization::build({.root = s.dir, .spec = spec, .name = "apps", .namespace_ = "flux-system",
+    auto objs = kustomization::build({.root = s.dir,
+                                      .spec = spec,
+                                      .name = "apps",
+                                      .namespace_ = "flux-system",
                                       .post_build = [&](value& o) {
                                           ++calls;
                                           o["data"]["seen"] = "yes";
@@ -149,8 +158,35 @@ TEST_CASE("kustomization build runs the post-build step on every object before l
     REQUIRE(objs);
     CHECK(calls == 1);
     CHECK(objs->front().find_path({"data", "seen"})->as_string() == "yes");
-    auto failing = kustomization::build({.root = s.dir, .spec = spec, .name = "apps", .namespace_ = "flux-system",
-                                         .post_build = [](value&) { return status{terminal_error("bad var")}; }});
+    auto failing = kustomization::build(
+        {.root = s.dir, .spec = spec, .name = "apps", .namespace_ = "flux-system", .post_build = [](value&) {
+             return status{terminal_error("bad var")};
+         }});
     REQUIRE_FALSE(failing);
     CHECK(failing.err().message == "bad var");
+}
+
+TEST_CASE("kustomization build overlays the spec in memory and leaves the artifact's files unchanged",
+          "[kustomization]")
+{
+    scratch s;
+    std::string kust =
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [cm.yaml]\n";
+    s.write("deploy/kustomization.yaml", kust);
+    s.write("deploy/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n");
+    auto spec = spec_of(R"(
+metadata: {name: apps, namespace: flux-system}
+spec: {interval: 1m, prune: true, path: ./deploy, sourceRef: {kind: GitRepository, name: repo},
+       targetNamespace: tenant, namePrefix: p-}
+)");
+    auto objs =
+        kustomization::build({.root = s.dir, .spec = spec, .name = "apps", .namespace_ = "flux-system"});
+    REQUIRE(objs);
+    REQUIRE(objs->size() == 1);
+    CHECK((*objs)[0].find_path({"metadata", "name"})->as_string() == "p-a");
+    CHECK((*objs)[0].find_path({"metadata", "namespace"})->as_string() == "tenant");
+    std::ifstream in(s.dir / "deploy/kustomization.yaml");
+    std::stringstream now;
+    now << in.rdbuf();
+    CHECK(now.str() == kust);
 }

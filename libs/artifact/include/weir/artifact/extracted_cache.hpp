@@ -6,9 +6,10 @@
 //   artifact::extracted_cache cache(scratch / "artifacts");
 //   WEIR_TRY(cache.checkout(art.url, art.digest, work / "source"));
 //
-// The rule that makes sharing safe: a working tree's files are replaced (write a new file, rename
-// it over), never written in place, since a hard link shares its bytes with the cache. Evicting a
-// digest is safe while trees linked from it are in use: their links keep the files alive.
+// The rule that makes sharing safe: an acquired tree is only read, and a working tree's files are
+// replaced (write a new file, rename it over), never written in place, since a hard link shares
+// its bytes with the cache. A digest is evicted only when no lease holds it; trees linked from it
+// survive eviction, their links keep the files alive.
 // Thread-safe; concurrent checkouts of a new digest may both download it, one extraction wins.
 #pragma once
 
@@ -17,8 +18,10 @@
 
 #include <filesystem>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace weir::artifact {
 
@@ -30,22 +33,29 @@ public:
     extracted_cache(const extracted_cache&) = delete;
     extracted_cache& operator=(const extracted_cache&) = delete;
 
-    // Makes `target` (which must not exist) a working tree of the artifact at `url` whose tar.gz
-    // has `digest`: downloaded, verified and extracted on the first use of the digest.
+    // The extracted tree of a digest, kept while the lease lives: read it, never write to it.
+    using lease = std::shared_ptr<const std::filesystem::path>;
+    // The artifact at `url` whose tar.gz has `digest`, downloaded, verified and extracted on the
+    // first use of the digest.
+    result<lease> acquire(const std::string& url, const std::string& digest,
+                          const fetch_options& options = {});
+    // Makes `target` (which must not exist) a working tree of hard links into the extraction.
     status checkout(const std::string& url, const std::string& digest, const std::filesystem::path& target,
                     const fetch_options& options = {});
 
     std::size_t size() const;
 
 private:
-    result<std::filesystem::path> ensure(const std::string& url, const std::string& digest,
-                                         const fetch_options& options);
-    void touch(const std::string& key);
+    struct entry {
+        std::string key;
+        std::weak_ptr<const std::filesystem::path> in_use;
+    };
+    lease lease_locked(const std::string& key, std::vector<std::filesystem::path>& trash);
 
     std::filesystem::path root_;
     std::size_t max_digests_;
     mutable std::mutex mutex_;
-    std::list<std::string> recent_; // most recently used first
+    std::list<entry> recent_; // most recently used first
 };
 
 // Recreates the directory tree `from` at `to` with hard links for files (symlinks copied as links).

@@ -11,7 +11,8 @@
 // 4. run the kustomize engine; 5. check every object has apiVersion, kind and a name;
 // 6. post-build: the caller's transform (decryption, substitution) per object, then owner labels
 //    and spec.commonMetadata.
-// The directory is edited in place (step 2-3): pass a scratch copy you own.
+// Steps 2-3 happen in memory: the artifact directory is only read, so many builds may share one
+// extraction (artifact::extracted_cache).
 #pragma once
 
 #include <weir/api/kustomize_v1.hpp>
@@ -38,8 +39,11 @@ struct build_request {
 
 result<std::vector<value>> build(const build_request& request);
 
-// Writes <dir>/kustomization.yaml listing the manifests below `dir` (files with apiVersion and kind;
-// a subdirectory with its own kustomization is listed as a directory). No-op when one exists.
+// The kustomization of `dir`: its file, or the one Flux generates when there is none, listing the
+// manifests below `dir` (files with apiVersion and kind; a subdirectory with its own kustomization
+// is listed as a directory).
+result<std::string> kustomization_text(const std::filesystem::path& dir);
+// Writes the generated kustomization to <dir>/kustomization.yaml; no-op when one exists.
 status generate_kustomization(const std::filesystem::path& dir);
 
 // The labels Flux stamps on every applied object.

@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,10 @@ struct build_options {
     // kustomize's --load-restrictor LoadRestrictionsNone: allow files outside a kustomization's root.
     bool allow_files_outside_root = false;
     source_filter secret_source_filter;
+    // The text of the top directory's kustomization file, read instead of the file on disk (which
+    // may then be absent): Flux's generated and spec-overlaid kustomization, so that a build only
+    // reads the source tree and can share one extraction with other builds.
+    std::optional<std::string> root_kustomization;
 };
 
 // Builds the kustomization in `dir` and returns its objects in kustomize's output order.
