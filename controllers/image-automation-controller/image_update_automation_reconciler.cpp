@@ -194,7 +194,7 @@ result<image_update_automation_reconciler::run_result> image_update_automation_r
                                                            {std::string(req.name), req.namespace_,
                                                             spec.message_template_values, update.changes}));
         git::commit_options commit{spec.author_name, spec.author_email, out.message, {}};
-        if (signer) commit.sign = [&](const std::string& buffer) { return sign_buffer(*signer, buffer); };
+        if (signer) commit.sign = [&](const std::string& buffer) { return sign_buffer(*signer, buffer, work_dir_); };
         WEIR_TRY_ASSIGN(auto sha, git::commit_all(dir, commit));
         std::vector<std::string> specs;
         if (!spec.push_branch.empty() || spec.push_refspec.empty())

@@ -20,10 +20,12 @@ namespace {
 
 struct scratch {
     fs::path path;
-    scratch()
+    explicit scratch(const fs::path& parent)
     {
-        char tmpl[] = "/tmp/weir-sign-XXXXXX"; // short: gpg-agent's socket path must fit
-        if (char* p = ::mkdtemp(tmpl)) path = p;
+        std::error_code ec;
+        fs::create_directories(parent, ec);
+        std::string tmpl = (parent / "sign-XXXXXX").string(); // short: gpg-agent's socket path must fit
+        if (char* p = ::mkdtemp(tmpl.data())) path = p;
     }
     ~scratch()
     {
@@ -151,9 +153,9 @@ result<signing_key> signing_key_from(const std::map<std::string, std::string>& d
     return key;
 }
 
-result<std::string> sign_buffer(const signing_key& key, const std::string& buffer)
+result<std::string> sign_buffer(const signing_key& key, const std::string& buffer, const fs::path& scratch_parent)
 {
-    scratch dir;
+    scratch dir(scratch_parent);
     if (dir.path.empty()) return transient_error("commit signing failed: cannot create a scratch directory", "SigningFailed");
     return key.type == "ssh" ? sign_ssh(key, buffer, dir.path) : sign_gpg(key, buffer, dir.path);
 }

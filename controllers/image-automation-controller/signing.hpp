@@ -6,6 +6,7 @@
 
 #include <weir/core/result.hpp>
 
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -21,7 +22,10 @@ struct signing_key {
 result<signing_key> signing_key_from(const std::map<std::string, std::string>& secret_data, const std::string& type,
                                      const std::string& secret_name);
 
-// The armored detached signature of `buffer`.
-result<std::string> sign_buffer(const signing_key& key, const std::string& buffer);
+// The armored detached signature of `buffer`. Scratch files go in a fresh directory under
+// `scratch_parent` (the controller's storage: the root filesystem may be read-only); keep that path
+// short, gpg-agent's socket lives there.
+result<std::string> sign_buffer(const signing_key& key, const std::string& buffer,
+                                const std::filesystem::path& scratch_parent);
 
 } // namespace weir::image
