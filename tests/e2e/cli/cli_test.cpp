@@ -159,7 +159,7 @@ std::string applied_revision(test::local_cluster& c)
 
 } // namespace
 
-TEST_CASE("bootstrap git commits weir's manifests to an empty repository, installs them and applies the pushed revision; "
+TEST_CASE("bootstrap git commits weir's manifests to an empty repository, installs them and applies the pushed revision, then "
           "a second run makes no commit")
 {
     bootstrapped b;
@@ -385,7 +385,7 @@ current-context: c
     CHECK(denied.out.find("bootstrap failed") != std::string::npos);
 }
 
-TEST_CASE("create source git and create kustomization wait for Ready; export prints them back; delete removes them")
+TEST_CASE("create source git and create kustomization wait for Ready, then export prints them back, then delete removes them")
 {
     test::local_cluster c(binaries());
     std::string kc = c.apiserver().kubeconfig_path().string();
