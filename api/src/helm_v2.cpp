@@ -51,11 +51,13 @@ result<std::optional<chart_template>> read_chart(const value& spec, std::string_
                              fmt::format("\"{}\" must be HelmRepository, GitRepository or Bucket", kind));
     if (t.source_ref.namespace_.empty()) t.source_ref.namespace_ = std::string(hr_namespace);
     WEIR_TRY_ASSIGN(t.interval, optional_duration(*s, "interval", "spec.chart.spec.interval"));
-    WEIR_TRY_ASSIGN(auto strategy, optional_string(*s, "reconcileStrategy", "spec.chart.spec.reconcileStrategy"));
+    WEIR_TRY_ASSIGN(auto strategy,
+                    optional_string(*s, "reconcileStrategy", "spec.chart.spec.reconcileStrategy"));
     if (strategy && !strategy->empty()) t.reconcile_strategy = *strategy;
     WEIR_TRY_ASSIGN(t.values_files, string_list(*s, "valuesFiles", "spec.chart.spec.valuesFiles"));
-    WEIR_TRY_ASSIGN(t.ignore_missing_values_files, optional_bool(*s, "ignoreMissingValuesFiles",
-                                                                 "spec.chart.spec.ignoreMissingValuesFiles", false));
+    WEIR_TRY_ASSIGN(
+        t.ignore_missing_values_files,
+        optional_bool(*s, "ignoreMissingValuesFiles", "spec.chart.spec.ignoreMissingValuesFiles", false));
     if (const value* m = c->find("metadata")) t.metadata = *m;
     return std::optional<chart_template>{std::move(t)};
 }
@@ -93,16 +95,19 @@ result<action_options> read_action(const value& spec, std::string_view key, bool
     WEIR_TRY_ASSIGN(a.timeout, optional_duration(*o, "timeout", p + ".timeout"));
     WEIR_TRY_ASSIGN(a.disable_hooks, optional_bool(*o, "disableHooks", p + ".disableHooks", false));
     WEIR_TRY_ASSIGN(a.disable_wait, optional_bool(*o, "disableWait", p + ".disableWait", false));
-    WEIR_TRY_ASSIGN(a.disable_wait_for_jobs, optional_bool(*o, "disableWaitForJobs", p + ".disableWaitForJobs", false));
+    WEIR_TRY_ASSIGN(a.disable_wait_for_jobs,
+                    optional_bool(*o, "disableWaitForJobs", p + ".disableWaitForJobs", false));
     WEIR_TRY_ASSIGN(a.create_namespace, optional_bool(*o, "createNamespace", p + ".createNamespace", false));
     WEIR_TRY_ASSIGN(a.force, optional_bool(*o, "force", p + ".force", false));
     WEIR_TRY_ASSIGN(a.cleanup_on_fail, optional_bool(*o, "cleanupOnFail", p + ".cleanupOnFail", false));
     WEIR_TRY_ASSIGN(a.keep_history, optional_bool(*o, "keepHistory", p + ".keepHistory", false));
     WEIR_TRY_ASSIGN(auto propagation, optional_string(*o, "deletionPropagation", p + ".deletionPropagation"));
     if (propagation && !propagation->empty()) a.deletion_propagation = *propagation;
-    if (a.deletion_propagation != "background" && a.deletion_propagation != "foreground" && a.deletion_propagation != "orphan")
-        return invalid_field(p + ".deletionPropagation",
-                             fmt::format("\"{}\" must be background, foreground or orphan", a.deletion_propagation));
+    if (a.deletion_propagation != "background" && a.deletion_propagation != "foreground" &&
+        a.deletion_propagation != "orphan")
+        return invalid_field(
+            p + ".deletionPropagation",
+            fmt::format("\"{}\" must be background, foreground or orphan", a.deletion_propagation));
     WEIR_TRY_ASSIGN(auto crds, optional_string(*o, "crds", p + ".crds"));
     a.crds = crds.value_or("");
     if (const value* r = o->find("remediation"); r && r->is_object()) {
@@ -115,7 +120,8 @@ result<action_options> read_action(const value& spec, std::string_view key, bool
         WEIR_TRY_ASSIGN(auto strategy, optional_string(*r, "strategy", rp + ".strategy"));
         if (strategy && !strategy->empty()) a.remediate.strategy = *strategy;
         if (upgrade && a.remediate.strategy != "rollback" && a.remediate.strategy != "uninstall")
-            return invalid_field(rp + ".strategy", fmt::format("\"{}\" must be rollback or uninstall", *strategy));
+            return invalid_field(rp + ".strategy",
+                                 fmt::format("\"{}\" must be rollback or uninstall", *strategy));
     }
     return a;
 }
@@ -134,7 +140,8 @@ status read_drift(const value& spec, helm_release_spec& s)
     for (std::size_t i = 0; i < ignore->as_array().size(); ++i) {
         const value& rule = ignore->as_array()[i];
         drift_ignore_rule r;
-        WEIR_TRY_ASSIGN(r.paths, string_list(rule, "paths", fmt::format("spec.driftDetection.ignore[{}].paths", i)));
+        WEIR_TRY_ASSIGN(r.paths,
+                        string_list(rule, "paths", fmt::format("spec.driftDetection.ignore[{}].paths", i)));
         if (const value* t = rule.find("target")) r.target = *t;
         s.drift_ignore.push_back(std::move(r));
     }
@@ -147,15 +154,17 @@ result<helm_release_spec> helm_release_spec::from(const value& object)
 {
     const value* spec = object.find("spec");
     if (!spec || !spec->is_object()) return invalid_field("spec", "is required");
-    std::string ns(object.find_path({"metadata", "namespace"}) ? object.find_path({"metadata", "namespace"})->as_string()
-                                                                : std::string());
+    std::string ns(object.find_path({"metadata", "namespace"})
+                       ? object.find_path({"metadata", "namespace"})->as_string()
+                       : std::string());
     helm_release_spec s;
     WEIR_TRY_ASSIGN(s.chart, read_chart(*spec, ns));
     if (const value* ref = spec->find("chartRef"); ref && !ref->is_null()) {
         WEIR_TRY_ASSIGN(auto r, read_reference(*ref, "spec.chartRef"));
         if (r.kind != "HelmChart" && r.kind != "OCIRepository" && r.kind != "ExternalArtifact")
-            return invalid_field("spec.chartRef.kind",
-                                 fmt::format("\"{}\" must be OCIRepository, HelmChart or ExternalArtifact", r.kind));
+            return invalid_field(
+                "spec.chartRef.kind",
+                fmt::format("\"{}\" must be OCIRepository, HelmChart or ExternalArtifact", r.kind));
         if (r.namespace_.empty()) r.namespace_ = ns;
         s.chart_ref = std::move(r);
     }
@@ -178,7 +187,8 @@ result<helm_release_spec> helm_release_spec::from(const value& object)
     s.service_account_name = sa.value_or("");
     if (const value* deps = spec->find("dependsOn"); deps && deps->is_array()) {
         for (std::size_t i = 0; i < deps->as_array().size(); ++i) {
-            WEIR_TRY_ASSIGN(auto d, read_reference(deps->as_array()[i], fmt::format("spec.dependsOn[{}]", i)));
+            WEIR_TRY_ASSIGN(auto d,
+                            read_reference(deps->as_array()[i], fmt::format("spec.dependsOn[{}]", i)));
             if (d.namespace_.empty()) d.namespace_ = ns;
             s.depends_on.push_back(std::move(d));
         }
@@ -194,7 +204,8 @@ result<helm_release_spec> helm_release_spec::from(const value& object)
     WEIR_TRY_ASSIGN(s.uninstall, read_action(*spec, "uninstall", false));
     if (const value* t = spec->find("test"); t && t->is_object()) {
         WEIR_TRY_ASSIGN(s.test_enable, optional_bool(*t, "enable", "spec.test.enable", false));
-        WEIR_TRY_ASSIGN(s.test_ignore_failures, optional_bool(*t, "ignoreFailures", "spec.test.ignoreFailures", false));
+        WEIR_TRY_ASSIGN(s.test_ignore_failures,
+                        optional_bool(*t, "ignoreFailures", "spec.test.ignoreFailures", false));
     }
     WEIR_TRY(read_drift(*spec, s));
     if (const value* p = spec->find("postRenderers"); p && !p->is_null()) {

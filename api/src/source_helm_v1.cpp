@@ -46,7 +46,8 @@ result<helm_repository_spec> helm_repository_spec::from(const value& object)
     if (timeout) s.timeout = *timeout;
     WEIR_TRY_ASSIGN(s.secret_ref, optional_ref(*spec, "secretRef", "spec.secretRef"));
     WEIR_TRY_ASSIGN(s.cert_secret_ref, optional_ref(*spec, "certSecretRef", "spec.certSecretRef"));
-    WEIR_TRY_ASSIGN(s.pass_credentials, optional_bool(*spec, "passCredentials", "spec.passCredentials", false));
+    WEIR_TRY_ASSIGN(s.pass_credentials,
+                    optional_bool(*spec, "passCredentials", "spec.passCredentials", false));
     WEIR_TRY_ASSIGN(s.insecure, optional_bool(*spec, "insecure", "spec.insecure", false));
     WEIR_TRY_ASSIGN(auto provider, optional_string(*spec, "provider", "spec.provider"));
     if (provider && !provider->empty()) s.provider = *provider;

@@ -20,7 +20,8 @@ chart_source source_of(const value& hr, const api::helm_v2::helm_release_spec& s
     return {kube::gvk::from_api_version(av, ref.kind), ref.namespace_, ref.name};
 }
 
-status reconcile_helm_chart(kube::client& client, const value& hr, const api::helm_v2::helm_release_spec& spec)
+status reconcile_helm_chart(kube::client& client, const value& hr,
+                            const api::helm_v2::helm_release_spec& spec)
 {
     const auto& t = *spec.chart;
     auto src = source_of(hr, spec);
@@ -29,8 +30,10 @@ status reconcile_helm_chart(kube::client& client, const value& hr, const api::he
     hc["kind"] = "HelmChart";
     hc["metadata"]["name"] = src.name;
     hc["metadata"]["namespace"] = src.namespace_;
-    if (const value* labels = t.metadata.find("labels"); labels && labels->is_object()) hc["metadata"]["labels"] = *labels;
-    if (const value* ann = t.metadata.find("annotations"); ann && ann->is_object()) hc["metadata"]["annotations"] = *ann;
+    if (const value* labels = t.metadata.find("labels"); labels && labels->is_object())
+        hc["metadata"]["labels"] = *labels;
+    if (const value* ann = t.metadata.find("annotations"); ann && ann->is_object())
+        hc["metadata"]["annotations"] = *ann;
     hc["metadata"]["labels"]["helm.toolkit.fluxcd.io/name"] = std::string(kube::name_of(hr));
     hc["metadata"]["labels"]["helm.toolkit.fluxcd.io/namespace"] = std::string(kube::namespace_of(hr));
     value& s = hc["spec"];
@@ -46,13 +49,16 @@ status reconcile_helm_chart(kube::client& client, const value& hr, const api::he
     s["reconcileStrategy"] = t.reconcile_strategy;
     if (!t.values_files.empty()) {
         array files;
-        for (const auto& f : t.values_files) files.emplace_back(f);
+        for (const auto& f : t.values_files)
+            files.emplace_back(f);
         s["valuesFiles"] = std::move(files);
     }
     if (t.ignore_missing_values_files) s["ignoreMissingValuesFiles"] = true;
     if (const value* verify = hr.find_path({"spec", "chart", "spec", "verify"})) s["verify"] = *verify;
     auto applied = client.apply(hc, {.field_manager = "helm-controller", .force = true});
-    if (!applied) return applied.err().wrap(fmt::format("failed to create HelmChart '{}/{}'", src.namespace_, src.name));
+    if (!applied)
+        return applied.err().wrap(
+            fmt::format("failed to create HelmChart '{}/{}'", src.namespace_, src.name));
     return ok();
 }
 
@@ -60,7 +66,8 @@ status delete_helm_chart(kube::client& client, const value& hr)
 {
     const value* ns = hr.find_path({"spec", "chart", "spec", "sourceRef", "namespace"});
     std::string src_ns = ns && ns->is_string() ? ns->as_string() : std::string(kube::namespace_of(hr));
-    auto s = client.remove(helm_chart_kind, src_ns, fmt::format("{}-{}", kube::namespace_of(hr), kube::name_of(hr)));
+    auto s = client.remove(helm_chart_kind, src_ns,
+                           fmt::format("{}-{}", kube::namespace_of(hr), kube::name_of(hr)));
     if (!s && !kube::is_not_found(s.err())) return s;
     return ok();
 }
@@ -69,17 +76,21 @@ result<chart_artifact> ready_artifact(kube::client& client, const chart_source& 
 {
     std::string what = fmt::format("{} '{}/{}'", src.kind.kind, src.namespace_, src.name);
     auto obj = client.get(src.kind, src.namespace_, src.name);
-    if (!obj) return transient_error(fmt::format("could not get {}: {}", what, obj.err().message), "ArtifactFailed");
+    if (!obj)
+        return transient_error(fmt::format("could not get {}: {}", what, obj.err().message),
+                               "ArtifactFailed");
     const value* art = obj->find_path({"status", "artifact"});
     auto generation = kube::generation_of(*obj);
     if (cond::observed_generation(*obj) < generation || !art)
         return transient_error(fmt::format("{} is not ready: {}", what,
-                                           cond::get(*obj, cond::ready) ? cond::get(*obj, cond::ready)->message
-                                                                        : "no artifact yet"),
+                                           cond::get(*obj, cond::ready)
+                                               ? cond::get(*obj, cond::ready)->message
+                                               : "no artifact yet"),
                                "ArtifactFailed");
     if (cond::is_false(*obj, cond::ready) && cond::get(*obj, cond::ready)->observed_generation == generation)
-        return transient_error(fmt::format("{} is not ready: {}", what, cond::get(*obj, cond::ready)->message),
-                               "ArtifactFailed");
+        return transient_error(
+            fmt::format("{} is not ready: {}", what, cond::get(*obj, cond::ready)->message),
+            "ArtifactFailed");
     return chart_artifact{std::string(art->get_string("url")), std::string(art->get_string("digest")),
                           std::string(art->get_string("revision"))};
 }

@@ -26,7 +26,8 @@ struct chart_source {
 chart_source source_of(const value& hr, const api::helm_v2::helm_release_spec& spec);
 
 // Creates or updates the HelmChart of spec.chart (server-side apply, field manager helm-controller).
-status reconcile_helm_chart(kube::client& client, const value& hr, const api::helm_v2::helm_release_spec& spec);
+status reconcile_helm_chart(kube::client& client, const value& hr,
+                            const api::helm_v2::helm_release_spec& spec);
 // Deletes that HelmChart (on HelmRelease deletion or a switch to chartRef).
 status delete_helm_chart(kube::client& client, const value& hr);
 

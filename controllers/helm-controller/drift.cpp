@@ -13,7 +13,8 @@ constexpr std::string_view opt_out = "helm.toolkit.fluxcd.io/driftDetection";
 bool disabled(const value& obj)
 {
     for (auto where : {"labels", "annotations"})
-        if (const value* m = obj.find_path({"metadata", where}); m && m->get_string(opt_out) == "disabled") return true;
+        if (const value* m = obj.find_path({"metadata", where}); m && m->get_string(opt_out) == "disabled")
+            return true;
     return false;
 }
 
@@ -38,7 +39,8 @@ value comparable(value obj, const value& desired, const std::vector<api::helm_v2
             md->as_object().erase(key);
     for (const auto& rule : ignore)
         if (selects(rule.target, desired))
-            for (const auto& p : rule.paths) remove_pointer(obj, p);
+            for (const auto& p : rule.paths)
+                remove_pointer(obj, p);
     return obj;
 }
 
@@ -52,8 +54,10 @@ void remove_pointer(value& obj, std::string_view pointer)
     while (cur) {
         auto slash = rest.find('/');
         std::string token(rest.substr(0, slash));
-        for (std::size_t pos; (pos = token.find("~1")) != std::string::npos;) token.replace(pos, 2, "/");
-        for (std::size_t pos; (pos = token.find("~0")) != std::string::npos;) token.replace(pos, 2, "~");
+        for (std::size_t pos; (pos = token.find("~1")) != std::string::npos;)
+            token.replace(pos, 2, "/");
+        for (std::size_t pos; (pos = token.find("~0")) != std::string::npos;)
+            token.replace(pos, 2, "~");
         bool last = slash == std::string_view::npos;
         if (cur->is_object()) {
             if (last) {
@@ -82,7 +86,8 @@ void remove_pointer(value& obj, std::string_view pointer)
 std::string drift_report::str() const
 {
     std::string out;
-    for (const auto& d : descriptions) out += (out.empty() ? "" : ", ") + d;
+    for (const auto& d : descriptions)
+        out += (out.empty() ? "" : ", ") + d;
     return out;
 }
 
@@ -101,7 +106,8 @@ result<drift_report> detect_drift(kube::client& client, const std::vector<value>
             report.descriptions.push_back(ref.str() + " removed");
             continue;
         }
-        auto planned = client.apply(obj, {.field_manager = "helm-controller", .force = true, .dry_run = true});
+        auto planned =
+            client.apply(obj, {.field_manager = "helm-controller", .force = true, .dry_run = true});
         if (!planned) return planned.err().wrap(ref.str() + " dry-run failed");
         if (comparable(*live, obj, ignore) == comparable(*planned, obj, ignore)) continue;
         report.drifted.push_back(obj);

@@ -14,7 +14,7 @@
 namespace weir::helm_controller {
 
 struct drift_report {
-    std::vector<value> drifted; // the release's version of each drifted or missing object
+    std::vector<value> drifted;            // the release's version of each drifted or missing object
     std::vector<std::string> descriptions; // "ConfigMap/ns/name changed" / "... removed"
     bool any() const { return !drifted.empty(); }
     std::string str() const;

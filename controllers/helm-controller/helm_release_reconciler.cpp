@@ -26,8 +26,14 @@ namespace {
 const kube::gvk helm_release_kind{"helm.toolkit.fluxcd.io", "v2", "HelmRelease"};
 constexpr std::string_view by_reference_index = "by-reference";
 
-std::string ns_of(const value& obj) { return std::string(kube::namespace_of(obj)); }
-std::string name_of(const value& obj) { return std::string(kube::name_of(obj)); }
+std::string ns_of(const value& obj)
+{
+    return std::string(kube::namespace_of(obj));
+}
+std::string name_of(const value& obj)
+{
+    return std::string(kube::name_of(obj));
+}
 
 std::int64_t status_int(const value& obj, std::string_view key)
 {
@@ -47,13 +53,16 @@ std::string chart_revision(const helm::chart& c, const chart_artifact& art)
 {
     if (c.metadata.version.find('+') != std::string::npos) return c.metadata.version;
     auto at = art.revision.find("@sha256:");
-    std::string hex = at != std::string::npos ? art.revision.substr(at + 8) : art.digest.substr(art.digest.find(':') + 1);
+    std::string hex =
+        at != std::string::npos ? art.revision.substr(at + 8) : art.digest.substr(art.digest.find(':') + 1);
     return c.metadata.version + "+" + hex.substr(0, 12);
 }
 
 release_target target_of(const value& hr, const helm_release_spec& spec)
 {
-    return {.hr_name = name_of(hr), .hr_namespace = ns_of(hr), .name = release_name_for(hr, spec),
+    return {.hr_name = name_of(hr),
+            .hr_namespace = ns_of(hr),
+            .name = release_name_for(hr, spec),
             .namespace_ = spec.target_namespace.empty() ? ns_of(hr) : spec.target_namespace,
             .storage_namespace = spec.storage_namespace.empty() ? ns_of(hr) : spec.storage_namespace};
 }
@@ -72,8 +81,10 @@ void helm_release_reconciler::bind(runtime::controller& controller)
         auto spec = helm_release_spec::from(hr);
         if (!spec) return keys;
         keys.push_back(source_of(hr, *spec).key());
-        for (const auto& v : spec->values_from) keys.push_back(fmt::format("{}/{}/{}", v.kind, ns_of(hr), v.name));
-        for (const auto& d : spec->depends_on) keys.push_back(fmt::format("HelmRelease/{}/{}", d.namespace_, d.name));
+        for (const auto& v : spec->values_from)
+            keys.push_back(fmt::format("{}/{}/{}", v.kind, ns_of(hr), v.name));
+        for (const auto& d : spec->depends_on)
+            keys.push_back(fmt::format("HelmRelease/{}/{}", d.namespace_, d.name));
         return keys;
     });
     auto wake = [this](std::string kind, auto changed) {
@@ -92,9 +103,20 @@ void helm_release_reconciler::bind(runtime::controller& controller)
             return out;
         };
     };
-    auto revision = [](const value& o) { return std::string(o.find_path({"status", "artifact"}) ? o.find_path({"status", "artifact"})->get_string("revision") : ""); };
-    auto content = [](const value& o) { return to_json(o.find("data") ? *o.find("data") : value{}) + to_json(o.find("binaryData") ? *o.find("binaryData") : value{}) + to_json(o.find("stringData") ? *o.find("stringData") : value{}); };
-    auto readiness = [](const value& o) { return std::string(cond::is_true(o, cond::ready) ? "ready" : "") + std::to_string(cond::observed_generation(o)); };
+    auto revision = [](const value& o) {
+        return std::string(o.find_path({"status", "artifact"})
+                               ? o.find_path({"status", "artifact"})->get_string("revision")
+                               : "");
+    };
+    auto content = [](const value& o) {
+        return to_json(o.find("data") ? *o.find("data") : value{}) +
+               to_json(o.find("binaryData") ? *o.find("binaryData") : value{}) +
+               to_json(o.find("stringData") ? *o.find("stringData") : value{});
+    };
+    auto readiness = [](const value& o) {
+        return std::string(cond::is_true(o, cond::ready) ? "ready" : "") +
+               std::to_string(cond::observed_generation(o));
+    };
     controller.watches(helm_chart_kind, wake("HelmChart", revision));
     // valuesFrom ConfigMaps and Secrets are watched without a label, but Helm's release records
     // (owner=helm, the bulk of a cluster's Secrets) are kept out of the cache.
@@ -102,13 +124,17 @@ void helm_release_reconciler::bind(runtime::controller& controller)
     for (const char* kind : {"ConfigMap", "Secret"}) {
         auto map = wake(kind, content);
         auto enqueue = [this, map](const kube::object_ptr& o) {
-            for (const auto& r : map(*o)) controller_->enqueue(r);
+            for (const auto& r : map(*o))
+                controller_->enqueue(r);
         };
         auto inf = std::make_unique<runtime::informer>(
-            mgr_.client_ptr(), runtime::informer_options{.kind = {"", "v1", kind}, .namespace_ = scope, .label_selector = "owner!=helm"});
-        inf->add_handler({.on_add = enqueue,
-                          .on_update = [enqueue](const kube::object_ptr&, const kube::object_ptr& now) { enqueue(now); },
-                          .on_delete = enqueue});
+            mgr_.client_ptr(), runtime::informer_options{.kind = {"", "v1", kind},
+                                                         .namespace_ = scope,
+                                                         .label_selector = "owner!=helm"});
+        inf->add_handler(
+            {.on_add = enqueue,
+             .on_update = [enqueue](const kube::object_ptr&, const kube::object_ptr& now) { enqueue(now); },
+             .on_delete = enqueue});
         values_informers_.push_back(std::move(inf));
     }
     controller.watches(helm_release_kind, wake("HelmRelease", readiness));
@@ -116,7 +142,8 @@ void helm_release_reconciler::bind(runtime::controller& controller)
 
 status helm_release_reconciler::start()
 {
-    for (auto& inf : values_informers_) WEIR_TRY(inf->start());
+    for (auto& inf : values_informers_)
+        WEIR_TRY(inf->start());
     return ok();
 }
 
@@ -149,7 +176,8 @@ result<runtime::action> helm_release_reconciler::reconcile(const runtime::reques
     return result;
 }
 
-result<runtime::action> helm_release_reconciler::release(const value& obj, const helm_release_spec& spec, value& updated)
+result<runtime::action> helm_release_reconciler::release(const value& obj, const helm_release_spec& spec,
+                                                         value& updated)
 {
     auto target = target_of(obj, spec);
     value& st = updated["status"];
@@ -179,9 +207,11 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
 
     // Beyond Flux: a new chart version, new values or a new generation is a fresh attempt, even
     // after the retries of the last one ran out.
-    if (status_string(obj, "lastAttemptedRevision") != revision || status_string(obj, "lastAttemptedConfigDigest") != digest ||
+    if (status_string(obj, "lastAttemptedRevision") != revision ||
+        status_string(obj, "lastAttemptedConfigDigest") != digest ||
         status_int(obj, "lastAttemptedGeneration") != kube::generation_of(obj)) {
-        for (auto key : {"failures", "installFailures", "upgradeFailures"}) st.as_object().erase(key);
+        for (auto key : {"failures", "installFailures", "upgradeFailures"})
+            st.as_object().erase(key);
         cond::remove(updated, "Stalled");
     }
     st["lastAttemptedRevision"] = revision;
@@ -195,8 +225,10 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
     WEIR_TRY_ASSIGN(auto history, actions.store().history());
     WEIR_TRY_ASSIGN(auto recovered, actions.recover_pending(history));
     if (recovered)
-        mgr_.events().warning(obj, "PendingReleaseRecovered",
-                              fmt::format("release {} was left pending by an interrupted operation; marked failed", *recovered));
+        mgr_.events().warning(
+            obj, "PendingReleaseRecovered",
+            fmt::format("release {} was left pending by an interrupted operation; marked failed",
+                        *recovered));
     std::optional<helm::release> deployed;
     if (!history.empty() && history.back().info.status == helm::status_deployed) deployed = history.back();
     std::string renderers = spec.post_renderers.is_null() ? "" : config_digest(spec.post_renderers);
@@ -210,20 +242,27 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
     if (!chart) {
         WEIR_TRY_ASSIGN(chart, load_chart_artifact(art, work.path()));
     }
-    return act(obj, spec, updated, actions, {.chart = *chart, .values = values, .digest = digest, .renderers = renderers,
-                                              .deployed = deployed, .latest_version = history.empty() ? 0 : history.back().version});
+    return act(obj, spec, updated, actions,
+               {.chart = *chart,
+                .values = values,
+                .digest = digest,
+                .renderers = renderers,
+                .deployed = deployed,
+                .latest_version = history.empty() ? 0 : history.back().version});
 }
 
 // Install (no deployed release) or upgrade, unless the retries of this attempt ran out.
-result<runtime::action> helm_release_reconciler::act(const value& obj, const helm_release_spec& spec, value& updated,
-                                                     release_actions& actions, const attempt& a)
+result<runtime::action> helm_release_reconciler::act(const value& obj, const helm_release_spec& spec,
+                                                     value& updated, release_actions& actions,
+                                                     const attempt& a)
 {
     value& st = updated["status"];
     bool upgrade = a.deployed.has_value();
     const auto& remediation = upgrade ? spec.upgrade.remediate : spec.install.remediate;
     auto failures = status_int(updated, upgrade ? "upgradeFailures" : "installFailures");
     if (remediation.retries_exhausted(static_cast<int>(failures))) {
-        std::string msg = fmt::format("Failed to {} after {} attempt(s)", upgrade ? "upgrade" : "install", failures);
+        std::string msg =
+            fmt::format("Failed to {} after {} attempt(s)", upgrade ? "upgrade" : "install", failures);
         cond::mark_stalled(updated, "RetriesExceeded", msg);
         cond::set_observed_generation(updated);
         WEIR_TRY(write_status(obj, updated));
@@ -235,25 +274,29 @@ result<runtime::action> helm_release_reconciler::act(const value& obj, const hel
         if (spec.uninstall.keep_history) version = a.latest_version + 1;
     }
     std::string action = upgrade ? "upgrade" : "install";
-    cond::mark_reconciling(updated, "Progressing", fmt::format("Running '{}' action with timeout of {}", action,
-                                                               format_duration(spec.timeout)));
+    cond::mark_reconciling(
+        updated, "Progressing",
+        fmt::format("Running '{}' action with timeout of {}", action, format_duration(spec.timeout)));
     WEIR_TRY(write_status(obj, updated));
     auto start = std::chrono::steady_clock::now();
     auto out = actions.install_or_upgrade(a.chart, a.values, version, a.deployed);
     st["lastAttemptedReleaseAction"] = action;
-    st["lastAttemptedReleaseActionDuration"] =
-        format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
+    st["lastAttemptedReleaseActionDuration"] = format_duration(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
     if (!out) return remediate(obj, spec, updated, actions, out.err(), upgrade);
 
     const auto& rel = out->rel;
     std::string reason = upgrade ? "UpgradeSucceeded" : "InstallSucceeded";
-    std::string msg = fmt::format("Helm {} succeeded for release {} with chart {}@{}", action, release_label(rel),
-                                  chart_name_of(rel), chart_version_of(rel));
-    for (auto key : {"failures", "installFailures", "upgradeFailures"}) st.as_object().erase(key);
+    std::string msg = fmt::format("Helm {} succeeded for release {} with chart {}@{}", action,
+                                  release_label(rel), chart_name_of(rel), chart_version_of(rel));
+    for (auto key : {"failures", "installFailures", "upgradeFailures"})
+        st.as_object().erase(key);
     st["lastReleaseRevision"] = rel.version;
     st["inventory"] = ssa::inventory::of(out->objects).to_value();
-    if (a.renderers.empty()) st.as_object().erase("observedPostRenderersDigest");
-    else st["observedPostRenderersDigest"] = a.renderers;
+    if (a.renderers.empty())
+        st.as_object().erase("observedPostRenderersDigest");
+    else
+        st["observedPostRenderersDigest"] = a.renderers;
     record_snapshot(st, snapshot_of(rel, a.digest));
     cond::set(updated, "Released", "True", reason, msg);
     cond::remove(updated, "Remediated");
@@ -261,8 +304,10 @@ result<runtime::action> helm_release_reconciler::act(const value& obj, const hel
         auto hooks = rel.hooks;
         auto tested = run_hooks(*client_for(obj, spec), hooks, "test", {.namespace_ = rel.namespace_});
         cond::set(updated, "TestSuccess", tested ? "True" : "False", tested ? "TestSucceeded" : "TestFailed",
-                  tested ? fmt::format("Helm test succeeded for release {}", release_label(rel)) : tested.err().message);
-        if (!tested && !spec.test_ignore_failures) return remediate(obj, spec, updated, actions, tested.err(), upgrade);
+                  tested ? fmt::format("Helm test succeeded for release {}", release_label(rel))
+                         : tested.err().message);
+        if (!tested && !spec.test_ignore_failures)
+            return remediate(obj, spec, updated, actions, tested.err(), upgrade);
     }
     cond::mark_ready(updated, reason, msg);
     cond::set_observed_generation(updated);
@@ -287,22 +332,25 @@ status helm_release_reconciler::forget_moved_release(const value& obj, const hel
     old.name = std::string(last.get_string("name"));
     old.namespace_ = std::string(last.get_string("namespace"));
     if (!old_storage.empty()) old.storage_namespace = old_storage;
-    if (old.name == target.name && old.namespace_ == target.namespace_ && old.storage_namespace == target.storage_namespace)
+    if (old.name == target.name && old.namespace_ == target.namespace_ &&
+        old.storage_namespace == target.storage_namespace)
         return ok();
     temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}-old", ns_of(obj), name_of(obj)));
     release_actions previous(client_for(obj, spec), old, spec, work.path());
     WEIR_TRY(previous.uninstall());
-    mgr_.events().normal(obj, "UninstallSucceeded",
-                         fmt::format("Helm uninstall succeeded for release {}/{} before installing it as {}/{}", old.namespace_,
-                                     old.name, target.namespace_, target.name));
+    mgr_.events().normal(
+        obj, "UninstallSucceeded",
+        fmt::format("Helm uninstall succeeded for release {}/{} before installing it as {}/{}",
+                    old.namespace_, old.name, target.namespace_, target.name));
     return ok();
 }
 
 // A failed install or upgrade: count it, remediate (uninstall after a failed install, rollback or
 // uninstall after a failed upgrade) while retries remain or when the last failure is to be
 // remediated, and stall once retries are exhausted.
-result<runtime::action> helm_release_reconciler::remediate(const value& obj, const helm_release_spec& spec, value& updated,
-                                                           release_actions& actions, const error& failure, bool upgrade)
+result<runtime::action> helm_release_reconciler::remediate(const value& obj, const helm_release_spec& spec,
+                                                           value& updated, release_actions& actions,
+                                                           const error& failure, bool upgrade)
 {
     value& st = updated["status"];
     std::string counter = upgrade ? "upgradeFailures" : "installFailures";
@@ -330,22 +378,27 @@ result<runtime::action> helm_release_reconciler::remediate(const value& obj, con
         if (rollback) {
             auto rolled = actions.rollback(*target, history.back().version + 1, failed);
             done = rolled ? ok() : status(rolled.err());
-            msg = rolled ? fmt::format("Helm rollback to previous release {} with chart {}@{} succeeded", release_label(*target),
-                                       chart_name_of(*target), chart_version_of(*target))
-                         : rolled.err().message;
+            msg = rolled
+                      ? fmt::format("Helm rollback to previous release {} with chart {}@{} succeeded",
+                                    release_label(*target), chart_name_of(*target), chart_version_of(*target))
+                      : rolled.err().message;
         } else {
             done = actions.uninstall();
-            msg = done ? fmt::format("Helm uninstall succeeded for release {}", failed ? release_label(*failed) : "")
+            msg = done ? fmt::format("Helm uninstall succeeded for release {}",
+                                     failed ? release_label(*failed) : "")
                        : done.err().message;
         }
         std::string kind = rollback ? "Rollback" : "Uninstall";
-        cond::set(updated, "Remediated", done ? "True" : "False", kind + (done ? "Succeeded" : "Failed"), msg);
-        if (done) mgr_.events().event(obj, runtime::event_type::normal, kind + "Succeeded", msg);
-        else mgr_.events().warning(obj, kind + "Failed", msg);
+        cond::set(updated, "Remediated", done ? "True" : "False", kind + (done ? "Succeeded" : "Failed"),
+                  msg);
+        if (done)
+            mgr_.events().event(obj, runtime::event_type::normal, kind + "Succeeded", msg);
+        else
+            mgr_.events().warning(obj, kind + "Failed", msg);
     }
     if (exhausted) {
-        std::string msg = fmt::format("Failed to {} after {} attempt(s): {}", upgrade ? "upgrade" : "install", failures,
-                                      failure.message);
+        std::string msg = fmt::format("Failed to {} after {} attempt(s): {}", upgrade ? "upgrade" : "install",
+                                      failures, failure.message);
         cond::mark_stalled(updated, "RetriesExceeded", msg);
         cond::set_observed_generation(updated);
         WEIR_TRY(write_status(obj, updated));
@@ -367,16 +420,18 @@ status helm_release_reconciler::in_sync(const value& obj, const helm_release_spe
         WEIR_TRY_ASSIGN(auto objects, release_actions::objects_of(rel));
         WEIR_TRY_ASSIGN(auto report, detect_drift(*client_for(obj, spec), objects, spec.drift_ignore));
         if (report.any()) {
-            std::string msg = fmt::format("Cluster state of release {} has drifted from the desired state: {}",
-                                          release_label(rel), report.str());
+            std::string msg =
+                fmt::format("Cluster state of release {} has drifted from the desired state: {}",
+                            release_label(rel), report.str());
             mgr_.events().warning(obj, "DriftDetected", msg);
             if (spec.drift_mode == "enabled") {
                 ssa::resource_manager rm(client_for(obj, spec), {.owner_group = "helm.toolkit.fluxcd.io"});
-                auto fixed = rm.apply_all(report.drifted, {.field_manager = "helm-controller", .force = true});
+                auto fixed =
+                    rm.apply_all(report.drifted, {.field_manager = "helm-controller", .force = true});
                 if (!fixed) return fixed.err().wrap("failed to correct drift");
                 mgr_.events().event(obj, runtime::event_type::normal, "DriftCorrected",
-                                    fmt::format("Cluster state of release {} has been corrected:\n{}", release_label(rel),
-                                                fixed->str()));
+                                    fmt::format("Cluster state of release {} has been corrected:\n{}",
+                                                release_label(rel), fixed->str()));
                 cond::set(updated, "Drifted", "False", "NoDriftDetected", "drift corrected: " + report.str());
             } else {
                 cond::set(updated, "Drifted", "True", "DriftDetected", msg);
@@ -389,17 +444,19 @@ status helm_release_reconciler::in_sync(const value& obj, const helm_release_spe
     value& st = updated["status"];
     record_snapshot(st, snapshot_of(rel, config_digest(rel.config)));
     std::string msg = fmt::format("Helm {} succeeded for release {} with chart {}@{}",
-                                  rel.version == 1 ? "install" : "upgrade", release_label(rel), chart_name_of(rel),
-                                  chart_version_of(rel));
+                                  rel.version == 1 ? "install" : "upgrade", release_label(rel),
+                                  chart_name_of(rel), chart_version_of(rel));
     if (!cond::is_true(updated, "Released"))
-        cond::set(updated, "Released", "True", rel.version == 1 ? "InstallSucceeded" : "UpgradeSucceeded", msg);
+        cond::set(updated, "Released", "True", rel.version == 1 ? "InstallSucceeded" : "UpgradeSucceeded",
+                  msg);
     auto released = cond::get(updated, "Released");
     cond::mark_ready(updated, released->reason, released->message);
     cond::set_observed_generation(updated);
     return write_status(obj, updated);
 }
 
-result<std::optional<std::string>> helm_release_reconciler::dependencies_not_ready(const helm_release_spec& spec)
+result<std::optional<std::string>>
+helm_release_reconciler::dependencies_not_ready(const helm_release_spec& spec)
 {
     for (const auto& dep : spec.depends_on) {
         kube::object_ptr found = controller_->cache().get(dep.namespace_ + "/" + dep.name);
@@ -409,22 +466,26 @@ result<std::optional<std::string>> helm_release_reconciler::dependencies_not_rea
         }
         std::string label = fmt::format("dependency '{}/{}'", dep.namespace_, dep.name);
         if (!found) return std::optional<std::string>(label + " not found");
-        if (!cond::is_true(*found, cond::ready) || cond::observed_generation(*found) != kube::generation_of(*found))
+        if (!cond::is_true(*found, cond::ready) ||
+            cond::observed_generation(*found) != kube::generation_of(*found))
             return std::optional<std::string>(label + " is not ready");
     }
     return std::optional<std::string>{};
 }
 
 // spec.serviceAccountName: everything the release does (records included) as that account.
-std::shared_ptr<kube::client> helm_release_reconciler::client_for(const value& obj, const helm_release_spec& spec)
+std::shared_ptr<kube::client> helm_release_reconciler::client_for(const value& obj,
+                                                                  const helm_release_spec& spec)
 {
     if (spec.service_account_name.empty()) return mgr_.client_ptr();
-    return mgr_.client().impersonate(fmt::format("system:serviceaccount:{}:{}", ns_of(obj), spec.service_account_name));
+    return mgr_.client().impersonate(
+        fmt::format("system:serviceaccount:{}:{}", ns_of(obj), spec.service_account_name));
 }
 
 status helm_release_reconciler::write_status(const value& original, value& updated)
 {
-    auto r = runtime::patch_status(mgr_.client(), original, updated, {.field_manager = "gotk-helm-controller"});
+    auto r =
+        runtime::patch_status(mgr_.client(), original, updated, {.field_manager = "gotk-helm-controller"});
     if (!r) return r.err().wrap("failed to update status");
     return ok();
 }

@@ -36,7 +36,8 @@ public:
 private:
     result<runtime::action> finalize(const value& obj);
     result<std::optional<std::string>> dependencies_not_ready(const api::helm_v2::helm_release_spec& spec);
-    result<runtime::action> release(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated);
+    result<runtime::action> release(const value& obj, const api::helm_v2::helm_release_spec& spec,
+                                    value& updated);
     struct attempt {
         const helm::chart& chart;
         const value& values;
@@ -46,10 +47,13 @@ private:
     };
     result<runtime::action> act(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated,
                                 release_actions& actions, const attempt& a);
-    status forget_moved_release(const value& obj, const api::helm_v2::helm_release_spec& spec, const release_target& target);
-    result<runtime::action> remediate(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated,
-                                      release_actions& actions, const error& failure, bool upgrade);
-    status in_sync(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated, release_actions& actions);
+    status forget_moved_release(const value& obj, const api::helm_v2::helm_release_spec& spec,
+                                const release_target& target);
+    result<runtime::action> remediate(const value& obj, const api::helm_v2::helm_release_spec& spec,
+                                      value& updated, release_actions& actions, const error& failure,
+                                      bool upgrade);
+    status in_sync(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated,
+                   release_actions& actions);
     std::shared_ptr<kube::client> client_for(const value& obj, const api::helm_v2::helm_release_spec& spec);
     status write_status(const value& original, value& updated);
 

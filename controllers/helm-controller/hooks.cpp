@@ -27,13 +27,15 @@ result<bool> finished(const value& obj)
                 if (c.get_string("status") != "True") continue;
                 if (c.get_string("type") == "Complete") return true;
                 if (c.get_string("type") == "Failed")
-                    return terminal_error(fmt::format("job failed: {}", c.get_string("message", c.get_string("reason"))),
-                                          "HookFailed");
+                    return terminal_error(
+                        fmt::format("job failed: {}", c.get_string("message", c.get_string("reason"))),
+                        "HookFailed");
             }
         return false;
     }
     if (kind == "Pod") {
-        std::string_view phase = obj.find_path({"status", "phase"}) ? obj.find_path({"status", "phase"})->as_string() : "";
+        std::string_view phase =
+            obj.find_path({"status", "phase"}) ? obj.find_path({"status", "phase"})->as_string() : "";
         if (phase == "Succeeded") return true;
         if (phase == "Failed") return terminal_error("pod failed", "HookFailed");
         return false;
@@ -54,9 +56,10 @@ status wait_done(kube::client& client, const value& obj, const hook_options& opt
             return live.err();
         }
         if (std::chrono::steady_clock::now() >= deadline)
-            return transient_error(fmt::format("timed out after {}s waiting for the condition",
-                                               std::chrono::duration_cast<std::chrono::seconds>(options.timeout).count()),
-                                   "HookFailed");
+            return transient_error(
+                fmt::format("timed out after {}s waiting for the condition",
+                            std::chrono::duration_cast<std::chrono::seconds>(options.timeout).count()),
+                "HookFailed");
         std::this_thread::sleep_for(options.poll_interval);
     }
 }
@@ -75,13 +78,15 @@ status run_one(kube::client& client, helm::release_hook& hook, const hook_option
     if (!doc || !doc->is_object()) return terminal_error("hook manifest is not a YAML object", "HookFailed");
     value obj = std::move(*doc);
     if (kube::namespace_of(obj).empty()) obj["metadata"]["namespace"] = options.namespace_;
-    if (hook.delete_policies.empty() || has(hook.delete_policies, "before-hook-creation")) WEIR_TRY(remove(client, obj));
+    if (hook.delete_policies.empty() || has(hook.delete_policies, "before-hook-creation"))
+        WEIR_TRY(remove(client, obj));
     hook.last_run = {.started_at = helm::go_time_now(), .completed_at = "", .phase = "Running"};
     auto applied = client.apply(obj, {.field_manager = options.field_manager, .force = true});
     status outcome = applied ? wait_done(client, obj, options) : status(applied.err());
     hook.last_run.completed_at = helm::go_time_now();
     hook.last_run.phase = outcome ? "Succeeded" : "Failed";
-    if ((outcome && has(hook.delete_policies, "hook-succeeded")) || (!outcome && has(hook.delete_policies, "hook-failed")))
+    if ((outcome && has(hook.delete_policies, "hook-succeeded")) ||
+        (!outcome && has(hook.delete_policies, "hook-failed")))
         WEIR_TRY(remove(client, obj));
     return outcome;
 }

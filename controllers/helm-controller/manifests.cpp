@@ -16,7 +16,8 @@ result<std::vector<value>> parse_manifests(const std::vector<std::string>& texts
     std::vector<value> out;
     for (const auto& text : texts) {
         auto docs = parse_yaml_stream(text, {.schema = yaml_schema::kubernetes_1_1});
-        if (!docs) return terminal_error("rendered manifest is not YAML: " + docs.err().message, "RenderFailed");
+        if (!docs)
+            return terminal_error("rendered manifest is not YAML: " + docs.err().message, "RenderFailed");
         for (auto& d : *docs)
             if (d.is_object() && !d.as_object().empty()) out.push_back(std::move(d));
     }
@@ -63,7 +64,8 @@ status post_render(kube::client& client, std::vector<value>& objects, const post
         md["annotations"]["meta.helm.sh/release-namespace"] = req.release_namespace;
         if (!md.get_string("namespace").empty()) continue;
         auto mapping = client.mapper().mapping_for(kube::gvk::of(obj));
-        if (!mapping) return mapping.err().wrap(fmt::format("{} '{}'", obj.get_string("kind"), md.get_string("name")));
+        if (!mapping)
+            return mapping.err().wrap(fmt::format("{} '{}'", obj.get_string("kind"), md.get_string("name")));
         if (mapping->namespaced) md["namespace"] = req.release_namespace;
     }
     return ok();
@@ -72,7 +74,8 @@ status post_render(kube::client& client, std::vector<value>& objects, const post
 std::string manifest_text(const std::vector<value>& objects)
 {
     std::string out;
-    for (const auto& o : objects) out += "---\n" + to_yaml(o);
+    for (const auto& o : objects)
+        out += "---\n" + to_yaml(o);
     return out;
 }
 

@@ -17,11 +17,11 @@
 namespace weir::helm_controller {
 
 struct post_render_request {
-    std::string name, namespace_;     // the HelmRelease, for the owner labels
-    std::string release_name;         // for Helm's ownership metadata
-    std::string release_namespace;    // where namespaced objects without a namespace go
+    std::string name, namespace_;          // the HelmRelease, for the owner labels
+    std::string release_name;              // for Helm's ownership metadata
+    std::string release_namespace;         // where namespaced objects without a namespace go
     const value* post_renderers = nullptr; // spec.postRenderers, or null
-    std::filesystem::path scratch;    // a directory this call may use
+    std::filesystem::path scratch;         // a directory this call may use
 };
 
 // Parses "---"-separated manifests (Kubernetes' YAML 1.1 reading); empty documents are dropped.

@@ -32,7 +32,8 @@ error failed(error e, std::string_view reason)
 release_actions::release_actions(std::shared_ptr<kube::client> client, release_target target,
                                  const api::helm_v2::helm_release_spec& spec, fs::path scratch)
     : client_(std::move(client)), target_(std::move(target)), spec_(spec), scratch_(std::move(scratch)),
-      store_(*client_, target_.storage_namespace, target_.name), rm_(client_, {.owner_group = "helm.toolkit.fluxcd.io"})
+      store_(*client_, target_.storage_namespace, target_.name),
+      rm_(client_, {.owner_group = "helm.toolkit.fluxcd.io"})
 {
 }
 
@@ -41,15 +42,19 @@ std::chrono::milliseconds release_actions::timeout(const api::helm_v2::action_op
     return std::chrono::duration_cast<std::chrono::milliseconds>(opts.timeout.value_or(spec_.timeout));
 }
 
-result<std::vector<value>> release_actions::objects_of(const helm::release& r) { return parse_manifests({r.manifest}); }
+result<std::vector<value>> release_actions::objects_of(const helm::release& r)
+{
+    return parse_manifests({r.manifest});
+}
 
-status release_actions::apply(action_outcome& out, std::vector<helm::release_hook>& hooks, const std::string& pre,
-                              const std::string& post, const api::helm_v2::action_options& opts,
-                              const std::vector<value>& previous)
+status release_actions::apply(action_outcome& out, std::vector<helm::release_hook>& hooks,
+                              const std::string& pre, const std::string& post,
+                              const api::helm_v2::action_options& opts, const std::vector<value>& previous)
 {
     hook_options hook_opts{.namespace_ = target_.namespace_, .timeout = timeout(opts)};
     if (!opts.disable_hooks) WEIR_TRY(run_hooks(*client_, hooks, pre, hook_opts));
-    WEIR_TRY_ASSIGN(out.changes, rm_.apply_all(out.objects, {.field_manager = "helm-controller", .force = opts.force}));
+    WEIR_TRY_ASSIGN(out.changes,
+                    rm_.apply_all(out.objects, {.field_manager = "helm-controller", .force = opts.force}));
     // What left the chart goes, as Helm deletes resources an upgrade no longer renders.
     auto stale = ssa::inventory::of(previous).difference(ssa::inventory::of(out.objects));
     if (!stale.empty()) {
@@ -57,21 +62,25 @@ status release_actions::apply(action_outcome& out, std::vector<helm::release_hoo
         out.changes.append(pruned);
     }
     if (!opts.disable_wait)
-        WEIR_TRY(rm_.wait_for(ssa::inventory::of(out.objects).entries(), {.timeout = timeout(opts),
-                                                                          .poll_interval = std::chrono::milliseconds(500)}));
+        WEIR_TRY(rm_.wait_for(ssa::inventory::of(out.objects).entries(),
+                              {.timeout = timeout(opts), .poll_interval = std::chrono::milliseconds(500)}));
     if (!opts.disable_hooks) WEIR_TRY(run_hooks(*client_, hooks, post, hook_opts));
     return ok();
 }
 
-result<action_outcome> release_actions::install_or_upgrade(const helm::chart& chart, const value& values, int version,
-                                                          const std::optional<helm::release>& previous)
+result<action_outcome> release_actions::install_or_upgrade(const helm::chart& chart, const value& values,
+                                                           int version,
+                                                           const std::optional<helm::release>& previous)
 {
     bool upgrade = previous.has_value();
     const auto& opts = upgrade ? spec_.upgrade : spec_.install;
     std::string_view failure = upgrade ? "UpgradeFailed" : "InstallFailed";
     helm::render_options ropts;
-    ropts.release = {.name = target_.name, .namespace_ = target_.namespace_, .revision = version,
-                     .is_install = !upgrade, .is_upgrade = upgrade};
+    ropts.release = {.name = target_.name,
+                     .namespace_ = target_.namespace_,
+                     .revision = version,
+                     .is_install = !upgrade,
+                     .is_upgrade = upgrade};
     auto rendered = helm::render_chart(chart, values, ropts);
     if (!rendered) return failed(rendered.err().wrap("failed to render chart"), failure);
 
@@ -84,42 +93,53 @@ result<action_outcome> release_actions::install_or_upgrade(const helm::chart& ch
     rel.config = rendered->config;
     rel.apply_method = "ssa";
     std::string now = helm::go_time_now();
-    rel.info = {.first_deployed = upgrade ? previous->info.first_deployed : now, .last_deployed = now, .deleted = "",
+    rel.info = {.first_deployed = upgrade ? previous->info.first_deployed : now,
+                .last_deployed = now,
+                .deleted = "",
                 .description = upgrade ? "Preparing upgrade" : "Initial install underway",
                 .status = std::string(upgrade ? helm::status_pending_upgrade : helm::status_pending_install),
                 .notes = rendered->notes};
-    for (const auto& h : rendered->hooks) rel.hooks.push_back(helm::to_release_hook(h));
+    for (const auto& h : rendered->hooks)
+        rel.hooks.push_back(helm::to_release_hook(h));
     WEIR_TRY(store_.create(rel));
 
     auto run = [&]() -> status {
         if (!upgrade && opts.create_namespace) {
-            value ns = object{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", object{{"name", target_.namespace_}}}};
+            value ns = object{{"apiVersion", "v1"},
+                              {"kind", "Namespace"},
+                              {"metadata", object{{"name", target_.namespace_}}}};
             auto created = client_->apply(ns, {.field_manager = "helm-controller"});
             if (!created) return created.err().wrap("failed to create namespace " + target_.namespace_);
         }
         std::vector<std::string> texts;
         std::string crd_policy = opts.crds.empty() ? (upgrade ? "Skip" : "Create") : opts.crds;
         if (crd_policy != "Skip")
-            for (const auto& m : rendered->crds) texts.push_back(m.content);
-        for (const auto& m : rendered->manifests) texts.push_back(m.content);
+            for (const auto& m : rendered->crds)
+                texts.push_back(m.content);
+        for (const auto& m : rendered->manifests)
+            texts.push_back(m.content);
         WEIR_TRY_ASSIGN(out.objects, parse_manifests(texts));
         WEIR_TRY(post_render(*client_, out.objects,
-                             {.name = target_.hr_name, .namespace_ = target_.hr_namespace, .release_name = target_.name,
+                             {.name = target_.hr_name,
+                              .namespace_ = target_.hr_namespace,
+                              .release_name = target_.name,
                               .release_namespace = target_.namespace_,
-                              .post_renderers = &spec_.post_renderers, .scratch = scratch_}));
+                              .post_renderers = &spec_.post_renderers,
+                              .scratch = scratch_}));
         rel.manifest = manifest_text(out.objects);
         std::vector<value> before;
         if (previous) {
             WEIR_TRY_ASSIGN(before, objects_of(*previous));
         }
-        return apply(out, rel.hooks, upgrade ? "pre-upgrade" : "pre-install", upgrade ? "post-upgrade" : "post-install",
-                     opts, before);
+        return apply(out, rel.hooks, upgrade ? "pre-upgrade" : "pre-install",
+                     upgrade ? "post-upgrade" : "post-install", opts, before);
     };
     status s = run();
     rel.info.last_deployed = helm::go_time_now();
     rel.info.status = std::string(s ? helm::status_deployed : helm::status_failed);
     rel.info.description = s ? (upgrade ? "Upgrade complete" : "Install complete")
-                             : fmt::format("{} \"{}\" failed: {}", upgrade ? "Upgrade" : "Release", target_.name, s.err().message);
+                             : fmt::format("{} \"{}\" failed: {}", upgrade ? "Upgrade" : "Release",
+                                           target_.name, s.err().message);
     WEIR_TRY(store_.update(rel));
     if (!s) return failed(s.err(), failure);
     if (upgrade) {
@@ -162,7 +182,8 @@ result<action_outcome> release_actions::rollback(const helm::release& target, in
     if (!s) return failed(s.err(), "RollbackFailed");
     WEIR_TRY_ASSIGN(auto all, store_.history());
     for (auto& r : all)
-        if (r.version != version && (r.info.status == helm::status_deployed || r.info.status == helm::status_failed)) {
+        if (r.version != version &&
+            (r.info.status == helm::status_deployed || r.info.status == helm::status_failed)) {
             r.info.status = std::string(helm::status_superseded);
             WEIR_TRY(store_.update(r));
         }
@@ -178,7 +199,8 @@ result<std::optional<std::string>> release_actions::recover_pending(std::vector<
     latest->info.status = std::string(helm::status_failed);
     latest->info.description = fmt::format("Release recovered from {} left by an interrupted operation", was);
     WEIR_TRY(store_.update(*latest));
-    return std::optional<std::string>{fmt::format("{}/{}.v{} ({})", latest->namespace_, latest->name, latest->version, was)};
+    return std::optional<std::string>{
+        fmt::format("{}/{}.v{} ({})", latest->namespace_, latest->name, latest->version, was)};
 }
 
 status release_actions::uninstall()
@@ -193,15 +215,19 @@ status release_actions::uninstall()
         }
     auto run = [&]() -> status {
         hook_options hook_opts{.namespace_ = target_.namespace_, .timeout = timeout(spec_.uninstall)};
-        if (!spec_.uninstall.disable_hooks) WEIR_TRY(run_hooks(*client_, current.hooks, "pre-delete", hook_opts));
+        if (!spec_.uninstall.disable_hooks)
+            WEIR_TRY(run_hooks(*client_, current.hooks, "pre-delete", hook_opts));
         WEIR_TRY_ASSIGN(auto objects, objects_of(current));
         std::string policy = spec_.uninstall.deletion_propagation;
         policy[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(policy[0])));
-        WEIR_TRY(rm_.delete_all(ssa::inventory::of(objects).entries(), {.owner_labels = {}, .propagation_policy = policy}));
-        if (!spec_.uninstall.disable_hooks) WEIR_TRY(run_hooks(*client_, current.hooks, "post-delete", hook_opts));
+        WEIR_TRY(rm_.delete_all(ssa::inventory::of(objects).entries(),
+                                {.owner_labels = {}, .propagation_policy = policy}));
+        if (!spec_.uninstall.disable_hooks)
+            WEIR_TRY(run_hooks(*client_, current.hooks, "post-delete", hook_opts));
         return ok();
     };
-    if (auto s = run(); !s) return failed(s.err().wrap("failed to uninstall release " + target_.name), "UninstallFailed");
+    if (auto s = run(); !s)
+        return failed(s.err().wrap("failed to uninstall release " + target_.name), "UninstallFailed");
     if (!spec_.uninstall.keep_history) return store_.remove_all();
     current.info.status = std::string(helm::status_uninstalled);
     current.info.deleted = helm::go_time_now();

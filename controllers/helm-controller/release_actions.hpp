@@ -32,15 +32,17 @@ struct action_outcome {
 
 class release_actions {
 public:
-    release_actions(std::shared_ptr<kube::client> client, release_target target, const api::helm_v2::helm_release_spec& spec,
-                    std::filesystem::path scratch);
+    release_actions(std::shared_ptr<kube::client> client, release_target target,
+                    const api::helm_v2::helm_release_spec& spec, std::filesystem::path scratch);
 
     release_store& store() { return store_; }
-    // Installs (no `previous`) or upgrades from `previous` (the current deployed record) as revision `version`.
+    // Installs (no `previous`) or upgrades from `previous` (the current deployed record) as revision
+    // `version`.
     result<action_outcome> install_or_upgrade(const helm::chart& chart, const value& values, int version,
                                               const std::optional<helm::release>& previous);
     // Makes `target`'s manifest live again as revision `version`; `failed` is the record it replaces.
-    result<action_outcome> rollback(const helm::release& target, int version, const std::optional<helm::release>& failed);
+    result<action_outcome> rollback(const helm::release& target, int version,
+                                    const std::optional<helm::release>& failed);
     status uninstall();
     // Beyond Flux: the newest record left pending-* by a crash is marked failed (Helm would refuse
     // every later action with "another operation is in progress"). `history` (oldest first) is
@@ -51,7 +53,8 @@ public:
 
 private:
     status apply(action_outcome& out, std::vector<helm::release_hook>& hooks, const std::string& pre,
-                 const std::string& post, const api::helm_v2::action_options& opts, const std::vector<value>& previous);
+                 const std::string& post, const api::helm_v2::action_options& opts,
+                 const std::vector<value>& previous);
     std::chrono::milliseconds timeout(const api::helm_v2::action_options& opts) const;
 
     std::shared_ptr<kube::client> client_;

@@ -33,15 +33,20 @@ std::string chart_version_of(const helm::release& r)
 std::string release_name_for(const value& hr, const api::helm_v2::helm_release_spec& spec)
 {
     if (!spec.release_name.empty()) return spec.release_name;
-    std::string name(hr.find_path({"metadata", "name"}) ? hr.find_path({"metadata", "name"})->as_string() : "");
+    std::string name(hr.find_path({"metadata", "name"}) ? hr.find_path({"metadata", "name"})->as_string()
+                                                        : "");
     std::string n = spec.target_namespace.empty() ? name : spec.target_namespace + "-" + name;
     if (n.size() <= 53) return n;
     std::string out = n.substr(0, 40) + "-" + artifact::digest_of(n).substr(7, 12);
-    for (std::size_t pos; (pos = out.find(".-")) != std::string::npos;) out.replace(pos, 2, "-");
+    for (std::size_t pos; (pos = out.find(".-")) != std::string::npos;)
+        out.replace(pos, 2, "-");
     return out;
 }
 
-std::string release_label(const helm::release& r) { return fmt::format("{}/{}.v{}", r.namespace_, r.name, r.version); }
+std::string release_label(const helm::release& r)
+{
+    return fmt::format("{}/{}.v{}", r.namespace_, r.name, r.version);
+}
 
 value snapshot_of(const helm::release& r, const std::string& config_digest)
 {
@@ -68,7 +73,8 @@ void record_snapshot(value& status, value snapshot)
     array out{std::move(snapshot)};
     if (const value* h = status.find("history"); h && h->is_array())
         for (const auto& e : h->as_array())
-            if (out.size() < 5 && !(e.find("version") && *e.find("version") == *out.front().find("version"))) out.push_back(e);
+            if (out.size() < 5 && !(e.find("version") && *e.find("version") == *out.front().find("version")))
+                out.push_back(e);
     status["history"] = std::move(out);
 }
 

@@ -14,7 +14,9 @@ const kube::gvk secret_kind{"", "v1", "Secret"};
 
 std::int64_t now_seconds()
 {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 } // namespace
 
@@ -25,7 +27,8 @@ release_store::release_store(kube::client& client, std::string storage_namespace
 
 result<std::vector<helm::release>> release_store::history()
 {
-    auto list = client_.list(secret_kind, {.namespace_ = namespace_, .label_selector = "owner=helm,name=" + name_});
+    auto list =
+        client_.list(secret_kind, {.namespace_ = namespace_, .label_selector = "owner=helm,name=" + name_});
     if (!list) return list.err().wrap("failed to list release records of " + name_);
     std::vector<helm::release> out;
     for (const auto& s : list->items) {
@@ -57,7 +60,9 @@ status release_store::create(const helm::release& r)
     WEIR_TRY_ASSIGN(auto secret, helm::release_secret(r, now_seconds()));
     secret["metadata"]["namespace"] = namespace_;
     auto created = client_.create(secret);
-    if (!created) return created.err().wrap("failed to create release record " + helm::release_secret_name(r.name, r.version));
+    if (!created)
+        return created.err().wrap("failed to create release record " +
+                                  helm::release_secret_name(r.name, r.version));
     return ok();
 }
 
@@ -74,7 +79,8 @@ status release_store::update(const helm::release& r)
         labels["createdAt"] = *created;
     secret["metadata"]["resourceVersion"] = std::string(kube::resource_version_of(*live));
     auto updated = client_.update(secret);
-    if (!updated) return updated.err().wrap("failed to update release record " + std::string(kube::name_of(secret)));
+    if (!updated)
+        return updated.err().wrap("failed to update release record " + std::string(kube::name_of(secret)));
     return ok();
 }
 

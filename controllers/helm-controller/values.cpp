@@ -22,26 +22,31 @@ value canonical(const value& v)
 {
     if (v.is_array()) {
         array out;
-        for (const auto& item : v.as_array()) out.push_back(canonical(item));
+        for (const auto& item : v.as_array())
+            out.push_back(canonical(item));
         return out;
     }
     if (!v.is_object()) return v;
     std::vector<std::pair<std::string, const value*>> items;
-    for (const auto& [k, item] : v.as_object()) items.emplace_back(k, &item);
+    for (const auto& [k, item] : v.as_object())
+        items.emplace_back(k, &item);
     std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     object out;
-    for (const auto& [k, item] : items) out.push_back(k, canonical(*item));
+    for (const auto& [k, item] : items)
+        out.push_back(k, canonical(*item));
     return out;
 }
 
 error values_error(std::string message, bool terminal)
 {
-    return terminal ? terminal_error(std::move(message), "ValuesError") : transient_error(std::move(message), "ValuesError");
+    return terminal ? terminal_error(std::move(message), "ValuesError")
+                    : transient_error(std::move(message), "ValuesError");
 }
 
 } // namespace
 
-result<value> compose_values(kube::client& client, std::string_view namespace_, const api::helm_v2::helm_release_spec& spec)
+result<value> compose_values(kube::client& client, std::string_view namespace_,
+                             const api::helm_v2::helm_release_spec& spec)
 {
     value result = object{};
     for (const auto& ref : spec.values_from) {
@@ -62,15 +67,16 @@ result<value> compose_values(kube::client& client, std::string_view namespace_, 
             // The whole data value lands at the path, as Helm's --set would put it (typed).
             std::string expr = ref.target_path + "=" + it->second;
             if (auto s = helm::parse_set(expr, result); !s)
-                return values_error(fmt::format("unable to merge value from key '{}' in {} into target path '{}': {}",
-                                                ref.values_key, what, ref.target_path, s.err().message),
-                                    true);
+                return values_error(
+                    fmt::format("unable to merge value from key '{}' in {} into target path '{}': {}",
+                                ref.values_key, what, ref.target_path, s.err().message),
+                    true);
             continue;
         }
         auto doc = parse_yaml(it->second);
         if (!doc || (!doc->is_object() && !doc->is_null()))
-            return values_error(fmt::format("unable to read values from key '{}' in {}: {}", ref.values_key, what,
-                                            doc ? "not a map" : doc.err().message),
+            return values_error(fmt::format("unable to read values from key '{}' in {}: {}", ref.values_key,
+                                            what, doc ? "not a map" : doc.err().message),
                                 true);
         if (doc->is_object()) result = helm::merge_maps(std::move(result), *doc);
     }
@@ -78,7 +84,10 @@ result<value> compose_values(kube::client& client, std::string_view namespace_, 
     return result;
 }
 
-std::string config_digest(const value& values) { return artifact::digest_of(to_json(canonical(values))); }
+std::string config_digest(const value& values)
+{
+    return artifact::digest_of(to_json(canonical(values)));
+}
 
 std::string values_checksum(const value& values)
 {

@@ -13,7 +13,8 @@ namespace weir::helm_controller {
 
 // A missing non-optional ConfigMap/Secret or key is a transient error (it may be created soon);
 // a document that is not YAML, or a bad targetPath, is terminal. Reason "ValuesError".
-result<value> compose_values(kube::client& client, std::string_view namespace_, const api::helm_v2::helm_release_spec& spec);
+result<value> compose_values(kube::client& client, std::string_view namespace_,
+                             const api::helm_v2::helm_release_spec& spec);
 
 // "sha256:<hex>" of the values' canonical JSON (status.lastAttemptedConfigDigest).
 std::string config_digest(const value& values);

@@ -53,7 +53,8 @@ std::string short_revision(std::string_view revision)
 {
     auto colon = revision.rfind(':');
     auto hash = colon == std::string_view::npos ? revision : revision.substr(colon + 1);
-    if (auto slash = hash.rfind('/'); slash != std::string_view::npos) hash.remove_prefix(slash + 1); // main/<sha>
+    if (auto slash = hash.rfind('/'); slash != std::string_view::npos)
+        hash.remove_prefix(slash + 1); // main/<sha>
     return std::string(hash.substr(0, 12));
 }
 
@@ -75,7 +76,8 @@ error with_reason(error e, std::string_view reason)
 
 } // namespace
 
-helm_chart_reconciler::helm_chart_reconciler(runtime::manager& mgr, artifact::storage& storage, helm_options options)
+helm_chart_reconciler::helm_chart_reconciler(runtime::manager& mgr, artifact::storage& storage,
+                                             helm_options options)
     : mgr_(mgr), storage_(storage), options_(options)
 {
 }
@@ -83,13 +85,15 @@ helm_chart_reconciler::helm_chart_reconciler(runtime::manager& mgr, artifact::st
 void helm_chart_reconciler::bind(runtime::controller& controller)
 {
     controller_ = &controller;
-    controller.cache().add_indexer(std::string(by_source_index), [](const value& hc) -> std::vector<std::string> {
-        const value* ref = hc.find_path({"spec", "sourceRef"});
-        if (!ref) return {};
-        return {source_key(ref->get_string("kind"), kube::namespace_of(hc), ref->get_string("name"))};
-    });
+    controller.cache().add_indexer(
+        std::string(by_source_index), [](const value& hc) -> std::vector<std::string> {
+            const value* ref = hc.find_path({"spec", "sourceRef"});
+            if (!ref) return {};
+            return {source_key(ref->get_string("kind"), kube::namespace_of(hc), ref->get_string("name"))};
+        });
     // A new artifact on a source rebuilds the charts made from it; other status writes do not.
-    for (const auto& [kind, gvk] : {std::pair{"HelmRepository", helm_repository_kind}, std::pair{"GitRepository", git_repository_kind}}) {
+    for (const auto& [kind, gvk] : {std::pair{"HelmRepository", helm_repository_kind},
+                                    std::pair{"GitRepository", git_repository_kind}}) {
         std::string k = kind;
         controller.watches(gvk, [this, k](const value& src) {
             std::vector<runtime::request> out;
@@ -134,26 +138,30 @@ result<runtime::action> helm_chart_reconciler::reconcile(const runtime::request&
     if (!source) return fail(source.err(), "FetchFailed");
     cond::remove(updated, "FetchFailed");
     auto chart = spec.source_ref.kind == "HelmRepository" ? from_repository(obj, spec, *source)
-                                                           : from_tree(obj, spec, *source);
+                                                          : from_tree(obj, spec, *source);
     if (!chart) return fail(chart.err(), "BuildFailed");
 
     const std::string& version = chart->art.revision;
-    std::string message = fmt::format("{} '{}' chart with version '{}'", chart->packaged ? "packaged" : "pulled",
-                                      chart->chart_name, version);
+    std::string message = fmt::format("{} '{}' chart with version '{}'",
+                                      chart->packaged ? "packaged" : "pulled", chart->chart_name, version);
     std::string reason = chart->packaged ? "ChartPackageSucceeded" : "ChartPullSucceeded";
     value& st = updated["status"];
     st["artifact"] = chart->art.to_value();
     st["url"] = chart->art.url;
     st["observedChartName"] = chart->chart_name;
-    st["observedSourceArtifactRevision"] = std::string(source->find_path({"status", "artifact"})->get_string("revision"));
-    if (chart->values_files.empty()) st.as_object().erase("observedValuesFiles");
+    st["observedSourceArtifactRevision"] =
+        std::string(source->find_path({"status", "artifact"})->get_string("revision"));
+    if (chart->values_files.empty())
+        st.as_object().erase("observedValuesFiles");
     else {
         array files;
-        for (const auto& f : chart->values_files) files.emplace_back(f);
+        for (const auto& f : chart->values_files)
+            files.emplace_back(f);
         st["observedValuesFiles"] = std::move(files);
     }
     cond::remove(updated, "BuildFailed");
-    cond::set(updated, "ArtifactInStorage", "True", "Succeeded", fmt::format("stored artifact: revision '{}'", version));
+    cond::set(updated, "ArtifactInStorage", "True", "Succeeded",
+              fmt::format("stored artifact: revision '{}'", version));
     cond::mark_ready(updated, reason, message);
     cond::set_observed_generation(updated);
     WEIR_TRY(runtime::patch_status(mgr_.client(), obj, updated));
@@ -169,35 +177,42 @@ result<value> helm_chart_reconciler::source_of(const value& obj, const helm_char
     const auto& ref = spec.source_ref;
     std::string ns = ns_of(obj);
     kube::object_ptr src;
-    if (ref.kind == "HelmRepository") src = mgr_.informer_for(helm_repository_kind).store().get(ns + "/" + ref.name);
-    else if (ref.kind == "GitRepository") src = mgr_.informer_for(git_repository_kind).store().get(ns + "/" + ref.name);
+    if (ref.kind == "HelmRepository")
+        src = mgr_.informer_for(helm_repository_kind).store().get(ns + "/" + ref.name);
+    else if (ref.kind == "GitRepository")
+        src = mgr_.informer_for(git_repository_kind).store().get(ns + "/" + ref.name);
     else if (auto got = mgr_.client().get({"source.toolkit.fluxcd.io", "v1", ref.kind}, ns, ref.name))
         src = std::make_shared<const value>(std::move(*got));
     if (!src)
-        return transient_error(fmt::format("failed to get source: {} '{}/{}' not found", ref.kind, ns, ref.name),
-                               "SourceUnavailable");
+        return transient_error(
+            fmt::format("failed to get source: {} '{}/{}' not found", ref.kind, ns, ref.name),
+            "SourceUnavailable");
     bool oci = ref.kind == "HelmRepository" && src->find_path({"spec", "type"}) &&
-               src->find_path({"spec", "type"})->is_string() && src->find_path({"spec", "type"})->as_string() == "oci";
+               src->find_path({"spec", "type"})->is_string() &&
+               src->find_path({"spec", "type"})->as_string() == "oci";
     if (oci)
-        return terminal_error(fmt::format("HelmRepository '{}/{}' is of type oci: charts from OCI registries are not "
-                                          "supported by this source-controller yet; use an OCIRepository and "
-                                          "HelmRelease spec.chartRef",
-                                          ns, ref.name),
-                              "ChartPullError");
+        return terminal_error(
+            fmt::format("HelmRepository '{}/{}' is of type oci: charts from OCI registries are not "
+                        "supported by this source-controller yet; use an OCIRepository and "
+                        "HelmRelease spec.chartRef",
+                        ns, ref.name),
+            "ChartPullError");
     if (!current_artifact(*src))
-        return transient_error(fmt::format("{} '{}/{}' is not ready: no artifact yet", ref.kind, ns, ref.name),
-                               "SourceUnavailable");
+        return transient_error(
+            fmt::format("{} '{}/{}' is not ready: no artifact yet", ref.kind, ns, ref.name),
+            "SourceUnavailable");
     return *src;
 }
 
-result<helm_chart_reconciler::built> helm_chart_reconciler::from_repository(const value& obj, const helm_chart_spec& spec,
-                                                                            const value& repo)
+result<helm_chart_reconciler::built>
+helm_chart_reconciler::from_repository(const value& obj, const helm_chart_spec& spec, const value& repo)
 {
     auto repo_art = *current_artifact(repo);
     WEIR_TRY_ASSIGN(auto text, read_all(storage_.root() / repo_art.path));
     WEIR_TRY_ASSIGN(auto index, helm_index::parse(text));
     WEIR_TRY_ASSIGN(auto entry, index.select(spec.chart, spec.version));
-    std::string version = with_metadata(entry.version, spec.values_files.empty() ? "" : std::to_string(kube::generation_of(obj)));
+    std::string version = with_metadata(
+        entry.version, spec.values_files.empty() ? "" : std::to_string(kube::generation_of(obj)));
 
     auto current = current_artifact(obj);
     auto ref = storage_ref("helmchart", obj);
@@ -213,13 +228,17 @@ result<helm_chart_reconciler::built> helm_chart_reconciler::from_repository(cons
     std::string url = resolve_chart_url(repo_url, entry.urls.front());
     WEIR_TRY_ASSIGN(auto opts, helm_repository_fetch_options(mgr_.client(), repo));
     const value* pass = repo.find_path({"spec", "passCredentials"});
-    if (url_host(url) != url_host(repo_url) && !(pass && pass->is_bool() && pass->as_bool())) opts.headers.clear();
+    if (url_host(url) != url_host(repo_url) && !(pass && pass->is_bool() && pass->as_bool()))
+        opts.headers.clear();
     opts.max_download_bytes = options_.chart_max_size;
     fs::path tmp = storage_.temp_path("chart");
     temp_dir cleanup(tmp);
     std::string expected = entry.digest.empty() ? "" : "sha256:" + entry.digest;
     auto got = artifact::download(url, expected, tmp, opts);
-    if (!got) return with_reason(got.err().wrap(fmt::format("failed to download chart '{}' version '{}'", entry.name, entry.version)), "ChartPullError");
+    if (!got)
+        return with_reason(got.err().wrap(fmt::format("failed to download chart '{}' version '{}'",
+                                                      entry.name, entry.version)),
+                           "ChartPullError");
 
     if (spec.values_files.empty()) {
         WEIR_TRY_ASSIGN(auto stored, storage_.adopt(ref, file, tmp, got->digest, got->size));
@@ -230,29 +249,33 @@ result<helm_chart_reconciler::built> helm_chart_reconciler::from_repository(cons
     // Values files live inside the chart: unpack, merge, package again.
     temp_dir work(storage_.temp_path("chart-x"));
     auto x = artifact::extract_tarball(tmp, work.path());
-    if (!x) return with_reason(x.err().wrap(fmt::format("chart '{}' version '{}'", entry.name, entry.version)), "ChartPullError");
+    if (!x)
+        return with_reason(x.err().wrap(fmt::format("chart '{}' version '{}'", entry.name, entry.version)),
+                           "ChartPullError");
     WEIR_TRY_ASSIGN(auto root, chart_root_of(work.path()));
     std::vector<std::string> used;
-    WEIR_TRY_ASSIGN(auto merged, merge_values_files(root, spec.values_files, spec.ignore_missing_values_files, &used));
+    WEIR_TRY_ASSIGN(auto merged,
+                    merge_values_files(root, spec.values_files, spec.ignore_missing_values_files, &used));
     WEIR_TRY_ASSIGN(auto b, store(obj, root, entry.name, version, merged, false));
     b.values_files = std::move(used);
     return b;
 }
 
-result<helm_chart_reconciler::built> helm_chart_reconciler::from_tree(const value& obj, const helm_chart_spec& spec,
-                                                                      const value& source)
+result<helm_chart_reconciler::built>
+helm_chart_reconciler::from_tree(const value& obj, const helm_chart_spec& spec, const value& source)
 {
     auto src_art = *current_artifact(source);
     fs::path rel = fs::path(spec.chart).lexically_normal();
     if (rel.is_absolute() || (!rel.empty() && *rel.begin() == ".."))
-        return terminal_error(fmt::format("spec.chart: path '{}' leaves the source artifact", spec.chart), "InvalidPath");
+        return terminal_error(fmt::format("spec.chart: path '{}' leaves the source artifact", spec.chart),
+                              "InvalidPath");
     temp_dir work(storage_.temp_path("chart-src"));
     auto x = artifact::extract_tarball(storage_.root() / src_art.path, work.path());
     if (!x) return with_reason(x.err().wrap("source artifact"), "ChartPackageError");
     fs::path chart_dir = work.path() / rel;
     if (!fs::is_directory(chart_dir))
-        return terminal_error(fmt::format("spec.chart: no chart directory '{}' in {} revision '{}'", spec.chart,
-                                          spec.source_ref.kind, src_art.revision),
+        return terminal_error(fmt::format("spec.chart: no chart directory '{}' in {} revision '{}'",
+                                          spec.chart, spec.source_ref.kind, src_art.revision),
                               "ChartPackageError");
     WEIR_TRY_ASSIGN(auto meta, read_chart_metadata(chart_dir, spec.chart));
     std::string metadata = spec.reconcile_strategy == "Revision" ? short_revision(src_art.revision) : "";
@@ -268,7 +291,8 @@ result<helm_chart_reconciler::built> helm_chart_reconciler::from_tree(const valu
         return built{*current, meta.name, observed_values_files(obj), false, true};
 
     std::vector<std::string> used;
-    WEIR_TRY_ASSIGN(auto merged, merge_values_files(work.path(), spec.values_files, spec.ignore_missing_values_files, &used));
+    WEIR_TRY_ASSIGN(auto merged, merge_values_files(work.path(), spec.values_files,
+                                                    spec.ignore_missing_values_files, &used));
     temp_dir downloads(storage_.temp_path("chart-deps"));
     fs::create_directories(downloads.path());
     WEIR_TRY(vendor_dependencies(chart_dir, work.path(), downloads.path()));
@@ -277,9 +301,9 @@ result<helm_chart_reconciler::built> helm_chart_reconciler::from_tree(const valu
     return b;
 }
 
-result<helm_chart_reconciler::built> helm_chart_reconciler::store(const value& obj, const fs::path& chart_dir,
-                                                                  const std::string& name, const std::string& version,
-                                                                  const std::optional<value>& values, bool packaged)
+result<helm_chart_reconciler::built>
+helm_chart_reconciler::store(const value& obj, const fs::path& chart_dir, const std::string& name,
+                             const std::string& version, const std::optional<value>& values, bool packaged)
 {
     auto ref = storage_ref("helmchart", obj);
     std::string file = fmt::format("{}-{}.tgz", name, version);

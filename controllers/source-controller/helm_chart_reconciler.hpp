@@ -31,8 +31,10 @@ private:
         bool packaged = false; // built from a tree (ChartPackageSucceeded) rather than pulled
     };
     result<value> source_of(const value& obj, const api::source_v1::helm_chart_spec& spec);
-    result<built> from_repository(const value& obj, const api::source_v1::helm_chart_spec& spec, const value& repo);
-    result<built> from_tree(const value& obj, const api::source_v1::helm_chart_spec& spec, const value& source);
+    result<built> from_repository(const value& obj, const api::source_v1::helm_chart_spec& spec,
+                                  const value& repo);
+    result<built> from_tree(const value& obj, const api::source_v1::helm_chart_spec& spec,
+                            const value& source);
     result<built> store(const value& obj, const std::filesystem::path& chart_dir, const std::string& name,
                         const std::string& version, const std::optional<value>& values, bool packaged);
     result<runtime::action> finalize(const value& obj);

@@ -12,8 +12,14 @@
 
 namespace weir::source::helm_detail {
 
-inline std::string ns_of(const value& obj) { return std::string(kube::namespace_of(obj)); }
-inline std::string name_of(const value& obj) { return std::string(kube::name_of(obj)); }
+inline std::string ns_of(const value& obj)
+{
+    return std::string(kube::namespace_of(obj));
+}
+inline std::string name_of(const value& obj)
+{
+    return std::string(kube::name_of(obj));
+}
 
 inline artifact::object_ref storage_ref(std::string kind, const value& obj)
 {

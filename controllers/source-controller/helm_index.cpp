@@ -12,10 +12,13 @@ namespace weir::source {
 result<helm_index> helm_index::parse(std::string_view text)
 {
     auto doc = parse_yaml(text);
-    if (!doc) return terminal_error("failed to parse the repository index: " + doc.err().message, "IndexationFailed");
+    if (!doc)
+        return terminal_error("failed to parse the repository index: " + doc.err().message,
+                              "IndexationFailed");
     const value* entries = doc->find("entries");
     if (!doc->is_object() || !doc->find("apiVersion"))
-        return terminal_error("the repository index has no apiVersion: not a Helm repository index.yaml", "IndexationFailed");
+        return terminal_error("the repository index has no apiVersion: not a Helm repository index.yaml",
+                              "IndexationFailed");
     helm_index idx;
     idx.entries_ = entries && entries->is_object() ? *entries : value(object{});
     return idx;
@@ -25,7 +28,8 @@ result<chart_version_entry> helm_index::select(std::string_view chart, std::stri
 {
     const value* versions = entries_.find(chart);
     if (!versions || !versions->is_array() || versions->as_array().empty())
-        return transient_error(fmt::format("no chart name '{}' found in the repository index", chart), "ChartPullError");
+        return transient_error(fmt::format("no chart name '{}' found in the repository index", chart),
+                               "ChartPullError");
     std::string wanted = range.empty() ? "*" : std::string(range);
     WEIR_TRY_ASSIGN(auto constraint, semver_range::parse(wanted));
     const value* best = nullptr;
@@ -54,9 +58,10 @@ result<chart_version_entry> helm_index::select(std::string_view chart, std::stri
         for (const auto& u : urls->as_array())
             if (u.is_string()) out.urls.push_back(u.as_string());
     if (out.urls.empty())
-        return terminal_error(fmt::format("chart '{}' version '{}' has no download URL in the repository index", chart,
-                                          out.version),
-                              "ChartPullError");
+        return terminal_error(
+            fmt::format("chart '{}' version '{}' has no download URL in the repository index", chart,
+                        out.version),
+            "ChartPullError");
     return out;
 }
 
@@ -71,7 +76,8 @@ std::string resolve_chart_url(std::string_view repository_url, std::string_view 
         return base.substr(0, slash) + std::string(url);
     }
     if (!base.ends_with("/")) base += '/';
-    while (url.starts_with("./")) url.remove_prefix(2);
+    while (url.starts_with("./"))
+        url.remove_prefix(2);
     return base + std::string(url);
 }
 

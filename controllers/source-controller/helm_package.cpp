@@ -35,13 +35,15 @@ status write_text(const fs::path& p, const std::string& text)
 }
 
 // Adds `dir`'s entries under `prefix`, sorted, a directory before its contents (tarball_writer's order).
-status add_tree(artifact::tarball_writer& w, const fs::path& dir, const std::string& prefix, const std::string& rel,
-                const artifact::ignore_matcher& ignore)
+status add_tree(artifact::tarball_writer& w, const fs::path& dir, const std::string& prefix,
+                const std::string& rel, const artifact::ignore_matcher& ignore)
 {
     std::vector<fs::directory_entry> entries;
-    for (const auto& e : fs::directory_iterator(dir)) entries.push_back(e);
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return a.path().filename().string() < b.path().filename().string(); });
+    for (const auto& e : fs::directory_iterator(dir))
+        entries.push_back(e);
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+        return a.path().filename().string() < b.path().filename().string();
+    });
     for (const auto& e : entries) {
         std::string name = e.path().filename().string();
         std::string path = rel.empty() ? name : rel + "/" + name;
@@ -65,7 +67,8 @@ result<chart_metadata> read_chart_metadata(const fs::path& dir, std::string_view
 {
     std::string where = fmt::format("{}/Chart.yaml", display_path);
     if (!fs::exists(dir / "Chart.yaml"))
-        return terminal_error(fmt::format("'{}' is not a chart: no Chart.yaml", display_path), "ChartPackageError");
+        return terminal_error(fmt::format("'{}' is not a chart: no Chart.yaml", display_path),
+                              "ChartPackageError");
     WEIR_TRY_ASSIGN(auto text, read_text(dir / "Chart.yaml", where));
     auto doc = parse_yaml(text);
     if (!doc) return terminal_error(fmt::format("{}: {}", where, doc.err().message), "ChartPackageError");
@@ -89,8 +92,10 @@ void merge_values(value& base, const value& over)
     }
     for (const auto& [k, v] : over.as_object()) {
         value* mine = base.find(k);
-        if (mine && mine->is_object() && v.is_object()) merge_values(*mine, v);
-        else base.as_object().set(k, v);
+        if (mine && mine->is_object() && v.is_object())
+            merge_values(*mine, v);
+        else
+            base.as_object().set(k, v);
     }
 }
 
@@ -110,7 +115,9 @@ result<std::optional<value>> merge_values_files(const fs::path& base, const std:
         }
         WEIR_TRY_ASSIGN(auto text, read_text(p, f));
         auto doc = parse_yaml(text);
-        if (!doc) return terminal_error(fmt::format("values file '{}': {}", f, doc.err().message), "ChartPackageError");
+        if (!doc)
+            return terminal_error(fmt::format("values file '{}': {}", f, doc.err().message),
+                                  "ChartPackageError");
         if (!doc->is_null() && !doc->is_object())
             return terminal_error(fmt::format("values file '{}' must hold a map", f), "ChartPackageError");
         if (doc->is_object()) merge_values(merged, *doc);
@@ -132,7 +139,8 @@ status write_chart(const fs::path& dir, const std::string& version, const std::o
     return ok();
 }
 
-result<artifact::build_result> package_chart(const fs::path& dir, const std::string& name, const fs::path& out)
+result<artifact::build_result> package_chart(const fs::path& dir, const std::string& name,
+                                             const fs::path& out)
 {
     artifact::ignore_matcher ignore;
     if (fs::exists(dir / ".helmignore")) {
@@ -158,14 +166,18 @@ bool vendored(const fs::path& charts, const std::string& name)
     return false;
 }
 
-status fetch_remote_dependency(const std::string& name, const std::string& version, const std::string& repository,
-                               const fs::path& charts, const fs::path& scratch)
+status fetch_remote_dependency(const std::string& name, const std::string& version,
+                               const std::string& repository, const fs::path& charts, const fs::path& scratch)
 {
     std::string base = repository;
-    while (base.ends_with("/")) base.pop_back();
+    while (base.ends_with("/"))
+        base.pop_back();
     fs::path index_file = scratch / ("index-" + name + ".yaml");
-    auto got = artifact::download(base + "/index.yaml", "", index_file, {.max_download_bytes = 50ull << 20, .max_redirects = 10});
-    if (!got) return got.err().wrap(fmt::format("chart dependency '{}': cannot read the index of '{}'", name, repository));
+    auto got = artifact::download(base + "/index.yaml", "", index_file,
+                                  {.max_download_bytes = 50ull << 20, .max_redirects = 10});
+    if (!got)
+        return got.err().wrap(
+            fmt::format("chart dependency '{}': cannot read the index of '{}'", name, repository));
     WEIR_TRY_ASSIGN(auto text, read_text(index_file, "index.yaml"));
     WEIR_TRY_ASSIGN(auto index, helm_index::parse(text));
     auto entry = index.select(name, version);
@@ -188,33 +200,40 @@ status vendor_dependencies(const fs::path& chart_dir, const fs::path& source_roo
         if (!fs::exists(chart_dir / file)) continue;
         WEIR_TRY_ASSIGN(auto text, read_text(chart_dir / file, file));
         auto doc = parse_yaml(text);
-        if (doc && doc->find("dependencies") && doc->find("dependencies")->is_array()) deps = *doc->find("dependencies");
+        if (doc && doc->find("dependencies") && doc->find("dependencies")->is_array())
+            deps = *doc->find("dependencies");
     }
     if (!deps.is_array()) return ok();
     fs::path charts = chart_dir / "charts";
     fs::path root = fs::weakly_canonical(source_root);
     for (const auto& d : deps.as_array()) {
-        std::string name(d.get_string("name")), version(d.get_string("version")), repo(d.get_string("repository"));
+        std::string name(d.get_string("name")), version(d.get_string("version")),
+            repo(d.get_string("repository"));
         if (name.empty() || vendored(charts, name)) continue;
         if (repo.starts_with("file://")) {
             fs::path from = fs::weakly_canonical(chart_dir / repo.substr(7));
             auto rel = from.lexically_relative(root);
             if (rel.empty() || *rel.begin() == "..")
-                return terminal_error(fmt::format("chart dependency '{}': '{}' is outside the source", name, repo),
-                                      "ChartPackageError");
+                return terminal_error(
+                    fmt::format("chart dependency '{}': '{}' is outside the source", name, repo),
+                    "ChartPackageError");
             if (!fs::exists(from / "Chart.yaml"))
-                return terminal_error(fmt::format("chart dependency '{}': no chart at '{}'", name, repo), "ChartPackageError");
+                return terminal_error(fmt::format("chart dependency '{}': no chart at '{}'", name, repo),
+                                      "ChartPackageError");
             fs::create_directories(charts);
             std::error_code ec;
             fs::copy(from, charts / name, fs::copy_options::recursive, ec);
-            if (ec) return transient_error(fmt::format("chart dependency '{}': {}", name, ec.message()), "ChartPackageError");
+            if (ec)
+                return transient_error(fmt::format("chart dependency '{}': {}", name, ec.message()),
+                                       "ChartPackageError");
         } else if (repo.starts_with("http://") || repo.starts_with("https://")) {
             WEIR_TRY(fetch_remote_dependency(name, version.empty() ? "*" : version, repo, charts, scratch));
         } else {
-            return terminal_error(fmt::format("chart dependency '{}': repository '{}' cannot be resolved here; vendor the "
-                                              "chart into charts/ (helm dependency build) or use an http(s) repository",
-                                              name, repo),
-                                  "ChartPackageError");
+            return terminal_error(
+                fmt::format("chart dependency '{}': repository '{}' cannot be resolved here; vendor the "
+                            "chart into charts/ (helm dependency build) or use an http(s) repository",
+                            name, repo),
+                "ChartPackageError");
         }
     }
     return ok();

@@ -38,7 +38,8 @@ result<std::optional<value>> merge_values_files(const std::filesystem::path& bas
 void merge_values(value& base, const value& over);
 
 // Rewrites <dir>/Chart.yaml with `version`, and <dir>/values.yaml with `values` when given.
-status write_chart(const std::filesystem::path& dir, const std::string& version, const std::optional<value>& values);
+status write_chart(const std::filesystem::path& dir, const std::string& version,
+                   const std::optional<value>& values);
 
 // Packages `dir` into `out` as "<name>/<path>" entries, leaving out what <dir>/.helmignore lists.
 result<artifact::build_result> package_chart(const std::filesystem::path& dir, const std::string& name,

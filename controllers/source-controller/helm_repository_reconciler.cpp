@@ -31,14 +31,16 @@ result<std::map<std::string, std::string>> secret_of(kube::client& client, const
 {
     auto secret = client.get(secret_kind, ns, name);
     if (!secret)
-        return transient_error(fmt::format("failed to get secret '{}/{}': {}", ns, name, secret.err().message),
-                               "AuthenticationFailed");
+        return transient_error(
+            fmt::format("failed to get secret '{}/{}': {}", ns, name, secret.err().message),
+            "AuthenticationFailed");
     return api::secret_data(*secret);
 }
 
 std::string index_url(std::string url)
 {
-    while (url.ends_with("/")) url.pop_back();
+    while (url.ends_with("/"))
+        url.pop_back();
     return url + "/index.yaml";
 }
 
@@ -76,7 +78,8 @@ result<artifact::fetch_options> helm_repository_fetch_options(kube::client& clie
                 return terminal_error(fmt::format("secret '{}/{}' must hold both username and password", ns,
                                                   spec.secret_ref->name),
                                       "AuthenticationFailed");
-            o.headers.emplace_back("Authorization", "Basic " + base64_encode(user->second + ":" + pass->second));
+            o.headers.emplace_back("Authorization",
+                                   "Basic " + base64_encode(user->second + ":" + pass->second));
         }
         tls_from(data); // the legacy place for TLS keys
     }
@@ -140,8 +143,8 @@ result<runtime::action> helm_repository_reconciler::reconcile(const runtime::req
     WEIR_TRY(runtime::patch_status(mgr_.client(), obj, updated));
     if (is_new)
         mgr_.events().event(obj, runtime::event_type::normal, "NewArtifact",
-                            fmt::format("stored fetched index of size {} from '{}'", art.find("size")->as_int(),
-                                        index_url(spec.url)),
+                            fmt::format("stored fetched index of size {} from '{}'",
+                                        art.find("size")->as_int(), index_url(spec.url)),
                             {{"source.toolkit.fluxcd.io/revision", revision},
                              {"source.toolkit.fluxcd.io/digest", std::string(art.get_string("digest"))}});
     return runtime::action::requeue(jittered(spec.interval));
@@ -160,8 +163,10 @@ result<std::pair<value, bool>> helm_repository_reconciler::fetch_index(const val
     auto got = artifact::download(url, "", tmp, opts);
     if (!got) {
         error e = got.err();
-        if (e.code == 401 || e.code == 403) e.reason = "AuthenticationFailed";
-        else e.reason = "IndexationFailed";
+        if (e.code == 401 || e.code == 403)
+            e.reason = "AuthenticationFailed";
+        else
+            e.reason = "IndexationFailed";
         return e.wrap(fmt::format("failed to fetch Helm repository index '{}'", url));
     }
     // Only a readable index is stored: a proxy's HTML error page must not replace a good one.

@@ -13,8 +13,8 @@ namespace weir::source {
 
 struct helm_options {
     std::size_t artifact_retention_records = 2; // --artifact-retention-records
-    std::uint64_t index_max_size = 50ull << 20;  // --helm-index-max-size
-    std::uint64_t chart_max_size = 10ull << 20;  // --helm-chart-max-size
+    std::uint64_t index_max_size = 50ull << 20; // --helm-index-max-size
+    std::uint64_t chart_max_size = 10ull << 20; // --helm-chart-max-size
 };
 
 // Credentials and TLS settings of a HelmRepository, from its secretRef and certSecretRef

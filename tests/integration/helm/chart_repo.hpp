@@ -26,7 +26,8 @@ public:
     // Packages the chart as <name>-<version>.tgz and rewrites index.yaml with every chart added.
     // `digest_override` replaces the digest written in the index (to test verification);
     // `url_prefix` goes in front of the file name in the index ("redirect/" answers with a 302).
-    void add(const chart_version& chart, const std::string& digest_override = {}, const std::string& url_prefix = {});
+    void add(const chart_version& chart, const std::string& digest_override = {},
+             const std::string& url_prefix = {});
     std::string url() const; // "http://127.0.0.1:<port>/" (https with tls)
     const std::string& ca_pem() const { return ca_pem_; }
     const std::filesystem::path& dir() const { return dir_; }
@@ -47,6 +48,7 @@ private:
 // A chart's directory with Chart.yaml (apiVersion v2) and the given files.
 void write_chart_dir(const std::filesystem::path& dir, const chart_version& chart);
 // Extracts a .tgz with the real `tar` into `into`; returns the file's text at `path` inside.
-std::string read_from_tgz(const std::filesystem::path& tgz, const std::filesystem::path& into, const std::string& path);
+std::string read_from_tgz(const std::filesystem::path& tgz, const std::filesystem::path& into,
+                          const std::string& path);
 
 } // namespace weir::test

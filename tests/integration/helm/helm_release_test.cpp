@@ -27,53 +27,66 @@ const kube::gvk secret{"", "v1", "Secret"};
 
 test::local_cluster_options with_helm(const fs::path& scratch)
 {
-    return {.apiserver = WEIR_APISERVER_BIN,
-            .source_controller = WEIR_SOURCE_CONTROLLER_BIN,
-            .controllers = {{"helm-controller", WEIR_HELM_CONTROLLER_BIN, {"--scratch-dir", scratch.string()}}}};
+    return {
+        .apiserver = WEIR_APISERVER_BIN,
+        .source_controller = WEIR_SOURCE_CONTROLLER_BIN,
+        .controllers = {{"helm-controller", WEIR_HELM_CONTROLLER_BIN, {"--scratch-dir", scratch.string()}}}};
 }
 
 test::chart_version app_chart(const std::string& version)
 {
-    return {"app", version,
+    return {"app",
+            version,
             {{"values.yaml", "greeting: hello\nreplicas: 1\nbroken: false\n"},
-             {"templates/configmap.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\n"
-                                          "data:\n  greeting: {{ .Values.greeting | quote }}\n"
-                                          "  replicas: {{ .Values.replicas | quote }}\n"},
-             {"templates/broken.yaml", "{{- if .Values.broken }}\napiVersion: example.invalid/v1\nkind: DoesNotExist\n"
-                                       "metadata:\n  name: broken\n{{- end }}\n"},
-             {"templates/hook.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n"
-                                     "  annotations:\n    helm.sh/hook: post-install,post-upgrade\n"
-                                     "data:\n  revision: {{ .Release.Revision | quote }}\n"}}};
+             {"templates/configmap.yaml",
+              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\n"
+              "data:\n  greeting: {{ .Values.greeting | quote }}\n"
+              "  replicas: {{ .Values.replicas | quote }}\n"},
+             {"templates/broken.yaml",
+              "{{- if .Values.broken }}\napiVersion: example.invalid/v1\nkind: DoesNotExist\n"
+              "metadata:\n  name: broken\n{{- end }}\n"},
+             {"templates/hook.yaml",
+              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n"
+              "  annotations:\n    helm.sh/hook: post-install,post-upgrade\n"
+              "data:\n  revision: {{ .Release.Revision | quote }}\n"}}};
 }
 
 test::chart_version hooked_chart()
 {
-    std::string job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-migrate\n  annotations:\n"
-                      "    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"-5\"\n"
-                      "    helm.sh/hook-delete-policy: hook-succeeded\n"
-                      "spec:\n  template:\n    spec:\n      restartPolicy: Never\n"
-                      "      containers: [{name: migrate, image: busybox}]\n";
-    std::string first = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-first\n  annotations:\n"
-                        "    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"-10\"\ndata: {a: b}\n";
-    return {"hooked", "0.1.0",
+    std::string job =
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-migrate\n  annotations:\n"
+        "    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"-5\"\n"
+        "    helm.sh/hook-delete-policy: hook-succeeded\n"
+        "spec:\n  template:\n    spec:\n      restartPolicy: Never\n"
+        "      containers: [{name: migrate, image: busybox}]\n";
+    std::string first =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-first\n  annotations:\n"
+        "    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"-10\"\ndata: {a: b}\n";
+    return {"hooked",
+            "0.1.0",
             {{"templates/job.yaml", job},
              {"templates/first.yaml", first},
-             {"templates/main.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-main\ndata: {a: b}\n"},
-             {"templates/test.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-test\n"
-                                     "  annotations: {helm.sh/hook: test}\ndata: {a: b}\n"}}};
+             {"templates/main.yaml",
+              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-main\ndata: {a: b}\n"},
+             {"templates/test.yaml",
+              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-test\n"
+              "  annotations: {helm.sh/hook: test}\ndata: {a: b}\n"}}};
 }
 
 std::string release_yaml(const std::string& name, const std::string& extra)
 {
-    return fmt::format("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: {}, namespace: default}}\n"
-                       "spec:\n  interval: 10m\n  chart:\n    spec: {{chart: app, sourceRef: {{kind: HelmRepository, name: charts}}}}\n{}",
+    return fmt::format("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: {}, "
+                       "namespace: default}}\n"
+                       "spec:\n  interval: 10m\n  chart:\n    spec: {{chart: app, sourceRef: {{kind: "
+                       "HelmRepository, name: charts}}}}\n{}",
                        name, extra);
 }
 
 void setup_repository(test::local_cluster& c, test::chart_repo& repo)
 {
     repo.add(app_chart("1.0.0"));
-    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {{name: charts, namespace: default}}\n"
+    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: "
+                             "{{name: charts, namespace: default}}\n"
                              "spec: {{url: \"{}\", interval: 10m}}\n",
                              repo.url()));
 }
@@ -92,7 +105,8 @@ value decode_release(test::local_cluster& c, const value& s)
     return *doc;
 }
 
-std::string config_value(test::local_cluster& c, const std::string& ns, const std::string& name, const std::string& key)
+std::string config_value(test::local_cluster& c, const std::string& ns, const std::string& name,
+                         const std::string& key)
 {
     auto got = c.client().get(config_map, ns, name);
     return got ? test::string_at(*got, {"data", key}) : "";
@@ -103,30 +117,37 @@ std::function<bool(const value&)> history_version_is(std::int64_t v)
     return [v](const value& o) {
         const value* h = o.find_path({"status", "history"});
         return h && h->is_array() && !h->as_array().empty() && h->as_array()[0].find("version") &&
-               h->as_array()[0].find("version")->as_int() == v && test::condition_status(o, "Ready") == "True";
+               h->as_array()[0].find("version")->as_int() == v &&
+               test::condition_status(o, "Ready") == "True";
     };
 }
 
 void request_reconcile(test::local_cluster& c, const std::string& name, const std::string& token)
 {
-    REQUIRE(c.client().patch(helm_release, "default", name, kube::patch_type::merge,
-                             fmt::format(R"({{"metadata":{{"annotations":{{"reconcile.fluxcd.io/requestedAt":"{}"}}}}}})", token)));
+    REQUIRE(c.client().patch(
+        helm_release, "default", name, kube::patch_type::merge,
+        fmt::format(R"({{"metadata":{{"annotations":{{"reconcile.fluxcd.io/requestedAt":"{}"}}}}}})",
+                    token)));
 }
 
 } // namespace
 
-TEST_CASE("helm-controller installs a chart, upgrades when a valuesFrom ConfigMap changes, and uninstalls on delete",
+TEST_CASE("helm-controller installs a chart, upgrades when a valuesFrom ConfigMap changes, and uninstalls on "
+          "delete",
           "[integration][helm]")
 {
     fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
     test::local_cluster c(with_helm(scratch));
     test::chart_repo repo(c.dir() / "charts");
     setup_repository(c, repo);
-    c.apply_yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-values, namespace: default}\ndata:\n  values.yaml: \"replicas: 2\"\n");
-    c.apply_yaml(release_yaml("app", "  targetNamespace: apps\n  install: {createNamespace: true}\n"
-                                     "  values: {greeting: hi}\n  valuesFrom:\n  - {kind: ConfigMap, name: app-values}\n"
-                                     "  - {kind: Secret, name: not-there, optional: true}\n"));
-    value ready = c.wait_for(helm_release, "default", "app", test::ready_is("True"), std::chrono::seconds(60));
+    c.apply_yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-values, namespace: default}\ndata:\n "
+                 " values.yaml: \"replicas: 2\"\n");
+    c.apply_yaml(release_yaml(
+        "app", "  targetNamespace: apps\n  install: {createNamespace: true}\n"
+               "  values: {greeting: hi}\n  valuesFrom:\n  - {kind: ConfigMap, name: app-values}\n"
+               "  - {kind: Secret, name: not-there, optional: true}\n"));
+    value ready =
+        c.wait_for(helm_release, "default", "app", test::ready_is("True"), std::chrono::seconds(60));
 
     // Release name "<targetNamespace>-<name>", objects in the target namespace with Flux's labels.
     auto cm = c.client().get(config_map, "apps", "apps-app-config");
@@ -139,7 +160,8 @@ TEST_CASE("helm-controller installs a chart, upgrades when a valuesFrom ConfigMa
     CHECK(test::string_at(*cm, {"metadata", "annotations", "meta.helm.sh/release-namespace"}) == "apps");
     CHECK(config_value(c, "apps", "apps-app-hook", "revision") == "1"); // the post-install hook ran
     CHECK(test::condition_reason(ready, "Released") == "InstallSucceeded");
-    CHECK(test::condition_message(ready, "Ready") == "Helm install succeeded for release apps/apps-app.v1 with chart app@1.0.0");
+    CHECK(test::condition_message(ready, "Ready") ==
+          "Helm install succeeded for release apps/apps-app.v1 with chart app@1.0.0");
     CHECK(test::string_at(ready, {"status", "helmChart"}) == "default/default-app");
     CHECK(test::string_at(ready, {"status", "lastAttemptedRevision"}) == "1.0.0");
     CHECK(test::string_at(ready, {"status", "lastAttemptedConfigDigest"}).rfind("sha256:", 0) == 0);
@@ -167,8 +189,10 @@ TEST_CASE("helm-controller installs a chart, upgrades when a valuesFrom ConfigMa
     CHECK(rel.get_string("manifest").find("apps-app-config") != std::string::npos);
 
     // A change in the watched ConfigMap is an upgrade, with no reconcile request.
-    c.apply_yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-values, namespace: default}\ndata:\n  values.yaml: \"replicas: 3\"\n");
-    value upgraded = c.wait_for(helm_release, "default", "app", history_version_is(2), std::chrono::seconds(60));
+    c.apply_yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-values, namespace: default}\ndata:\n "
+                 " values.yaml: \"replicas: 3\"\n");
+    value upgraded =
+        c.wait_for(helm_release, "default", "app", history_version_is(2), std::chrono::seconds(60));
     CHECK(config_value(c, "apps", "apps-app-config", "replicas") == "3");
     CHECK(config_value(c, "apps", "apps-app-hook", "revision") == "2");
     CHECK(test::condition_reason(upgraded, "Released") == "UpgradeSucceeded");
@@ -195,16 +219,18 @@ TEST_CASE("helm-controller rolls back a failed upgrade, then starts a fresh atte
     test::local_cluster c(with_helm(scratch));
     test::chart_repo repo(c.dir() / "charts");
     setup_repository(c, repo);
-    std::string remediation = "  maxHistory: 2\n  upgrade: {remediation: {retries: 0, remediateLastFailure: true}}\n";
+    std::string remediation =
+        "  maxHistory: 2\n  upgrade: {remediation: {retries: 0, remediateLastFailure: true}}\n";
     c.apply_yaml(release_yaml("web", "  values: {greeting: hello}\n" + remediation));
     c.wait_for(helm_release, "default", "web", history_version_is(1), std::chrono::seconds(60));
     CHECK(config_value(c, "default", "web-config", "greeting") == "hello");
 
     // The upgrade renders an object of a kind the cluster does not know: it fails and is rolled back.
     c.apply_yaml(release_yaml("web", "  values: {greeting: bye, broken: true}\n" + remediation));
-    value stalled = c.wait_for(helm_release, "default", "web", [](const value& o) {
-        return test::condition_status(o, "Stalled") == "True";
-    }, std::chrono::seconds(60));
+    value stalled = c.wait_for(
+        helm_release, "default", "web",
+        [](const value& o) { return test::condition_status(o, "Stalled") == "True"; },
+        std::chrono::seconds(60));
     CHECK(test::condition_reason(stalled, "Stalled") == "RetriesExceeded");
     CHECK(test::condition_reason(stalled, "Released") == "UpgradeFailed");
     CHECK(test::condition_reason(stalled, "Remediated") == "RollbackSucceeded");
@@ -214,7 +240,8 @@ TEST_CASE("helm-controller rolls back a failed upgrade, then starts a fresh atte
     auto v3 = c.client().get(secret, "default", "sh.helm.release.v1.web.v3");
     REQUIRE(v2);
     REQUIRE(v3);
-    CHECK(decode_release(c, *v2).find_path({"info", "description"})->as_string().find("DoesNotExist") != std::string::npos);
+    CHECK(decode_release(c, *v2).find_path({"info", "description"})->as_string().find("DoesNotExist") !=
+          std::string::npos);
     value rolled = decode_release(c, *v3);
     CHECK(rolled.find_path({"info", "status"})->as_string() == "deployed");
     CHECK(rolled.find_path({"info", "description"})->as_string() == "Rollback to 1");
@@ -232,7 +259,8 @@ TEST_CASE("helm-controller rolls back a failed upgrade, then starts a fresh atte
     fs::remove_all(scratch);
 }
 
-TEST_CASE("helm-controller corrects drift and recovers a release record left pending by a crash", "[integration][helm]")
+TEST_CASE("helm-controller corrects drift and recovers a release record left pending by a crash",
+          "[integration][helm]")
 {
     fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
     test::local_cluster c(with_helm(scratch));
@@ -241,30 +269,38 @@ TEST_CASE("helm-controller corrects drift and recovers a release record left pen
     c.apply_yaml(release_yaml("drift", "  driftDetection: {mode: enabled}\n"));
     c.wait_for(helm_release, "default", "drift", history_version_is(1), std::chrono::seconds(60));
 
-    REQUIRE(c.client().patch(config_map, "default", "drift-config", kube::patch_type::merge, R"({"data":{"greeting":"tampered"}})"));
+    REQUIRE(c.client().patch(config_map, "default", "drift-config", kube::patch_type::merge,
+                             R"({"data":{"greeting":"tampered"}})"));
     REQUIRE(config_value(c, "default", "drift-config", "greeting") == "tampered");
     request_reconcile(c, "drift", "drift-1");
     c.wait_for(helm_release, "default", "drift", [](const value& o) {
-        return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "drift-1" && test::condition_status(o, "Ready") == "True";
+        return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "drift-1" &&
+               test::condition_status(o, "Ready") == "True";
     });
     CHECK(config_value(c, "default", "drift-config", "greeting") == "hello");
 
     // Warn mode reports drift without touching it; ignored paths are not drift at all.
-    c.apply_yaml(release_yaml("watch", "  driftDetection:\n    mode: warn\n    ignore: [{paths: [/data/greeting], target: {kind: ConfigMap}}]\n"));
+    c.apply_yaml(release_yaml("watch", "  driftDetection:\n    mode: warn\n    ignore: [{paths: "
+                                       "[/data/greeting], target: {kind: ConfigMap}}]\n"));
     c.wait_for(helm_release, "default", "watch", history_version_is(1), std::chrono::seconds(60));
-    REQUIRE(c.client().patch(config_map, "default", "watch-config", kube::patch_type::merge, R"({"data":{"greeting":"ignored"}})"));
+    REQUIRE(c.client().patch(config_map, "default", "watch-config", kube::patch_type::merge,
+                             R"({"data":{"greeting":"ignored"}})"));
     request_reconcile(c, "watch", "watch-1");
     value quiet = c.wait_for(helm_release, "default", "watch", [](const value& o) {
-        return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "watch-1" && test::condition_status(o, "Ready") == "True";
+        return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "watch-1" &&
+               test::condition_status(o, "Ready") == "True";
     });
     CHECK(test::condition_status(quiet, "Drifted") == "False");
-    REQUIRE(c.client().patch(config_map, "default", "watch-config", kube::patch_type::merge, R"({"data":{"replicas":"9"}})"));
+    REQUIRE(c.client().patch(config_map, "default", "watch-config", kube::patch_type::merge,
+                             R"({"data":{"replicas":"9"}})"));
     request_reconcile(c, "watch", "watch-2");
     value warned = c.wait_for(helm_release, "default", "watch", [](const value& o) {
-        return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "watch-2" && test::condition_status(o, "Ready") == "True";
+        return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "watch-2" &&
+               test::condition_status(o, "Ready") == "True";
     });
     CHECK(test::condition_status(warned, "Drifted") == "True");
-    CHECK(test::condition_message(warned, "Drifted").find("ConfigMap/default/watch-config changed") != std::string::npos);
+    CHECK(test::condition_message(warned, "Drifted").find("ConfigMap/default/watch-config changed") !=
+          std::string::npos);
     CHECK(config_value(c, "default", "watch-config", "replicas") == "9");
 
     // A crash in the middle of an upgrade leaves the newest record pending-upgrade: write one.
@@ -283,7 +319,8 @@ TEST_CASE("helm-controller corrects drift and recovers a release record left pen
     stuck["type"] = "helm.sh/release.v1";
     stuck["metadata"]["name"] = "sh.helm.release.v1.drift.v2";
     stuck["metadata"]["namespace"] = "default";
-    stuck["metadata"]["labels"] = object{{"name", "drift"}, {"owner", "helm"}, {"status", "pending-upgrade"}, {"version", "2"}};
+    stuck["metadata"]["labels"] =
+        object{{"name", "drift"}, {"owner", "helm"}, {"status", "pending-upgrade"}, {"version", "2"}};
     stuck["data"]["release"] = base64_encode(encoded);
     REQUIRE(c.client().create(stuck));
 
@@ -294,21 +331,25 @@ TEST_CASE("helm-controller corrects drift and recovers a release record left pen
     auto v2 = c.client().get(secret, "default", "sh.helm.release.v1.drift.v2");
     REQUIRE(v2);
     value recovered = decode_release(c, *v2);
-    CHECK(recovered.find_path({"info", "description"})->as_string().find("pending-upgrade") != std::string::npos);
+    CHECK(recovered.find_path({"info", "description"})->as_string().find("pending-upgrade") !=
+          std::string::npos);
     CHECK(recovered.find_path({"info", "status"})->as_string() != "pending-upgrade");
     fs::remove_all(scratch);
 }
 
-TEST_CASE("helm-controller runs hooks by weight, waits for a hook Job to complete, then applies its delete policy",
-          "[integration][helm]")
+TEST_CASE(
+    "helm-controller runs hooks by weight, waits for a hook Job to complete, then applies its delete policy",
+    "[integration][helm]")
 {
     fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
     test::local_cluster c(with_helm(scratch));
     test::chart_repo repo(c.dir() / "charts");
     repo.add(hooked_chart());
     setup_repository(c, repo);
-    c.apply_yaml("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: db, namespace: default}\n"
-                 "spec:\n  interval: 10m\n  test: {enable: true}\n  chart:\n    spec: {chart: hooked, sourceRef: {kind: HelmRepository, name: charts}}\n");
+    c.apply_yaml(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: db, namespace: default}\n"
+        "spec:\n  interval: 10m\n  test: {enable: true}\n  chart:\n    spec: {chart: hooked, sourceRef: "
+        "{kind: HelmRepository, name: charts}}\n");
     const kube::gvk job{"batch", "v1", "Job"};
     for (int i = 0; i < 600 && !c.client().get(job, "default", "db-migrate"); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -321,7 +362,8 @@ TEST_CASE("helm-controller runs hooks by weight, waits for a hook Job to complet
 
     // No kubelet here: the test completes the Job as the cluster would.
     REQUIRE(c.client().patch(job, "default", "db-migrate", kube::patch_type::merge,
-                             R"({"status":{"conditions":[{"type":"Complete","status":"True"}]}})", {.subresource = "status"}));
+                             R"({"status":{"conditions":[{"type":"Complete","status":"True"}]}})",
+                             {.subresource = "status"}));
     value done = c.wait_for(helm_release, "default", "db", test::ready_is("True"), std::chrono::seconds(60));
     CHECK(test::condition_reason(done, "TestSuccess") == "TestSucceeded");
     CHECK(c.client().get(config_map, "default", "db-test")); // the test hook ran after the install
@@ -346,21 +388,28 @@ TEST_CASE("helm-controller waits for dependsOn, reads a chartRef HelmChart and a
     test::local_cluster c(with_helm(scratch));
     test::chart_repo repo(c.dir() / "charts");
     setup_repository(c, repo);
-    c.apply_yaml("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata: {name: shared, namespace: default}\n"
+    c.apply_yaml("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata: {name: shared, "
+                 "namespace: default}\n"
                  "spec: {chart: app, interval: 10m, sourceRef: {kind: HelmRepository, name: charts}}\n");
-    c.apply_yaml("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: front, namespace: default}\n"
-                 "spec:\n  interval: 10m\n  chartRef: {kind: HelmChart, name: shared}\n  dependsOn: [{name: base}]\n"
-                 "  postRenderers:\n  - kustomize:\n      patches:\n      - target: {kind: ConfigMap, name: front-config}\n"
-                 "        patch: |\n          - op: add\n            path: /data/extra\n            value: patched\n");
+    c.apply_yaml(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: front, namespace: "
+        "default}\n"
+        "spec:\n  interval: 10m\n  chartRef: {kind: HelmChart, name: shared}\n  dependsOn: [{name: base}]\n"
+        "  postRenderers:\n  - kustomize:\n      patches:\n      - target: {kind: ConfigMap, name: "
+        "front-config}\n"
+        "        patch: |\n          - op: add\n            path: /data/extra\n            value: patched\n");
     value blocked = c.wait_for(helm_release, "default", "front", test::ready_is("False"));
     CHECK(test::condition_reason(blocked, "Ready") == "DependencyNotReady");
     CHECK_FALSE(c.client().get(config_map, "default", "front-config"));
 
-    c.apply_yaml("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: base, namespace: default}\n"
-                 "spec: {interval: 10m, chartRef: {kind: HelmChart, name: shared}, values: {greeting: base}}\n");
+    c.apply_yaml(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: base, namespace: "
+        "default}\n"
+        "spec: {interval: 10m, chartRef: {kind: HelmChart, name: shared}, values: {greeting: base}}\n");
     c.wait_for(helm_release, "default", "base", test::ready_is("True"), std::chrono::seconds(60));
     // The dependency becoming Ready wakes the dependent (well before --requeue-dependency's 30s).
-    value front = c.wait_for(helm_release, "default", "front", test::ready_is("True"), std::chrono::seconds(20));
+    value front =
+        c.wait_for(helm_release, "default", "front", test::ready_is("True"), std::chrono::seconds(20));
     CHECK(config_value(c, "default", "front-config", "extra") == "patched");
     CHECK(config_value(c, "default", "front-config", "greeting") == "hello");
     CHECK(config_value(c, "default", "base-config", "greeting") == "base");
@@ -377,9 +426,10 @@ TEST_CASE("helm-controller uninstalls a failed install between retries and stall
     setup_repository(c, repo);
     std::string install = "  install: {remediation: {retries: 1}}\n";
     c.apply_yaml(release_yaml("bad", "  values: {broken: true}\n" + install));
-    value stalled = c.wait_for(helm_release, "default", "bad", [](const value& o) {
-        return test::condition_status(o, "Stalled") == "True";
-    }, std::chrono::seconds(60));
+    value stalled = c.wait_for(
+        helm_release, "default", "bad",
+        [](const value& o) { return test::condition_status(o, "Stalled") == "True"; },
+        std::chrono::seconds(60));
     CHECK(test::condition_reason(stalled, "Stalled") == "RetriesExceeded");
     CHECK(test::condition_reason(stalled, "Released") == "InstallFailed");
     CHECK(test::condition_reason(stalled, "Remediated") == "UninstallSucceeded");
@@ -398,22 +448,29 @@ TEST_CASE("helm-controller installs a chart packaged from a GitRepository", "[in
 {
     fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
     test::local_cluster c(with_helm(scratch));
-    auto git = c.make_repo("fleet", {{"charts/site/Chart.yaml", "apiVersion: v2\nname: site\nversion: 2.0.0\n"},
-                                     {"charts/site/values.yaml", "title: from git\n"},
-                                     {"charts/site/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
-                                                                       "  name: {{ .Release.Name }}-site\ndata:\n"
-                                                                       "  title: {{ .Values.title | quote }}\n"
-                                                                       "  subtitle: {{ .Values.extra.subtitle | quote }}\n"}});
-    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {{name: fleet, namespace: default}}\n"
+    auto git = c.make_repo(
+        "fleet", {{"charts/site/Chart.yaml", "apiVersion: v2\nname: site\nversion: 2.0.0\n"},
+                  {"charts/site/values.yaml", "title: from git\n"},
+                  {"charts/site/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                                    "  name: {{ .Release.Name }}-site\ndata:\n"
+                                                    "  title: {{ .Values.title | quote }}\n"
+                                                    "  subtitle: {{ .Values.extra.subtitle | quote }}\n"}});
+    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: "
+                             "{{name: fleet, namespace: default}}\n"
                              "spec: {{url: \"file://{}\", interval: 10m, ref: {{branch: main}}}}\n",
                              git.string()));
-    c.apply_yaml("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: site, namespace: default}\n"
-                 "spec:\n  interval: 10m\n  chart:\n    spec: {chart: ./charts/site, reconcileStrategy: Revision, "
-                 "sourceRef: {kind: GitRepository, name: fleet}}\n"
-                 "  valuesFrom: [{kind: Secret, name: site-values, valuesKey: subtitle, targetPath: extra.subtitle}]\n");
+    c.apply_yaml(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: site, namespace: "
+        "default}\n"
+        "spec:\n  interval: 10m\n  chart:\n    spec: {chart: ./charts/site, reconcileStrategy: Revision, "
+        "sourceRef: {kind: GitRepository, name: fleet}}\n"
+        "  valuesFrom: [{kind: Secret, name: site-values, valuesKey: subtitle, targetPath: "
+        "extra.subtitle}]\n");
     c.apply_yaml("apiVersion: v1\nkind: Secret\nmetadata: {name: site-values, namespace: default}\n"
-                 "data: {subtitle: " + base64_encode("from a secret") + "}\n");
-    value ready = c.wait_for(helm_release, "default", "site", test::ready_is("True"), std::chrono::seconds(60));
+                 "data: {subtitle: " +
+                 base64_encode("from a secret") + "}\n");
+    value ready =
+        c.wait_for(helm_release, "default", "site", test::ready_is("True"), std::chrono::seconds(60));
     std::string head = c.head(git);
     CHECK(test::string_at(ready, {"status", "lastAttemptedRevision"}) == "2.0.0+" + head.substr(0, 12));
     CHECK(config_value(c, "default", "site-site", "title") == "from git");
@@ -428,8 +485,9 @@ TEST_CASE("helm-controller installs a chart packaged from a GitRepository", "[in
     fs::remove_all(scratch);
 }
 
-TEST_CASE("a Kustomization applying a HelmRepository and a HelmRelease from Git ends with the chart installed",
-          "[integration][helm]")
+TEST_CASE(
+    "a Kustomization applying a HelmRepository and a HelmRelease from Git ends with the chart installed",
+    "[integration][helm]")
 {
     fs::path scratch = fs::temp_directory_path() / fmt::format("weir-hr-scratch-{}", ::getpid());
     test::local_cluster_options opts = with_helm(scratch);
@@ -437,15 +495,21 @@ TEST_CASE("a Kustomization applying a HelmRepository and a HelmRelease from Git 
     test::local_cluster c(opts);
     test::chart_repo repo(c.dir() / "charts");
     repo.add(app_chart("1.0.0"));
-    auto fleet = c.make_repo("fleet", {
-        {"apps/repository.yaml", fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\n"
-                                             "metadata: {{name: charts, namespace: default}}\nspec: {{url: \"{}\", interval: 10m}}\n",
-                                             repo.url())},
-        {"apps/release.yaml", release_yaml("gitops", "  values: {greeting: from-git}\n")}});
-    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {{name: fleet, namespace: default}}\n"
+    auto fleet = c.make_repo(
+        "fleet",
+        {{"apps/repository.yaml",
+          fmt::format(
+              "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\n"
+              "metadata: {{name: charts, namespace: default}}\nspec: {{url: \"{}\", interval: 10m}}\n",
+              repo.url())},
+         {"apps/release.yaml", release_yaml("gitops", "  values: {greeting: from-git}\n")}});
+    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: "
+                             "{{name: fleet, namespace: default}}\n"
                              "spec: {{url: \"file://{}\", interval: 10m, ref: {{branch: main}}}}\n---\n"
-                             "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {{name: apps, namespace: default}}\n"
-                             "spec: {{interval: 10m, path: ./apps, prune: true, sourceRef: {{kind: GitRepository, name: fleet}}}}\n",
+                             "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: "
+                             "{{name: apps, namespace: default}}\n"
+                             "spec: {{interval: 10m, path: ./apps, prune: true, sourceRef: {{kind: "
+                             "GitRepository, name: fleet}}}}\n",
                              fleet.string()));
     c.wait_for(test::kustomization_kind, "default", "apps", test::ready_is("True"), std::chrono::seconds(60));
     c.wait_for(helm_release, "default", "gitops", test::ready_is("True"), std::chrono::seconds(60));

@@ -29,14 +29,16 @@ test::local_cluster_options source_only()
 
 std::string repository_yaml(const std::string& name, const std::string& url, const std::string& extra = "")
 {
-    return fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {{name: {}, namespace: default}}\n"
+    return fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {{name: {}, "
+                       "namespace: default}}\n"
                        "spec: {{url: \"{}\", interval: 10m{}}}\n",
                        name, url, extra);
 }
 
 std::string chart_yaml(const std::string& name, const std::string& spec)
 {
-    return fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata: {{name: {}, namespace: default}}\n"
+    return fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata: {{name: {}, "
+                       "namespace: default}}\n"
                        "spec: {{interval: 10m, {}}}\n",
                        name, spec);
 }
@@ -60,7 +62,8 @@ void download_artifact(const value& obj, const fs::path& file)
 
 test::chart_version podinfo(const std::string& version)
 {
-    return {"podinfo", version,
+    return {"podinfo",
+            version,
             {{"values.yaml", "replicas: 1\nimage: {tag: " + version + "}\n"},
              {"values-prod.yaml", "replicas: 3\n"},
              {"templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"}}};
@@ -68,8 +71,9 @@ test::chart_version podinfo(const std::string& version)
 
 } // namespace
 
-TEST_CASE("source-controller stores a Helm repository index with basic auth and resolves chart versions from it",
-          "[integration][helm]")
+TEST_CASE(
+    "source-controller stores a Helm repository index with basic auth and resolves chart versions from it",
+    "[integration][helm]")
 {
     test::local_cluster c(source_only());
     test::chart_repo repo(c.dir() / "charts", "alice:s3cret");
@@ -95,17 +99,20 @@ TEST_CASE("source-controller stores a Helm repository index with basic auth and 
     CHECK(read_file(c.dir() / "index.yaml") == read_file(repo.dir() / "index.yaml"));
 
     // A range picks the highest stable match; the pre-release is skipped.
-    c.apply_yaml(chart_yaml("podinfo", "chart: podinfo, version: '>=6.0.0', sourceRef: {kind: HelmRepository, name: charts}"));
+    c.apply_yaml(chart_yaml(
+        "podinfo", "chart: podinfo, version: '>=6.0.0', sourceRef: {kind: HelmRepository, name: charts}"));
     value chart = c.wait_for(helm_chart, "default", "podinfo", test::ready_is("True"));
     CHECK(test::string_at(chart, {"status", "artifact", "revision"}) == "6.1.0");
-    CHECK(test::string_at(chart, {"status", "artifact", "path"}) == "helmchart/default/podinfo/podinfo-6.1.0.tgz");
+    CHECK(test::string_at(chart, {"status", "artifact", "path"}) ==
+          "helmchart/default/podinfo/podinfo-6.1.0.tgz");
     CHECK(test::string_at(chart, {"status", "observedChartName"}) == "podinfo");
     CHECK(test::string_at(chart, {"status", "observedSourceArtifactRevision"}) == *index_digest);
     CHECK(test::condition_reason(chart, "Ready") == "ChartPullSucceeded");
     CHECK(test::condition_message(chart, "Ready") == "pulled 'podinfo' chart with version '6.1.0'");
     // Pulled charts are stored byte for byte.
     download_artifact(chart, c.dir() / "pulled.tgz");
-    CHECK(*artifact::file_digest(c.dir() / "pulled.tgz") == *artifact::file_digest(repo.dir() / "podinfo-6.1.0.tgz"));
+    CHECK(*artifact::file_digest(c.dir() / "pulled.tgz") ==
+          *artifact::file_digest(repo.dir() / "podinfo-6.1.0.tgz"));
 
     // A chart URL that redirects is followed (the credentials stay with the repository host).
     c.apply_yaml(chart_yaml("moved", "chart: moved, sourceRef: {kind: HelmRepository, name: charts}"));
@@ -113,27 +120,31 @@ TEST_CASE("source-controller stores a Helm repository index with basic auth and 
     CHECK(test::string_at(moved, {"status", "artifact", "revision"}) == "1.0.0");
 
     // Values files are merged into the packaged values.yaml and the version carries the generation.
-    c.apply_yaml(chart_yaml("prod", "chart: podinfo, version: '6.0.x', sourceRef: {kind: HelmRepository, name: charts}, "
-                                    "valuesFiles: [values.yaml, values-prod.yaml]"));
+    c.apply_yaml(chart_yaml(
+        "prod", "chart: podinfo, version: '6.0.x', sourceRef: {kind: HelmRepository, name: charts}, "
+                "valuesFiles: [values.yaml, values-prod.yaml]"));
     value prod = c.wait_for(helm_chart, "default", "prod", test::ready_is("True"));
     CHECK(test::string_at(prod, {"status", "artifact", "revision"}) == "6.0.0+1");
     download_artifact(prod, c.dir() / "prod.tgz");
-    auto values = parse_yaml(test::read_from_tgz(c.dir() / "prod.tgz", c.dir() / "prod", "podinfo/values.yaml"));
+    auto values =
+        parse_yaml(test::read_from_tgz(c.dir() / "prod.tgz", c.dir() / "prod", "podinfo/values.yaml"));
     REQUIRE(values);
     CHECK(values->find("replicas")->as_int() == 3);
     CHECK(values->find_path({"image", "tag"})->as_string() == "6.0.0");
-    CHECK(test::read_from_tgz(c.dir() / "prod.tgz", c.dir() / "prod", "podinfo/Chart.yaml").find("version: 6.0.0+1") !=
-          std::string::npos);
+    CHECK(test::read_from_tgz(c.dir() / "prod.tgz", c.dir() / "prod", "podinfo/Chart.yaml")
+              .find("version: 6.0.0+1") != std::string::npos);
 
     // An OCI repository has no index to fetch: Ready without an artifact.
-    c.apply_yaml("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: oci, namespace: default}\n"
+    c.apply_yaml("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: oci, "
+                 "namespace: default}\n"
                  "spec: {url: \"oci://registry.example.com/charts\", type: oci}\n");
     value oci = c.wait_for(helm_repository, "default", "oci", test::ready_is("True"));
     CHECK_FALSE(oci.find_path({"status", "artifact"}));
 }
 
-TEST_CASE("source-controller reports wrong Helm repository credentials and a chart whose digest does not match",
-          "[integration][helm]")
+TEST_CASE(
+    "source-controller reports wrong Helm repository credentials and a chart whose digest does not match",
+    "[integration][helm]")
 {
     test::local_cluster c(source_only());
     test::chart_repo locked(c.dir() / "locked", "alice:s3cret");
@@ -160,7 +171,8 @@ TEST_CASE("source-controller reports wrong Helm repository credentials and a cha
     CHECK(test::condition_message(missing, "Ready") == "no chart name 'nginx' found in the repository index");
 }
 
-TEST_CASE("source-controller packages a chart directory of a GitRepository, with the revision under reconcileStrategy Revision",
+TEST_CASE("source-controller packages a chart directory of a GitRepository, with the revision under "
+          "reconcileStrategy Revision",
           "[integration][helm]")
 {
     test::local_cluster c(source_only());
@@ -168,20 +180,25 @@ TEST_CASE("source-controller packages a chart directory of a GitRepository, with
     remote.add(podinfo("1.0.0"));
     std::string chart_yaml_text = "apiVersion: v2\nname: app\nversion: 1.2.0\ndependencies:\n"
                                   "- {name: common, version: 0.1.0, repository: 'file://../common'}\n"
-                                  "- {name: podinfo, version: '1.x', repository: '" + remote.url() + "'}\n";
-    auto git = c.make_repo("app", {{"charts/app/Chart.yaml", chart_yaml_text},
-                                   {"charts/common/Chart.yaml", "apiVersion: v2\nname: common\nversion: 0.1.0\ntype: library\n"},
-                                   {"charts/common/templates/_helpers.tpl", "{{- define \"common.name\" -}}x{{- end }}\n"},
-                                   {"charts/app/values.yaml", "greeting: hello\nsize: 1\n"},
-                                   {"charts/app/templates/cm.yaml", "kind: ConfigMap\n"},
-                                   {"charts/app/.helmignore", "*.bak\n"},
-                                   {"charts/app/notes.bak", "left out\n"},
-                                   {"env/prod.yaml", "size: 5\n"}});
-    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {{name: app, namespace: default}}\n"
+                                  "- {name: podinfo, version: '1.x', repository: '" +
+                                  remote.url() + "'}\n";
+    auto git = c.make_repo(
+        "app", {{"charts/app/Chart.yaml", chart_yaml_text},
+                {"charts/common/Chart.yaml", "apiVersion: v2\nname: common\nversion: 0.1.0\ntype: library\n"},
+                {"charts/common/templates/_helpers.tpl", "{{- define \"common.name\" -}}x{{- end }}\n"},
+                {"charts/app/values.yaml", "greeting: hello\nsize: 1\n"},
+                {"charts/app/templates/cm.yaml", "kind: ConfigMap\n"},
+                {"charts/app/.helmignore", "*.bak\n"},
+                {"charts/app/notes.bak", "left out\n"},
+                {"env/prod.yaml", "size: 5\n"}});
+    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: "
+                             "{{name: app, namespace: default}}\n"
                              "spec: {{url: \"file://{}\", interval: 10m, ref: {{branch: main}}}}\n",
                              git.string()));
-    c.apply_yaml(chart_yaml("app", "chart: ./charts/app, reconcileStrategy: Revision, sourceRef: {kind: GitRepository, name: app}, "
-                                   "valuesFiles: [charts/app/values.yaml, env/prod.yaml]"));
+    c.apply_yaml(chart_yaml(
+        "app",
+        "chart: ./charts/app, reconcileStrategy: Revision, sourceRef: {kind: GitRepository, name: app}, "
+        "valuesFiles: [charts/app/values.yaml, env/prod.yaml]"));
     value chart = c.wait_for(helm_chart, "default", "app", test::ready_is("True"));
     std::string head = c.head(git);
     CHECK(test::string_at(chart, {"status", "artifact", "revision"}) == "1.2.0+" + head.substr(0, 12) + ".1");
@@ -213,18 +230,21 @@ TEST_CASE("source-controller packages a chart directory of a GitRepository, with
     CHECK(test::condition_message(stalled, "Ready").find("./charts/nope") != std::string::npos);
 }
 
-TEST_CASE("source-controller fetches a Helm repository over HTTPS with the CA of certSecretRef, and refuses it without",
+TEST_CASE("source-controller fetches a Helm repository over HTTPS with the CA of certSecretRef, and refuses "
+          "it without",
           "[integration][helm]")
 {
     test::local_cluster c(source_only());
     test::chart_repo repo(c.dir() / "secure", "", true);
     repo.add(podinfo("2.0.0"));
-    c.apply_yaml(fmt::format("apiVersion: v1\nkind: Secret\nmetadata: {{name: tls, namespace: default}}\ndata: {{ca.crt: {}}}\n",
-                             base64_encode(repo.ca_pem())));
+    c.apply_yaml(fmt::format(
+        "apiVersion: v1\nkind: Secret\nmetadata: {{name: tls, namespace: default}}\ndata: {{ca.crt: {}}}\n",
+        base64_encode(repo.ca_pem())));
     c.apply_yaml(repository_yaml("untrusted", repo.url()));
     c.apply_yaml(repository_yaml("secure", repo.url(), ", certSecretRef: {name: tls}"));
     value ready = c.wait_for(helm_repository, "default", "secure", test::ready_is("True"));
-    CHECK(test::string_at(ready, {"status", "artifact", "revision"}) == *artifact::file_digest(repo.dir() / "index.yaml"));
+    CHECK(test::string_at(ready, {"status", "artifact", "revision"}) ==
+          *artifact::file_digest(repo.dir() / "index.yaml"));
     c.apply_yaml(chart_yaml("secure", "chart: podinfo, sourceRef: {kind: HelmRepository, name: secure}"));
     value chart = c.wait_for(helm_chart, "default", "secure", test::ready_is("True"));
     CHECK(test::string_at(chart, {"status", "artifact", "revision"}) == "2.0.0");

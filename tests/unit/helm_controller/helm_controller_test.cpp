@@ -34,7 +34,8 @@ entries:
 
 } // namespace
 
-TEST_CASE("helm index: a range selects the highest matching stable version, an exact version wins", "[helm_controller]")
+TEST_CASE("helm index: a range selects the highest matching stable version, an exact version wins",
+          "[helm_controller]")
 {
     auto idx = source::helm_index::parse(index_text);
     REQUIRE(idx);
@@ -53,14 +54,17 @@ TEST_CASE("helm index: a range selects the highest matching stable version, an e
 
 TEST_CASE("helm index: chart URLs resolve against the repository URL as a directory", "[helm_controller]")
 {
-    CHECK(source::resolve_chart_url("http://h:8080/charts", "a-1.0.0.tgz") == "http://h:8080/charts/a-1.0.0.tgz");
-    CHECK(source::resolve_chart_url("http://h:8080/charts/", "./a-1.0.0.tgz") == "http://h:8080/charts/a-1.0.0.tgz");
+    CHECK(source::resolve_chart_url("http://h:8080/charts", "a-1.0.0.tgz") ==
+          "http://h:8080/charts/a-1.0.0.tgz");
+    CHECK(source::resolve_chart_url("http://h:8080/charts/", "./a-1.0.0.tgz") ==
+          "http://h:8080/charts/a-1.0.0.tgz");
     CHECK(source::resolve_chart_url("http://h/charts/", "/dl/a.tgz") == "http://h/dl/a.tgz");
     CHECK(source::resolve_chart_url("http://h/charts/", "https://cdn/a.tgz") == "https://cdn/a.tgz");
     CHECK(source::url_host("https://user:pw@charts.example.com:8443/x") == "charts.example.com:8443");
 }
 
-TEST_CASE("values files merge in order, maps deeply, and a missing file is an error unless ignored", "[helm_controller]")
+TEST_CASE("values files merge in order, maps deeply, and a missing file is an error unless ignored",
+          "[helm_controller]")
 {
     temp_dir dir(fs::temp_directory_path(), "weir-values");
     std::ofstream(dir.path() / "a.yaml") << "image: {repo: x, tag: '1'}\nlist: [1, 2]\n";
@@ -77,7 +81,8 @@ TEST_CASE("values files merge in order, maps deeply, and a missing file is an er
     CHECK_FALSE(source::merge_values_files(dir.path(), {"../etc/passwd"}, true));
 }
 
-TEST_CASE("a packaged chart has its entries under the chart name and leaves out .helmignore matches", "[helm_controller]")
+TEST_CASE("a packaged chart has its entries under the chart name and leaves out .helmignore matches",
+          "[helm_controller]")
 {
     temp_dir dir(fs::temp_directory_path(), "weir-package");
     fs::create_directories(dir.path() / "chart" / "templates");
@@ -113,7 +118,8 @@ TEST_CASE("the config digest does not depend on key order and changes with any v
 
 TEST_CASE("drift ignore rules remove JSON pointer paths, escapes included", "[helm_controller]")
 {
-    value obj = yaml("spec: {replicas: 3, template: {x: 1}}\nmetadata: {annotations: {a/b: c, keep: d}}\nlist: [a, b, c]\n");
+    value obj = yaml("spec: {replicas: 3, template: {x: 1}}\nmetadata: {annotations: {a/b: c, keep: "
+                     "d}}\nlist: [a, b, c]\n");
     helm_controller::remove_pointer(obj, "/spec/replicas");
     helm_controller::remove_pointer(obj, "/metadata/annotations/a~1b");
     helm_controller::remove_pointer(obj, "/list/1");
@@ -121,7 +127,8 @@ TEST_CASE("drift ignore rules remove JSON pointer paths, escapes included", "[he
     CHECK(obj == yaml("spec: {template: {x: 1}}\nmetadata: {annotations: {keep: d}}\nlist: [a, c]\n"));
 }
 
-TEST_CASE("release names follow Flux: target namespace prefix, and a hash suffix past 53 characters", "[helm_controller]")
+TEST_CASE("release names follow Flux: target namespace prefix, and a hash suffix past 53 characters",
+          "[helm_controller]")
 {
     auto spec_of = [](const std::string& y) {
         auto s = api::helm_v2::helm_release_spec::from(yaml(y));
@@ -129,12 +136,15 @@ TEST_CASE("release names follow Flux: target namespace prefix, and a hash suffix
         return *s;
     };
     value hr = yaml("metadata: {name: podinfo, namespace: apps}");
-    const char* base = "metadata: {name: podinfo, namespace: apps}\nspec: {interval: 1m, chartRef: {kind: HelmChart, name: c}";
+    const char* base = "metadata: {name: podinfo, namespace: apps}\nspec: {interval: 1m, chartRef: {kind: "
+                       "HelmChart, name: c}";
     CHECK(helm_controller::release_name_for(hr, spec_of(std::string(base) + "}")) == "podinfo");
-    CHECK(helm_controller::release_name_for(hr, spec_of(std::string(base) + ", targetNamespace: prod}")) == "prod-podinfo");
+    CHECK(helm_controller::release_name_for(hr, spec_of(std::string(base) + ", targetNamespace: prod}")) ==
+          "prod-podinfo");
     CHECK(helm_controller::release_name_for(hr, spec_of(std::string(base) + ", releaseName: web}")) == "web");
     std::string long_ns(60, 'n');
-    std::string name = helm_controller::release_name_for(hr, spec_of(std::string(base) + ", targetNamespace: " + long_ns + "}"));
+    std::string name = helm_controller::release_name_for(
+        hr, spec_of(std::string(base) + ", targetNamespace: " + long_ns + "}"));
     CHECK(name.size() == 53);
     CHECK(name.substr(0, 41) == std::string(40, 'n') + "-");
 }

@@ -34,7 +34,7 @@ struct values_reference {
 };
 
 struct remediation {
-    int retries = 0;             // < 0: infinite
+    int retries = 0; // < 0: infinite
     bool ignore_test_failures = false;
     std::optional<bool> remediate_last_failure;
     std::string strategy = "rollback"; // upgrade only: rollback or uninstall
@@ -55,29 +55,29 @@ struct action_options {
     bool create_namespace = false; // install only
     bool force = false;
     bool cleanup_on_fail = false;
-    bool keep_history = false;     // uninstall only
+    bool keep_history = false;                       // uninstall only
     std::string deletion_propagation = "background"; // uninstall only: background, foreground, orphan
-    std::string crds;              // install: Create, upgrade: Skip
+    std::string crds;                                // install: Create, upgrade: Skip
     remediation remediate;
 };
 
 struct drift_ignore_rule {
     std::vector<std::string> paths; // JSON pointers
-    value target;                   // selector {group, version, kind, name, namespace, labelSelector...}, or null
+    value target; // selector {group, version, kind, name, namespace, labelSelector...}, or null
 };
 
 struct helm_release_spec {
     std::optional<chart_template> chart;
     std::optional<cross_namespace_reference> chart_ref;
     std::chrono::nanoseconds interval{};
-    std::string release_name; // as written; empty: the controller derives it (release_name_for)
+    std::string release_name;      // as written; empty: the controller derives it (release_name_for)
     std::string target_namespace;  // as written; empty: the HelmRelease's namespace
     std::string storage_namespace; // as written; empty: the HelmRelease's namespace
     std::chrono::nanoseconds timeout = std::chrono::minutes(5);
     int max_history = 5;
     std::string service_account_name;
     std::vector<cross_namespace_reference> depends_on; // HelmReleases
-    value values; // inline values (object or null)
+    value values;                                      // inline values (object or null)
     std::vector<values_reference> values_from;
     action_options install, upgrade, rollback, uninstall;
     bool test_enable = false;
