@@ -121,7 +121,10 @@ void kustomization_reconciler::bind(runtime::controller& controller)
     controller.watches(git_repository, [this](const value& src) {
         std::vector<runtime::request> out;
         const value* rev = src.find_path({"status", "artifact", "revision"});
-        std::string revision = rev && rev->is_string() ? rev->as_string() : "";
+        const value* digest = src.find_path({"status", "artifact", "digest"});
+        // The digest too: a source's includes can change its content under the same revision.
+        std::string revision = (rev && rev->is_string() ? rev->as_string() : "") + " " +
+                               (digest && digest->is_string() ? digest->as_string() : "");
         {
             std::lock_guard lock(seen_mutex_);
             auto& seen = seen_revisions_[source_key("GitRepository", ns_of(src), name_of(src))];

@@ -1,6 +1,7 @@
 #include "git_repository_reconciler.hpp"
 
 #include "secret_auth.hpp"
+#include "tree_assembly.hpp"
 
 #include <weir/api/meta.hpp>
 #include <weir/api/secret.hpp>
@@ -69,10 +70,63 @@ artifact::ignore_matcher ignore_rules(const fs::path& tree, const std::optional<
 struct git_repository_reconciler::outcome {
     api::artifact stored;
     bool new_artifact = false;
+    std::vector<api::artifact> included;
 };
 
+namespace {
+
+const kube::gvk git_repository_kind{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
+constexpr std::string_view by_include_index = "by-include";
+
+std::string key_of(std::string_view ns, std::string_view name)
+{
+    return fmt::format("{}/{}", ns, name);
+}
+
+value string_list(const std::vector<std::string>& items)
+{
+    array list;
+    for (const auto& i : items)
+        list.push_back(i);
+    return list;
+}
+
+bool same_sparse_checkout(const value& obj, const std::vector<std::string>& dirs)
+{
+    const value* observed = obj.find_path({"status", "observedSparseCheckout"});
+    if (!observed || !observed->is_array()) return dirs.empty();
+    return *observed == string_list(dirs);
+}
+
+} // namespace
+
+void git_repository_reconciler::bind(runtime::controller& controller)
+{
+    controller_ = &controller;
+    controller.cache().add_indexer(std::string(by_include_index), [](const value& repo) {
+        std::vector<std::string> keys;
+        const value* list = repo.find_path({"spec", "include"});
+        if (!list || !list->is_array()) return keys;
+        for (const auto& inc : list->as_array())
+            keys.push_back(key_of(repo.find_path({"metadata", "namespace"})->as_string(),
+                                  inc.find_path({"repository", "name"})
+                                      ? inc.find_path({"repository", "name"})->as_string()
+                                      : ""));
+        return keys;
+    });
+    controller.watches(git_repository_kind, [this](const value& included) {
+        std::vector<runtime::request> out;
+        auto key = key_of(included.find_path({"metadata", "namespace"})->as_string(),
+                          included.find_path({"metadata", "name"})->as_string());
+        for (const auto& includer : controller_->cache().by_index(std::string(by_include_index), key))
+            out.push_back(runtime::request::of(*includer));
+        return out;
+    });
+}
+
 git_repository_reconciler::git_repository_reconciler(runtime::manager& mgr, artifact::storage& storage,
-                                                     git::mirror_cache& mirrors, git_repository_options options)
+                                                     git::mirror_cache& mirrors,
+                                                     git_repository_options options)
     : mgr_(mgr), storage_(storage), mirrors_(mirrors), options_(options)
 {
 }
@@ -106,8 +160,18 @@ result<runtime::action> git_repository_reconciler::reconcile(const runtime::requ
     }
     std::string message = fmt::format("stored artifact for revision '{}'", stored->stored.revision);
     updated["status"]["artifact"] = stored->stored.to_value();
-    if (spec.ignore) updated["status"]["observedIgnore"] = *spec.ignore;
-    else if (value* st = updated.find("status")) st->as_object().erase("observedIgnore");
+    if (!stored->included.empty())
+        updated["status"]["includedArtifacts"] = included_artifacts_value(stored->included);
+    else if (value* st = updated.find("status"))
+        st->as_object().erase("includedArtifacts");
+    if (!spec.sparse_checkout.empty())
+        updated["status"]["observedSparseCheckout"] = string_list(spec.sparse_checkout);
+    else if (value* st = updated.find("status"))
+        st->as_object().erase("observedSparseCheckout");
+    if (spec.ignore)
+        updated["status"]["observedIgnore"] = *spec.ignore;
+    else if (value* st = updated.find("status"))
+        st->as_object().erase("observedIgnore");
     cond::remove(updated, "FetchFailed");
     cond::set(updated, "ArtifactInStorage", "True", "Succeeded", message);
     cond::mark_ready(updated, "Succeeded", message);
@@ -121,7 +185,7 @@ result<runtime::action> git_repository_reconciler::reconcile(const runtime::requ
 }
 
 result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_store(const value& obj,
-                                                                                       value& updated)
+                                                                                      value& updated)
 {
     WEIR_TRY_ASSIGN(auto spec, git_repository_spec::from(obj));
     std::string ns(obj.find_path({"metadata", "namespace"})->as_string());
@@ -129,12 +193,13 @@ result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_
     if (spec.secret_ref) {
         auto secret = mgr_.client().get(secret_kind, ns, spec.secret_ref->name);
         if (!secret)
-            return transient_error(
-                fmt::format("failed to get secret '{}/{}': {}", ns, spec.secret_ref->name, secret.err().message),
-                "AuthenticationFailed");
+            return transient_error(fmt::format("failed to get secret '{}/{}': {}", ns, spec.secret_ref->name,
+                                               secret.err().message),
+                                   "AuthenticationFailed");
         WEIR_TRY_ASSIGN(auto data, api::secret_data(*secret));
         auth = git_auth_from(data);
     }
+    WEIR_TRY_ASSIGN(auto included, resolve_includes(controller_->cache(), ns, spec.include));
 
     // Without a stored artifact, or when the ignore rules changed, the tree must be rebuilt even if
     // the remote has not moved.
@@ -143,20 +208,26 @@ result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_
         if (auto parsed = api::artifact::from(*a)) current = *parsed;
     auto ref = storage_ref(obj);
     const value* observed_ignore = obj.find_path({"status", "observedIgnore"});
-    bool ignore_same = (observed_ignore && observed_ignore->is_string() ? std::optional(observed_ignore->as_string())
-                                                                         : std::nullopt) == spec.ignore;
-    bool reusable = current && ignore_same && spec.include.empty() &&
+    bool ignore_same =
+        (observed_ignore && observed_ignore->is_string() ? std::optional(observed_ignore->as_string())
+                                                         : std::nullopt) == spec.ignore;
+    bool reusable = current && ignore_same && same_sparse_checkout(obj, spec.sparse_checkout) &&
+                    same_included_artifacts(obj.find_path({"status", "includedArtifacts"}), included) &&
                     storage_.exists(ref, fs::path(current->path).filename().string());
     std::string last = reusable ? current->revision : "";
 
     WEIR_TRY_ASSIGN(auto synced, mirrors_.sync(spec.url, to_git_ref(spec.ref), auth, last));
-    if (synced.unchanged && reusable) return outcome{*current, false};
+    if (synced.unchanged && reusable) return outcome{*current, false, std::move(included)};
 
-    cond::mark_reconciling(updated, "Progressing", fmt::format("building artifact: new upstream revision '{}'", synced.revision));
+    cond::mark_reconciling(updated, "Progressing",
+                           fmt::format("building artifact: new upstream revision '{}'", synced.revision));
     temp_dir checkout(storage_.temp_path("checkout"));
     WEIR_TRY(mirrors_.checkout(spec.url, synced.commit, checkout.path()));
+    WEIR_TRY(apply_sparse_checkout(checkout.path(), spec.sparse_checkout));
+    WEIR_TRY(copy_includes(storage_, spec.include, included, checkout.path(), storage_.temp_path("include")));
     artifact::ignore_matcher rules = ignore_rules(checkout.path(), spec.ignore);
-    auto stored = storage_.archive(ref, synced.commit + ".tar.gz", checkout.path(), {.ignore = &rules, .fsync = true});
+    auto stored =
+        storage_.archive(ref, synced.commit + ".tar.gz", checkout.path(), {.ignore = &rules, .fsync = true});
     if (!stored) {
         error e = stored.err();
         e.reason = "ArchiveOperationFailed";
@@ -175,7 +246,7 @@ result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_
     art.last_update_time = kube::format_time(std::chrono::system_clock::now());
     bool changed = !current || current->revision != art.revision || current->digest != art.digest;
     if (!changed) art.last_update_time = current->last_update_time;
-    return outcome{art, changed};
+    return outcome{art, changed, std::move(included)};
 }
 
 status git_repository_reconciler::write_status(const value& original, value& updated)

@@ -20,7 +20,8 @@ public:
     git_repository_reconciler(runtime::manager& mgr, artifact::storage& storage, git::mirror_cache& mirrors,
                               git_repository_options options);
 
-    void bind(runtime::controller& controller) { controller_ = &controller; }
+    // Registers the include index and watch: an included repository's new artifact rebuilds its includers.
+    void bind(runtime::controller& controller);
     result<runtime::action> reconcile(const runtime::request& req);
 
 private:

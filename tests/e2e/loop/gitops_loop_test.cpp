@@ -111,3 +111,44 @@ TEST_CASE("loop: postBuild substitutes variables from the spec and a ConfigMap",
     c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)));
     CHECK(data_of(c, "a") == "prod-eu-1");
 }
+
+TEST_CASE("loop: spec.include copies another repository's artifact, and a push there is applied", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto shared = c.make_repo("shared", {{"components/cm.yaml", cm("shared", "v1")}, {"README.md", "not copied"}});
+    auto fleet = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "one")}});
+    c.apply_yaml(R"(apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: shared, namespace: default}
+spec: {url: "file://)" + shared.string() + R"(", interval: 10m, ref: {branch: main}}
+)");
+    std::string manifests = sync_manifests("file://" + fleet.string());
+    manifests.replace(manifests.find("  ref: {branch: main}"), 21,
+                      "  ref: {branch: main}\n  include:\n  - repository: {name: shared}\n"
+                      "    fromPath: components\n    toPath: deploy/shared");
+    c.apply_yaml(manifests);
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(fleet)));
+    CHECK(data_of(c, "shared") == "v1");
+    auto repo = c.client().get(test::git_repository_kind, "default", "fleet");
+    REQUIRE(repo);
+    REQUIRE(repo->find_path({"status", "includedArtifacts"}));
+    CHECK(repo->find_path({"status", "includedArtifacts"})->as_array().size() == 1);
+
+    c.commit(shared, {{"components/cm.yaml", cm("shared", "v2")}});
+    request_reconcile(c, test::git_repository_kind, "shared", "1");
+    test::wait_until([&] { return data_of(c, "shared") == "v2"; }, "the included change to be applied");
+    CHECK(data_of(c, "a") == "one");
+}
+
+TEST_CASE("loop: spec.sparseCheckout builds the artifact from the listed directories only", "[e2e][loop]")
+{
+    test::local_cluster c(binaries());
+    auto fleet = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "one")}, {"other/b.yaml", cm("b", "one")}});
+    std::string manifests = sync_manifests("file://" + fleet.string());
+    manifests.replace(manifests.find("  ref: {branch: main}"), 21, "  ref: {branch: main}\n  sparseCheckout: [deploy]");
+    manifests.replace(manifests.find("path: ./deploy"), 14, "path: ./");
+    c.apply_yaml(manifests);
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(fleet)));
+    CHECK(data_of(c, "a") == "one");
+    CHECK(data_of(c, "b") == "<NotFound>");
+}
