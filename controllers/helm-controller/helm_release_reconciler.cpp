@@ -363,8 +363,11 @@ result<runtime::action> helm_release_reconciler::remediate(const value& obj, con
 
     const auto& remediation = upgrade ? spec.upgrade.remediate : spec.install.remediate;
     bool exhausted = remediation.retries_exhausted(static_cast<int>(failures));
-    if (!exhausted || remediation.must_remediate_last_failure(upgrade)) {
-        WEIR_TRY_ASSIGN(auto history, actions.store().history());
+    // Only a release that failed in the cluster is remediated: a chart that did not render left
+    // the cluster and the records as they were.
+    WEIR_TRY_ASSIGN(auto history, actions.store().history());
+    bool released = !history.empty() && history.back().info.status == helm::status_failed;
+    if (released && (!exhausted || remediation.must_remediate_last_failure(upgrade))) {
         std::optional<helm::release> target, failed;
         if (!history.empty()) failed = history.back();
         for (auto it = history.rbegin(); it != history.rend(); ++it)
