@@ -101,13 +101,12 @@ public:
                                     const go_value& data) override
     {
         parse_options po{
-            .has_function = [this](std::string_view n) { return set_.functions.find(n) != nullptr; },
+            .has_function = [this](std::string_view n) { return set_.find_function(n) != nullptr; },
             .max_depth = opts_.max_depth};
         WEIR_TRY_ASSIGN(auto trees, parse_template(name, text, po));
-        set_data local{set_.functions, set_.trees};
+        set_data local{{}, {}, &set_};
         for (auto& t : trees) {
-            auto it = local.trees.find(t->name);
-            if (it != local.trees.end() && is_empty_tree(t->root.get()) && t != trees.front()) continue;
+            if (set_.find_tree(t->name) && is_empty_tree(t->root.get()) && t != trees.front()) continue;
             local.trees.insert_or_assign(t->name, t);
         }
         std::string out;
@@ -252,13 +251,13 @@ private:
     void walk_template(const go_value& dot, const node& n)
     {
         at_ = &n;
-        auto it = set_.trees.find(n.name);
-        if (it == set_.trees.end()) errorf(fmt::format("template {} not defined", go_quote(n.name)));
+        const template_tree* tree = set_.find_tree(n.name);
+        if (!tree) errorf(fmt::format("template {} not defined", go_quote(n.name)));
         if (depth_ + 1 >= opts_.max_depth)
             errorf(fmt::format("exceeded maximum template depth ({})", opts_.max_depth));
         go_value d = n.pipe ? eval_pipeline(dot, n.pipe.get()) : go_value{};
         executor inner(set_, opts_, out_, depth_ + 1);
-        inner.run(*it->second, d);
+        inner.run(*tree, d);
     }
 
     go_value eval_pipeline(const go_value& dot, const node* pipe)
@@ -429,7 +428,7 @@ private:
     go_value eval_function(const go_value& dot, const node& ident, const node* cmd, const go_value* final)
     {
         at_ = &ident;
-        const function* f = set_.functions.find(ident.text);
+        const function* f = set_.find_function(ident.text);
         if (!f) errorf(fmt::format("{} is not a defined function", go_quote(ident.text)));
         return eval_call(dot, *f, ident.text, cmd ? *cmd : ident, cmd ? 1 : 0, final);
     }
@@ -569,8 +568,8 @@ private:
 status execute_tree(const set_data& set, const options& opts, std::string& out, std::string_view name,
                     const go_value& data, std::size_t depth)
 {
-    auto it = set.trees.find(name);
-    if (it == set.trees.end())
+    const template_tree* tree = set.find_tree(name);
+    if (!tree)
         return terminal_error(
             fmt::format("template: no template {} associated with the template set", go_quote(name)),
             "TemplateNotFound");
@@ -580,7 +579,7 @@ status execute_tree(const set_data& set, const options& opts, std::string& out, 
             "TemplateRenderError");
     try {
         executor e(set, opts, out, depth);
-        e.run(*it->second, data);
+        e.run(*tree, data);
     } catch (exec_failure& f) {
         return terminal_error(std::move(f.message), "TemplateRenderError");
     }

@@ -145,6 +145,10 @@ bool glob_match(std::string_view pat, std::string_view s)
 
 } // namespace
 
+// Helm marks the messages of `required` and `fail` so that, however deep in include/tpl they
+// happen, the final error shows just the message at the outermost template's position.
+std::string warn_wrap(std::string_view msg) { return std::string(warn_start) + std::string(msg) + std::string(warn_end); }
+
 weir::value values_as_go_floats(weir::value v) { return go_floats(std::move(v)); }
 weir::value json_integers(weir::value v) { return json_numbers(std::move(v)); }
 
@@ -225,7 +229,9 @@ gt::go_value api_versions_object(const std::vector<std::string>& versions)
     return gt::go_value::with_methods(gt::go_value::of_list(std::move(l), gt::go_type::list_string), std::move(ms));
 }
 
-void add_helm_functions(gt::function_table& t, cluster_lookup* cluster)
+thread_local cluster_lookup* current_cluster = nullptr;
+
+void add_helm_functions(gt::function_table& t)
 {
     using gt::param;
     add_sprig_extra(t);
@@ -247,11 +253,11 @@ void add_helm_functions(gt::function_table& t, cluster_lookup* cluster)
                              -> result<gt::go_value> {
         const auto& v = a[1];
         if (v.is_nil() || v.is_missing() || (v.is_string() && v.as_string().empty()))
-            return terminal_error(a[0].as_string());
+            return terminal_error(warn_wrap(a[0].as_string()));
         return v;
     }));
     t.add("fail", fn({param::string_}, [](gt::call_context&, std::span<const gt::go_value> a) -> result<gt::go_value> {
-        return terminal_error(a[0].as_string());
+        return terminal_error(warn_wrap(a[0].as_string()));
     }));
     t.add("toYaml", fn({param::any}, [](gt::call_context&, std::span<const gt::go_value> a) -> result<gt::go_value> {
         return str(to_yaml_text(a[0]));
@@ -297,7 +303,8 @@ void add_helm_functions(gt::function_table& t, cluster_lookup* cluster)
         return str(out);
     }));
     t.add("lookup", fn({param::string_, param::string_, param::string_, param::string_},
-                       [cluster](gt::call_context&, std::span<const gt::go_value> a) -> result<gt::go_value> {
+                       [](gt::call_context&, std::span<const gt::go_value> a) -> result<gt::go_value> {
+        cluster_lookup* cluster = current_cluster;
         if (!cluster) return gt::go_value::of_map({});
         WEIR_TRY_ASSIGN(weir::value v, cluster->lookup(a[0].as_string(), a[1].as_string(), a[2].as_string(),
                                                        a[3].as_string()));

@@ -8,6 +8,7 @@
 #include <weir/helm/values.hpp>
 
 #include <algorithm>
+#include <mutex>
 #include <regex>
 
 namespace weir::helm {
@@ -174,6 +175,10 @@ std::string helm_exec_error(const std::string& file, const std::string& msg)
     if (colon == std::string::npos) return "execution error in (" + file + "): " + msg;
     std::string location = rest.substr(0, colon);
     std::string detail = rest.substr(colon + 2);
+    auto ws = detail.find(warn_start);
+    auto we = detail.rfind(warn_end);
+    if (ws != std::string::npos && we != std::string::npos && we > ws)
+        return "execution error at (" + location + "): " + detail.substr(ws + warn_start.size(), we - ws - warn_start.size());
     if (detail.rfind("executing ", 0) == 0) {
         auto at = detail.find(">: ");
         if (at != std::string::npos) detail = detail.substr(at + 3);
@@ -319,6 +324,46 @@ void collect_crds(const chart& c, const std::string& full_path, std::vector<mani
     for (const auto& d : c.dependencies) collect_crds(d, full_path + "/charts/" + d.metadata.name, out);
 }
 
+// Parsing is most of a render's time (kube-prometheus-stack: 1.8 MB of templates), and a
+// controller renders the same chart version again and again, so parsed sets are kept in a small
+// cache keyed by the templates' paths and text. Sets are immutable while they execute; the
+// functions hold no per-render state.
+result<std::shared_ptr<const gt::template_set>> parsed_set(const std::vector<renderable>& tpls, const gt::options& gopts)
+{
+    // Two independently seeded 64-bit hashes (libstdc++'s murmur) of every path and text.
+    std::size_t h1 = 0x243f6a8885a308d3ull, h2 = 0x13198a2e03707344ull;
+    auto mix = [&](std::string_view s) {
+        h1 = std::_Hash_bytes(s.data(), s.size(), h1);
+        h2 = std::_Hash_bytes(s.data(), s.size(), h2 ^ s.size());
+    };
+    for (const auto& t : tpls) {
+        mix(t.path);
+        mix(t.file->data);
+    }
+    std::string key = std::to_string(h1) + ":" + std::to_string(h2) + ":" + std::to_string(tpls.size()) + ":" +
+                      std::to_string(int(gopts.missing)) + ":" + std::to_string(gopts.max_output);
+    static std::mutex mu;
+    static std::map<std::string, std::shared_ptr<const gt::template_set>> cache;
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        if (auto it = cache.find(key); it != cache.end()) return it->second;
+    }
+    static const gt::function_table funcs = [] {
+        gt::function_table f = gt::function_table::with_sprig();
+        add_helm_functions(f);
+        return f;
+    }();
+    auto set = std::make_shared<gt::template_set>(funcs, gopts);
+    for (const auto& t : tpls) {
+        auto st = set->parse(t.path, t.file->data);
+        if (!st) return terminal_error(helm_parse_error(t.path, st.err().message), "RenderFailed");
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    if (cache.size() >= 32) cache.clear(); // bounded: a controller's working set of chart versions
+    cache.emplace(key, set);
+    return std::shared_ptr<const gt::template_set>(set);
+}
+
 } // namespace
 
 int install_order(std::string_view kind)
@@ -379,15 +424,14 @@ result<rendered_chart> render_chart(const chart& input, const weir::value& user_
         if (ca != cb) return ca > cb;
         return a.path > b.path;
     });
-    gt::function_table funcs = gt::function_table::with_sprig();
-    add_helm_functions(funcs, opts.cluster);
-    gt::template_set set(std::move(funcs), {.missing = opts.strict ? gt::missing_key::error : gt::missing_key::zero,
-                                            .max_depth = 1000,
-                                            .max_output = opts.max_output});
-    for (const auto& t : tpls) {
-        auto st = set.parse(t.path, t.file->data);
-        if (!st) return terminal_error(helm_parse_error(t.path, st.err().message), "RenderFailed");
-    }
+    const gt::options gopts{.missing = opts.strict ? gt::missing_key::error : gt::missing_key::zero,
+                            .max_depth = 1000,
+                            .max_output = opts.max_output};
+    WEIR_TRY_ASSIGN(std::shared_ptr<const gt::template_set> set, parsed_set(tpls, gopts));
+    struct cluster_scope {
+        explicit cluster_scope(cluster_lookup* c) { current_cluster = c; }
+        ~cluster_scope() { current_cluster = nullptr; }
+    } scope_guard(opts.cluster);
     std::map<std::string, std::string> files;
     for (const auto& t : tpls) {
         if (base_name(t.path).rfind('_', 0) == 0) continue;
@@ -397,7 +441,7 @@ result<rendered_chart> render_chart(const chart& input, const weir::value& user_
         tm["Name"] = s(t.path);
         tm["BasePath"] = s(t.base_path);
         scope["Template"] = gt::go_value::of_map(std::move(tm));
-        auto r = set.execute(t.path, gt::go_value::of_map(std::move(scope)));
+        auto r = set->execute(t.path, gt::go_value::of_map(std::move(scope)));
         if (!r) return terminal_error(helm_exec_error(t.path, r.err().message), "RenderFailed");
         std::string text = std::move(*r);
         for (std::size_t p = 0; (p = text.find("<no value>", p)) != std::string::npos;) text.erase(p, 10);

@@ -7,7 +7,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 namespace {
@@ -165,4 +168,50 @@ TEST_CASE("make_release records a render as helm install does: config, manifest 
     auto again = weir::helm::render_chart(*chart_back, back->config, o);
     REQUIRE(again);
     CHECK(weir::helm::release_manifest(*again) == rel.manifest);
+}
+
+TEST_CASE("kube-prometheus-stack renders with its subcharts in install order with the names its helpers define",
+          "[helm][charts]")
+{
+    auto c = weir::helm::load_chart(data("kube-prometheus-stack"));
+    REQUIRE(c);
+    weir::helm::render_options o;
+    o.release.name = "kps";
+    o.release.namespace_ = "monitoring";
+    auto out = weir::helm::render_chart(*c, weir::value(), o);
+    INFO((out ? std::string() : out.err().message));
+    REQUIRE(out);
+    // Install order holds across the whole release (Helm's InstallOrder, unknown kinds last).
+    int last = -1;
+    bool unknown_seen = false;
+    std::map<std::string, int> kinds;
+    for (const auto& m : out->manifests) {
+        ++kinds[m.kind];
+        int order = weir::helm::install_order(m.kind);
+        if (order < 0) {
+            unknown_seen = true;
+            continue;
+        }
+        CHECK_FALSE(unknown_seen);
+        CHECK(order >= last);
+        last = order;
+    }
+    // The operator's custom resources, the exporters' DaemonSet and the three Deployments
+    // (operator, kube-state-metrics, grafana) of the default values.
+    CHECK(kinds["Prometheus"] == 1);
+    CHECK(kinds["Alertmanager"] == 1);
+    CHECK(kinds["DaemonSet"] == 1);
+    CHECK(kinds["Deployment"] == 3);
+    CHECK(kinds["PrometheusRule"] > 10);
+    std::set<std::string> deployments;
+    for (const auto& m : out->manifests)
+        if (m.kind == "Deployment") deployments.insert(m.name);
+    // kube-prometheus-stack.fullname = release + "-" + chart name, truncated to 26; the operator
+    // appends "-operator"; the subcharts' fullnames are release + "-" + their chart name.
+    CHECK(deployments == std::set<std::string>{"kps-kube-prometheus-stack-operator", "kps-kube-state-metrics", "kps-grafana"});
+    // The admission webhook's certificate jobs run as hooks.
+    bool webhook_hook = false;
+    for (const auto& h : out->hooks)
+        webhook_hook = webhook_hook || (h.kind == "Job" && std::find(h.events.begin(), h.events.end(), "pre-install") != h.events.end());
+    CHECK(webhook_hook);
 }

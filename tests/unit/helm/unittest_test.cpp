@@ -1,10 +1,12 @@
 // Runs a chart's own helm-unittest suites (tests/*_test.yaml): the chart authors' published
 // expectations. The subset of helm-unittest that ingress-nginx's and cert-manager's suites use is
-// implemented here: `templates` (suite or test), `release`, `set`, `capabilities`, and the
-// asserts hasDocuments, isKind, equal, exists, notExists, contains, notContains, isSubset,
-// matchRegex (each applied to every rendered document) and matchSnapshot (against the suite's
-// committed __snapshot__ file), with helm-unittest's defaults (release RELEASE-NAME in namespace
-// NAMESPACE).
+// implemented here: `templates`/`template` (globs) and `excludeTemplates`, `release`, `set`
+// (suite and test, merged), `capabilities`, `documentIndex`, `documentSelector`, and the asserts
+// hasDocuments, isKind, isAPIVersion, equal, exists, notExists, contains (with `any`),
+// notContains, isSubset, matchRegex over every selected document (paths with [n], [-1], [*] and
+// ["key"]), matchSnapshot (against the suite's committed __snapshot__ file), failedTemplate and
+// notFailedTemplate, with helm-unittest's defaults (release RELEASE-NAME in namespace NAMESPACE;
+// Chart.yaml's kubeVersion is not checked, as helm-unittest drives Helm's engine directly).
 #include "paths.hpp"
 
 #include <weir/core/json.hpp>
@@ -12,6 +14,9 @@
 #include <weir/helm/render.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fnmatch.h>
 
 #include <fstream>
 #include <regex>
@@ -51,9 +56,15 @@ bool same(const weir::value& a, const weir::value& b)
     return a == b;
 }
 
-// helm-unittest paths: a.b[0].c and a["x.y/z"].
+std::vector<const weir::value*> all_at_path(const weir::value& doc, const std::string& path);
+
+// helm-unittest paths: a.b[0].c, a["x.y/z"], a[-1]; with [*] see all_at_path.
 const weir::value* at_path(const weir::value& doc, const std::string& path)
 {
+    if (path.find("[*]") != std::string::npos) {
+        auto all = all_at_path(doc, path);
+        return all.empty() ? nullptr : all.front();
+    }
     const weir::value* cur = &doc;
     std::size_t i = 0;
     while (cur && i < path.size()) {
@@ -68,8 +79,10 @@ const weir::value* at_path(const weir::value& doc, const std::string& path)
             if (!inside.empty() && (inside[0] == '"' || inside[0] == '\'')) {
                 cur = cur->is_object() ? cur->find(inside.substr(1, inside.size() - 2)) : nullptr;
             } else {
-                std::size_t n = std::stoul(inside);
-                cur = cur->is_array() && n < cur->as_array().size() ? &cur->as_array()[n] : nullptr;
+                long n = std::stol(inside); // helm-unittest counts negative indices from the end
+                if (cur->is_array() && n < 0) n += static_cast<long>(cur->as_array().size());
+                cur = cur->is_array() && n >= 0 && std::size_t(n) < cur->as_array().size() ? &cur->as_array()[std::size_t(n)]
+                                                                                          : nullptr;
             }
             continue;
         }
@@ -79,6 +92,37 @@ const weir::value* at_path(const weir::value& doc, const std::string& path)
         i = end == std::string::npos ? path.size() : end;
     }
     return cur;
+}
+
+// Every value a path with [*] wildcards reaches.
+std::vector<const weir::value*> all_at_path(const weir::value& doc, const std::string& path)
+{
+    auto star = path.find("[*]");
+    if (star == std::string::npos) {
+        const weir::value* v = at_path(doc, path);
+        return v ? std::vector<const weir::value*>{v} : std::vector<const weir::value*>{};
+    }
+    std::vector<const weir::value*> out;
+    const weir::value* list = star == 0 ? &doc : at_path(doc, path.substr(0, star));
+    if (!list || !list->is_array()) return out;
+    std::string rest = path.substr(star + 3);
+    if (!rest.empty() && rest[0] == '.') rest.erase(0, 1);
+    for (const auto& e : list->as_array()) {
+        if (rest.empty()) out.push_back(&e);
+        else
+            for (const auto* v : all_at_path(e, rest)) out.push_back(v);
+    }
+    return out;
+}
+
+// A test's `set` merges into its suite's: maps merge key by key, anything else replaces.
+void merge_into(weir::value& dst, const weir::value& src)
+{
+    if (dst.is_object() && src.is_object()) {
+        for (const auto& [k, v] : src.as_object()) merge_into(dst.as_object()[k], v);
+        return;
+    }
+    dst = src;
 }
 
 // `set` keys are --set style paths; their values are YAML values.
@@ -104,7 +148,7 @@ void set_path(weir::value& root, const std::string& path, const weir::value& v)
         }
         if (i < path.size() && path[i] == '.') ++i;
     }
-    *cur = v;
+    merge_into(*cur, v);
 }
 
 struct outcome {
@@ -146,16 +190,31 @@ void run_assert(const std::string& kind, const weir::value& spec, const std::vec
             if (d.get_string("kind") != spec.get_string("of")) fail("kind is " + std::string(d.get_string("kind")));
             continue;
         }
+        if (kind == "isAPIVersion") {
+            if (d.get_string("apiVersion") != spec.get_string("of"))
+                fail("apiVersion is " + std::string(d.get_string("apiVersion")));
+            continue;
+        }
         std::string path = std::string(spec.get_string("path"));
         const weir::value* v = at_path(d, path);
-        if (kind == "exists" && !v) fail(path + " is missing");
+        if (kind == "exists" && all_at_path(d, path).empty()) fail(path + " is missing");
         if (kind == "notExists" && v) fail(path + " exists");
         if (kind == "equal" && (!v || !same(*v, *spec.find("value"))))
             fail(path + " is " + (v ? weir::to_json(*v) : "missing") + ", want " + weir::to_json(*spec.find("value")));
         if (kind == "contains" || kind == "notContains") {
             bool found = false;
+            const weir::value& content = *spec.find("content");
+            bool any = spec.find("any") && spec.find("any")->is_bool() && spec.find("any")->as_bool();
+            auto subset = [&](const weir::value& e) {
+                if (!e.is_object() || !content.is_object()) return same(e, content);
+                for (const auto& [k, w] : content.as_object()) {
+                    const weir::value* g = e.find(k);
+                    if (!g || !same(*g, w)) return false;
+                }
+                return true;
+            };
             if (v && v->is_array())
-                for (const auto& e : v->as_array()) found = found || same(e, *spec.find("content"));
+                for (const auto& e : v->as_array()) found = found || (any ? subset(e) : same(e, content));
             if (kind == "contains" && !found) fail(path + " lacks " + weir::to_json(*spec.find("content")));
             if (kind == "notContains" && found) fail(path + " has " + weir::to_json(*spec.find("content")));
         }
@@ -182,12 +241,18 @@ outcome run_suites(const std::filesystem::path& chart_dir)
     auto chart = weir::helm::load_chart(chart_dir);
     REQUIRE(chart);
     std::vector<std::filesystem::path> suites;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(chart_dir / "tests"))
-        if (e.path().string().ends_with("_test.yaml")) suites.push_back(e.path());
+    for (const char* folder : {"tests", "unittests"})
+        if (std::filesystem::exists(chart_dir / folder))
+            for (const auto& e : std::filesystem::recursive_directory_iterator(chart_dir / folder))
+                if (e.path().string().ends_with("_test.yaml")) suites.push_back(e.path());
     std::sort(suites.begin(), suites.end());
     for (const auto& suite_path : suites) {
         auto suite = weir::parse_yaml(slurp(suite_path), k8s);
         REQUIRE(suite);
+        const weir::value* suite_set = suite->find("set");
+        std::vector<std::string> excluded;
+        if (const auto* x = suite->find("excludeTemplates"))
+            for (const auto& e : x->as_array()) excluded.push_back(chart->metadata.name + "/templates/" + e.as_string());
         std::vector<std::string> suite_templates;
         if (const auto* t = suite->find("templates"))
             for (const auto& e : t->as_array()) suite_templates.push_back(e.as_string());
@@ -207,9 +272,11 @@ outcome run_suites(const std::filesystem::path& chart_dir)
                 templates.clear();
                 for (const auto& e : t->as_array()) templates.push_back(e.as_string());
             }
+            if (const auto* t = test.find("template")) templates = {t->as_string()};
             weir::value user = weir::object{};
-            if (const auto* set = test.find("set"))
-                for (const auto& [k, v] : set->as_object()) set_path(user, k, v);
+            for (const weir::value* set : {suite_set, test.find("set")})
+                if (set && set->is_object())
+                    for (const auto& [k, v] : set->as_object()) set_path(user, k, v);
             weir::helm::render_options o;
             o.release.name = "RELEASE-NAME";
             o.release.namespace_ = "NAMESPACE";
@@ -229,25 +296,67 @@ outcome run_suites(const std::filesystem::path& chart_dir)
                 if (const auto* apis = caps->find("apiVersions"))
                     for (const auto& a : apis->as_array()) o.release.caps.api_versions.push_back(a.as_string());
             }
-            auto rendered = weir::helm::render_chart(*chart, user, o);
+            // helm-unittest drives Helm's engine directly, which does not check Chart.yaml's
+            // kubeVersion against the capabilities.
+            weir::helm::chart unchecked = *chart;
+            unchecked.metadata.kube_version.clear();
+            auto rendered = weir::helm::render_chart(unchecked, user, o);
+            const weir::value* failed = nullptr;
+            for (const auto& a : test.find("asserts")->as_array())
+                if (const auto* f = a.find("failedTemplate")) failed = f;
+            if (failed) {
+                ++out.asserts;
+                std::string want = std::string(failed->get_string("errorMessage"));
+                if (rendered) out.failures.push_back(where + ": failedTemplate: rendering succeeded");
+                else if (!rendered.err().message.ends_with(want))
+                    out.failures.push_back(where + ": failedTemplate: got " + rendered.err().message);
+                continue;
+            }
             if (!rendered) {
                 out.failures.push_back(where + ": render failed: " + rendered.err().message);
                 continue;
             }
             for (const auto& a : test.find("asserts")->as_array()) {
                 for (const auto& [kind, spec] : a.as_object()) {
-                    if (kind == "template" || kind == "documentIndex") continue;
+                    if (kind == "template" || kind == "documentIndex" || kind == "documentSelector") continue;
+                    if (kind == "notFailedTemplate") { // rendering succeeded, or we would not be here
+                        ++out.asserts;
+                        continue;
+                    }
                     std::vector<std::string> selected = templates;
                     if (const auto* t = a.find("template")) selected = {t->as_string()};
                     std::vector<weir::value> docs;
+                    std::vector<const std::string*> texts;
                     for (auto t : selected) {
                         if (t.rfind("templates/", 0) == 0) t = t.substr(10);
-                        auto it = rendered->templates.find(chart->metadata.name + "/templates/" + t);
-                        if (it == rendered->templates.end()) continue;
-                        auto stream = weir::parse_yaml_stream(it->second, k8s);
+                        std::string want = chart->metadata.name + "/templates/" + t;
+                        for (const auto& [name, text] : rendered->templates) {
+                            bool skip = false;
+                            for (const auto& x : excluded) skip = skip || fnmatch(x.c_str(), name.c_str(), 0) == 0;
+                            if (!skip && fnmatch(want.c_str(), name.c_str(), 0) == 0) texts.push_back(&text);
+                        }
+                    }
+                    for (const std::string* text : texts) {
+                        auto stream = weir::parse_yaml_stream(*text, k8s);
                         REQUIRE(stream);
                         for (auto& d : *stream)
                             if (!d.is_null()) docs.push_back(std::move(d));
+                    }
+                    const weir::value* index = a.find("documentIndex");
+                    if (!index) index = test.find("documentIndex");
+                    const weir::value* sel = a.find("documentSelector");
+                    if (!sel) sel = test.find("documentSelector");
+                    if (sel && kind != "hasDocuments") {
+                        std::vector<weir::value> picked;
+                        for (auto& d : docs) {
+                            const weir::value* got = at_path(d, std::string(sel->get_string("path")));
+                            if (got && same(*got, *sel->find("value"))) picked.push_back(d);
+                        }
+                        docs = std::move(picked);
+                    }
+                    if (index && index->is_int() && kind != "hasDocuments") {
+                        auto i = static_cast<std::size_t>(index->as_int());
+                        docs = i < docs.size() ? std::vector<weir::value>{docs[i]} : std::vector<weir::value>{};
                     }
                     run_assert(kind, spec, docs, where, out, snapshots.is_object() ? snapshots.find(it_name) : nullptr);
                 }
@@ -278,4 +387,31 @@ TEST_CASE("cert-manager renders as its own helm-unittest suites and snapshots ex
     CHECK(out.failures.empty());
     WARN("cert-manager helm-unittest: " << out.tests << " tests, " << out.asserts << " asserts, "
                                         << out.failures.size() << " failures");
+}
+
+// Hidden: runs the helm-unittest suites of any chart, for exploring charts that are not in the
+// test data: WEIR_HELM_UNITTEST_CHART=/path/to/chart helm_test "[.explore]"
+TEST_CASE("a chart named by WEIR_HELM_UNITTEST_CHART passes its helm-unittest suites", "[.explore]")
+{
+    const char* dir = std::getenv("WEIR_HELM_UNITTEST_CHART");
+    REQUIRE(dir);
+    auto out = run_suites(dir);
+    for (const auto& f : out.failures) WARN(f);
+    WARN(dir << ": " << out.tests << " tests, " << out.asserts << " asserts, " << out.failures.size() << " failures");
+    CHECK(out.failures.empty());
+}
+
+TEST_CASE("kube-prometheus-stack and its grafana, kube-state-metrics and crds subcharts pass their helm-unittest "
+          "suites",
+          "[helm][charts][unittest]")
+{
+    const auto base = weir::test::source_dir() / "tests/unit/helm/testdata/kube-prometheus-stack";
+    int tests = 0;
+    for (const auto& dir : {base, base / "charts/grafana", base / "charts/kube-state-metrics", base / "charts/crds"}) {
+        auto out = run_suites(dir);
+        for (const auto& f : out.failures) WARN(f);
+        CHECK(out.failures.empty());
+        tests += out.tests;
+    }
+    CHECK(tests > 150);
 }
