@@ -157,6 +157,25 @@ TEST_CASE(
     CHECK(test::condition_message(denied, "Ready").find("401") != std::string::npos);
     CHECK_FALSE(denied.find_path({"status", "artifact"}));
 
+    // Credentials go to the index's host only, unless passCredentials: a chart served from another
+    // host name (localhost rather than 127.0.0.1) gets them only then.
+    std::string other_host = locked.url();
+    other_host.replace(other_host.find("127.0.0.1"), 9, "localhost");
+    locked.add(podinfo("3.0.0"), "", other_host);
+    c.apply_yaml("apiVersion: v1\nkind: Secret\nmetadata: {name: right, namespace: default}\n"
+                 "data: {username: YWxpY2U=, password: czNjcmV0}\n");
+    c.apply_yaml(repository_yaml("guarded", locked.url(), ", secretRef: {name: right}"));
+    c.apply_yaml(
+        repository_yaml("passing", locked.url(), ", secretRef: {name: right}, passCredentials: true"));
+    c.wait_for(helm_repository, "default", "guarded", test::ready_is("True"));
+    c.wait_for(helm_repository, "default", "passing", test::ready_is("True"));
+    c.apply_yaml(chart_yaml("guarded", "chart: podinfo, sourceRef: {kind: HelmRepository, name: guarded}"));
+    c.apply_yaml(chart_yaml("passing", "chart: podinfo, sourceRef: {kind: HelmRepository, name: passing}"));
+    value kept = c.wait_for(helm_chart, "default", "guarded", test::ready_is("False"));
+    CHECK(test::condition_message(kept, "Ready").find("401") != std::string::npos);
+    value passed = c.wait_for(helm_chart, "default", "passing", test::ready_is("True"));
+    CHECK(test::string_at(passed, {"status", "artifact", "revision"}) == "3.0.0");
+
     test::chart_repo open(c.dir() / "open");
     open.add(podinfo("1.0.0"), std::string(64, 'a'));
     c.apply_yaml(repository_yaml("open", open.url()));
