@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace weir::cli {
 
 status apply_install(const std::shared_ptr<kube::client>& client, const std::vector<value>& objects,
@@ -18,8 +20,22 @@ status apply_install(const std::shared_ptr<kube::client>& client, const std::vec
         if (c.act != ssa::action::unchanged) say_success(fmt::format("{} {}", c.subject.str(), ssa::action_name(c.act)));
     say_success("install finished");
     if (is_weir_apiserver(*client)) {
-        say_action("weir-apiserver runs no pods: not waiting for Deployments (the controllers are the processes "
-                   "`weir dev up` starts)");
+        // weir-apiserver runs no pods: under `weir dev up` the controllers are its processes, whose
+        // health endpoints it lists; otherwise there is nothing to wait for.
+        auto endpoints = dev_health_endpoints(client->cfg().source);
+        if (endpoints.empty()) {
+            say_action("weir-apiserver runs no pods: not waiting for Deployments (the controllers are the processes "
+                       "`weir dev up` starts)");
+            return ok();
+        }
+        say_waiting("weir-apiserver runs no pods: verifying the controllers `weir dev up` runs");
+        for (const auto& [name, address] : endpoints) {
+            if (std::find(options.components.begin(), options.components.end(), name) == options.components.end())
+                continue;
+            WEIR_TRY(poll_until(timeout, name + " to be ready at " + address,
+                                [&]() -> result<bool> { return health_ready(address); }));
+            say_success(name + ": process ready (" + address + "/readyz)");
+        }
         return ok();
     }
     say_waiting("verifying installation");

@@ -68,3 +68,14 @@ status apply_install(const std::shared_ptr<kube::client>& client, const std::vec
                      const install_options& options, std::chrono::milliseconds timeout);
 
 } // namespace weir::cli
+
+namespace weir::cli {
+
+// Under `weir dev up` the controllers are local processes: dev up writes "<name> <host:port>" lines
+// for their health endpoints to <dir>/controllers, next to <dir>/kubeconfig. Given the kubeconfig a
+// command was started with, returns those endpoints (empty when it is not a dev up kubeconfig).
+std::vector<std::pair<std::string, std::string>> dev_health_endpoints(const std::string& kubeconfig_source);
+// GET http://<address>/readyz answers 200.
+bool health_ready(const std::string& address);
+
+} // namespace weir::cli

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace {
@@ -29,6 +30,9 @@ int check(const cli::args& a)
         return 0;
     }
     bool weir_api = cli::is_weir_apiserver(**c);
+    // Under `weir dev up` the controllers are processes with health endpoints (no pods).
+    auto endpoints = weir_api ? cli::dev_health_endpoints((*c)->cfg().source)
+                              : std::vector<std::pair<std::string, std::string>>{};
     cli::say_action("checking controllers");
     auto comps = cli::select_components(f->list("components"), f->list("components-extra"));
     if (!comps) return cli::fail(comps.err().message);
@@ -44,7 +48,15 @@ int check(const cli::args& a)
         if (const value* cs = d->find_path({"spec", "template", "spec", "containers"}); cs && cs->is_array() && !cs->as_array().empty())
             image = std::string(cs->as_array()[0].get_string("image"));
         if (weir_api) {
-            cli::say_success(name + ": installed (" + image + "); weir-apiserver runs no pods, the controller is a local process");
+            auto at = std::find_if(endpoints.begin(), endpoints.end(), [&](const auto& e) { return e.first == name; });
+            if (at == endpoints.end()) {
+                cli::say_success(name + ": installed (" + image + "); weir-apiserver runs no pods, the controller is a local process");
+            } else if (cli::health_ready(at->second)) {
+                cli::say_success(name + ": process ready (" + at->second + "/readyz)");
+            } else {
+                std::cerr << "✗ " << name << ": process not ready at " << at->second << "/readyz" << std::endl;
+                ++failures;
+            }
             continue;
         }
         auto h = ssa::compute_health(*d);

@@ -101,9 +101,16 @@ status dev_env::start_controllers()
     // With a notification-controller in this build, every controller sends it its events.
     bool notifications = fs::exists(bin_dir_ / "notification-controller");
     std::string events = notifications ? fmt::format("127.0.0.1:{}", process::free_tcp_port()) : "";
+    // Health ports are chosen here so that `weir install`/`check` can find them in <dir>/controllers.
+    std::vector<std::pair<std::string, std::string>> health;
+    auto health_addr = [&](const std::string& name) {
+        health.emplace_back(name, fmt::format("127.0.0.1:{}", process::free_tcp_port()));
+        return health.back().second;
+    };
+    std::string next_name = "source-controller";
     auto common = [&](std::vector<std::string> extra) {
         std::vector<std::string> args{"--kubeconfig", kubeconfig, "--metrics-addr", "127.0.0.1:0", "--health-addr",
-                                      "127.0.0.1:0", "--log-encoding", "json"};
+                                      health_addr(next_name), "--log-encoding", "json"};
         if (notifications) args.insert(args.end(), {"--events-addr", "http://" + events + "/"});
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
@@ -112,16 +119,18 @@ status dev_env::start_controllers()
     WEIR_TRY(spawn("source-controller", common({"--storage-path", (options_.dir / "storage").string(), "--storage-addr",
                                                 storage, "--storage-adv-addr", storage}))
                  .start());
+    next_name = "kustomize-controller";
     WEIR_TRY(spawn("kustomize-controller", common({"--scratch-dir", (options_.dir / "tmp").string()})).start());
     // The other controllers of the component table, when this build has them (each is built on its
     // own): the common flags on loopback ports plus what each needs to keep its files under --dir.
     for (const auto& comp : components()) {
         if (comp.name == "source-controller" || comp.name == "kustomize-controller") continue;
         if (!fs::exists(bin_dir_ / comp.name)) continue;
+        next_name = comp.name;
         std::vector<std::string> args = common({});
         if (comp.name == "notification-controller") {
             // Its --events-addr is where it listens (Flux's meaning for this binary).
-            args = {"--kubeconfig", kubeconfig, "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0",
+            args = {"--kubeconfig", kubeconfig, "--metrics-addr", "127.0.0.1:0", "--health-addr", health.back().second,
                     "--log-encoding", "json", "--events-addr", events, "--receiver-addr",
                     fmt::format("127.0.0.1:{}", process::free_tcp_port())};
         } else if (comp.name == "helm-controller") {
@@ -130,6 +139,10 @@ status dev_env::start_controllers()
             args.insert(args.end(), {"--storage-path", (options_.dir / "image-storage").string()});
         }
         WEIR_TRY(spawn(comp.name, std::move(args)).start());
+    }
+    {
+        std::ofstream endpoints(options_.dir / "controllers");
+        for (const auto& [name, address] : health) endpoints << name << " " << address << "\n";
     }
     std::ofstream pids(options_.dir / "pids");
     for (const auto& c : children_) pids << c->pid() << "\n";
@@ -265,6 +278,7 @@ void dev_env::down()
     children_.clear();
     std::error_code ec;
     fs::remove(options_.dir / "pids", ec);
+    fs::remove(options_.dir / "controllers", ec);
 }
 
 status dev_env::down_from_pid_file(const fs::path& dir)
@@ -275,6 +289,8 @@ status dev_env::down_from_pid_file(const fs::path& dir)
     for (pid_t p; in >> p;) pids.push_back(p);
     for (auto it = pids.rbegin(); it != pids.rend(); ++it) process::stop_pid(*it);
     fs::remove(dir / "pids");
+    std::error_code ec;
+    fs::remove(dir / "controllers", ec);
     return ok();
 }
 

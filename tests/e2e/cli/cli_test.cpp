@@ -10,6 +10,7 @@
 #include <weir/core/temp_dir.hpp>
 #include <weir/core/yaml.hpp>
 #include <weir/kube/errors.hpp>
+#include <weir/process/child.hpp>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace weir;
 namespace fs = std::filesystem;
@@ -436,6 +438,31 @@ TEST_CASE("create source git and create kustomization wait for Ready, then expor
     CHECK(del.rc == 0);
     auto gone = c.client().get(test::kustomization_kind, "default", "apps");
     CHECK((!gone && kube::is_not_found(gone.err())));
+}
+
+TEST_CASE("under weir dev up, install and check verify the controller processes through their health endpoints")
+{
+    temp_dir dir(fs::temp_directory_path(), "cli-e2e-dev");
+    process::child dev({.binary = WEIR_CLI_BIN,
+                        .args = {"dev", "up", "--dir", (dir.path() / "d").string(), "--repo",
+                                 (test::source_dir() / "manifests" / "examples").string()},
+                        .log = dir.path() / "dev.log"});
+    REQUIRE(dev.start());
+    fs::path kubeconfig = dir.path() / "d" / "kubeconfig";
+    // dev up writes the kubeconfig, then the controllers' endpoints and the pid file last.
+    for (int i = 0; i < 600 && !fs::exists(dir.path() / "d" / "pids"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(fs::exists(dir.path() / "d" / "controllers"));
+    auto install = weir_cli({"install", "--kubeconfig", kubeconfig.string(), "--timeout", "60s"});
+    INFO(install.out);
+    CHECK(install.rc == 0);
+    CHECK(install.out.find("source-controller: process ready") != std::string::npos);
+    CHECK(install.out.find("kustomize-controller: process ready") != std::string::npos);
+    auto check = weir_cli({"check", "--kubeconfig", kubeconfig.string()});
+    INFO(check.out);
+    CHECK(check.rc == 0);
+    CHECK(check.out.find("all checks passed") != std::string::npos);
+    dev.stop();
 }
 
 TEST_CASE("install --export renders the embedded config for the chosen components and namespace")
