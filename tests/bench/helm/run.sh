@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Renders podinfo and Bitnami nginx (with its common library) N times with weir, and podinfo with
-# Go's text/template + Sprig the way Helm's engine drives them (go-engine/main.go, built offline
-# from Debian's Go packages). Peak RSS via /usr/bin/time.
+# Renders podinfo, Bitnami nginx (with its common library) and kube-prometheus-stack N times with
+# weir, and podinfo and nginx with Go's text/template + Sprig the way Helm's engine drives them
+# (go-engine/main.go, built offline from Debian's Go packages). Peak RSS via /usr/bin/time.
 #   tests/bench/helm/run.sh BUILD_DIR [N]
 set -euo pipefail
 build=$1
@@ -19,5 +19,8 @@ t "$build/bench/helm_bench" "$n" "$data/podinfo/podinfo"
 t "$build/bench/go-engine" "$data/podinfo/podinfo" "$n"
 echo "bitnami nginx + common (TLS generation off: key generation dominates otherwise):"
 t "$build/bench/helm_bench" "$n" "$data/bitnami/nginx" "tls.enabled=false"
+t "$build/bench/go-engine" "$data/bitnami/nginx" "$((n / 5))" "tls.enabled=false"
+echo "kube-prometheus-stack with grafana, kube-state-metrics, node exporters (125 documents):"
+t "$build/bench/helm_bench" 20 "$data/kube-prometheus-stack"
 echo "bitnami nginx + common, defaults (an RSA CA and certificate generated per render):"
 t "$build/bench/helm_bench" 10 "$data/bitnami/nginx"

@@ -1,8 +1,10 @@
-// go-engine renders a chart without subcharts the way Helm's engine does (one text/template set
-// with Sprig and include/tpl/required/toYaml/fromYaml/toJson, missingkey=zero, every template
-// parsed and executed per render), N times, and prints the mean time per render. It is the Go
-// side of tests/bench/helm: Debian ships no helm binary, so this stands in for Helm's engine.
-//   go-engine CHART_DIR N
+// go-engine renders a chart the way Helm's engine does (one text/template set with Sprig and
+// include/tpl/required/toYaml/fromYaml/toJson, missingkey=zero, every template parsed and
+// executed per render), N times, and prints the mean time per render. It is the Go side of
+// tests/bench/helm: Debian ships no helm binary, so this stands in for Helm's engine. Library
+// subcharts' templates join the set; application subcharts are not rendered.
+//
+//	go-engine CHART_DIR N [a.b=false]
 package main
 
 import (
@@ -20,6 +22,18 @@ import (
 	"github.com/Masterminds/sprig"
 	"gopkg.in/yaml.v2"
 )
+
+// versionSet is .Capabilities.APIVersions, with Helm's Has method.
+type versionSet []string
+
+func (v versionSet) Has(s string) bool {
+	for _, x := range v {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
 
 // yaml.v2 gives map[interface{}]interface{}; Helm's values are map[string]interface{}.
 func clean(v interface{}) interface{} {
@@ -77,6 +91,9 @@ func render(files map[string]string, names []string, top map[string]interface{})
 		r, _ := clean(m).(map[string]interface{})
 		return r
 	}
+	funcs["lookup"] = func(string, string, string, string) (map[string]interface{}, error) {
+		return map[string]interface{}{}, nil
+	}
 	funcs["toJson"] = func(v interface{}) string {
 		b, _ := json.Marshal(v)
 		return string(b)
@@ -107,8 +124,10 @@ func main() {
 	n, _ := strconv.Atoi(os.Args[2])
 	files := map[string]string{}
 	var names []string
-	filepath.Walk(filepath.Join(dir, "templates"), func(p string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		rel0, _ := filepath.Rel(dir, p)
+		inTemplates := strings.HasPrefix(rel0, "templates/") || (strings.HasPrefix(rel0, "charts/") && strings.Contains(rel0, "/templates/_"))
+		if err == nil && !info.IsDir() && inTemplates {
 			b, _ := ioutil.ReadFile(p)
 			rel, _ := filepath.Rel(dir, p)
 			name := filepath.Base(dir) + "/" + rel
@@ -123,14 +142,27 @@ func main() {
 	yaml.Unmarshal(b, &chartYaml)
 	b, _ = ioutil.ReadFile(filepath.Join(dir, "values.yaml"))
 	yaml.Unmarshal(b, &values)
+	if len(os.Args) > 3 { // one "a.b=false" override, enough to switch a feature off
+		kv := strings.SplitN(os.Args[3], "=", 2)
+		keys := strings.Split(kv[0], ".")
+		m := clean(values).(map[string]interface{})
+		values = m
+		for _, k := range keys[:len(keys)-1] {
+			m = m[k].(map[string]interface{})
+		}
+		m[keys[len(keys)-1]] = kv[1] == "true"
+	}
 	meta := clean(chartYaml).(map[string]interface{})
 	chart := map[string]interface{}{"Name": meta["name"], "Version": meta["version"], "AppVersion": meta["appVersion"], "IsRoot": true}
 	top := map[string]interface{}{
-		"Values":       clean(values),
-		"Chart":        chart,
-		"Release":      map[string]interface{}{"Name": "web", "Namespace": "default", "Revision": 1, "IsInstall": true, "IsUpgrade": false, "Service": "Helm"},
-		"Capabilities": map[string]interface{}{"KubeVersion": map[string]interface{}{"Version": "v1.32.0", "Major": "1", "Minor": "32", "GitVersion": "v1.32.0"}},
-		"Files":        map[string]interface{}{},
+		"Values":  clean(values),
+		"Chart":   chart,
+		"Release": map[string]interface{}{"Name": "web", "Namespace": "default", "Revision": 1, "IsInstall": true, "IsUpgrade": false, "Service": "Helm"},
+		"Capabilities": map[string]interface{}{
+			"KubeVersion": map[string]interface{}{"Version": "v1.32.0", "Major": "1", "Minor": "32", "GitVersion": "v1.32.0"},
+			"APIVersions": versionSet{"v1", "apps/v1", "batch/v1", "networking.k8s.io/v1", "policy/v1", "autoscaling/v2"},
+		},
+		"Files": map[string]interface{}{},
 	}
 	size := 0
 	start := time.Now()
