@@ -217,8 +217,9 @@ void dispatcher::send(task t)
         } else {
             for (const auto& r : *reqs) {
                 auto sent = send_request(r, resolved->second);
-                if (!sent) {
-                    last = sent.err();
+                status checked = sent ? check_ok_field(r, *sent) : status(sent.err());
+                if (!checked) {
+                    last = checked.err();
                     ok_all = false;
                     break;
                 }

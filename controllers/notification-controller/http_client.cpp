@@ -1,5 +1,7 @@
 #include "http_client.hpp"
 
+#include <weir/core/json.hpp>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -230,6 +232,17 @@ pool& shared_pool()
 }
 
 } // namespace
+
+status check_ok_field(const http_request& req, const http_response& resp)
+{
+    if (req.ok_field.empty()) return ok();
+    auto v = parse_json(resp.body);
+    const value* f = v ? v->find(req.ok_field) : nullptr;
+    if (f && f->is_bool() && f->as_bool()) return ok();
+    return terminal_error(fmt::format("{} answered {} without \"{}\": true: {}", req.url.substr(0, req.url.find('?')),
+                                      resp.status, req.ok_field, resp.body.substr(0, 300)),
+                          "ProviderError");
+}
 
 result<http_response> send_request(const http_request& req, const http_client_options& options)
 {

@@ -21,6 +21,9 @@ struct http_request {
     std::string url;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // Some APIs answer 200 with {"ok": false, "error": ...} (Slack's Web API, Telegram's Bot
+    // API): when set, this boolean field of the JSON answer must be true.
+    std::string ok_field;
 
     std::string header(std::string_view name) const;
 };
@@ -46,5 +49,7 @@ result<parsed_url> parse_url(std::string_view url);
 std::string url_encode(std::string_view s);
 
 result<http_response> send_request(const http_request& req, const http_client_options& options);
+// The ok_field rule above; terminal error quoting the service's answer.
+status check_ok_field(const http_request& req, const http_response& resp);
 
 } // namespace weir::notification

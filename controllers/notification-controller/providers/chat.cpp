@@ -55,7 +55,10 @@ requests slack(const provider_config& cfg, const flux_event& ev)
     if (url.empty() && !cfg.token.empty()) url = "https://slack.com/api/chat.postMessage";
     WEIR_TRY(require(!url.empty(), "slack", "a webhook address or a bot token"));
     http_request r = json_post(url, slack_payload(cfg, ev));
-    if (!cfg.token.empty()) r.headers.emplace_back("Authorization", "Bearer " + cfg.token);
+    if (!cfg.token.empty()) {
+        r.headers.emplace_back("Authorization", "Bearer " + cfg.token);
+        r.ok_field = "ok"; // the Web API reports errors in the body
+    }
     add_secret_headers(r, cfg);
     return std::vector{std::move(r)};
 }
@@ -146,7 +149,9 @@ requests telegram(const provider_config& cfg, const flux_event& ev)
     for (const auto& [k, v] : display_metadata(ev))
         text += fmt::format("\n\\- *{}*: {}", telegram_escape(k), telegram_escape(v));
     value body = weir::object{{"chat_id", cfg.channel}, {"text", text}, {"parse_mode", "MarkdownV2"}};
-    return std::vector{json_post(base + "/bot" + cfg.token + "/sendMessage", body)};
+    http_request r = json_post(base + "/bot" + cfg.token + "/sendMessage", body);
+    r.ok_field = "ok";
+    return std::vector{std::move(r)};
 }
 
 requests matrix(const provider_config& cfg, const flux_event& ev)

@@ -295,3 +295,33 @@ TEST_CASE("the forwarder keeps events while the receiver is down and sends them 
     CHECK(got == std::vector<std::string>{"event 2", "event 3", "event 4"});
     CHECK(fwd.stats().reconnects >= 1);
 }
+
+TEST_CASE("a Provider proxy receives plain-http requests in absolute form", "[notification][delivery]")
+{
+    test::recorder proxy;
+    auto reqs = build_requests({.type = "generic", .address = "http://hooks.internal.example:8080/flux"}, sample());
+    REQUIRE(reqs);
+    auto resp = send_request(reqs->front(), {.timeout = 5s, .proxy = proxy.origin()});
+    REQUIRE(resp);
+    auto got = proxy.wait_for(1);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].target == "http://hooks.internal.example:8080/flux");
+    CHECK(got[0].header("host") == "hooks.internal.example");
+    CHECK(got[0].body == reqs->front().body);
+}
+
+TEST_CASE("a pooled connection the service closed is replaced, and a service gone is a transient error", "[notification][delivery]")
+{
+    std::string origin;
+    std::atomic<int> served{0};
+    {
+        test::recorder svc;
+        origin = svc.origin();
+        for (int i = 0; i < 3; ++i) REQUIRE(send_request({.method = "POST", .url = origin + "/a", .headers = {}, .body = "{}"}, {}));
+        served = static_cast<int>(svc.count());
+    } // the service goes away with an idle pooled connection to it
+    CHECK(served == 3);
+    auto r = send_request({.method = "POST", .url = origin + "/a", .headers = {}, .body = "{}"}, {.timeout = 2s});
+    REQUIRE_FALSE(r); // nothing listens now: a clear transient error, not a hang
+    CHECK_FALSE(r.err().terminal());
+}

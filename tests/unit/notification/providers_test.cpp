@@ -244,3 +244,17 @@ TEST_CASE("a provider without what its service needs is a terminal error naming 
     CHECK(r.err().message.find("channel") != std::string::npos);
     CHECK_FALSE(build_requests({.type = "nope"}, sample()));
 }
+
+TEST_CASE("Slack's Web API and Telegram answers with ok=false are failures", "[notification][providers]")
+{
+    auto bot = one({.type = "slack", .token = "xoxb-1"}, sample());
+    CHECK(check_ok_field(bot, {200, R"({"ok":true,"ts":"1"})"}));
+    auto bad = check_ok_field(bot, {200, R"({"ok":false,"error":"channel_not_found"})"});
+    REQUIRE_FALSE(bad);
+    CHECK(bad.err().message.find("channel_not_found") != std::string::npos);
+    // Incoming webhooks answer plain "ok": no body rule for them.
+    auto hook = one({.type = "slack", .address = "https://hooks.slack.com/services/T/B/X"}, sample());
+    CHECK(check_ok_field(hook, {200, "ok"}));
+    auto tg = one({.type = "telegram", .channel = "1", .token = "t"}, sample());
+    CHECK_FALSE(check_ok_field(tg, {200, R"({"ok":false,"description":"chat not found"})"}));
+}
