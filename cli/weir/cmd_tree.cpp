@@ -19,9 +19,15 @@ status print_children(kube::client& c, const value& ks, const std::string& inden
         const auto& e = entries[i];
         bool last = i + 1 == entries.size();
         std::cout << indent << (last ? "└── " : "├── ") << e.str() << "\n";
-        if (e.kind == "Kustomization" && e.group == "kustomize.toolkit.fluxcd.io" && depth < 32) {
+        // Appliers nest: a Kustomization may apply Kustomizations and HelmReleases, each with its own
+        // status.inventory (weir's helm-controller keeps one too).
+        bool applier = (e.kind == "Kustomization" && e.group == "kustomize.toolkit.fluxcd.io") ||
+                       (e.kind == "HelmRelease" && e.group == "helm.toolkit.fluxcd.io");
+        if (applier && depth < 32) {
             auto child = c.get({e.group, e.version, e.kind}, e.namespace_, e.name);
-            if (child && !(kube::name_of(*child) == kube::name_of(ks) && kube::namespace_of(*child) == kube::namespace_of(ks)))
+            bool self = child && e.kind == "Kustomization" && kube::name_of(*child) == kube::name_of(ks) &&
+                        kube::namespace_of(*child) == kube::namespace_of(ks);
+            if (child && !self)
                 WEIR_TRY(print_children(c, *child, indent + (last ? "    " : "│   "), depth + 1));
         }
     }
