@@ -499,7 +499,20 @@ result<runtime::action> helm_release_reconciler::finalize(const value& obj)
     if (spec && !spec->suspend) {
         temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}", ns_of(obj), name_of(obj)));
         release_actions actions(client_for(obj, *spec), target_of(obj, *spec), *spec, work.path());
-        auto removed = actions.uninstall();
+        WEIR_TRY_ASSIGN(auto history, actions.store().history());
+        status removed = ok();
+        if (!history.empty()) {
+            removed = actions.uninstall();
+        } else if (auto inv = ssa::inventory::from_status(obj.find_path({"status", "inventory"}));
+                   inv && !inv->empty()) {
+            // The records were deleted by hand: the inventory still names what was applied, and
+            // only what carries this release's labels goes.
+            ssa::resource_manager rm(client_for(obj, *spec), {.owner_group = "helm.toolkit.fluxcd.io"});
+            auto deleted = rm.delete_all(
+                inv->entries(), {.owner_labels = {{"helm.toolkit.fluxcd.io/name", name_of(obj)},
+                                                  {"helm.toolkit.fluxcd.io/namespace", ns_of(obj)}}});
+            if (!deleted) removed = deleted.err();
+        }
         if (!removed) {
             mgr_.events().warning(obj, "UninstallFailed", removed.err().message);
             return removed.err();

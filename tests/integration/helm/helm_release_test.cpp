@@ -441,6 +441,13 @@ TEST_CASE("helm-controller uninstalls a failed install between retries and stall
     c.apply_yaml(release_yaml("bad", "  values: {broken: false}\n" + install));
     c.wait_for(helm_release, "default", "bad", history_version_is(1), std::chrono::seconds(60));
     CHECK(config_value(c, "default", "bad-config", "greeting") == "hello");
+
+    // Records deleted by hand: deleting the HelmRelease still removes what its inventory names.
+    REQUIRE(c.client().remove(secret, "default", "sh.helm.release.v1.bad.v1"));
+    REQUIRE(c.client().remove(helm_release, "default", "bad"));
+    for (int i = 0; i < 300 && c.client().get(helm_release, "default", "bad"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK_FALSE(c.client().get(config_map, "default", "bad-config"));
     fs::remove_all(scratch);
 }
 
