@@ -12,6 +12,7 @@
 #include <weir/core/json.hpp>
 #include <weir/core/temp_dir.hpp>
 #include <weir/kube/errors.hpp>
+#include <weir/kube/rest_mapper.hpp>
 #include <weir/runtime/conditions.hpp>
 #include <weir/runtime/patch.hpp>
 
@@ -118,6 +119,10 @@ void helm_release_reconciler::bind(runtime::controller& controller)
                std::to_string(cond::observed_generation(o));
     };
     controller.watches(helm_chart_kind, wake("HelmChart", revision));
+    // OCIRepository is watched only where its CRD is installed: an informer of a kind the server
+    // does not serve would never sync and hold the manager back.
+    if (mgr_.client().mapper().mapping_for(oci_repository_kind))
+        controller.watches(oci_repository_kind, wake("OCIRepository", revision));
     // valuesFrom ConfigMaps and Secrets are watched without a label, but Helm's release records
     // (owner=helm, the bulk of a cluster's Secrets) are kept out of the cache.
     std::string scope = mgr_.options().watch_all_namespaces ? "" : mgr_.runtime_namespace();
