@@ -268,7 +268,8 @@ result<runtime::action> helm_release_reconciler::act(const value& obj, const hel
     if (remediation.retries_exhausted(static_cast<int>(failures))) {
         std::string msg =
             fmt::format("Failed to {} after {} attempt(s)", upgrade ? "upgrade" : "install", failures);
-        cond::mark_stalled(updated, "RetriesExceeded", msg);
+        if (!cond::is_true(updated, cond::stalled)) // keep the message that says what failed
+            cond::mark_stalled(updated, "RetriesExceeded", msg);
         cond::set_observed_generation(updated);
         WEIR_TRY(write_status(obj, updated));
         return runtime::action::await_change();
