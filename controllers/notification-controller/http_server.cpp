@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
+#include <condition_variable>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -33,19 +34,22 @@ struct http_server::impl {
     request_handler handler;
     asio::io_context io;
     std::unique_ptr<tcp::acceptor> acceptor;
-    std::thread accept_thread;
+    std::thread accept_thread, watchdog_thread;
+    std::condition_variable watchdog_cv;
     std::atomic<bool> stopping{false};
     std::mutex mutex;
     struct conn {
         std::shared_ptr<tcp::socket> socket;
         std::thread thread;
         std::shared_ptr<std::atomic<bool>> done;
+        std::shared_ptr<std::atomic<std::int64_t>> deadline; // steady ms; 0 while none applies
     };
     std::list<conn> conns;
     logger log{"http-server"};
 
     void accept_loop();
-    void serve(const std::shared_ptr<tcp::socket>& socket);
+    void serve(const std::shared_ptr<tcp::socket>& socket, std::atomic<std::int64_t>& deadline);
+    void watchdog();
     bool is_http2(tcp::socket& socket);
     void reap();
 };
@@ -63,7 +67,12 @@ bool http_server::impl::is_http2(tcp::socket& socket)
     return n == 3 && std::string_view(buf, 3) == "PRI";
 }
 
-void http_server::impl::serve(const std::shared_ptr<tcp::socket>& socket)
+std::int64_t steady_ms()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void http_server::impl::serve(const std::shared_ptr<tcp::socket>& socket, std::atomic<std::int64_t>& deadline)
 {
     if (is_http2(*socket)) {
         beast::error_code ec;
@@ -81,7 +90,9 @@ void http_server::impl::serve(const std::shared_ptr<tcp::socket>& socket)
         parser.body_limit(options.body_limit);
         parser.header_limit(256 * 1024);
         beast::error_code ec;
+        deadline = steady_ms() + options.io_timeout.count();
         http::read(*socket, buf, parser, ec);
+        deadline = 0; // the handler's own calls have their own timeouts
         http::response<http::string_body> res;
         res.version(11);
         if (ec == http::error::body_limit) {
@@ -110,6 +121,7 @@ void http_server::impl::serve(const std::shared_ptr<tcp::socket>& socket)
             res.keep_alive(req.keep_alive());
         }
         res.prepare_payload();
+        deadline = steady_ms() + options.io_timeout.count();
         http::write(*socket, res, ec);
         if (ec || !res.keep_alive()) {
             socket->shutdown(tcp::socket::shutdown_both, ec);
@@ -131,6 +143,23 @@ void http_server::impl::reap()
     }
 }
 
+void http_server::impl::watchdog()
+{
+    std::unique_lock lock(mutex);
+    while (!stopping) {
+        watchdog_cv.wait_for(lock, std::chrono::milliseconds(500));
+        std::int64_t now = steady_ms();
+        for (auto& c : conns) {
+            std::int64_t d = *c.deadline;
+            if (d > 0 && now > d && !*c.done) {
+                *c.deadline = 0;
+                // Wakes the blocked read or write; the serving thread then ends.
+                ::shutdown(c.socket->native_handle(), SHUT_RDWR);
+            }
+        }
+    }
+}
+
 void http_server::impl::accept_loop()
 {
     while (!stopping) {
@@ -142,12 +171,13 @@ void http_server::impl::accept_loop()
         socket->set_option(tcp::no_delay(true), ec);
         reap();
         auto done = std::make_shared<std::atomic<bool>>(false);
+        auto deadline = std::make_shared<std::atomic<std::int64_t>>(0);
         std::lock_guard lock(mutex);
-        conns.push_back({socket, std::thread([this, socket, done] {
-                             serve(socket);
+        conns.push_back({socket, std::thread([this, socket, done, deadline] {
+                             serve(socket, *deadline);
                              *done = true;
                          }),
-                         done});
+                         done, deadline});
     }
 }
 
@@ -169,6 +199,7 @@ status http_server::start()
         return terminal_error("cannot listen on " + impl_->options.listen + ": " + e.what(), "ListenFailed");
     }
     impl_->accept_thread = std::thread([this] { impl_->accept_loop(); });
+    impl_->watchdog_thread = std::thread([this] { impl_->watchdog(); });
     return ok();
 }
 
@@ -180,6 +211,11 @@ void http_server::stop()
     ::shutdown(impl_->acceptor->native_handle(), SHUT_RDWR);
     impl_->acceptor->close(ec);
     impl_->accept_thread.join();
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->watchdog_cv.notify_all();
+    }
+    impl_->watchdog_thread.join();
     std::list<impl::conn> conns;
     {
         std::lock_guard lock(impl_->mutex);

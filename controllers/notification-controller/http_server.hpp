@@ -1,5 +1,5 @@
 // The small HTTP/1.1 server behind the event intake and the webhook receiver: one thread per
-// connection (keep-alive), a body limit answered with 413 before the body is read, and an optional
+// connection (keep-alive, closed after io_timeout without progress), a body limit answered with 413 before the body is read, and an optional
 // hand-off of connections that open with the HTTP/2 preface (gRPC on the same port).
 //
 //   http_server s({.listen = ":9292", .body_limit = 3 << 20}, [](const server_request& r) {
@@ -10,6 +10,7 @@
 
 #include <weir/core/result.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,6 +37,9 @@ using request_handler = std::function<server_response(const server_request&)>;
 struct http_server_options {
     std::string listen = "127.0.0.1:0";
     std::size_t body_limit = 3 << 20; // Flux's limit for events and webhooks
+    // A connection that sends nothing (or reads nothing) for this long is closed, so slow or idle
+    // clients cannot hold a thread each forever (Flux: 30 s read timeout).
+    std::chrono::milliseconds io_timeout{std::chrono::seconds(30)};
     // Takes ownership of the socket of a connection that starts with "PRI * HTTP/2.0".
     std::function<void(int fd)> http2_handoff;
 };

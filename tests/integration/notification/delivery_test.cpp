@@ -10,6 +10,9 @@
 #include <weir/core/yaml.hpp>
 #include <weir/eventsink/forwarder.hpp>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -324,4 +327,20 @@ TEST_CASE("a pooled connection the service closed is replaced, and a service gon
     auto r = send_request({.method = "POST", .url = origin + "/a", .headers = {}, .body = "{}"}, {.timeout = 2s});
     REQUIRE_FALSE(r); // nothing listens now: a clear transient error, not a hang
     CHECK_FALSE(r.err().terminal());
+}
+
+TEST_CASE("the HTTP servers close a connection that sends nothing within the io timeout", "[notification][delivery]")
+{
+    http_server server({.listen = "127.0.0.1:0", .body_limit = 1024, .io_timeout = 200ms},
+                       [](const server_request&) { return server_response{}; });
+    REQUIRE(server.start());
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket s(io);
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+    boost::asio::write(s, boost::asio::buffer(std::string("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")));
+    char buf[64];
+    boost::system::error_code ec;
+    std::size_t n = s.read_some(boost::asio::buffer(buf), ec); // the rest of the body never comes
+    CHECK(n == 0);
+    CHECK(ec == boost::asio::error::eof);
 }
