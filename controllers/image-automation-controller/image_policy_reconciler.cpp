@@ -33,7 +33,33 @@ oci::tag_policy to_tag_policy(const image_policy_spec& s)
 
 std::string ns_of(const value& obj) { return std::string(obj.find_path({"metadata", "namespace"})->as_string()); }
 
+bool labels_match(const value& match_labels, const value* labels)
+{
+    for (const auto& [k, v] : match_labels.as_object()) {
+        const value* have = labels ? labels->find(k) : nullptr;
+        if (!have || !have->is_string() || !v.is_string() || have->as_string() != v.as_string()) return false;
+    }
+    return true;
+}
+
 } // namespace
+
+// Flux's ACL: another namespace may use the repository when one of
+// spec.accessFrom.namespaceSelectors[].matchLabels matches that namespace's labels (an empty
+// matchLabels matches every namespace).
+result<bool> image_policy_reconciler::access_allowed(const value& repo, const std::string& ns)
+{
+    const value* selectors = repo.find_path({"spec", "accessFrom", "namespaceSelectors"});
+    if (!selectors || !selectors->is_array()) return false;
+    auto namespace_obj = mgr_.client().get({"", "v1", "Namespace"}, "", ns);
+    if (!namespace_obj) return namespace_obj.err().wrap("namespace " + ns);
+    const value* labels = namespace_obj->find_path({"metadata", "labels"});
+    for (const auto& sel : selectors->as_array()) {
+        const value* ml = sel.find("matchLabels");
+        if (!ml || !ml->is_object() || labels_match(*ml, labels)) return true;
+    }
+    return false;
+}
 
 std::vector<runtime::request> image_policy_reconciler::policies_for(const value& repository)
 {
@@ -77,10 +103,20 @@ result<runtime::action> image_policy_reconciler::reconcile(const runtime::reques
     std::string repo_key = repo_ns + "/" + spec.image_repository_ref.name;
     kube::object_ptr repo = repositories_->cache().get(repo_key);
     if (!repo) return not_ready("DependencyNotReady", fmt::format("referenced ImageRepository '{}' not found", repo_key));
-    if (repo_ns != req.namespace_ && !repo->find_path({"spec", "accessFrom"}))
-        return terminal_error(fmt::format("ImageRepository '{}' does not grant access to namespace '{}' (spec.accessFrom)",
-                                          repo_key, req.namespace_),
-                              "AccessDenied");
+    if (repo_ns != req.namespace_) {
+        WEIR_TRY_ASSIGN(bool allowed, access_allowed(*repo, req.namespace_));
+        if (!allowed) {
+            // Retried: the namespace's labels or the repository's accessFrom may change.
+            error e = transient_error(fmt::format("access denied: ImageRepository '{}' does not grant access to "
+                                                  "namespace '{}' (spec.accessFrom.namespaceSelectors)",
+                                                  repo_key, req.namespace_),
+                                      "AccessDenied");
+            cond::mark_failed(updated, e.reason, e.message);
+            cond::set_observed_generation(updated);
+            WEIR_TRY(write_status(obj, updated));
+            return e;
+        }
+    }
     tag_list tags = tags_.get(repo_key);
     // Stored tags are used even while the repository's latest scan fails, as Flux does: a registry
     // outage must not take selections away.

@@ -23,6 +23,7 @@ public:
     std::vector<runtime::request> policies_for(const value& repository);
 
 private:
+    result<bool> access_allowed(const value& repository, const std::string& namespace_);
     status write_status(const value& original, value& updated);
 
     runtime::manager& mgr_;

@@ -366,3 +366,41 @@ TEST_CASE("automation commits are signed with an OpenPGP key or an SSH key from 
     }
     test::run({"gpgconf", "--homedir", gnupg.string(), "--kill", "gpg-agent"});
 }
+
+TEST_CASE("a policy in another namespace may use a repository only when accessFrom selects its namespace",
+          "[integration][image]")
+{
+    test::registry reg;
+    reg.push_tags("team/app", {"3.1.0"});
+    temp_dir storage(fs::temp_directory_path(), "image-storage");
+    test::local_cluster c({.apiserver = WEIR_APISERVER_BIN,
+                           .source_controller = {},
+                           .kustomize_controller = {},
+                           .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
+    c.apply_yaml(fmt::format(R"(apiVersion: v1
+kind: Namespace
+metadata: {{name: apps, labels: {{team: a}}}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {{name: other}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {{name: app, namespace: default}}
+spec:
+  image: "{}/team/app"
+  interval: 1h
+  insecure: true
+  accessFrom: {{namespaceSelectors: [{{matchLabels: {{team: a}}}}]}}
+)",
+                             reg.host()));
+    for (std::string ns : {"apps", "other"})
+        c.apply_yaml("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: app, namespace: " + ns +
+                     "}\nspec: {imageRepositoryRef: {name: app, namespace: default}, policy: {semver: {range: '>=1.0.0'}}}\n");
+    c.wait_for(image_policy, "apps", "app", tag_is("3.1.0"));
+    value denied = c.wait_for(image_policy, "other", "app", test::ready_is("False"));
+    CHECK(test::condition_reason(denied, "Ready") == "AccessDenied");
+    CHECK(test::condition_message(denied, "Ready").find("does not grant access to namespace 'other'") != std::string::npos);
+    CHECK(denied.find_path({"status", "latestRef"}) == nullptr);
+}
