@@ -14,7 +14,10 @@ status apply_install(const std::shared_ptr<kube::client>& client, const std::vec
 {
     say_action("installing components in " + options.namespace_ + " namespace");
     ssa::resource_manager rm(client);
-    auto changes = rm.apply_all(objects, {.field_manager = "weir"});
+    // As the kustomize-controller's field manager: after bootstrap its Kustomization applies these
+    // same objects from Git, and with one owner a field removed in Git is removed from the cluster
+    // (a second manager would keep owning, and so keep, the old value).
+    auto changes = rm.apply_all(objects, {.field_manager = "kustomize-controller"});
     if (!changes) return changes.err().wrap("install");
     for (const auto& c : changes->entries)
         if (c.act != ssa::action::unchanged) say_success(fmt::format("{} {}", c.subject.str(), ssa::action_name(c.act)));

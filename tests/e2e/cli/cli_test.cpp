@@ -190,6 +190,35 @@ TEST_CASE("bootstrap git commits weir's manifests to an empty repository, instal
     CHECK(second.out.find("no new commit") != std::string::npos);
 }
 
+TEST_CASE("bootstrap commits an upgrade when the CLI's manifests differ from the repository's, and the cluster applies it")
+{
+    bootstrapped b;
+    REQUIRE(b.bootstrap().rc == 0);
+    fs::path bare = b.repos.bare("fleet");
+    // An older weir wrote these components: the source-controller had no --log-level flag.
+    std::string current = test::run({"git", "-C", bare.string(), "show", "main:clusters/dev/flux-system/gotk-components.yaml"});
+    std::string older = current;
+    auto deployment_at = older.find("kind: Deployment\nmetadata:\n  name: source-controller\n");
+    REQUIRE(deployment_at != std::string::npos);
+    auto at = older.find("        - --log-level=info\n", deployment_at);
+    REQUIRE(at != std::string::npos);
+    older.erase(at, std::string("        - --log-level=info\n").size());
+    push_change(bare, {{"clusters/dev/flux-system/gotk-components.yaml", older}}, "weir v0.0.9 components");
+    REQUIRE(weir_cli(b.k({"reconcile", "ks", "flux-system", "--with-source"})).rc == 0);
+    REQUIRE(args_of(b.cluster, "source-controller").find("--log-level=info") == std::string::npos);
+
+    int before = commit_count(bare);
+    auto up = b.bootstrap();
+    INFO(up.out);
+    REQUIRE(up.rc == 0);
+    CHECK(commit_count(bare) == before + 1);
+    CHECK(test::run({"git", "-C", bare.string(), "log", "-1", "--format=%s", "main"}) ==
+          "Add weir v0.1.0 component manifests\n");
+    CHECK(test::run({"git", "-C", bare.string(), "show", "main:clusters/dev/flux-system/gotk-components.yaml"}) == current);
+    CHECK(applied_revision(b.cluster) == "main@sha1:" + head_of(bare));
+    CHECK(args_of(b.cluster, "source-controller").find("--log-level=info") != std::string::npos);
+}
+
 TEST_CASE("after bootstrap weir manages itself: a commit changing its Deployment is applied by reconcile --with-source")
 {
     bootstrapped b;
