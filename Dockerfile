@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # One image per controller, built from this one file:
 #   docker build --target source-controller -t ghcr.io/weir/source-controller:0.1.0 .
 # or every image at once with `make images` (needs a container engine: docker or podman).

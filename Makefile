@@ -50,7 +50,7 @@ REGISTRY ?= ghcr.io/weir
 VERSION ?= 0.1.0
 IMAGES ?= source-controller kustomize-controller helm-controller notification-controller image-automation-controller
 images:
-	@command -v $(CONTAINER_ENGINE) > /dev/null || { echo "make images needs a container engine ($(CONTAINER_ENGINE) not found)"; exit 1; }
+	@$(CONTAINER_ENGINE) info > /dev/null 2>&1 || { echo "make images needs a running container engine: '$(CONTAINER_ENGINE) info' failed (set CONTAINER_ENGINE=podman to use podman)"; exit 1; }
 	@for i in $(IMAGES); do $(CONTAINER_ENGINE) build --target $$i -t $(REGISTRY)/$$i:$(VERSION) . || exit 1; done
 
 clean:
