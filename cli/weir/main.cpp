@@ -31,7 +31,12 @@ const std::vector<command>& commands() { return table(); }
 
 int fail(std::string_view message)
 {
-    std::cerr << "weir: " << message << "\n";
+    // One line, whatever the message carries (server messages may hold newlines).
+    std::string line(message);
+    while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) line.pop_back();
+    for (std::size_t at = line.find('\n'); at != std::string::npos; at = line.find('\n', at))
+        line.replace(at, 1, "; ");
+    std::cerr << "weir: " << line << "\n";
     return 1;
 }
 
