@@ -209,7 +209,7 @@ git_http_server::git_http_server(const fs::path& base, git_http_options options)
     impl_->base = base;
     impl_->opts = std::move(options);
     if (impl_->opts.tls) impl_->make_certs();
-    tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
+    tcp::endpoint ep(net::ip::make_address("127.0.0.1"), impl_->opts.port);
     impl_->acceptor.open(ep.protocol());
     impl_->acceptor.set_option(net::socket_base::reuse_address(true));
     impl_->acceptor.bind(ep);

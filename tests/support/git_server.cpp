@@ -240,21 +240,25 @@ std::string git_repos::head(const std::string& name, const std::string& branch)
     return out.substr(0, 40);
 }
 
-git_daemon::git_daemon(const fs::path& base)
+git_daemon::git_daemon(const fs::path& base) : base_(base)
 {
     for (int attempt = 0; attempt < 5; ++attempt) {
         port_ = free_port();
-        proc_ = peer_process({"git", "daemon", "--reuseaddr", "--listen=127.0.0.1", "--port=" + std::to_string(port_),
-                               "--base-path=" + base.string(), "--export-all", "--enable=receive-pack",
-                               base.string()});
         try {
-            wait_for_port(port_);
+            start();
             return;
         } catch (const std::exception&) {
             proc_.stop();
         }
     }
     throw std::runtime_error("git daemon did not start");
+}
+
+void git_daemon::start()
+{
+    proc_ = peer_process({"git", "daemon", "--reuseaddr", "--listen=127.0.0.1", "--port=" + std::to_string(port_),
+                          "--base-path=" + base_.string(), "--export-all", "--enable=receive-pack", base_.string()});
+    wait_for_port(port_);
 }
 
 std::string git_daemon::url(const std::string& name) const

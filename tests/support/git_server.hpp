@@ -79,8 +79,12 @@ public:
     explicit git_daemon(const std::filesystem::path& base);
     std::string url(const std::string& name) const;
     std::uint16_t port() const { return port_; }
+    // An outage: stop() the daemon, start() it again on the same port.
+    void stop() { proc_.stop(); }
+    void start();
 
 private:
+    std::filesystem::path base_;
     std::uint16_t port_ = 0;
     peer_process proc_;
 };
@@ -89,6 +93,7 @@ struct git_http_options {
     std::string username, password; // basic auth required when set
     std::string bearer_token;       // bearer auth accepted when set
     bool tls = false;
+    std::uint16_t port = 0; // 0: a free port; a fixed one to bring a stopped server back
 };
 
 // git http-backend as CGI behind a Beast server (one thread per connection).

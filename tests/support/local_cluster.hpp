@@ -71,6 +71,8 @@ public:
     std::string controller_logs() const;
     // The running process of an extra controller by name (to kill or restart it in a test).
     child_process& controller(const std::string& name);
+    child_process& source_controller() { return *source_; }
+    child_process& kustomize_controller() { return *kustomize_; }
     // The source-controller's artifact server address (host:port), empty when not started.
     const std::string& storage_address() const { return storage_address_; }
 

@@ -42,6 +42,11 @@ status child::start()
             ::dup2(fd, 1);
             ::dup2(fd, 2);
         }
+        // Only stdio crosses exec: an inherited listening socket would keep a port "open" after
+        // its owner closed it, and connections would hang in its backlog instead of being refused.
+        int devnull = ::open("/dev/null", O_RDONLY);
+        if (devnull >= 0) ::dup2(devnull, 0);
+        ::close_range(3, ~0U, 0);
         for (const auto& [k, v] : options_.env) ::setenv(k.c_str(), v.c_str(), 1);
         ::execv(bin.c_str(), argv.data());
         ::_exit(127);
