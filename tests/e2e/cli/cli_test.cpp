@@ -188,6 +188,13 @@ TEST_CASE("bootstrap git commits weir's manifests to an empty repository, instal
     REQUIRE(second.rc == 0);
     CHECK(head_of(bare) == head);
     CHECK(second.out.find("no new commit") != std::string::npos);
+
+    // Another path would point the running sync somewhere else: refused, nothing pushed.
+    auto other = weir_cli(b.k({"bootstrap", "git", "--url", b.repos.file_url("fleet"), "--path", "clusters/other"}));
+    INFO(other.out);
+    CHECK(other.rc != 0);
+    CHECK(other.out.find("already syncs path ./clusters/dev") != std::string::npos);
+    CHECK(head_of(bare) == head);
 }
 
 TEST_CASE("bootstrap commits an upgrade when the CLI's manifests differ from the repository's, and the cluster applies it")
