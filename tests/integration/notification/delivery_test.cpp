@@ -11,7 +11,19 @@
 #include <weir/eventsink/forwarder.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -343,4 +355,90 @@ TEST_CASE("the HTTP servers close a connection that sends nothing within the io 
     std::size_t n = s.read_some(boost::asio::buffer(buf), ec); // the rest of the body never comes
     CHECK(n == 0);
     CHECK(ec == boost::asio::error::eof);
+}
+
+namespace {
+
+// A one-request HTTPS service with a self-signed certificate (made by the openssl CLI).
+struct tls_service {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("weir-tls-" + std::to_string(::getpid()));
+    std::string cert, key;
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor acceptor{io, {boost::asio::ip::make_address("127.0.0.1"), 0}};
+    std::thread thread;
+    std::string received_target;
+
+    tls_service()
+    {
+        std::filesystem::create_directories(dir);
+        std::string cmd = fmt::format(
+            "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost "
+            "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout {0}/tls.key -out {0}/tls.crt 2>/dev/null",
+            dir.string());
+        REQUIRE(std::system(cmd.c_str()) == 0);
+        cert = read(dir / "tls.crt");
+        key = read(dir / "tls.key");
+        thread = std::thread([this] { serve_one(); });
+    }
+    ~tls_service()
+    {
+        boost::system::error_code ec;
+        ::shutdown(acceptor.native_handle(), SHUT_RDWR); // wakes a blocked accept
+        acceptor.close(ec);
+        if (thread.joinable()) thread.join();
+        std::filesystem::remove_all(dir);
+    }
+    static std::string read(const std::filesystem::path& p)
+    {
+        std::ifstream in(p);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    unsigned short port() const { return acceptor.local_endpoint().port(); }
+
+    void serve_one()
+    {
+        namespace ssl = boost::asio::ssl;
+        namespace http = boost::beast::http;
+        ssl::context ctx(ssl::context::tls_server);
+        ctx.use_certificate_chain(boost::asio::buffer(cert));
+        ctx.use_private_key(boost::asio::buffer(key), ssl::context::pem);
+        for (;;) {
+            boost::asio::ip::tcp::socket sock(io);
+            boost::system::error_code ec;
+            acceptor.accept(sock, ec);
+            if (ec) return;
+            ssl::stream<boost::asio::ip::tcp::socket> s(std::move(sock), ctx);
+            s.handshake(ssl::stream_base::server, ec);
+            if (ec) continue; // a client that did not trust us
+            boost::beast::flat_buffer buf;
+            http::request<http::string_body> req;
+            http::read(s, buf, req, ec);
+            if (ec) continue;
+            received_target = std::string(req.target());
+            http::response<http::string_body> res{http::status::ok, 11};
+            res.body() = "{}";
+            res.keep_alive(false);
+            res.prepare_payload();
+            http::write(s, res, ec);
+            s.shutdown(ec);
+            return;
+        }
+    }
+};
+
+} // namespace
+
+TEST_CASE("https providers trust the certSecretRef CA and refuse an unknown one", "[notification][delivery]")
+{
+    tls_service svc;
+    std::string url = fmt::format("https://127.0.0.1:{}/hook", svc.port());
+    http_request req{.method = "POST", .url = url, .headers = {}, .body = "{}"};
+    auto untrusted = send_request(req, {.timeout = 5s});
+    REQUIRE_FALSE(untrusted);
+    CHECK(untrusted.err().message.find("TLS handshake") != std::string::npos);
+    auto trusted = send_request(req, {.timeout = 5s, .proxy = {}, .ca_pem = svc.cert});
+    REQUIRE(trusted);
+    CHECK(trusted->status == 200);
+    svc.thread.join(); // it serves one request, then ends
+    CHECK(svc.received_target == "/hook");
 }
