@@ -1,5 +1,5 @@
 // weir helm: Helm chart tools.
-//   template NAME CHART [-f values.yaml]... [--set a.b=c]... [--set-string ...] [--namespace NS]
+//   template NAME CHART [-f values.yaml]... [--set a.b=c]... [--set-string/-json/-file/-literal ...] [--namespace NS]
 //            [--include-crds] [--show-only PATH]... [--kube-version V] [--api-versions V]...
 //            [--skip-tests] [--no-hooks] [--is-upgrade]: prints what `helm template` prints.
 //   render-template: the playground of the Go template engine: reads {"template": "...",
@@ -51,7 +51,8 @@ int render_template()
 
 const char* const template_usage =
     "Usage: weir helm template NAME CHART [-f values.yaml]... [--set a.b=c]... [--set-string a=b]...\n"
-    "         [--set-literal a=b]... [--namespace NS] [--include-crds] [--show-only PATH]...\n"
+    "         [--set-literal a=b]... [--set-json a={...}]... [--set-file a=path]...\n"
+    "         [--namespace NS] [--include-crds] [--show-only PATH]...\n"
     "         [--kube-version V] [--api-versions V]... [--skip-tests] [--no-hooks] [--is-upgrade]\n";
 
 struct template_flags {
@@ -86,10 +87,15 @@ int parse_template_flags(const weir::cli::args& a, template_flags& f)
         if (arg == "-f" || arg == "--values") {
             if (!next(v)) return weir::cli::fail("helm template: " + arg + " needs a file");
             f.values.value_files.emplace_back(v);
-        } else if (arg == "--set" || arg == "--set-string" || arg == "--set-literal") {
+        } else if (arg == "--set" || arg == "--set-string" || arg == "--set-literal" || arg == "--set-json" ||
+                   arg == "--set-file") {
             if (!next(v)) return weir::cli::fail("helm template: " + arg + " needs a value");
-            (arg == "--set" ? f.values.values : arg == "--set-string" ? f.values.string_values : f.values.literal_values)
-                .push_back(v);
+            auto& list = arg == "--set"          ? f.values.values
+                         : arg == "--set-string" ? f.values.string_values
+                         : arg == "--set-json"   ? f.values.json_values
+                         : arg == "--set-file"   ? f.values.file_values
+                                                 : f.values.literal_values;
+            list.push_back(v);
         } else if (arg == "-n" || arg == "--namespace") {
             if (!next(f.render.release.namespace_)) return weir::cli::fail("helm template: --namespace needs a value");
         } else if (arg == "-s" || arg == "--show-only") {

@@ -1,6 +1,9 @@
 // --set parsing after Helm's pkg/strvals: "a.b=c,d[0]=e,f={x,y}", with `\` escapes, typed values
 // for --set, strings for --set-string and the raw right-hand side for --set-literal.
 #include "helm_internal.hpp"
+#include "render_internal.hpp"
+
+#include <weir/core/json.hpp>
 
 #include <weir/helm/values.hpp>
 
@@ -64,6 +67,16 @@ struct parser {
         return v;
     }
 
+    // Assigns `v` at the key path that starts the input ("a.b[0]=..." up to the '=').
+    status assign(weir::value& into, weir::value v)
+    {
+        preset_ = std::move(v);
+        has_preset_ = true;
+        return key(into);
+    }
+    weir::value preset_;
+    bool has_preset_ = false;
+
     result<weir::value> list_value()
     {
         weir::array out;
@@ -81,6 +94,10 @@ struct parser {
     // After the key: "=" value; the value may be a {list}.
     result<weir::value> value_after_eq()
     {
+        if (has_preset_) {
+            pos = s.size();
+            return std::move(preset_);
+        }
         if (mode == set_mode::literal) {
             std::string v(s.substr(pos));
             pos = s.size();
@@ -156,6 +173,20 @@ status parse_set(std::string_view expr, weir::value& into, set_mode mode)
     return ok();
 }
 
+namespace {
+
+status set_preset(std::string_view expr, weir::value& into, weir::value v, std::string_view flag)
+{
+    auto eq = expr.find('=');
+    if (eq == std::string_view::npos)
+        return terminal_error(std::string(flag) + " \"" + std::string(expr) + "\": key has no value");
+    if (!into.is_object()) into = weir::object{};
+    parser p{expr.substr(0, eq + 1), 0, set_mode::typed, expr};
+    return p.assign(into, std::move(v));
+}
+
+} // namespace
+
 result<weir::value> merge_value_options(const value_options& opts)
 {
     weir::value base = weir::object{};
@@ -167,7 +198,19 @@ result<weir::value> merge_value_options(const value_options& opts)
     }
     for (const auto& s : opts.values) WEIR_TRY(parse_set(s, base, set_mode::typed));
     for (const auto& s : opts.string_values) WEIR_TRY(parse_set(s, base, set_mode::string));
+    for (const auto& s : opts.json_values) {
+        auto eq = s.find('=');
+        auto j = parse_json(eq == std::string::npos ? std::string_view() : std::string_view(s).substr(eq + 1));
+        if (!j) return terminal_error("--set-json \"" + s + "\": the value is not JSON: " + j.err().message);
+        WEIR_TRY(set_preset(s, base, values_as_go_floats(std::move(*j)), "--set-json"));
+    }
     for (const auto& s : opts.literal_values) WEIR_TRY(parse_set(s, base, set_mode::literal));
+    for (const auto& s : opts.file_values) {
+        auto eq = s.find('=');
+        if (eq == std::string::npos) return terminal_error("--set-file \"" + s + "\": key has no file");
+        WEIR_TRY_ASSIGN(std::string text, read_file(s.substr(eq + 1)));
+        WEIR_TRY(set_preset(s, base, weir::value(std::move(text)), "--set-file"));
+    }
     return base;
 }
 

@@ -1,8 +1,11 @@
 // Helm's value rules: --set parsing, coalescing over defaults, null deletion, globals.
+#include <weir/core/temp_dir.hpp>
 #include <weir/core/yaml.hpp>
 #include <weir/helm/values.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <fstream>
 
 using weir::helm::parse_set;
 
@@ -103,4 +106,37 @@ TEST_CASE("several failures at one place group under it, and anyOf lists its bra
                         "  - at '/db/port': maximum: got 70000, want 65535");
     CHECK((*errs)[1] == "- at '/size': anyOf failed\n  - at '/size': got string, want integer\n"
                         "  - at '/size': '10Mi' does not match pattern '^[0-9]+Gi$'");
+}
+
+TEST_CASE("value options apply -f files in order, then --set, --set-string, --set-json, --set-literal, --set-file",
+          "[helm][values]")
+{
+    weir::temp_dir dir(std::filesystem::temp_directory_path(), "weir-helm-values");
+    {
+        std::ofstream(dir.path() / "a.yaml") << "x: 1\nm: {a: 1, b: 2}\n";
+        std::ofstream(dir.path() / "b.yaml") << "m: {b: 3}\ny: two\n";
+        std::ofstream(dir.path() / "cert.pem") << "-----BEGIN-----\nabc\n";
+    }
+    weir::helm::value_options o;
+    o.value_files = {dir.path() / "a.yaml", dir.path() / "b.yaml"};
+    o.values = {"x=5"};
+    o.string_values = {"s=5"};
+    o.json_values = {"j.k={\"list\":[1,\"a\"],\"on\":true}"};
+    o.literal_values = {"lit=a,b={c}"};
+    o.file_values = {"tls.cert=" + (dir.path() / "cert.pem").string()};
+    auto v = weir::helm::merge_value_options(o);
+    REQUIRE(v);
+    CHECK(v->find("x")->as_int() == 5);
+    CHECK(v->find_path({"m", "a"})->as_double() == 1);
+    CHECK(v->find_path({"m", "b"})->as_double() == 3);
+    CHECK(v->get_string("y") == "two");
+    CHECK(v->get_string("s") == "5");
+    CHECK(v->find_path({"j", "k", "on"})->as_bool());
+    CHECK(v->find_path({"j", "k", "list"})->as_array().size() == 2);
+    CHECK(v->get_string("lit") == "a,b={c}");
+    CHECK(v->find_path({"tls", "cert"})->as_string() == "-----BEGIN-----\nabc\n");
+    o.json_values = {"bad={"};
+    auto bad = weir::helm::merge_value_options(o);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.err().message.find("--set-json") != std::string::npos);
 }

@@ -38,9 +38,12 @@ struct value_options {
     std::vector<std::string> values;                // --set
     std::vector<std::string> string_values;         // --set-string
     std::vector<std::string> literal_values;        // --set-literal
+    std::vector<std::string> json_values;           // --set-json: one key=JSON per entry
+    std::vector<std::string> file_values;           // --set-file: key=path, the file's text
 };
 
-// -f files merged in order (maps recursively), then --set, --set-string, --set-literal.
+// -f files merged in order (maps recursively), then --set, --set-string, --set-json,
+// --set-literal, --set-file (Helm's order).
 result<weir::value> merge_value_options(const value_options& opts);
 // Helm's mergeMaps: `over` onto `base`, maps recursively, everything else replaced.
 weir::value merge_maps(weir::value base, const weir::value& over);
