@@ -11,6 +11,8 @@
 #include <iostream>
 #include <thread>
 
+#include <unistd.h>
+
 namespace weir::cli {
 
 std::string parsed_args::get(const std::string& name, const std::string& fallback) const
@@ -259,12 +261,26 @@ void say_warning(std::string_view s) { std::cerr << "⚠️ " << s << std::endl;
 status poll_until(std::chrono::milliseconds timeout, const std::string& what, const std::function<result<bool>()>& done)
 {
     auto deadline = std::chrono::steady_clock::now() + timeout;
+    // A spinner on a terminal only; logs and pipes get the plain progress lines.
+    static const char* frames[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+    bool tty = ::isatty(2) == 1;
+    std::size_t frame = 0;
+    auto clear = [&] {
+        if (tty && frame > 0) std::cerr << "\r\033[K" << std::flush;
+    };
     for (;;) {
-        WEIR_TRY_ASSIGN(bool finished, done());
-        if (finished) return ok();
-        if (std::chrono::steady_clock::now() >= deadline)
+        auto finished = done();
+        if (!finished || *finished) {
+            clear();
+            if (!finished) return finished.err();
+            return ok();
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            clear();
             return transient_error(fmt::format("timed out after {} waiting for {}", format_duration(timeout), what));
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        }
+        if (tty) std::cerr << "\r" << frames[frame++ % 10] << " waiting for " << what << std::flush;
+        std::this_thread::sleep_for(std::chrono::milliseconds(tty ? 100 : 500));
     }
 }
 
