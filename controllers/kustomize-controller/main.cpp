@@ -4,6 +4,7 @@
 #include <weir/core/duration.hpp>
 #include <weir/eventsink/forwarder.hpp>
 #include <weir/runtime/manager.hpp>
+#include <weir/runtime/predicates.hpp>
 #include <weir/runtime/options.hpp>
 
 using namespace weir;
@@ -55,7 +56,8 @@ int main(int argc, char** argv)
     auto& controller = (*mgr)->add_controller(
         {.name = "kustomization",
          .kind = {"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"},
-         .reconcile = [&](const runtime::request& req) { return reconciler.reconcile(req); }});
+         .reconcile = [&](const runtime::request& req) { return reconciler.reconcile(req); },
+         .predicate = runtime::generation_or_request_changed});
     reconciler.bind(controller);
 
     auto result = (*mgr)->run();

@@ -7,6 +7,7 @@
 #include <weir/core/ops_server.hpp>
 #include <weir/eventsink/forwarder.hpp>
 #include <weir/runtime/manager.hpp>
+#include <weir/runtime/predicates.hpp>
 #include <weir/runtime/options.hpp>
 
 #include <charconv>
@@ -82,7 +83,8 @@ int main(int argc, char** argv)
     auto& controller = (*mgr)->add_controller(
         {.name = "gitrepository",
          .kind = {"source.toolkit.fluxcd.io", "v1", "GitRepository"},
-         .reconcile = [&](const runtime::request& req) { return git_repos.reconcile(req); }});
+         .reconcile = [&](const runtime::request& req) { return git_repos.reconcile(req); },
+         .predicate = runtime::generation_or_request_changed});
     git_repos.bind(controller);
 
     source::helm_options helm{.artifact_retention_records = flags->retention_records};

@@ -1,5 +1,9 @@
 #include <weir/runtime/predicates.hpp>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace weir::runtime {
 namespace {
 
@@ -42,6 +46,34 @@ bool status_only_change(const weir::value& old_obj, const weir::value& new_obj)
 bool spec_or_metadata_changed(const weir::value& old_obj, const weir::value& new_obj)
 {
     return !status_only_change(old_obj, new_obj);
+}
+
+namespace {
+
+std::int64_t generation_of(const weir::value& obj)
+{
+    const weir::value* g = obj.find_path({"metadata", "generation"});
+    return g && g->is_int() ? g->as_int() : 0;
+}
+
+// The reconcile.fluxcd.io/* annotations, which ask for a reconcile (or a forced or reset one).
+std::vector<std::pair<std::string, std::string>> reconcile_annotations(const weir::value& obj)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    const weir::value* ann = obj.find_path({"metadata", "annotations"});
+    if (!ann || !ann->is_object()) return out;
+    for (const auto& [k, v] : ann->as_object())
+        if (k.starts_with("reconcile.fluxcd.io/") && v.is_string()) out.emplace_back(k, v.as_string());
+    return out;
+}
+
+} // namespace
+
+bool generation_or_request_changed(const weir::value& old_obj, const weir::value& new_obj)
+{
+    if (generation_of(old_obj) != generation_of(new_obj)) return true;
+    if (!is_being_deleted(old_obj) && is_being_deleted(new_obj)) return true;
+    return reconcile_annotations(old_obj) != reconcile_annotations(new_obj);
 }
 
 bool reconcile_requested(const weir::value& obj)

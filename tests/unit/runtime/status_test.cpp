@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <weir/core/json.hpp>
+#include <weir/core/yaml.hpp>
 #include <weir/runtime/conditions.hpp>
 #include <weir/runtime/patch.hpp>
 #include <weir/runtime/predicates.hpp>
@@ -118,4 +119,22 @@ TEST_CASE("acknowledging a reconcile request copies requestedAt into lastHandled
     acknowledge_reconcile_request(plain);
     CHECK_FALSE(plain.find("status"));
     CHECK_FALSE(being_deleted(plain));
+}
+
+TEST_CASE("generation_or_request_changed: spec, reconcile requests and deletion pass; finalizers and labels do not",
+          "[runtime][predicates]")
+{
+    auto obj = [](const char* yaml) { return *weir::parse_yaml(yaml); };
+    weir::value base = obj("metadata: {name: a, generation: 1}\nspec: {x: 1}\n");
+    CHECK(runtime::generation_or_request_changed(base, obj("metadata: {name: a, generation: 2}\nspec: {x: 2}\n")));
+    CHECK_FALSE(runtime::generation_or_request_changed(
+        base, obj("metadata: {name: a, generation: 1, finalizers: [finalizers.fluxcd.io]}\nspec: {x: 1}\n")));
+    CHECK_FALSE(runtime::generation_or_request_changed(
+        base, obj("metadata: {name: a, generation: 1, labels: {team: x}}\nspec: {x: 1}\n")));
+    CHECK(runtime::generation_or_request_changed(
+        base, obj("metadata: {name: a, generation: 1, annotations: {reconcile.fluxcd.io/requestedAt: now}}\n")));
+    CHECK(runtime::generation_or_request_changed(
+        base, obj("metadata: {name: a, generation: 1, annotations: {reconcile.fluxcd.io/forceAt: now}}\n")));
+    CHECK(runtime::generation_or_request_changed(
+        base, obj("metadata: {name: a, generation: 1, deletionTimestamp: '2026-11-22T00:00:00Z'}\n")));
 }

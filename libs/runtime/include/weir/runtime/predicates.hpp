@@ -17,6 +17,10 @@ inline constexpr std::string_view requested_at_annotation = "reconcile.fluxcd.io
 bool status_only_change(const weir::value& old_obj, const weir::value& new_obj);
 // The default update predicate of every weir controller: !status_only_change.
 bool spec_or_metadata_changed(const weir::value& old_obj, const weir::value& new_obj);
+// Flux's choice for its own kinds: a new generation (a spec change), a changed reconcile.fluxcd.io/*
+// annotation (requestedAt, forceAt, resetAt) or the start of deletion. A finalizer being added, a
+// label or any other metadata edit does not cost a full reconcile.
+bool generation_or_request_changed(const weir::value& old_obj, const weir::value& new_obj);
 // True when the requestedAt annotation is set and differs from `last_handled` (Flux records the
 // handled value in status.lastHandledReconcileAt).
 bool reconcile_requested(const weir::value& obj);
