@@ -373,6 +373,7 @@ result<runtime::action> helm_release_reconciler::remediate(const value& obj, con
     // the cluster and the records as they were.
     WEIR_TRY_ASSIGN(auto history, actions.store().history());
     bool released = !history.empty() && history.back().info.status == helm::status_failed;
+    if (released) record_snapshot(st, snapshot_of(history.back(), config_digest(history.back().config)));
     if (released && (!exhausted || remediation.must_remediate_last_failure(upgrade))) {
         std::optional<helm::release> target, failed;
         if (!history.empty()) failed = history.back();
@@ -387,6 +388,7 @@ result<runtime::action> helm_release_reconciler::remediate(const value& obj, con
         if (rollback) {
             auto rolled = actions.rollback(*target, history.back().version + 1, failed);
             done = rolled ? ok() : status(rolled.err());
+            if (rolled) record_snapshot(st, snapshot_of(rolled->rel, config_digest(rolled->rel.config)));
             msg = rolled
                       ? fmt::format("Helm rollback to previous release {} with chart {}@{} succeeded",
                                     release_label(*target), chart_name_of(*target), chart_version_of(*target))

@@ -70,11 +70,18 @@ value snapshot_of(const helm::release& r, const std::string& config_digest)
 
 void record_snapshot(value& status, value snapshot)
 {
+    // A newer deployed release supersedes the older ones, as it does their records.
+    bool deployed = snapshot.get_string("status") == helm::status_deployed;
     array out{std::move(snapshot)};
     if (const value* h = status.find("history"); h && h->is_array())
-        for (const auto& e : h->as_array())
-            if (out.size() < 5 && !(e.find("version") && *e.find("version") == *out.front().find("version")))
-                out.push_back(e);
+        for (const auto& e : h->as_array()) {
+            if (out.size() >= 5 || (e.find("version") && *e.find("version") == *out.front().find("version")))
+                continue;
+            out.push_back(e);
+            if (deployed && (out.back().get_string("status") == helm::status_deployed ||
+                             out.back().get_string("status") == helm::status_failed))
+                out.back()["status"] = std::string(helm::status_superseded);
+        }
     status["history"] = std::move(out);
 }
 

@@ -235,6 +235,14 @@ TEST_CASE("helm-controller rolls back a failed upgrade, then starts a fresh atte
     CHECK(test::condition_reason(stalled, "Released") == "UpgradeFailed");
     CHECK(test::condition_reason(stalled, "Remediated") == "RollbackSucceeded");
     CHECK(stalled.find_path({"status", "upgradeFailures"})->as_int() == 1);
+    // History, newest first: the rollback (v3), the failed upgrade (v2), the first install (v1).
+    const auto& history = stalled.find_path({"status", "history"})->as_array();
+    REQUIRE(history.size() == 3);
+    CHECK(history[0].find("version")->as_int() == 3);
+    CHECK(history[0].get_string("status") == "deployed");
+    CHECK(history[1].find("version")->as_int() == 2);
+    CHECK(history[1].get_string("status") == "superseded");
+    CHECK(history[2].get_string("status") == "superseded");
     CHECK(config_value(c, "default", "web-config", "greeting") == "hello");
     auto v2 = c.client().get(secret, "default", "sh.helm.release.v1.web.v2");
     auto v3 = c.client().get(secret, "default", "sh.helm.release.v1.web.v3");
