@@ -193,7 +193,9 @@ result<image_update_automation_reconciler::run_result> image_update_automation_r
         WEIR_TRY_ASSIGN(out.message, render_commit_message(spec.message_template,
                                                            {std::string(req.name), req.namespace_,
                                                             spec.message_template_values, update.changes}));
-        git::commit_options commit{spec.author_name, spec.author_email, out.message, {}};
+        // author.name is optional in Flux's API, but a Git signature needs one: the email stands in.
+        git::commit_options commit{spec.author_name.empty() ? spec.author_email : spec.author_name, spec.author_email,
+                                   out.message, {}};
         if (signer) commit.sign = [&](const std::string& buffer) { return sign_buffer(*signer, buffer, work_dir_); };
         WEIR_TRY_ASSIGN(auto sha, git::commit_all(dir, commit));
         std::vector<std::string> specs;
@@ -288,7 +290,7 @@ result<runtime::action> image_update_automation_reconciler::reconcile(const runt
     if (!run) {
         // This object's own mistakes stall it; everything remote is retried.
         static const std::set<std::string, std::less<>> own{"InvalidPath", "InvalidTemplate", "RemovedTemplateField",
-                                                            "InvalidSigningKey"};
+                                                            "InvalidSigningKey", "InvalidAuthor"};
         if (run.err().terminal() && own.contains(run.err().reason)) return run.err();
         return fail(run.err(), "GitOperationFailed");
     }

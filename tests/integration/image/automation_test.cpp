@@ -404,3 +404,66 @@ spec:
     CHECK(test::condition_message(denied, "Ready").find("does not grant access to namespace 'other'") != std::string::npos);
     CHECK(denied.find_path({"status", "latestRef"}) == nullptr);
 }
+
+TEST_CASE("policySelector limits the automation to the labelled policies; other markers stay as they are",
+          "[integration][image]")
+{
+    test::registry reg;
+    reg.push_tags("team/app", {"1.0.0", "1.5.0"});
+    test::git_repos repos;
+    test::git_http_server git{repos.root()};
+    std::string image = reg.host() + "/team/app";
+    std::string values = "web:\n  tag: 1.0.0 # {\"$imagepolicy\": \"default:selected:tag\"}\n"
+                         "worker:\n  tag: 1.0.0 # {\"$imagepolicy\": \"default:ignored:tag\"}\n";
+    repos.commit("fleet", "main", {{"values.yaml", values}}, "initial");
+    temp_dir storage(fs::temp_directory_path(), "image-storage");
+    test::local_cluster c({.apiserver = WEIR_APISERVER_BIN,
+                           .source_controller = {},
+                           .kustomize_controller = {},
+                           .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
+    c.apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {{name: fleet, namespace: default}}
+spec: {{url: "{}", interval: 1h, ref: {{branch: main}}}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {{name: app, namespace: default}}
+spec: {{image: "{}", interval: 1h, insecure: true}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata: {{name: selected, namespace: default, labels: {{automation: "yes"}}}}
+spec: {{imageRepositoryRef: {{name: app}}, policy: {{semver: {{range: ">=1.0.0"}}}}}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata: {{name: ignored, namespace: default}}
+spec: {{imageRepositoryRef: {{name: app}}, policy: {{semver: {{range: ">=1.0.0"}}}}}}
+)",
+                             git.url("fleet"), image));
+    c.wait_for(image_policy, "default", "selected", tag_is("1.5.0"));
+    c.wait_for(image_policy, "default", "ignored", tag_is("1.5.0"));
+    c.apply_yaml(R"(apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageUpdateAutomation
+metadata: {name: fleet, namespace: default}
+spec:
+  interval: 1h
+  sourceRef: {kind: GitRepository, name: fleet}
+  git:
+    commit: {author: {email: bot@weir.test}}
+  policySelector: {matchLabels: {automation: "yes"}}
+)");
+    value pushed = c.wait_for(automation, "default", "fleet", [](const value& o) {
+        return !test::string_at(o, {"status", "lastPushCommit"}).empty();
+    });
+    CHECK(test::run({"git", "--git-dir", repos.bare("fleet").string(), "show", "main:values.yaml"}) ==
+          "web:\n  tag: 1.5.0 # {\"$imagepolicy\": \"default:selected:tag\"}\n"
+          "worker:\n  tag: 1.0.0 # {\"$imagepolicy\": \"default:ignored:tag\"}\n");
+    const value* observed = pushed.find_path({"status", "observedPolicies"});
+    REQUIRE(observed);
+    CHECK(observed->find("selected"));
+    CHECK(!observed->find("ignored"));
+    CHECK(test::run({"git", "--git-dir", repos.bare("fleet").string(), "log", "-1", "--format=%B"}) ==
+          "Update from image update automation\n");
+}
