@@ -5,6 +5,7 @@
 #include <weir/eventsink/forwarder.hpp>
 #include <weir/runtime/manager.hpp>
 #include <weir/runtime/options.hpp>
+#include <weir/runtime/predicates.hpp>
 
 using namespace weir;
 
@@ -51,7 +52,8 @@ int main(int argc, char** argv)
     auto& controller = (*mgr)->add_controller(
         {.name = "helmrelease",
          .kind = {"helm.toolkit.fluxcd.io", "v2", "HelmRelease"},
-         .reconcile = [&](const runtime::request& req) { return reconciler.reconcile(req); }});
+         .reconcile = [&](const runtime::request& req) { return reconciler.reconcile(req); },
+         .predicate = runtime::generation_or_request_changed});
     reconciler.bind(controller);
     if (auto s = reconciler.start(); !s) return runtime::exit_with(s.err());
 

@@ -92,12 +92,14 @@ int main(int argc, char** argv)
     helm_repos.bind((*mgr)->add_controller(
         {.name = "helmrepository",
          .kind = {"source.toolkit.fluxcd.io", "v1", "HelmRepository"},
-         .reconcile = [&](const runtime::request& req) { return helm_repos.reconcile(req); }}));
+         .reconcile = [&](const runtime::request& req) { return helm_repos.reconcile(req); },
+         .predicate = runtime::generation_or_request_changed}));
     source::helm_chart_reconciler helm_charts(**mgr, storage, helm);
     helm_charts.bind((*mgr)->add_controller(
         {.name = "helmchart",
          .kind = {"source.toolkit.fluxcd.io", "v1", "HelmChart"},
-         .reconcile = [&](const runtime::request& req) { return helm_charts.reconcile(req); }}));
+         .reconcile = [&](const runtime::request& req) { return helm_charts.reconcile(req); },
+         .predicate = runtime::generation_or_request_changed}));
 
     auto result = (*mgr)->run();
     server.stop();
