@@ -2,6 +2,8 @@
 
 #include "strconv.hpp"
 
+#include <weir/gotemplate/template.hpp>
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -324,6 +326,10 @@ void print_value(std::string& out, const go_value& v, const spec& sp, int depth)
     }
     if (sp.verb == 'T') return pad(out, v.type_name(), sp);
     if (sp.verb == 'v' && sp.sharp) return go_syntax(out, v, depth);
+    // A value with a String() method (Helm's .Capabilities.KubeVersion) prints through it for
+    // %v and %s, as Go's fmt does for a Stringer.
+    if (const method_set* ms = v.methods(); ms && ms->display && (sp.verb == 'v' || sp.verb == 's'))
+        return pad(out, *ms->display, sp);
     switch (v.type()) {
     case go_type::invalid:
     case go_type::nil:

@@ -119,7 +119,10 @@ gt::go_value capabilities_object(const capabilities& caps)
     std::vector<std::string> apis = default_api_versions();
     apis.insert(apis.end(), caps.api_versions.begin(), caps.api_versions.end());
     gt::go_map c;
-    c["KubeVersion"] = gt::go_value::of_map(std::move(kv));
+    // KubeVersion.String() is the version ("v1.32.0"), so {{ .Capabilities.KubeVersion }} prints it.
+    auto kv_methods = std::make_shared<gt::method_set>();
+    kv_methods->display = v;
+    c["KubeVersion"] = gt::go_value::with_methods(gt::go_value::of_map(std::move(kv)), std::move(kv_methods));
     c["APIVersions"] = api_versions_object(apis);
     c["HelmVersion"] = gt::go_value::of_map(std::move(hv));
     return gt::go_value::of_map(std::move(c));

@@ -38,6 +38,7 @@ gt::go_value semver_object(const semver& v, std::string original)
     ms->methods.add("Metadata", text(v.build));
     ms->methods.add("Original", text(std::move(original)));
     ms->methods.add("String", text(canonical));
+    ms->display = canonical;
     return gt::go_value::with_methods(gt::go_value::of_map({}), std::move(ms));
 }
 

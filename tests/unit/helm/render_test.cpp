@@ -172,3 +172,15 @@ TEST_CASE("toYaml quotes as go-yaml v2: single quotes for syntax, double for oth
           "c: 'a: b'\nd: \"2024-01-01\"\ne: \"\"\nk: \"yes\"\nl:\n- x\n- w: 1\n  z:\n  - 2\nm: |\n  a\n  b\nnum: 1.5\n"
           "q: it's\ns: '{{ x }}'\nt: \"true\"");
 }
+
+TEST_CASE("objects with a String method print through it: .Capabilities.KubeVersion, semver", "[helm][render]")
+{
+    auto c = make_chart({{"templates/k.txt", "{{ .Capabilities.KubeVersion }} {{ .Capabilities.KubeVersion.Minor }} "
+                                             "{{ semver \"1.2.3-rc.1+b5\" }} {{ (semver \"v2.0\").Major }} "
+                                             "{{ printf \"%s\" .Capabilities.KubeVersion }}"}});
+    auto o = opts();
+    o.release.caps.kube_version = "v1.29.4";
+    auto out = weir::helm::render_chart(c, weir::value(), o);
+    REQUIRE(out);
+    CHECK(out->templates["t/templates/k.txt"] == "v1.29.4 29 1.2.3-rc.1+b5 2 v1.29.4");
+}

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -86,6 +87,8 @@ private:
 // Methods of one value (see go_value::with_methods). Each function already holds its receiver.
 struct method_set {
     function_table methods;
+    // What the value's String() method returns, when it has one: %v, %s and print use it.
+    std::optional<std::string> display;
 };
 
 struct template_tree; // a parsed template (private)
