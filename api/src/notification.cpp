@@ -13,15 +13,15 @@ using namespace detail;
 
 namespace {
 
-constexpr std::array commit_status_types{"github", "gitlab", "gitea", "bitbucket", "bitbucketserver", "azuredevops"};
-constexpr std::array chat_types{"generic",  "generic-hmac", "slack",    "msteams", "discord",     "rocket",
-                                "googlechat", "webex",      "telegram", "matrix",  "lark",        "opsgenie",
-                                "pagerduty", "alertmanager", "grafana", "sentry",  "datadog"};
-constexpr std::array receiver_types{"generic", "generic-hmac", "github", "gitlab", "bitbucket", "harbor",
-                                    "dockerhub", "quay",       "gcr",    "nexus",  "acr",       "cdevents"};
+constexpr std::array commit_status_types{"github",    "gitlab",          "gitea",
+                                         "bitbucket", "bitbucketserver", "azuredevops"};
+constexpr std::array chat_types{"generic",    "generic-hmac", "slack",    "msteams", "discord", "rocket",
+                                "googlechat", "webex",        "telegram", "matrix",  "lark",    "opsgenie",
+                                "pagerduty",  "alertmanager", "grafana",  "sentry",  "datadog"};
+constexpr std::array receiver_types{"generic",   "generic-hmac", "github", "gitlab", "bitbucket", "harbor",
+                                    "dockerhub", "quay",         "gcr",    "nexus",  "acr",       "cdevents"};
 
-template <class A>
-bool contains(const A& list, std::string_view s)
+template <class A> bool contains(const A& list, std::string_view s)
 {
     return std::find(list.begin(), list.end(), s) != list.end();
 }
@@ -33,7 +33,8 @@ const value& spec_of(const value& obj)
     return s && s->is_object() ? *s : empty;
 }
 
-result<std::optional<local_object_reference>> optional_ref(const value& spec, std::string_view key, std::string_view path)
+result<std::optional<local_object_reference>> optional_ref(const value& spec, std::string_view key,
+                                                           std::string_view path)
 {
     const value* r = spec.find(key);
     if (!r || r->is_null()) return std::optional<local_object_reference>{};
@@ -72,9 +73,18 @@ result<std::vector<object_selector>> selectors(const value& spec, std::string_vi
 
 } // namespace
 
-bool known_provider_type(std::string_view type) { return contains(chat_types, type) || is_commit_status_type(type); }
-bool is_commit_status_type(std::string_view type) { return contains(commit_status_types, type); }
-bool known_receiver_type(std::string_view type) { return contains(receiver_types, type); }
+bool known_provider_type(std::string_view type)
+{
+    return contains(chat_types, type) || is_commit_status_type(type);
+}
+bool is_commit_status_type(std::string_view type)
+{
+    return contains(commit_status_types, type);
+}
+bool known_receiver_type(std::string_view type)
+{
+    return contains(receiver_types, type);
+}
 
 result<provider_spec> provider_spec::from(const value& object)
 {

@@ -1,11 +1,10 @@
 #include "alert_match.hpp"
 
-#include <re2/re2.h>
-
 #include <fmt/format.h>
 
 #include <memory>
 #include <mutex>
+#include <re2/re2.h>
 #include <unordered_map>
 
 namespace weir::notification {
@@ -21,7 +20,9 @@ result<std::shared_ptr<const RE2>> compiled(const std::string& pattern)
     RE2::Options opts;
     opts.set_log_errors(false);
     auto re = std::make_shared<const RE2>(pattern, opts);
-    if (!re->ok()) return terminal_error(fmt::format("invalid regular expression \"{}\": {}", pattern, re->error()), "InvalidRegex");
+    if (!re->ok())
+        return terminal_error(fmt::format("invalid regular expression \"{}\": {}", pattern, re->error()),
+                              "InvalidRegex");
     if (cache.size() > 10'000) cache.clear();
     cache.emplace(pattern, re);
     return std::shared_ptr<const RE2>(re);
@@ -81,7 +82,8 @@ result<std::optional<eventsink::flux_event>> event_for_alert(const api::notifica
     WEIR_TRY_ASSIGN(bool pass, passes_filters(alert, ev));
     if (!pass) return std::optional<eventsink::flux_event>{};
     eventsink::flux_event out = ev;
-    for (const auto& [k, v] : alert.event_metadata) out.metadata.emplace(k, v); // never overrides
+    for (const auto& [k, v] : alert.event_metadata)
+        out.metadata.emplace(k, v); // never overrides
     if (!alert.summary.empty()) out.metadata.emplace("summary", alert.summary);
     return std::optional<eventsink::flux_event>{std::move(out)};
 }

@@ -31,9 +31,11 @@ std::string describe(std::chrono::milliseconds d)
 
 } // namespace
 
-dispatcher::dispatcher(dispatcher_options options, dispatch_world world) : options_(options), world_(std::move(world))
+dispatcher::dispatcher(dispatcher_options options, dispatch_world world)
+    : options_(options), world_(std::move(world))
 {
-    for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { worker(); });
+    for (int i = 0; i < std::max(1, options_.workers); ++i)
+        threads_.emplace_back([this] { worker(); });
 }
 
 dispatcher::~dispatcher()
@@ -43,7 +45,8 @@ dispatcher::~dispatcher()
         stopping_ = true;
     }
     cv_.notify_all();
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_)
+        t.join();
 }
 
 void dispatcher::schedule(clock::time_point due, task t)
@@ -55,7 +58,10 @@ void dispatcher::schedule(clock::time_point due, task t)
     cv_.notify_one();
 }
 
-void dispatcher::submit(eventsink::flux_event ev) { schedule(clock::now(), task{task_kind::match, std::move(ev), nullptr, 1, {}}); }
+void dispatcher::submit(eventsink::flux_event ev)
+{
+    schedule(clock::now(), task{task_kind::match, std::move(ev), nullptr, 1, {}});
+}
 
 void dispatcher::worker()
 {
@@ -76,9 +82,15 @@ void dispatcher::worker()
         ++running_;
         lock.unlock();
         switch (t.kind) {
-        case task_kind::match: match(t.ev); break;
-        case task_kind::send: send(std::move(t)); break;
-        case task_kind::flush: flush(t.group_key); break;
+        case task_kind::match:
+            match(t.ev);
+            break;
+        case task_kind::send:
+            send(std::move(t));
+            break;
+        case task_kind::flush:
+            flush(t.group_key);
+            break;
         }
         lock.lock();
         --running_;
@@ -104,8 +116,8 @@ void dispatcher::route(kube::object_ptr alert, eventsink::flux_event ev)
 {
     if (ev.severity == "error" && options_.group_window.count() > 0) {
         const auto& io = ev.involved_object;
-        std::string key = fmt::format("{}/{}|{}/{}/{}", meta_string(*alert, "namespace"), meta_string(*alert, "name"),
-                                      io.kind, io.namespace_, io.name);
+        std::string key = fmt::format("{}/{}|{}/{}/{}", meta_string(*alert, "namespace"),
+                                      meta_string(*alert, "name"), io.kind, io.namespace_, io.name);
         auto now = clock::now();
         std::lock_guard lock(groups_mutex_);
         group& g = groups_[key];
@@ -147,19 +159,31 @@ void dispatcher::flush(const std::string& key)
     send(std::move(t));
 }
 
-result<std::pair<provider_config, http_client_options>> dispatcher::resolve_provider(const value& provider,
-                                                                                      const dispatch_world& world)
+result<std::pair<provider_config, http_client_options>>
+dispatcher::resolve_provider(const value& provider, const dispatch_world& world)
 {
     WEIR_TRY_ASSIGN(auto spec, api::notification::provider_spec::from(provider));
     std::string ns = meta_string(provider, "namespace");
-    provider_config cfg{.type = spec.type, .address = spec.address, .channel = spec.channel, .username = spec.username,
-                        .token = {}, .password = {}, .headers = {}, .provider_uid = meta_string(provider, "uid"),
+    provider_config cfg{.type = spec.type,
+                        .address = spec.address,
+                        .channel = spec.channel,
+                        .username = spec.username,
+                        .token = {},
+                        .password = {},
+                        .headers = {},
+                        .provider_uid = meta_string(provider, "uid"),
                         .commit_status_id = {}};
     http_client_options http{.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout),
-                             .proxy = spec.proxy, .ca_pem = {}, .cert_pem = {}, .key_pem = {}};
+                             .proxy = spec.proxy,
+                             .ca_pem = {},
+                             .cert_pem = {},
+                             .key_pem = {}};
     if (spec.secret_ref) {
         WEIR_TRY_ASSIGN(auto data, world.secret(ns, spec.secret_ref->name));
-        auto get = [&](const char* k) { auto it = data.find(k); return it == data.end() ? std::string() : it->second; };
+        auto get = [&](const char* k) {
+            auto it = data.find(k);
+            return it == data.end() ? std::string() : it->second;
+        };
         if (auto a = get("address"); !a.empty()) cfg.address = a;
         if (auto u = get("username"); !u.empty()) cfg.username = u;
         if (auto p = get("proxy"); !p.empty()) http.proxy = p;
@@ -168,8 +192,10 @@ result<std::pair<provider_config, http_client_options>> dispatcher::resolve_prov
         if (auto h = get("headers"); !h.empty()) {
             auto parsed = parse_yaml(h);
             if (!parsed || !parsed->is_object())
-                return terminal_error(fmt::format("secret '{}/{}' key headers must be a YAML map of header names to values",
-                                                  ns, spec.secret_ref->name), "InvalidSecret");
+                return terminal_error(
+                    fmt::format("secret '{}/{}' key headers must be a YAML map of header names to values", ns,
+                                spec.secret_ref->name),
+                    "InvalidSecret");
             for (const auto& [k, v] : parsed->as_object())
                 if (v.is_string()) cfg.headers[k] = v.as_string();
         }
@@ -195,13 +221,15 @@ void dispatcher::send(task t)
             ++stats_.failed;
         }
         std::string msg = fmt::format("failed to send notification for {}/{}/{} to provider '{}': {}",
-                                      t.ev.involved_object.kind, t.ev.involved_object.namespace_, t.ev.involved_object.name,
-                                      spec->provider_ref.name, e.message);
+                                      t.ev.involved_object.kind, t.ev.involved_object.namespace_,
+                                      t.ev.involved_object.name, spec->provider_ref.name, e.message);
         log().error(msg, {{"alert", alert_ns + "/" + meta_string(alert, "name")}});
         world_.report_failure(alert, "NotificationDispatchFailed", msg);
     };
     kube::object_ptr provider = world_.provider(alert_ns, spec->provider_ref.name);
-    if (!provider) return fail(transient_error(fmt::format("provider '{}/{}' not found", alert_ns, spec->provider_ref.name)));
+    if (!provider)
+        return fail(
+            transient_error(fmt::format("provider '{}/{}' not found", alert_ns, spec->provider_ref.name)));
     if (const value* s = provider->find_path({"spec", "suspend"}); s && s->is_bool() && s->as_bool()) return;
     auto resolved = resolve_provider(*provider, world_);
     error last;

@@ -29,9 +29,12 @@ namespace weir::notification {
 struct dispatch_world {
     std::function<std::vector<kube::object_ptr>()> alerts;
     std::function<kube::object_ptr(const std::string& namespace_, const std::string& name)> provider;
-    std::function<result<std::map<std::string, std::string>>(const std::string& namespace_, const std::string& name)> secret;
+    std::function<result<std::map<std::string, std::string>>(const std::string& namespace_,
+                                                             const std::string& name)>
+        secret;
     labels_lookup labels;
-    std::function<void(const value& alert, const std::string& reason, const std::string& message)> report_failure;
+    std::function<void(const value& alert, const std::string& reason, const std::string& message)>
+        report_failure;
 };
 
 struct dispatcher_options {

@@ -1,9 +1,9 @@
 #include "event_server.hpp"
 
+#include "events.grpc.pb.h"
+
 #include <weir/core/log.hpp>
 #include <weir/eventsink/proto.hpp>
-
-#include "events.grpc.pb.h"
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/server_posix.h>
@@ -25,8 +25,10 @@ public:
                 summary->set_invalid(summary->invalid() + 1);
                 continue;
             }
-            if (intake_.submit(std::move(ev)) == intake_result::accepted) summary->set_accepted(summary->accepted() + 1);
-            else summary->set_throttled(summary->throttled() + 1);
+            if (intake_.submit(std::move(ev)) == intake_result::accepted)
+                summary->set_accepted(summary->accepted() + 1);
+            else
+                summary->set_throttled(summary->throttled() + 1);
         }
         return grpc::Status::OK;
     }
@@ -41,9 +43,12 @@ server_response handle_json(intake& in, const server_request& req)
     auto ev = eventsink::flux_event::from_json(req.body);
     if (!ev) return {400, ev.err().message + "\n"};
     switch (in.submit(std::move(*ev))) {
-    case intake_result::accepted: return {202, ""};
-    case intake_result::duplicate: return {429, "duplicate event\n"};
-    case intake_result::rate_limited: return {429, "too many events for this object\n"};
+    case intake_result::accepted:
+        return {202, ""};
+    case intake_result::duplicate:
+        return {429, "duplicate event\n"};
+    case intake_result::rate_limited:
+        return {429, "too many events for this object\n"};
     }
     return {500, ""};
 }
@@ -65,14 +70,22 @@ event_server::event_server(event_server_options options, intake& in) : impl_(std
     impl_->grpc_server = builder.BuildAndStart(); // no ports: connections arrive by hand-off
     grpc::Server* server = impl_->grpc_server.get();
     impl_->http = std::make_unique<http_server>(
-        http_server_options{.listen = options.listen, .body_limit = 3 << 20,
-                            .http2_handoff = [server](int fd) { grpc::AddInsecureChannelFromFd(server, fd); }},
+        http_server_options{
+            .listen = options.listen,
+            .body_limit = 3 << 20,
+            .http2_handoff = [server](int fd) { grpc::AddInsecureChannelFromFd(server, fd); }},
         [this](const server_request& r) { return handle_json(impl_->in, r); });
 }
 
-event_server::~event_server() { stop(); }
+event_server::~event_server()
+{
+    stop();
+}
 
-status event_server::start() { return impl_->http->start(); }
+status event_server::start()
+{
+    return impl_->http->start();
+}
 
 void event_server::stop()
 {
@@ -82,6 +95,9 @@ void event_server::stop()
     impl_->http.reset();
 }
 
-unsigned short event_server::port() const { return impl_->http ? impl_->http->port() : 0; }
+unsigned short event_server::port() const
+{
+    return impl_->http ? impl_->http->port() : 0;
+}
 
 } // namespace weir::notification

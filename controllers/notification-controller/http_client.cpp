@@ -8,9 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
 #include <fmt/format.h>
-
 #include <openssl/ssl.h>
 
 #include <map>
@@ -33,10 +31,12 @@ result<parsed_url> parse_url(std::string_view url)
 {
     parsed_url u;
     auto sep = url.find("://");
-    if (sep == std::string_view::npos) return terminal_error(fmt::format("invalid URL \"{}\": no scheme", url), "InvalidURL");
+    if (sep == std::string_view::npos)
+        return terminal_error(fmt::format("invalid URL \"{}\": no scheme", url), "InvalidURL");
     u.scheme = std::string(url.substr(0, sep));
     if (u.scheme != "http" && u.scheme != "https")
-        return terminal_error(fmt::format("invalid URL \"{}\": scheme must be http or https", url), "InvalidURL");
+        return terminal_error(fmt::format("invalid URL \"{}\": scheme must be http or https", url),
+                              "InvalidURL");
     std::string_view rest = url.substr(sep + 3);
     auto slash = rest.find_first_of("/?");
     std::string_view authority = rest.substr(0, slash);
@@ -47,7 +47,8 @@ result<parsed_url> parse_url(std::string_view url)
     if (authority.starts_with("[")) {
         auto close = authority.find(']');
         host = authority.substr(1, close - 1);
-        if (close + 1 < authority.size() && authority[close + 1] == ':') u.port = std::string(authority.substr(close + 2));
+        if (close + 1 < authority.size() && authority[close + 1] == ':')
+            u.port = std::string(authority.substr(close + 2));
     } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
         host = authority.substr(0, colon);
         u.port = std::string(authority.substr(colon + 1));
@@ -62,8 +63,10 @@ std::string url_encode(std::string_view s)
 {
     std::string out;
     for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-        else out += fmt::format("%{:02X}", c);
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+            out += static_cast<char>(c);
+        else
+            out += fmt::format("%{:02X}", c);
     }
     return out;
 }
@@ -74,7 +77,8 @@ using clock = std::chrono::steady_clock;
 
 error transport_error(const parsed_url& u, const std::string& what, std::string reason = "NetworkError")
 {
-    return transient_error(fmt::format("request to {}://{}:{} failed: {}", u.scheme, u.host, u.port, what), std::move(reason));
+    return transient_error(fmt::format("request to {}://{}:{} failed: {}", u.scheme, u.host, u.port, what),
+                           std::move(reason));
 }
 
 result<http_response> classify(const parsed_url& u, http::response<http::string_body>&& res)
@@ -82,8 +86,10 @@ result<http_response> classify(const parsed_url& u, http::response<http::string_
     http_response out{static_cast<int>(res.result_int()), std::move(res.body())};
     if (out.status < 400) return out;
     std::string body = out.body.substr(0, 300);
-    std::string msg = fmt::format("{}://{}:{}{} answered {}: {}", u.scheme, u.host, u.port, u.target, out.status, body);
-    error e = out.status == 429 || out.status >= 500 ? transient_error(msg, "ProviderError") : terminal_error(msg, "ProviderError");
+    std::string msg =
+        fmt::format("{}://{}:{}{} answered {}: {}", u.scheme, u.host, u.port, u.target, out.status, body);
+    error e = out.status == 429 || out.status >= 500 ? transient_error(msg, "ProviderError")
+                                                     : terminal_error(msg, "ProviderError");
     e.code = out.status;
     return e;
 }
@@ -91,8 +97,10 @@ result<http_response> classify(const parsed_url& u, http::response<http::string_
 status configure_tls(asio::ssl::context& ctx, const http_client_options& o)
 {
     beast::error_code ec;
-    if (!o.ca_pem.empty()) ctx.add_certificate_authority(asio::buffer(o.ca_pem), ec);
-    else ctx.set_default_verify_paths(ec);
+    if (!o.ca_pem.empty())
+        ctx.add_certificate_authority(asio::buffer(o.ca_pem), ec);
+    else
+        ctx.set_default_verify_paths(ec);
     if (ec) return terminal_error("certSecretRef ca.crt: " + ec.message(), "InvalidCertificate");
     if (!o.cert_pem.empty()) {
         ctx.use_certificate_chain(asio::buffer(o.cert_pem), ec);
@@ -131,7 +139,8 @@ struct connection {
     clock::time_point idle_since;
 };
 
-result<std::unique_ptr<connection>> open(const parsed_url& u, const parsed_url& dial, const http_client_options& options)
+result<std::unique_ptr<connection>> open(const parsed_url& u, const parsed_url& dial,
+                                         const http_client_options& options)
 {
     auto c = std::make_unique<connection>();
     tcp::resolver resolver(c->io);
@@ -158,8 +167,8 @@ result<std::unique_ptr<connection>> open(const parsed_url& u, const parsed_url& 
 // server closed meanwhile fails before any response byte: reported as StaleConnection so the
 // caller retries on a fresh one.
 template <class Stream>
-result<http_response> exchange(Stream& stream, beast::tcp_stream& tcp_s, const parsed_url& u, const http_request& req,
-                               const http_client_options& options, bool& keep)
+result<http_response> exchange(Stream& stream, beast::tcp_stream& tcp_s, const parsed_url& u,
+                               const http_request& req, const http_client_options& options, bool& keep)
 {
     http::request<http::string_body> r;
     r.method_string(req.method);
@@ -185,8 +194,8 @@ result<http_response> exchange(Stream& stream, beast::tcp_stream& tcp_s, const p
     parser.body_limit(4 << 20);
     http::read(stream, buf, parser, ec);
     if (ec) {
-        bool nothing = !parser.got_some() && (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
-                                              ec == asio::error::eof);
+        bool nothing = !parser.got_some() && (ec == http::error::end_of_stream ||
+                                              ec == asio::error::connection_reset || ec == asio::error::eof);
         return transport_error(u, ec.message(), nothing ? "StaleConnection" : "NetworkError");
     }
     keep = parser.keep_alive();
@@ -239,8 +248,9 @@ status check_ok_field(const http_request& req, const http_response& resp)
     auto v = parse_json(resp.body);
     const value* f = v ? v->find(req.ok_field) : nullptr;
     if (f && f->is_bool() && f->as_bool()) return ok();
-    return terminal_error(fmt::format("{} answered {} without \"{}\": true: {}", req.url.substr(0, req.url.find('?')),
-                                      resp.status, req.ok_field, resp.body.substr(0, 300)),
+    return terminal_error(fmt::format("{} answered {} without \"{}\": true: {}",
+                                      req.url.substr(0, req.url.find('?')), resp.status, req.ok_field,
+                                      resp.body.substr(0, 300)),
                           "ProviderError");
 }
 
@@ -251,8 +261,9 @@ result<http_response> send_request(const http_request& req, const http_client_op
     if (!options.proxy.empty()) {
         WEIR_TRY_ASSIGN(dial, parse_url(options.proxy));
     }
-    std::string key = fmt::format("{}://{}:{}|{}|{}", u.scheme, u.host, u.port, options.proxy,
-                                  std::hash<std::string>{}(options.ca_pem + options.cert_pem + options.key_pem));
+    std::string key =
+        fmt::format("{}://{}:{}|{}|{}", u.scheme, u.host, u.port, options.proxy,
+                    std::hash<std::string>{}(options.ca_pem + options.cert_pem + options.key_pem));
     try {
         for (int attempt = 0;; ++attempt) {
             auto conn = attempt == 0 ? shared_pool().take(key) : nullptr;

@@ -9,13 +9,12 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <fcntl.h>
 #include <list>
 #include <mutex>
-#include <thread>
-
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <thread>
 
 namespace weir::notification {
 namespace asio = boost::asio;
@@ -69,7 +68,9 @@ bool http_server::impl::is_http2(tcp::socket& socket)
 
 std::int64_t steady_ms()
 {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 void http_server::impl::serve(const std::shared_ptr<tcp::socket>& socket, std::atomic<std::int64_t>& deadline)
@@ -103,10 +104,12 @@ void http_server::impl::serve(const std::shared_ptr<tcp::socket>& socket, std::a
             return; // closed, timed out or garbage: nothing to answer
         } else {
             auto& req = parser.get();
-            server_request sr{std::string(req.method_string()), std::string(req.target()), {}, std::move(req.body())};
+            server_request sr{
+                std::string(req.method_string()), std::string(req.target()), {}, std::move(req.body())};
             for (const auto& f : req) {
                 std::string name(f.name_string());
-                for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (auto& c : name)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
                 sr.headers[name] = std::string(f.value());
             }
             server_response out;
@@ -181,13 +184,17 @@ void http_server::impl::accept_loop()
     }
 }
 
-http_server::http_server(http_server_options options, request_handler handler) : impl_(std::make_unique<impl>())
+http_server::http_server(http_server_options options, request_handler handler)
+    : impl_(std::make_unique<impl>())
 {
     impl_->options = std::move(options);
     impl_->handler = std::move(handler);
 }
 
-http_server::~http_server() { stop(); }
+http_server::~http_server()
+{
+    stop();
+}
 
 status http_server::start()
 {
@@ -227,6 +234,9 @@ void http_server::stop()
     }
 }
 
-unsigned short http_server::port() const { return impl_->acceptor ? impl_->acceptor->local_endpoint().port() : 0; }
+unsigned short http_server::port() const
+{
+    return impl_->acceptor ? impl_->acceptor->local_endpoint().port() : 0;
+}
 
 } // namespace weir::notification

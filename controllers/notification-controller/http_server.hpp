@@ -1,6 +1,7 @@
 // The small HTTP/1.1 server behind the event intake and the webhook receiver: one thread per
-// connection (keep-alive, closed after io_timeout without progress), a body limit answered with 413 before the body is read, and an optional
-// hand-off of connections that open with the HTTP/2 preface (gRPC on the same port).
+// connection (keep-alive, closed after io_timeout without progress), a body limit answered with 413 before
+// the body is read, and an optional hand-off of connections that open with the HTTP/2 preface (gRPC on the
+// same port).
 //
 //   http_server s({.listen = ":9292", .body_limit = 3 << 20}, [](const server_request& r) {
 //       return server_response{202, ""};

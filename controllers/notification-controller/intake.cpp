@@ -6,12 +6,16 @@
 
 namespace weir::notification {
 
-intake::intake(intake_options options, sink downstream) : options_(options), downstream_(std::move(downstream)) {}
+intake::intake(intake_options options, sink downstream)
+    : options_(options), downstream_(std::move(downstream))
+{
+}
 
 std::string intake::dedup_key(const eventsink::flux_event& ev)
 {
     const auto& io = ev.involved_object;
-    std::string key = fmt::format("event/name={}/namespace={}/kind={}/message={}", io.name, io.namespace_, io.kind, ev.message);
+    std::string key = fmt::format("event/name={}/namespace={}/kind={}/message={}", io.name, io.namespace_,
+                                  io.kind, ev.message);
     for (const char* k : {"originRevision", "revision", "token"})
         if (std::string v = ev.meta(k); !v.empty()) key += fmt::format("/{}={}", k, v);
     return key;
@@ -21,7 +25,8 @@ void intake::clean_metadata(eventsink::flux_event& ev)
 {
     std::string prefix = ev.group() + "/";
     for (auto it = ev.metadata.begin(); it != ev.metadata.end();) {
-        bool keep = it->first.starts_with(prefix) && it->first != prefix + "checksum" && it->first != prefix + "digest";
+        bool keep = it->first.starts_with(prefix) && it->first != prefix + "checksum" &&
+                    it->first != prefix + "digest";
         it = keep ? std::next(it) : ev.metadata.erase(it);
     }
 }
@@ -52,7 +57,8 @@ intake_result intake::submit(eventsink::flux_event ev)
         }
         auto [b, fresh] = buckets_.try_emplace(object_key, bucket{options_.object_burst, now});
         if (!fresh) {
-            double refill = std::chrono::duration<double>(now - b->second.last).count() * options_.object_rate;
+            double refill =
+                std::chrono::duration<double>(now - b->second.last).count() * options_.object_rate;
             b->second.tokens = std::min(options_.object_burst, b->second.tokens + refill);
             b->second.last = now;
         }

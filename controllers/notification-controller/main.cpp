@@ -42,9 +42,12 @@ result<own_flags> parse_own_flags(const std::vector<std::string>& rest)
             out = std::chrono::duration_cast<std::chrono::milliseconds>(d);
             return ok();
         };
-        if (arg == "--receiver-addr" || arg == "--receiverAddr") f.receiver_addr = val;
-        else if (arg == "--rate-limit-interval") WEIR_TRY(ms(f.rate_limit_interval));
-        else if (arg == "--failure-group-window") WEIR_TRY(ms(f.failure_group_window));
+        if (arg == "--receiver-addr" || arg == "--receiverAddr")
+            f.receiver_addr = val;
+        else if (arg == "--rate-limit-interval")
+            WEIR_TRY(ms(f.rate_limit_interval));
+        else if (arg == "--failure-group-window")
+            WEIR_TRY(ms(f.failure_group_window));
         else if (arg == "--dispatch-workers") {
             auto [p, ec] = std::from_chars(val.data(), val.data() + val.size(), f.dispatch_workers);
             if (ec != std::errc{} || f.dispatch_workers < 1)
@@ -71,16 +74,22 @@ int main(int argc, char** argv)
     runtime::manager& m = **mgr;
 
     notification::provider_reconciler providers(m);
-    auto& provider_ctl = m.add_controller({.name = "provider", .kind = notification::provider_kind,
-                                           .reconcile = [&](const runtime::request& r) { return providers.reconcile(r); }});
+    auto& provider_ctl =
+        m.add_controller({.name = "provider",
+                          .kind = notification::provider_kind,
+                          .reconcile = [&](const runtime::request& r) { return providers.reconcile(r); }});
     providers.bind(provider_ctl);
     notification::alert_reconciler alerts(m, provider_ctl);
-    auto& alert_ctl = m.add_controller({.name = "alert", .kind = notification::alert_kind,
-                                        .reconcile = [&](const runtime::request& r) { return alerts.reconcile(r); }});
+    auto& alert_ctl = m.add_controller(
+        {.name = "alert", .kind = notification::alert_kind, .reconcile = [&](const runtime::request& r) {
+             return alerts.reconcile(r);
+         }});
     alerts.bind(alert_ctl);
     notification::receiver_reconciler receivers(m);
-    auto& receiver_ctl = m.add_controller({.name = "receiver", .kind = notification::receiver_kind,
-                                           .reconcile = [&](const runtime::request& r) { return receivers.reconcile(r); }});
+    auto& receiver_ctl =
+        m.add_controller({.name = "receiver",
+                          .kind = notification::receiver_kind,
+                          .reconcile = [&](const runtime::request& r) { return receivers.reconcile(r); }});
     receivers.bind(receiver_ctl);
     notification::add_webhook_index(receiver_ctl.cache());
     // An Alert waiting for its Provider is retried as soon as the Provider appears.
@@ -89,7 +98,8 @@ int main(int argc, char** argv)
         std::string ns(provider.find_path({"metadata", "namespace"})->as_string());
         std::string name(provider.find_path({"metadata", "name"})->as_string());
         for (auto& a : alert_ctl.cache().list_namespace(ns))
-            if (const value* ref = a->find_path({"spec", "providerRef", "name"}); ref && ref->is_string() && ref->as_string() == name)
+            if (const value* ref = a->find_path({"spec", "providerRef", "name"});
+                ref && ref->is_string() && ref->as_string() == name)
                 out.push_back(runtime::request::of(*a));
         return out;
     });
@@ -97,18 +107,21 @@ int main(int argc, char** argv)
     notification::secret_cache secrets(m.client());
     notification::dispatch_world world{
         .alerts = [&] { return alert_ctl.cache().list(); },
-        .provider = [&](const std::string& ns, const std::string& name) { return provider_ctl.cache().get(ns + "/" + name); },
+        .provider = [&](const std::string& ns,
+                        const std::string& name) { return provider_ctl.cache().get(ns + "/" + name); },
         .secret = [&](const std::string& ns, const std::string& name) { return secrets.get(ns, name); },
         .labels =
             [&](const eventsink::flux_event& ev) {
                 const auto& io = ev.involved_object;
-                auto obj = m.client().get(kube::gvk::from_api_version(io.api_version, io.kind), io.namespace_, io.name);
+                auto obj = m.client().get(kube::gvk::from_api_version(io.api_version, io.kind), io.namespace_,
+                                          io.name);
                 const value* labels = obj ? obj->find_path({"metadata", "labels"}) : nullptr;
                 return labels ? *labels : value();
             },
         .report_failure = [&](const value& alert, const std::string& reason,
                               const std::string& message) { m.events().warning(alert, reason, message); }};
-    notification::dispatcher dispatch({.workers = own->dispatch_workers, .max_attempts = 4,
+    notification::dispatcher dispatch({.workers = own->dispatch_workers,
+                                       .max_attempts = 4,
                                        .retry_base = std::chrono::milliseconds(500),
                                        .group_window = own->failure_group_window},
                                       world);
@@ -117,7 +130,8 @@ int main(int argc, char** argv)
 
     notification::event_server events({.listen = events_addr}, in);
     if (auto s = events.start(); !s) return runtime::exit_with(s.err());
-    notification::receiver_server hooks({.listen = own->receiver_addr}, m.client(), receiver_ctl.cache(), secrets);
+    notification::receiver_server hooks({.listen = own->receiver_addr}, m.client(), receiver_ctl.cache(),
+                                        secrets);
     if (auto s = hooks.start(); !s) return runtime::exit_with(s.err());
     std::cout << "event server listening on port " << events.port() << "\nreceiver server listening on port "
               << hooks.port() << std::endl;

@@ -21,7 +21,8 @@ const logger& log()
 std::string label_selector(const std::map<std::string, std::string>& labels)
 {
     std::string out;
-    for (const auto& [k, v] : labels) out += (out.empty() ? "" : ",") + k + "=" + v;
+    for (const auto& [k, v] : labels)
+        out += (out.empty() ? "" : ",") + k + "=" + v;
     return out;
 }
 
@@ -35,8 +36,8 @@ void add_webhook_index(runtime::object_store& receivers)
     });
 }
 
-receiver_server::receiver_server(receiver_server_options options, kube::client& client, runtime::object_store& receivers,
-                                 secret_cache& secrets)
+receiver_server::receiver_server(receiver_server_options options, kube::client& client,
+                                 runtime::object_store& receivers, secret_cache& secrets)
     : client_(client), receivers_(receivers), secrets_(secrets),
       server_({.listen = options.listen, .body_limit = options.body_limit, .http2_handoff = {}},
               [this](const server_request& r) { return handle(r); })
@@ -65,7 +66,8 @@ server_response receiver_server::handle(const server_request& req)
 
     auto verdict = verify_webhook(*spec, token, {req.headers, req.body});
     if (verdict.status != 200) {
-        log().info("webhook rejected", {{"receiver", ns + "/" + name}, {"status", verdict.status}, {"reason", verdict.message}});
+        log().info("webhook rejected",
+                   {{"receiver", ns + "/" + name}, {"status", verdict.status}, {"reason", verdict.message}});
         return {verdict.status, verdict.message + "\n"};
     }
     if (verdict.ping) return {200, "pong\n"};
@@ -88,7 +90,8 @@ status receiver_server::annotate(const value& receiver, const std::string& reque
     std::string failures;
     for (const auto& r : spec.resources) {
         std::string ns = r.namespace_.empty() ? receiver_ns : r.namespace_;
-        std::string av = r.api_version.empty() ? std::string(api::notification::default_api_version(r.kind)) : r.api_version;
+        std::string av = r.api_version.empty() ? std::string(api::notification::default_api_version(r.kind))
+                                               : r.api_version;
         if (av.empty()) {
             failures += fmt::format("{}: apiVersion is required for this kind; ", r.kind);
             continue;
@@ -96,12 +99,14 @@ status receiver_server::annotate(const value& receiver, const std::string& reque
         auto kind = kube::gvk::from_api_version(av, r.kind);
         std::vector<std::string> names;
         if (r.name == "*") {
-            auto list = client_.list(kind, {.namespace_ = ns, .label_selector = label_selector(r.match_labels)});
+            auto list =
+                client_.list(kind, {.namespace_ = ns, .label_selector = label_selector(r.match_labels)});
             if (!list) {
                 failures += fmt::format("{} in {}: {}; ", r.kind, ns, list.err().message);
                 continue;
             }
-            for (const auto& item : list->items) names.emplace_back(item.find_path({"metadata", "name"})->as_string());
+            for (const auto& item : list->items)
+                names.emplace_back(item.find_path({"metadata", "name"})->as_string());
         } else {
             names.push_back(r.name);
         }

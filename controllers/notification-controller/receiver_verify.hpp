@@ -20,10 +20,10 @@ struct webhook_request {
 };
 
 struct webhook_verdict {
-    int status = 200;   // 200 verified; 401 unverified; 400 malformed or filtered out
+    int status = 200; // 200 verified; 401 unverified; 400 malformed or filtered out
     std::string message;
-    bool ping = false;  // verified, but announces the hook only (GitHub "ping")
-    std::string event;  // the event type the sender declared, when it declares one
+    bool ping = false; // verified, but announces the hook only (GitHub "ping")
+    std::string event; // the event type the sender declared, when it declares one
 };
 
 webhook_verdict verify_webhook(const api::notification::receiver_spec& spec, std::string_view token,

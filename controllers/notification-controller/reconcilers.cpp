@@ -19,8 +19,14 @@ namespace {
 
 const kube::gvk secret_kind{"", "v1", "Secret"};
 
-std::string ns_of(const value& obj) { return std::string(obj.find_path({"metadata", "namespace"})->as_string()); }
-std::string name_of(const value& obj) { return std::string(obj.find_path({"metadata", "name"})->as_string()); }
+std::string ns_of(const value& obj)
+{
+    return std::string(obj.find_path({"metadata", "namespace"})->as_string());
+}
+std::string name_of(const value& obj)
+{
+    return std::string(obj.find_path({"metadata", "name"})->as_string());
+}
 
 // Writes Ready=False with the error, then returns the error so the controller retries (transient)
 // or stalls (terminal).
@@ -28,19 +34,23 @@ result<runtime::action> failed(runtime::manager& mgr, const value& obj, error e,
 {
     if (e.reason.empty()) e.reason = std::string(reason);
     value updated = obj;
-    if (e.terminal()) cond::mark_stalled(updated, e.reason, e.message);
-    else cond::mark_failed(updated, e.reason, e.message);
+    if (e.terminal())
+        cond::mark_stalled(updated, e.reason, e.message);
+    else
+        cond::mark_failed(updated, e.reason, e.message);
     cond::set_observed_generation(updated);
     if (auto r = runtime::patch_status(mgr.client(), obj, updated); !r) return r.err();
     mgr.events().warning(obj, e.reason, e.message);
     return e;
 }
 
-status ready(runtime::manager& mgr, const value& obj, std::string_view message, const value* extra_status = nullptr)
+status ready(runtime::manager& mgr, const value& obj, std::string_view message,
+             const value* extra_status = nullptr)
 {
     value updated = obj;
     if (extra_status)
-        for (const auto& [k, v] : extra_status->as_object()) updated["status"][k] = v;
+        for (const auto& [k, v] : extra_status->as_object())
+            updated["status"][k] = v;
     cond::mark_ready(updated, "Succeeded", message);
     cond::set_observed_generation(updated);
     auto r = runtime::patch_status(mgr.client(), obj, updated);
@@ -48,10 +58,13 @@ status ready(runtime::manager& mgr, const value& obj, std::string_view message, 
     return ok();
 }
 
-result<std::map<std::string, std::string>> read_secret(runtime::manager& mgr, const std::string& ns, const std::string& name)
+result<std::map<std::string, std::string>> read_secret(runtime::manager& mgr, const std::string& ns,
+                                                       const std::string& name)
 {
     auto s = mgr.client().get(secret_kind, ns, name);
-    if (!s) return transient_error(fmt::format("failed to get secret '{}/{}': {}", ns, name, s.err().message), "SecretNotFound");
+    if (!s)
+        return transient_error(fmt::format("failed to get secret '{}/{}': {}", ns, name, s.err().message),
+                               "SecretNotFound");
     return api::secret_data(*s);
 }
 
@@ -75,8 +88,8 @@ result<runtime::action> provider_reconciler::reconcile(const runtime::request& r
         if (!data) return failed(mgr_, obj, data.err(), "SecretNotFound");
         if (!data->count("ca.crt") && !data->count("tls.crt"))
             return failed(mgr_, obj,
-                          terminal_error(fmt::format("secret '{}/{}' has neither ca.crt nor tls.crt", ns_of(obj),
-                                                     spec->cert_secret_ref->name)),
+                          terminal_error(fmt::format("secret '{}/{}' has neither ca.crt nor tls.crt",
+                                                     ns_of(obj), spec->cert_secret_ref->name)),
                           "InvalidCertificate");
     }
     if (!address.empty() && spec->type != "sentry")
@@ -97,7 +110,8 @@ result<runtime::action> alert_reconciler::reconcile(const runtime::request& req)
     if (auto r = passes_filters(*spec, probe); !r) return failed(mgr_, obj, r.err(), "InvalidAlert");
     std::string provider_key = ns_of(obj) + "/" + spec->provider_ref.name;
     if (!providers_.cache().get(provider_key))
-        return failed(mgr_, obj, transient_error(fmt::format("provider '{}' not found", provider_key)), "ProviderNotFound");
+        return failed(mgr_, obj, transient_error(fmt::format("provider '{}' not found", provider_key)),
+                      "ProviderNotFound");
     WEIR_TRY(ready(mgr_, obj, "Initialized"));
     return runtime::action::await_change();
 }
@@ -114,7 +128,8 @@ result<runtime::action> receiver_reconciler::reconcile(const runtime::request& r
     auto token = data->find("token");
     if (token == data->end() || token->second.empty())
         return failed(mgr_, obj,
-                      transient_error(fmt::format("secret '{}/{}' has no 'token' key", ns_of(obj), spec->secret_ref.name)),
+                      transient_error(fmt::format("secret '{}/{}' has no 'token' key", ns_of(obj),
+                                                  spec->secret_ref.name)),
                       "TokenNotFound");
     std::string path = webhook_path(token->second, name_of(obj), ns_of(obj));
     value extra = weir::object{{"webhookPath", path}};

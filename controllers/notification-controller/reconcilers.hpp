@@ -26,7 +26,9 @@ private:
 
 class alert_reconciler {
 public:
-    alert_reconciler(runtime::manager& mgr, runtime::controller& providers) : mgr_(mgr), providers_(providers) {}
+    alert_reconciler(runtime::manager& mgr, runtime::controller& providers) : mgr_(mgr), providers_(providers)
+    {
+    }
     void bind(runtime::controller& c) { controller_ = &c; }
     result<runtime::action> reconcile(const runtime::request& req);
 

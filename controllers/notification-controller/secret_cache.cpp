@@ -12,7 +12,8 @@ result<secret_cache::data> secret_cache::get(const std::string& namespace_, cons
     auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
-        if (auto it = entries_.find(key); it != entries_.end() && it->second.expires > now) return it->second.values;
+        if (auto it = entries_.find(key); it != entries_.end() && it->second.expires > now)
+            return it->second.values;
     }
     auto secret = client_.get({"", "v1", "Secret"}, namespace_, name);
     if (!secret) {

@@ -16,7 +16,10 @@ namespace weir::notification {
 class secret_cache {
 public:
     using data = std::map<std::string, std::string>;
-    secret_cache(kube::client& client, std::chrono::milliseconds ttl = std::chrono::seconds(10)) : client_(client), ttl_(ttl) {}
+    secret_cache(kube::client& client, std::chrono::milliseconds ttl = std::chrono::seconds(10))
+        : client_(client), ttl_(ttl)
+    {
+    }
 
     // A missing Secret is a transient error naming it (it may be created later).
     result<data> get(const std::string& namespace_, const std::string& name);

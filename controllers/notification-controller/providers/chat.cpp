@@ -10,7 +10,10 @@
 namespace weir::notification::providers {
 namespace {
 
-bool is_error(const flux_event& ev) { return ev.severity == "error"; }
+bool is_error(const flux_event& ev)
+{
+    return ev.severity == "error";
+}
 
 value slack_payload(const provider_config& cfg, const flux_event& ev)
 {
@@ -32,7 +35,8 @@ value slack_payload(const provider_config& cfg, const flux_event& ev)
 std::string markdown_text(const flux_event& ev)
 {
     std::string text = fmt::format("**{}**\n\n{}", object_title(ev), ev.message);
-    for (const auto& [k, v] : display_metadata(ev)) text += fmt::format("\n- **{}**: {}", k, v);
+    for (const auto& [k, v] : display_metadata(ev))
+        text += fmt::format("\n- **{}**: {}", k, v);
     return text;
 }
 
@@ -87,7 +91,8 @@ requests msteams(const provider_config& cfg, const flux_event& ev)
     // Adaptive Card in a message envelope.
     if (cfg.address.find(".webhook.office.com") != std::string::npos) {
         weir::array facts;
-        for (const auto& [k, v] : meta) facts.push_back(weir::object{{"name", k}, {"value", v}});
+        for (const auto& [k, v] : meta)
+            facts.push_back(weir::object{{"name", k}, {"value", v}});
         value card = weir::object{{"@type", "MessageCard"},
                                   {"@context", "https://schema.org/extensions"},
                                   {"themeColor", is_error(ev) ? "FF0000" : "0076D7"},
@@ -98,9 +103,13 @@ requests msteams(const provider_config& cfg, const flux_event& ev)
         return std::vector{json_post(cfg.address, card)};
     }
     weir::array facts;
-    for (const auto& [k, v] : meta) facts.push_back(weir::object{{"title", k}, {"value", v}});
+    for (const auto& [k, v] : meta)
+        facts.push_back(weir::object{{"title", k}, {"value", v}});
     weir::array body{
-        weir::object{{"type", "TextBlock"}, {"text", title}, {"weight", "bolder"}, {"size", "medium"},
+        weir::object{{"type", "TextBlock"},
+                     {"text", title},
+                     {"weight", "bolder"},
+                     {"size", "medium"},
                      {"color", is_error(ev) ? "attention" : "good"}},
         weir::object{{"type", "TextBlock"}, {"text", ev.message}, {"wrap", true}},
     };
@@ -122,10 +131,12 @@ requests googlechat(const provider_config& cfg, const flux_event& ev)
     weir::array kv;
     for (const auto& [k, v] : display_metadata(ev))
         kv.push_back(weir::object{{"keyValue", weir::object{{"topLabel", k}, {"content", v}}}});
-    weir::array sections{weir::object{{"widgets", weir::array{weir::object{{"textParagraph", weir::object{{"text", ev.message}}}}}}}};
+    weir::array sections{weir::object{
+        {"widgets", weir::array{weir::object{{"textParagraph", weir::object{{"text", ev.message}}}}}}}};
     if (!kv.empty()) sections.push_back(weir::object{{"widgets", std::move(kv)}});
-    value card = weir::object{{"header", weir::object{{"title", object_title(ev)}, {"subtitle", ev.reporting_controller}}},
-                              {"sections", std::move(sections)}};
+    value card = weir::object{
+        {"header", weir::object{{"title", object_title(ev)}, {"subtitle", ev.reporting_controller}}},
+        {"sections", std::move(sections)}};
     return std::vector{json_post(cfg.address, weir::object{{"cards", weir::array{std::move(card)}}})};
 }
 
@@ -144,8 +155,10 @@ requests telegram(const provider_config& cfg, const flux_event& ev)
     WEIR_TRY(require(!cfg.channel.empty(), "telegram", "a channel (the chat id)"));
     WEIR_TRY(require(!cfg.token.empty(), "telegram", "a bot token in its secretRef"));
     std::string base = cfg.address.empty() ? "https://api.telegram.org" : cfg.address;
-    while (base.ends_with("/")) base.pop_back();
-    std::string text = fmt::format("*{}*\n{}", telegram_escape(object_title(ev)), telegram_escape(ev.message));
+    while (base.ends_with("/"))
+        base.pop_back();
+    std::string text =
+        fmt::format("*{}*\n{}", telegram_escape(object_title(ev)), telegram_escape(ev.message));
     for (const auto& [k, v] : display_metadata(ev))
         text += fmt::format("\n\\- *{}*: {}", telegram_escape(k), telegram_escape(v));
     value body = weir::object{{"chat_id", cfg.channel}, {"text", text}, {"parse_mode", "MarkdownV2"}};
@@ -160,9 +173,11 @@ requests matrix(const provider_config& cfg, const flux_event& ev)
     WEIR_TRY(require(!cfg.channel.empty(), "matrix", "a channel (the room id)"));
     WEIR_TRY(require(!cfg.token.empty(), "matrix", "an access token in its secretRef"));
     std::string base = cfg.address;
-    while (base.ends_with("/")) base.pop_back();
+    while (base.ends_with("/"))
+        base.pop_back();
     std::string text = fmt::format("{}\n{}", object_title(ev), ev.message);
-    for (const auto& [k, v] : display_metadata(ev)) text += fmt::format("\n{}: {}", k, v);
+    for (const auto& [k, v] : display_metadata(ev))
+        text += fmt::format("\n{}: {}", k, v);
     // The transaction id makes a retried PUT idempotent on the homeserver.
     std::string txn = hex_sha1(text + ev.timestamp);
     http_request r = json_post(fmt::format("{}/_matrix/client/r0/rooms/{}/send/m.room.message/{}", base,
@@ -177,14 +192,16 @@ requests lark(const provider_config& cfg, const flux_event& ev)
 {
     WEIR_TRY(require(!cfg.address.empty(), "lark", "a webhook address"));
     std::string content = ev.message;
-    for (const auto& [k, v] : display_metadata(ev)) content += fmt::format("\n**{}**: {}", k, v);
+    for (const auto& [k, v] : display_metadata(ev))
+        content += fmt::format("\n**{}**: {}", k, v);
     value card = weir::object{
         {"config", weir::object{{"wide_screen_mode", true}}},
         {"header", weir::object{{"title", weir::object{{"tag", "plain_text"}, {"content", object_title(ev)}}},
                                 {"template", is_error(ev) ? "red" : "green"}}},
-        {"elements", weir::array{weir::object{{"tag", "div"},
-                                              {"text", weir::object{{"tag", "lark_md"}, {"content", content}}}}}}};
-    return std::vector{json_post(cfg.address, weir::object{{"msg_type", "interactive"}, {"card", std::move(card)}})};
+        {"elements", weir::array{weir::object{
+                         {"tag", "div"}, {"text", weir::object{{"tag", "lark_md"}, {"content", content}}}}}}};
+    return std::vector{
+        json_post(cfg.address, weir::object{{"msg_type", "interactive"}, {"card", std::move(card)}})};
 }
 
 } // namespace weir::notification::providers

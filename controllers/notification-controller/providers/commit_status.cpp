@@ -14,7 +14,10 @@
 namespace weir::notification::providers {
 namespace {
 
-bool is_error(const flux_event& ev) { return ev.severity == "error"; }
+bool is_error(const flux_event& ev)
+{
+    return ev.severity == "error";
+}
 
 std::string lower(std::string s)
 {
@@ -66,8 +69,9 @@ result<repo_address> repo_of(const provider_config& cfg, std::size_t min_segment
     }
     if (!r.path.empty() && r.path.back().ends_with(".git")) r.path.back().resize(r.path.back().size() - 4);
     if (r.path.size() < min_segments)
-        return terminal_error(fmt::format("provider type {}: address \"{}\" does not name a repository", cfg.type, cfg.address),
-                              "InvalidProvider");
+        return terminal_error(
+            fmt::format("provider type {}: address \"{}\" does not name a repository", cfg.type, cfg.address),
+            "InvalidProvider");
     return r;
 }
 
@@ -109,11 +113,13 @@ requests gitlab(const provider_config& cfg, const flux_event& ev)
     std::string sha = event_commit_sha(ev);
     if (sha.empty()) return std::vector<http_request>{};
     std::string project;
-    for (const auto& s : repo.path) project += (project.empty() ? "" : "/") + s;
-    http_request r = json_post(fmt::format("{}/api/v4/projects/{}/statuses/{}", origin(repo.url), url_encode(project), sha),
-                               weir::object{{"state", is_error(ev) ? "failed" : "success"},
-                                            {"name", status_id(cfg, ev)},
-                                            {"description", description(ev)}});
+    for (const auto& s : repo.path)
+        project += (project.empty() ? "" : "/") + s;
+    http_request r = json_post(
+        fmt::format("{}/api/v4/projects/{}/statuses/{}", origin(repo.url), url_encode(project), sha),
+        weir::object{{"state", is_error(ev) ? "failed" : "success"},
+                     {"name", status_id(cfg, ev)},
+                     {"description", description(ev)}});
     r.headers.emplace_back("PRIVATE-TOKEN", cfg.token.empty() ? cfg.password : cfg.token);
     return std::vector{std::move(r)};
 }
@@ -125,10 +131,11 @@ requests gitea(const provider_config& cfg, const flux_event& ev)
     std::string sha = event_commit_sha(ev);
     if (sha.empty()) return std::vector<http_request>{};
     std::string owner = repo.path[repo.path.size() - 2], name = repo.path.back();
-    http_request r = json_post(fmt::format("{}/api/v1/repos/{}/{}/statuses/{}", origin(repo.url), owner, name, sha),
-                               weir::object{{"state", is_error(ev) ? "failure" : "success"},
-                                            {"context", status_id(cfg, ev)},
-                                            {"description", description(ev)}});
+    http_request r =
+        json_post(fmt::format("{}/api/v1/repos/{}/{}/statuses/{}", origin(repo.url), owner, name, sha),
+                  weir::object{{"state", is_error(ev) ? "failure" : "success"},
+                               {"context", status_id(cfg, ev)},
+                               {"description", description(ev)}});
     r.headers.emplace_back("Authorization", "token " + cfg.token);
     return std::vector{std::move(r)};
 }
@@ -139,27 +146,31 @@ requests bitbucket(const provider_config& cfg, const flux_event& ev)
     // Bitbucket Cloud authenticates with an app password: the token is "<user>:<app password>".
     auto colon = cfg.token.find(':');
     if (colon == std::string::npos)
-        return terminal_error("provider type bitbucket needs a token of the form <username>:<app password>", "InvalidProvider");
+        return terminal_error("provider type bitbucket needs a token of the form <username>:<app password>",
+                              "InvalidProvider");
     std::string sha = event_commit_sha(ev);
     if (sha.empty()) return std::vector<http_request>{};
     std::string owner = repo.path[repo.path.size() - 2], name = repo.path.back();
     std::string id = status_id(cfg, ev);
     const auto& io = ev.involved_object;
-    http_request r = json_post(
-        fmt::format("https://api.bitbucket.org/2.0/repositories/{}/{}/commit/{}/statuses/build", owner, name, sha),
-        weir::object{{"state", is_error(ev) ? "FAILED" : "SUCCESSFUL"},
-                     {"key", hex_sha1(id)}, // Bitbucket limits keys to 40 characters
-                     {"name", lower(io.kind + "/" + io.name)},
-                     {"description", description(ev)},
-                     {"url", fmt::format("https://bitbucket.org/{}/{}", owner, name)}});
-    r.headers.emplace_back("Authorization", basic_auth(cfg.token.substr(0, colon), cfg.token.substr(colon + 1)));
+    http_request r =
+        json_post(fmt::format("https://api.bitbucket.org/2.0/repositories/{}/{}/commit/{}/statuses/build",
+                              owner, name, sha),
+                  weir::object{{"state", is_error(ev) ? "FAILED" : "SUCCESSFUL"},
+                               {"key", hex_sha1(id)}, // Bitbucket limits keys to 40 characters
+                               {"name", lower(io.kind + "/" + io.name)},
+                               {"description", description(ev)},
+                               {"url", fmt::format("https://bitbucket.org/{}/{}", owner, name)}});
+    r.headers.emplace_back("Authorization",
+                           basic_auth(cfg.token.substr(0, colon), cfg.token.substr(colon + 1)));
     return std::vector{std::move(r)};
 }
 
 requests bitbucketserver(const provider_config& cfg, const flux_event& ev)
 {
     WEIR_TRY_ASSIGN(auto repo, repo_of(cfg, 2));
-    WEIR_TRY(require(!cfg.token.empty() || !cfg.username.empty(), cfg.type, "a token, or username and password"));
+    WEIR_TRY(
+        require(!cfg.token.empty() || !cfg.username.empty(), cfg.type, "a token, or username and password"));
     std::string sha = event_commit_sha(ev);
     if (sha.empty()) return std::vector<http_request>{};
     // https://host[/context]/scm/<project>/<repo>.git or .../projects/<project>/repos/<repo>
@@ -169,16 +180,19 @@ requests bitbucketserver(const provider_config& cfg, const flux_event& ev)
         if (repo.path[i] == "scm" || repo.path[i] == "projects") break;
         context += "/" + repo.path[i];
     }
-    if (repo.path.size() >= 4 && repo.path[repo.path.size() - 2] == "repos") project = repo.path[repo.path.size() - 3];
+    if (repo.path.size() >= 4 && repo.path[repo.path.size() - 2] == "repos")
+        project = repo.path[repo.path.size() - 3];
     const auto& io = ev.involved_object;
-    http_request r = json_post(fmt::format("{}{}/rest/api/latest/projects/{}/repos/{}/commits/{}/builds", origin(repo.url),
-                                           context, project, name, sha),
+    http_request r = json_post(fmt::format("{}{}/rest/api/latest/projects/{}/repos/{}/commits/{}/builds",
+                                           origin(repo.url), context, project, name, sha),
                                weir::object{{"state", is_error(ev) ? "FAILED" : "SUCCESSFUL"},
                                             {"key", status_id(cfg, ev)},
                                             {"name", lower(io.kind + "/" + io.name)},
                                             {"description", description(ev)}});
-    if (!cfg.token.empty()) r.headers.emplace_back("Authorization", "Bearer " + cfg.token);
-    else r.headers.emplace_back("Authorization", basic_auth(cfg.username, cfg.password));
+    if (!cfg.token.empty())
+        r.headers.emplace_back("Authorization", "Bearer " + cfg.token);
+    else
+        r.headers.emplace_back("Authorization", basic_auth(cfg.username, cfg.password));
     return std::vector{std::move(r)};
 }
 
@@ -189,16 +203,18 @@ requests azuredevops(const provider_config& cfg, const flux_event& ev)
     WEIR_TRY(need_token(cfg));
     auto git = std::find(repo.path.begin(), repo.path.end(), "_git");
     if (git == repo.path.end() || git + 1 == repo.path.end() || git - repo.path.begin() < 2)
-        return terminal_error("provider type azuredevops: address must be https://dev.azure.com/<org>/<project>/_git/<repo>",
-                              "InvalidProvider");
+        return terminal_error(
+            "provider type azuredevops: address must be https://dev.azure.com/<org>/<project>/_git/<repo>",
+            "InvalidProvider");
     std::string sha = event_commit_sha(ev);
     if (sha.empty()) return std::vector<http_request>{};
     std::string org = *(git - 2), project = *(git - 1), name = *(git + 1);
-    http_request r = json_post(fmt::format("{}/{}/{}/_apis/git/repositories/{}/commits/{}/statuses?api-version=6.0",
-                                           origin(repo.url), org, project, name, sha),
-                               weir::object{{"state", is_error(ev) ? "failed" : "succeeded"},
-                                            {"description", description(ev)},
-                                            {"context", weir::object{{"genre", "fluxcd"}, {"name", status_id(cfg, ev)}}}});
+    http_request r =
+        json_post(fmt::format("{}/{}/{}/_apis/git/repositories/{}/commits/{}/statuses?api-version=6.0",
+                              origin(repo.url), org, project, name, sha),
+                  weir::object{{"state", is_error(ev) ? "failed" : "succeeded"},
+                               {"description", description(ev)},
+                               {"context", weir::object{{"genre", "fluxcd"}, {"name", status_id(cfg, ev)}}}});
     r.headers.emplace_back("Authorization", basic_auth("", cfg.token));
     return std::vector{std::move(r)};
 }

@@ -4,7 +4,6 @@
 #include <weir/core/json.hpp>
 
 #include <fmt/format.h>
-
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
@@ -21,7 +20,8 @@ std::string object_title(const flux_event& ev)
 std::vector<std::pair<std::string, std::string>> display_metadata(const flux_event& ev)
 {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& [k, v] : ev.metadata) out.emplace_back(k, v);
+    for (const auto& [k, v] : ev.metadata)
+        out.emplace_back(k, v);
     return out;
 }
 
@@ -29,8 +29,8 @@ std::string hex_hmac_sha256(std::string_view key, std::string_view data)
 {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-         data.size(), mac, &len);
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
     return hex_encode(std::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
@@ -54,7 +54,8 @@ status require(bool present, std::string_view type, std::string_view what)
 
 void add_secret_headers(http_request& r, const provider_config& cfg)
 {
-    for (const auto& [k, v] : cfg.headers) r.headers.emplace_back(k, v);
+    for (const auto& [k, v] : cfg.headers)
+        r.headers.emplace_back(k, v);
 }
 
 std::string event_commit_sha(const flux_event& ev)
@@ -65,7 +66,8 @@ std::string event_commit_sha(const flux_event& ev)
     if (rev.empty()) return {};
     if (auto p = rev.find("@sha1:"); p != std::string::npos) return rev.substr(p + 6);
     if (auto p = rev.rfind(':'); p != std::string::npos) return rev.substr(p + 1);
-    if (auto p = rev.rfind('/'); p != std::string::npos) return rev.substr(p + 1); // "main/<sha>" (Flux v1 form)
+    if (auto p = rev.rfind('/'); p != std::string::npos)
+        return rev.substr(p + 1); // "main/<sha>" (Flux v1 form)
     return rev;
 }
 
@@ -81,19 +83,29 @@ http_request json_post(std::string url, const value& body)
 result<std::vector<http_request>> build_requests(const provider_config& cfg, const eventsink::flux_event& ev)
 {
     using fn = providers::requests (*)(const provider_config&, const eventsink::flux_event&);
-    static const std::map<std::string, fn, std::less<>> table{
-        {"generic", providers::generic},       {"generic-hmac", providers::generic_hmac},
-        {"slack", providers::slack},           {"discord", providers::discord},
-        {"rocket", providers::rocket},         {"msteams", providers::msteams},
-        {"googlechat", providers::googlechat}, {"webex", providers::webex},
-        {"telegram", providers::telegram},     {"matrix", providers::matrix},
-        {"lark", providers::lark},             {"opsgenie", providers::opsgenie},
-        {"pagerduty", providers::pagerduty},   {"alertmanager", providers::alertmanager},
-        {"grafana", providers::grafana},       {"sentry", providers::sentry},
-        {"datadog", providers::datadog},       {"github", providers::github},
-        {"gitlab", providers::gitlab},         {"gitea", providers::gitea},
-        {"bitbucket", providers::bitbucket},   {"bitbucketserver", providers::bitbucketserver},
-        {"azuredevops", providers::azuredevops}};
+    static const std::map<std::string, fn, std::less<>> table{{"generic", providers::generic},
+                                                              {"generic-hmac", providers::generic_hmac},
+                                                              {"slack", providers::slack},
+                                                              {"discord", providers::discord},
+                                                              {"rocket", providers::rocket},
+                                                              {"msteams", providers::msteams},
+                                                              {"googlechat", providers::googlechat},
+                                                              {"webex", providers::webex},
+                                                              {"telegram", providers::telegram},
+                                                              {"matrix", providers::matrix},
+                                                              {"lark", providers::lark},
+                                                              {"opsgenie", providers::opsgenie},
+                                                              {"pagerduty", providers::pagerduty},
+                                                              {"alertmanager", providers::alertmanager},
+                                                              {"grafana", providers::grafana},
+                                                              {"sentry", providers::sentry},
+                                                              {"datadog", providers::datadog},
+                                                              {"github", providers::github},
+                                                              {"gitlab", providers::gitlab},
+                                                              {"gitea", providers::gitea},
+                                                              {"bitbucket", providers::bitbucket},
+                                                              {"bitbucketserver", providers::bitbucketserver},
+                                                              {"azuredevops", providers::azuredevops}};
     auto it = table.find(cfg.type);
     if (it == table.end())
         return terminal_error(fmt::format("unsupported provider type \"{}\"", cfg.type), "InvalidProvider");

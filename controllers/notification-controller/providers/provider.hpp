@@ -21,14 +21,14 @@ namespace weir::notification {
 
 struct provider_config {
     std::string type;
-    std::string address;  // spec.address, or the Secret's `address`
+    std::string address; // spec.address, or the Secret's `address`
     std::string channel;
-    std::string username; // spec.username, or the Secret's `username`
-    std::string token;    // Secret `token`
-    std::string password; // Secret `password`
+    std::string username;                       // spec.username, or the Secret's `username`
+    std::string token;                          // Secret `token`
+    std::string password;                       // Secret `password`
     std::map<std::string, std::string> headers; // Secret `headers` (YAML map)
-    std::string provider_uid; // for commit status ids
-    std::string commit_status_id; // overrides the default "<kind>/<name>/<uid block>"
+    std::string provider_uid;                   // for commit status ids
+    std::string commit_status_id;               // overrides the default "<kind>/<name>/<uid block>"
 };
 
 result<std::vector<http_request>> build_requests(const provider_config& cfg, const eventsink::flux_event& ev);

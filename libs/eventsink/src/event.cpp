@@ -1,13 +1,15 @@
-#include <weir/eventsink/event.hpp>
-
 #include <weir/core/json.hpp>
+#include <weir/eventsink/event.hpp>
 #include <weir/kube/time.hpp>
 #include <weir/runtime/events.hpp>
 
 namespace weir::eventsink {
 namespace {
 
-std::string str(const value& v, std::string_view key) { return std::string(v.get_string(key)); }
+std::string str(const value& v, std::string_view key)
+{
+    return std::string(v.get_string(key));
+}
 
 } // namespace
 
@@ -24,8 +26,8 @@ result<flux_event> flux_event::from_value(const value& v)
     flux_event ev;
     const value* io = v.find("involvedObject");
     if (!io || !io->is_object()) return terminal_error("event has no involvedObject", "InvalidEvent");
-    ev.involved_object = {str(*io, "kind"),       str(*io, "namespace"),  str(*io, "name"),
-                          str(*io, "uid"),        str(*io, "apiVersion"), str(*io, "resourceVersion")};
+    ev.involved_object = {str(*io, "kind"), str(*io, "namespace"),  str(*io, "name"),
+                          str(*io, "uid"),  str(*io, "apiVersion"), str(*io, "resourceVersion")};
     if (ev.involved_object.kind.empty() || ev.involved_object.name.empty())
         return terminal_error("event involvedObject needs kind and name", "InvalidEvent");
     ev.severity = str(v, "severity");
@@ -72,7 +74,8 @@ value flux_event::to_value() const
                            {"reason", reason}};
     if (!metadata.empty()) {
         weir::object md;
-        for (const auto& [k, mv] : metadata) md.push_back(k, mv);
+        for (const auto& [k, mv] : metadata)
+            md.push_back(k, mv);
         v["metadata"] = std::move(md);
     }
     v["reportingController"] = reporting_controller;
@@ -80,7 +83,10 @@ value flux_event::to_value() const
     return v;
 }
 
-std::string flux_event::to_json() const { return weir::to_json(to_value()); }
+std::string flux_event::to_json() const
+{
+    return weir::to_json(to_value());
+}
 
 std::string flux_event::group() const
 {

@@ -1,10 +1,9 @@
-#include <weir/eventsink/forwarder.hpp>
+#include "events.grpc.pb.h"
 
 #include <weir/core/log.hpp>
 #include <weir/eventsink/event.hpp>
+#include <weir/eventsink/forwarder.hpp>
 #include <weir/eventsink/proto.hpp>
-
-#include "events.grpc.pb.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -12,7 +11,6 @@
 #include <deque>
 #include <mutex>
 #include <thread>
-
 #include <unistd.h>
 
 namespace weir::eventsink {
@@ -93,7 +91,8 @@ void grpc_forwarder::impl::sleep_backoff(std::chrono::milliseconds d)
     cv.wait_for(lock, d, [&] { return stopping; });
 }
 
-bool grpc_forwarder::impl::send_batch(grpc::ClientWriter<events::v1::Event>& writer, std::deque<flux_event>& batch)
+bool grpc_forwarder::impl::send_batch(grpc::ClientWriter<events::v1::Event>& writer,
+                                      std::deque<flux_event>& batch)
 {
     events::v1::Event msg;
     while (!batch.empty()) {
@@ -145,7 +144,9 @@ void grpc_forwarder::impl::run()
             ++stats.reconnects;
         }
         log.debug("event stream to notification-controller failed",
-                  {{"target", target}, {"error", st.error_message()}, {"retry_in_ms", static_cast<long long>(backoff.count())}});
+                  {{"target", target},
+                   {"error", st.error_message()},
+                   {"retry_in_ms", static_cast<long long>(backoff.count())}});
         sleep_backoff(backoff);
         backoff = std::min(backoff * 2, options.max_backoff);
     }

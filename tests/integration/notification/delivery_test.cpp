@@ -1,10 +1,9 @@
 // Delivery over real sockets: provider requests reach a local service intact, the dispatcher
 // retries, reports and groups, and events arrive over gRPC and JSON through one port.
-#include "recorder.hpp"
-
 #include "dispatcher.hpp"
 #include "event_server.hpp"
 #include "intake.hpp"
+#include "recorder.hpp"
 
 #include <weir/core/json.hpp>
 #include <weir/core/yaml.hpp>
@@ -16,20 +15,16 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
-
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <catch2/catch.hpp>
-
-#include <atomic>
 #include <set>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace weir;
 using namespace weir::notification;
@@ -37,15 +32,18 @@ using namespace std::chrono_literals;
 
 namespace {
 
-eventsink::flux_event sample(std::string name = "webapp", std::string severity = "error", std::string message = "apply failed")
+eventsink::flux_event sample(std::string name = "webapp", std::string severity = "error",
+                             std::string message = "apply failed")
 {
     eventsink::flux_event ev;
-    ev.involved_object = {"Kustomization", "apps", std::move(name), "uid-1", "kustomize.toolkit.fluxcd.io/v1", "1"};
+    ev.involved_object = {
+        "Kustomization", "apps", std::move(name), "uid-1", "kustomize.toolkit.fluxcd.io/v1", "1"};
     ev.severity = std::move(severity);
     ev.timestamp = "2026-11-22T10:00:00Z";
     ev.message = std::move(message);
     ev.reason = "ReconciliationFailed";
-    ev.metadata = {{"kustomize.toolkit.fluxcd.io/revision", "main@sha1:0123456789abcdef0123456789abcdef01234567"}};
+    ev.metadata = {
+        {"kustomize.toolkit.fluxcd.io/revision", "main@sha1:0123456789abcdef0123456789abcdef01234567"}};
     ev.reporting_controller = "kustomize-controller";
     return ev;
 }
@@ -75,18 +73,22 @@ struct fake_world {
     dispatch_world get()
     {
         return {.alerts = [this] { return alerts; },
-                .provider = [this](const std::string& ns, const std::string& n) {
-                    auto it = providers.find(ns + "/" + n);
-                    return it == providers.end() ? nullptr : it->second;
-                },
-                .secret = [](const std::string&, const std::string&) -> result<std::map<std::string, std::string>> {
+                .provider =
+                    [this](const std::string& ns, const std::string& n) {
+                        auto it = providers.find(ns + "/" + n);
+                        return it == providers.end() ? nullptr : it->second;
+                    },
+                .secret = [](const std::string&,
+                             const std::string&) -> result<std::map<std::string, std::string>> {
                     return std::map<std::string, std::string>{{"token", "s3cret"}};
                 },
                 .labels = {},
-                .report_failure = [this](const value& alert, const std::string&, const std::string& msg) {
-                    std::lock_guard lock(mutex);
-                    failures.emplace_back(std::string(alert.find_path({"metadata", "name"})->as_string()), msg);
-                }};
+                .report_failure =
+                    [this](const value& alert, const std::string&, const std::string& msg) {
+                        std::lock_guard lock(mutex);
+                        failures.emplace_back(std::string(alert.find_path({"metadata", "name"})->as_string()),
+                                              msg);
+                    }};
     }
 };
 
@@ -100,12 +102,14 @@ std::string provider_yaml(const std::string& name, const std::string& type, cons
 std::string alert_yaml(const std::string& name, const std::string& provider)
 {
     return "apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Alert\nmetadata: {name: " + name +
-           ", namespace: apps}\nspec: {providerRef: {name: " + provider + "}, eventSources: [{kind: Kustomization, name: '*'}]}\n";
+           ", namespace: apps}\nspec: {providerRef: {name: " + provider +
+           "}, eventSources: [{kind: Kustomization, name: '*'}]}\n";
 }
 
 } // namespace
 
-TEST_CASE("every provider's requests reach the service with method, path, headers and body intact", "[notification][delivery]")
+TEST_CASE("every provider's requests reach the service with method, path, headers and body intact",
+          "[notification][delivery]")
 {
     test::recorder svc;
     std::vector<provider_config> configs = {
@@ -129,9 +133,18 @@ TEST_CASE("every provider's requests reach the service with method, path, header
         {.type = "github", .address = "https://github.com/org/repo", .token = "t", .provider_uid = "ab-cd"},
         {.type = "gitlab", .address = "https://gitlab.com/g/p", .token = "t", .provider_uid = "ab-cd"},
         {.type = "gitea", .address = "https://gitea.example/o/r", .token = "t", .provider_uid = "ab-cd"},
-        {.type = "bitbucket", .address = "https://bitbucket.org/o/r", .token = "u:p", .provider_uid = "ab-cd"},
-        {.type = "bitbucketserver", .address = "https://bbs.example/scm/p/r.git", .token = "t", .provider_uid = "ab-cd"},
-        {.type = "azuredevops", .address = "https://dev.azure.com/o/p/_git/r", .token = "t", .provider_uid = "ab-cd"},
+        {.type = "bitbucket",
+         .address = "https://bitbucket.org/o/r",
+         .token = "u:p",
+         .provider_uid = "ab-cd"},
+        {.type = "bitbucketserver",
+         .address = "https://bbs.example/scm/p/r.git",
+         .token = "t",
+         .provider_uid = "ab-cd"},
+        {.type = "azuredevops",
+         .address = "https://dev.azure.com/o/p/_git/r",
+         .token = "t",
+         .provider_uid = "ab-cd"},
     };
     std::size_t expected = 0;
     std::vector<http_request> sent;
@@ -160,7 +173,8 @@ TEST_CASE("every provider's requests reach the service with method, path, header
         CHECK(got[i].header("content-type") == "application/json");
         for (const auto& [k, v] : sent[i].headers) {
             std::string lower = k;
-            for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            for (auto& c : lower)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             CHECK(got[i].header(lower) == v);
         }
     }
@@ -183,7 +197,8 @@ TEST_CASE("dispatcher retries transient failures with backoff and delivers once"
     CHECK(w.failures.empty());
 }
 
-TEST_CASE("a failing provider is reported on its Alert and does not block another alert", "[notification][delivery]")
+TEST_CASE("a failing provider is reported on its Alert and does not block another alert",
+          "[notification][delivery]")
 {
     test::recorder bad({401, 401, 401, 401});
     test::recorder good;
@@ -205,7 +220,8 @@ TEST_CASE("a failing provider is reported on its Alert and does not block anothe
         if (f.first == "to-bad") CHECK(f.second.find("401") != std::string::npos);
 }
 
-TEST_CASE("repeated failures of one object within the window become one notification with a count", "[notification][delivery]")
+TEST_CASE("repeated failures of one object within the window become one notification with a count",
+          "[notification][delivery]")
 {
     test::recorder svc;
     fake_world w;
@@ -214,7 +230,8 @@ TEST_CASE("repeated failures of one object within the window become one notifica
     dispatcher d({.workers = 2, .max_attempts = 1, .retry_base = 10ms, .group_window = 400ms}, w.get());
     d.submit(sample("webapp", "error", "failure 0"));
     REQUIRE(svc.wait_for(1).size() == 1);
-    for (int i = 1; i <= 4; ++i) d.submit(sample("webapp", "error", "failure " + std::to_string(i)));
+    for (int i = 1; i <= 4; ++i)
+        d.submit(sample("webapp", "error", "failure " + std::to_string(i)));
     d.submit(sample("other", "error", "unrelated")); // another object is not held back
     auto got = svc.wait_for(3, 10s);
     REQUIRE(got.size() == 3);
@@ -243,12 +260,15 @@ TEST_CASE("events arrive over the gRPC stream and as Flux JSON on the same port"
 
     eventsink::grpc_forwarder fwd({.address = addr, .instance = "test-pod"});
     runtime::event re;
-    re.involved_object = weir::object{{"apiVersion", "source.toolkit.fluxcd.io/v1"}, {"kind", "GitRepository"},
-                                      {"namespace", "default"}, {"name", "fleet"}};
+    re.involved_object = weir::object{{"apiVersion", "source.toolkit.fluxcd.io/v1"},
+                                      {"kind", "GitRepository"},
+                                      {"namespace", "default"},
+                                      {"name", "fleet"}};
     re.type = runtime::event_type::warning;
     re.reason = "GitOperationFailed";
     re.message = "authentication required";
-    re.metadata = {{"source.toolkit.fluxcd.io/revision", "main@sha1:1"}, {"source.toolkit.fluxcd.io/digest", "sha256:x"}};
+    re.metadata = {{"source.toolkit.fluxcd.io/revision", "main@sha1:1"},
+                   {"source.toolkit.fluxcd.io/digest", "sha256:x"}};
     re.reporting_controller = "source-controller";
     re.timestamp = std::chrono::system_clock::now();
     fwd.forward(re);
@@ -263,7 +283,9 @@ TEST_CASE("events arrive over the gRPC stream and as Flux JSON on the same port"
     }
 
     auto post = [&](const std::string& body) {
-        auto r = send_request({.method = "POST", .url = addr, .headers = {{"Content-Type", "application/json"}}, .body = body}, {});
+        auto r = send_request(
+            {.method = "POST", .url = addr, .headers = {{"Content-Type", "application/json"}}, .body = body},
+            {});
         return r ? r->status : r.err().code;
     };
     std::string flux_json = sample("from-flux", "info", "applied").to_json();
@@ -275,7 +297,8 @@ TEST_CASE("events arrive over the gRPC stream and as Flux JSON on the same port"
     CHECK(got[1].involved_object.name == "from-flux");
 }
 
-TEST_CASE("the forwarder keeps events while the receiver is down and sends them when it comes up", "[notification][delivery]")
+TEST_CASE("the forwarder keeps events while the receiver is down and sends them when it comes up",
+          "[notification][delivery]")
 {
     unsigned short port = 0;
     {
@@ -284,10 +307,14 @@ TEST_CASE("the forwarder keeps events while the receiver is down and sends them 
         REQUIRE(probe.start());
         port = probe.port();
     }
-    eventsink::grpc_forwarder fwd({.address = "127.0.0.1:" + std::to_string(port), .instance = "", .buffer_size = 3,
-                                   .min_backoff = 20ms, .max_backoff = 100ms});
+    eventsink::grpc_forwarder fwd({.address = "127.0.0.1:" + std::to_string(port),
+                                   .instance = "",
+                                   .buffer_size = 3,
+                                   .min_backoff = 20ms,
+                                   .max_backoff = 100ms});
     runtime::event re;
-    re.involved_object = weir::object{{"apiVersion", "v1"}, {"kind", "GitRepository"}, {"namespace", "d"}, {"name", "x"}};
+    re.involved_object =
+        weir::object{{"apiVersion", "v1"}, {"kind", "GitRepository"}, {"namespace", "d"}, {"name", "x"}};
     re.reporting_controller = "t";
     for (int i = 0; i < 5; ++i) {
         re.message = "event " + std::to_string(i);
@@ -305,7 +332,13 @@ TEST_CASE("the forwarder keeps events while the receiver is down and sends them 
     event_server server({.listen = "127.0.0.1:" + std::to_string(port)}, in);
     REQUIRE(server.start());
     REQUIRE(fwd.flush(10s));
-    for (int i = 0; i < 100 && [&] { std::lock_guard lock(m); return got.size() < 3; }(); ++i) std::this_thread::sleep_for(20ms);
+    for (int i = 0; i < 100 &&
+                    [&] {
+                        std::lock_guard lock(m);
+                        return got.size() < 3;
+                    }();
+         ++i)
+        std::this_thread::sleep_for(20ms);
     std::lock_guard lock(m);
     CHECK(got == std::vector<std::string>{"event 2", "event 3", "event 4"});
     CHECK(fwd.stats().reconnects >= 1);
@@ -314,7 +347,8 @@ TEST_CASE("the forwarder keeps events while the receiver is down and sends them 
 TEST_CASE("a Provider proxy receives plain-http requests in absolute form", "[notification][delivery]")
 {
     test::recorder proxy;
-    auto reqs = build_requests({.type = "generic", .address = "http://hooks.internal.example:8080/flux"}, sample());
+    auto reqs =
+        build_requests({.type = "generic", .address = "http://hooks.internal.example:8080/flux"}, sample());
     REQUIRE(reqs);
     auto resp = send_request(reqs->front(), {.timeout = 5s, .proxy = proxy.origin()});
     REQUIRE(resp);
@@ -325,23 +359,27 @@ TEST_CASE("a Provider proxy receives plain-http requests in absolute form", "[no
     CHECK(got[0].body == reqs->front().body);
 }
 
-TEST_CASE("a pooled connection the service closed is replaced, and a service gone is a transient error", "[notification][delivery]")
+TEST_CASE("a pooled connection the service closed is replaced, and a service gone is a transient error",
+          "[notification][delivery]")
 {
     std::string origin;
     std::atomic<int> served{0};
     {
         test::recorder svc;
         origin = svc.origin();
-        for (int i = 0; i < 3; ++i) REQUIRE(send_request({.method = "POST", .url = origin + "/a", .headers = {}, .body = "{}"}, {}));
+        for (int i = 0; i < 3; ++i)
+            REQUIRE(send_request({.method = "POST", .url = origin + "/a", .headers = {}, .body = "{}"}, {}));
         served = static_cast<int>(svc.count());
     } // the service goes away with an idle pooled connection to it
     CHECK(served == 3);
-    auto r = send_request({.method = "POST", .url = origin + "/a", .headers = {}, .body = "{}"}, {.timeout = 2s});
+    auto r =
+        send_request({.method = "POST", .url = origin + "/a", .headers = {}, .body = "{}"}, {.timeout = 2s});
     REQUIRE_FALSE(r); // nothing listens now: a clear transient error, not a hang
     CHECK_FALSE(r.err().terminal());
 }
 
-TEST_CASE("the HTTP servers close a connection that sends nothing within the io timeout", "[notification][delivery]")
+TEST_CASE("the HTTP servers close a connection that sends nothing within the io timeout",
+          "[notification][delivery]")
 {
     http_server server({.listen = "127.0.0.1:0", .body_limit = 1024, .io_timeout = 200ms},
                        [](const server_request&) { return server_response{}; });
@@ -349,7 +387,8 @@ TEST_CASE("the HTTP servers close a connection that sends nothing within the io 
     boost::asio::io_context io;
     boost::asio::ip::tcp::socket s(io);
     s.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
-    boost::asio::write(s, boost::asio::buffer(std::string("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")));
+    boost::asio::write(
+        s, boost::asio::buffer(std::string("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")));
     char buf[64];
     boost::system::error_code ec;
     std::size_t n = s.read_some(boost::asio::buffer(buf), ec); // the rest of the body never comes
@@ -361,7 +400,8 @@ namespace {
 
 // A one-request HTTPS service with a self-signed certificate (made by the openssl CLI).
 struct tls_service {
-    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("weir-tls-" + std::to_string(::getpid()));
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("weir-tls-" + std::to_string(::getpid()));
     std::string cert, key;
     boost::asio::io_context io;
     boost::asio::ip::tcp::acceptor acceptor{io, {boost::asio::ip::make_address("127.0.0.1"), 0}};
@@ -371,10 +411,11 @@ struct tls_service {
     tls_service()
     {
         std::filesystem::create_directories(dir);
-        std::string cmd = fmt::format(
-            "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost "
-            "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout {0}/tls.key -out {0}/tls.crt 2>/dev/null",
-            dir.string());
+        std::string cmd = fmt::format("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+                                      "-nodes -days 1 -subj /CN=localhost "
+                                      "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout {0}/tls.key "
+                                      "-out {0}/tls.crt 2>/dev/null",
+                                      dir.string());
         REQUIRE(std::system(cmd.c_str()) == 0);
         cert = read(dir / "tls.crt");
         key = read(dir / "tls.key");

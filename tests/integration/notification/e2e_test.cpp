@@ -1,11 +1,9 @@
 // End to end with every binary real: a signed GitHub-style push webhook makes the GitRepository
 // fetch the new commit and the Kustomization apply it; a failing Kustomization's error event
 // travels kustomize-controller -> gRPC -> notification-controller -> a generic webhook.
-#include "support/local_cluster.hpp"
-
-#include "recorder.hpp"
-
 #include "providers/provider.hpp"
+#include "recorder.hpp"
+#include "support/local_cluster.hpp"
 
 #include <weir/core/json.hpp>
 #include <weir/process/child.hpp>
@@ -34,20 +32,25 @@ struct ports {
 
 test::local_cluster_options options(const ports& p)
 {
-    test::local_cluster_options o{.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN};
+    test::local_cluster_options o{.apiserver = WEIR_APISERVER_BIN,
+                                  .source_controller = WEIR_SOURCE_CONTROLLER_BIN};
     std::string events = fmt::format("127.0.0.1:{}", p.events);
     // The kustomize-controller runs as an extra controller so it gets --events-addr.
-    o.controllers = {{"kustomize-controller", WEIR_KUSTOMIZE_CONTROLLER_BIN,
+    o.controllers = {{"kustomize-controller",
+                      WEIR_KUSTOMIZE_CONTROLLER_BIN,
                       {"--scratch-dir", std::filesystem::temp_directory_path().string(), "--events-addr",
                        "http://" + events + "/"}},
-                     {"notification-controller", WEIR_NOTIFICATION_CONTROLLER_BIN,
+                     {"notification-controller",
+                      WEIR_NOTIFICATION_CONTROLLER_BIN,
                       {"--events-addr", events, "--receiver-addr", fmt::format("127.0.0.1:{}", p.hooks)}}};
     return o;
 }
 
 std::string cm(const std::string& data)
 {
-    return fmt::format("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: app, namespace: default}}\ndata: {{value: \"{}\"}}\n", data);
+    return fmt::format("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: app, namespace: default}}\ndata: "
+                       "{{value: \"{}\"}}\n",
+                       data);
 }
 
 std::string cm_value(test::local_cluster& c)
@@ -100,28 +103,35 @@ spec:
     for (int round = 1; round <= 3; ++round) {
         std::string want = "v" + std::to_string(round);
         std::string sha = c.commit(repo, {{"deploy/cm.yaml", cm(want)}}, "release " + want);
-        std::string body = fmt::format(R"({{"ref":"refs/heads/main","after":"{}","repository":{{"full_name":"org/fleet"}}}})", sha);
+        std::string body = fmt::format(
+            R"({{"ref":"refs/heads/main","after":"{}","repository":{{"full_name":"org/fleet"}}}})", sha);
         auto start = std::chrono::steady_clock::now();
         auto resp = notification::send_request(
-            {.method = "POST", .url = url,
-             .headers = {{"Content-Type", "application/json"}, {"X-GitHub-Event", "push"},
-                         {"X-Hub-Signature-256", "sha256=" + notification::providers::hex_hmac_sha256("s3cr3t", body)}},
+            {.method = "POST",
+             .url = url,
+             .headers = {{"Content-Type", "application/json"},
+                         {"X-GitHub-Event", "push"},
+                         {"X-Hub-Signature-256",
+                          "sha256=" + notification::providers::hex_hmac_sha256("s3cr3t", body)}},
              .body = body},
             {});
         REQUIRE(resp);
         REQUIRE(resp->status == 200);
         // Poll tightly: this is the figure docs/notification.md reports (not asserted).
         auto deadline = start + 30s;
-        while (cm_value(c) != want && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+        while (cm_value(c) != want && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(5ms);
         REQUIRE(cm_value(c) == want);
-        latencies_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        latencies_ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
     std::sort(latencies_ms.begin(), latencies_ms.end());
     std::cout << fmt::format("webhook -> applied ConfigMap: min {:.0f} ms, median {:.0f} ms, max {:.0f} ms\n",
                              latencies_ms.front(), latencies_ms[1], latencies_ms.back());
 }
 
-TEST_CASE("e2e: a failing Kustomization produces an alert delivered to a generic webhook", "[notification][e2e]")
+TEST_CASE("e2e: a failing Kustomization produces an alert delivered to a generic webhook",
+          "[notification][e2e]")
 {
     ports p;
     test::recorder hook;

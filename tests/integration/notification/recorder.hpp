@@ -27,7 +27,8 @@ public:
     std::string origin() const { return "http://127.0.0.1:" + std::to_string(server_.port()); }
 
     // Waits until at least n requests arrived; returns a copy of all of them.
-    std::vector<notification::server_request> wait_for(std::size_t n, std::chrono::seconds limit = std::chrono::seconds(20))
+    std::vector<notification::server_request> wait_for(std::size_t n,
+                                                       std::chrono::seconds limit = std::chrono::seconds(20))
     {
         std::unique_lock lock(mutex_);
         cv_.wait_for(lock, limit, [&] { return got_.size() >= n; });

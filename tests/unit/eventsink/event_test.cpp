@@ -10,7 +10,8 @@ using namespace weir::eventsink;
 
 TEST_CASE("a Flux event JSON parses and writes back with the same fields", "[eventsink]")
 {
-    std::string text = R"({"involvedObject":{"kind":"Kustomization","namespace":"apps","name":"webapp","uid":"u1","apiVersion":"kustomize.toolkit.fluxcd.io/v1","resourceVersion":"7"},"severity":"error","timestamp":"2026-01-01T00:00:00Z","message":"apply failed","reason":"ReconciliationFailed","metadata":{"kustomize.toolkit.fluxcd.io/revision":"main@sha1:abc"},"reportingController":"kustomize-controller","reportingInstance":"pod-1"})";
+    std::string text =
+        R"({"involvedObject":{"kind":"Kustomization","namespace":"apps","name":"webapp","uid":"u1","apiVersion":"kustomize.toolkit.fluxcd.io/v1","resourceVersion":"7"},"severity":"error","timestamp":"2026-01-01T00:00:00Z","message":"apply failed","reason":"ReconciliationFailed","metadata":{"kustomize.toolkit.fluxcd.io/revision":"main@sha1:abc"},"reportingController":"kustomize-controller","reportingInstance":"pod-1"})";
     auto ev = flux_event::from_json(text);
     REQUIRE(ev);
     CHECK(ev->involved_object.kind == "Kustomization");
@@ -37,8 +38,10 @@ TEST_CASE("an event without involvedObject, name or message is rejected", "[even
 TEST_CASE("a runtime event maps Warning to error and keeps its metadata", "[eventsink]")
 {
     runtime::event re;
-    re.involved_object = weir::object{{"apiVersion", "source.toolkit.fluxcd.io/v1"}, {"kind", "GitRepository"},
-                                      {"namespace", "default"}, {"name", "fleet"}};
+    re.involved_object = weir::object{{"apiVersion", "source.toolkit.fluxcd.io/v1"},
+                                      {"kind", "GitRepository"},
+                                      {"namespace", "default"},
+                                      {"name", "fleet"}};
     re.type = runtime::event_type::warning;
     re.reason = "GitOperationFailed";
     re.message = "fetch failed";

@@ -24,10 +24,12 @@ eventsink::flux_event event(std::string name, std::string message)
 
 } // namespace
 
-TEST_CASE("intake folds an identical event within the window and passes different ones", "[notification][intake]")
+TEST_CASE("intake folds an identical event within the window and passes different ones",
+          "[notification][intake]")
 {
     std::vector<eventsink::flux_event> out;
-    intake in({.dedup_window = std::chrono::minutes(5)}, [&](eventsink::flux_event e) { out.push_back(std::move(e)); });
+    intake in({.dedup_window = std::chrono::minutes(5)},
+              [&](eventsink::flux_event e) { out.push_back(std::move(e)); });
     CHECK(in.submit(event("a", "fetch failed")) == intake_result::accepted);
     CHECK(in.submit(event("a", "fetch failed")) == intake_result::duplicate);
     CHECK(in.submit(event("a", "fetch failed again")) == intake_result::accepted);
@@ -49,18 +51,21 @@ TEST_CASE("intake forgets duplicates once the window has passed", "[notification
     CHECK(n == 2);
 }
 
-TEST_CASE("intake limits the rate of distinct events per object, not across objects", "[notification][intake]")
+TEST_CASE("intake limits the rate of distinct events per object, not across objects",
+          "[notification][intake]")
 {
     int n = 0;
     intake in({.dedup_window = std::chrono::minutes(5), .object_rate = 0.001, .object_burst = 3},
               [&](eventsink::flux_event) { ++n; });
-    for (int i = 0; i < 5; ++i) in.submit(event("noisy", "failure " + std::to_string(i)));
+    for (int i = 0; i < 5; ++i)
+        in.submit(event("noisy", "failure " + std::to_string(i)));
     CHECK(in.submit(event("quiet", "failure")) == intake_result::accepted);
     CHECK(n == 4);
     CHECK(in.stats().rate_limited == 2);
 }
 
-TEST_CASE("intake keeps only metadata of the object's group, without checksum and digest", "[notification][intake]")
+TEST_CASE("intake keeps only metadata of the object's group, without checksum and digest",
+          "[notification][intake]")
 {
     auto ev = event("a", "m");
     ev.metadata = {{"source.toolkit.fluxcd.io/revision", "r"},

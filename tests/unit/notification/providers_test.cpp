@@ -18,8 +18,9 @@ eventsink::flux_event sample(std::string severity = "error")
     ev.timestamp = "2026-11-22T10:00:00Z";
     ev.message = "health check failed after 30s";
     ev.reason = "HealthCheckFailed";
-    ev.metadata = {{"kustomize.toolkit.fluxcd.io/revision", "main@sha1:0123456789abcdef0123456789abcdef01234567"},
-                   {"summary", "prod cluster"}};
+    ev.metadata = {
+        {"kustomize.toolkit.fluxcd.io/revision", "main@sha1:0123456789abcdef0123456789abcdef01234567"},
+        {"summary", "prod cluster"}};
     ev.reporting_controller = "kustomize-controller";
     return ev;
 }
@@ -41,9 +42,11 @@ value body_of(const http_request& r)
 
 } // namespace
 
-TEST_CASE("generic provider posts the Flux event JSON with the Gotk-Component header", "[notification][providers]")
+TEST_CASE("generic provider posts the Flux event JSON with the Gotk-Component header",
+          "[notification][providers]")
 {
-    auto r = one({.type = "generic", .address = "http://hook.example/x", .headers = {{"X-Team", "ops"}}}, sample());
+    auto r = one({.type = "generic", .address = "http://hook.example/x", .headers = {{"X-Team", "ops"}}},
+                 sample());
     CHECK(r.method == "POST");
     CHECK(r.url == "http://hook.example/x");
     CHECK(r.header("Gotk-Component") == "kustomize-controller");
@@ -67,9 +70,13 @@ TEST_CASE("generic-hmac signs the exact body with X-Signature sha256=<hex hmac>"
     CHECK_FALSE(build_requests({.type = "generic-hmac", .address = "http://h/"}, sample()));
 }
 
-TEST_CASE("slack, discord and rocket send Slack attachments coloured by severity", "[notification][providers]")
+TEST_CASE("slack, discord and rocket send Slack attachments coloured by severity",
+          "[notification][providers]")
 {
-    auto r = one({.type = "slack", .address = "https://hooks.slack.com/services/T/B/X", .channel = "ops", .username = "flux"},
+    auto r = one({.type = "slack",
+                  .address = "https://hooks.slack.com/services/T/B/X",
+                  .channel = "ops",
+                  .username = "flux"},
                  sample());
     value b = body_of(r);
     CHECK(b.get_string("channel") == "ops");
@@ -79,7 +86,10 @@ TEST_CASE("slack, discord and rocket send Slack attachments coloured by severity
     CHECK(a.get_string("author_name") == "Kustomization/webapp.apps");
     CHECK(a.get_string("text") == "health check failed after 30s");
     CHECK(a.find("fields")->as_array().size() == 2);
-    CHECK(body_of(one({.type = "slack", .address = "https://x/y"}, sample("info"))).find("attachments")->as_array()[0].get_string("color") == "good");
+    CHECK(body_of(one({.type = "slack", .address = "https://x/y"}, sample("info")))
+              .find("attachments")
+              ->as_array()[0]
+              .get_string("color") == "good");
 
     auto bot = one({.type = "slack", .token = "xoxb-1"}, sample());
     CHECK(bot.url == "https://slack.com/api/chat.postMessage");
@@ -87,27 +97,35 @@ TEST_CASE("slack, discord and rocket send Slack attachments coloured by severity
 
     CHECK(one({.type = "discord", .address = "https://discord.com/api/webhooks/1/abc"}, sample()).url ==
           "https://discord.com/api/webhooks/1/abc/slack");
-    CHECK(one({.type = "rocket", .address = "https://rocket.example/hooks/x"}, sample()).url == "https://rocket.example/hooks/x");
+    CHECK(one({.type = "rocket", .address = "https://rocket.example/hooks/x"}, sample()).url ==
+          "https://rocket.example/hooks/x");
 }
 
-TEST_CASE("msteams sends a MessageCard to Office connectors and an Adaptive Card to workflows", "[notification][providers]")
+TEST_CASE("msteams sends a MessageCard to Office connectors and an Adaptive Card to workflows",
+          "[notification][providers]")
 {
-    value legacy = body_of(one({.type = "msteams", .address = "https://org.webhook.office.com/webhookb2/x"}, sample()));
+    value legacy =
+        body_of(one({.type = "msteams", .address = "https://org.webhook.office.com/webhookb2/x"}, sample()));
     CHECK(legacy.get_string("@type") == "MessageCard");
     CHECK(legacy.get_string("themeColor") == "FF0000");
-    CHECK(legacy.find("sections")->as_array()[0].get_string("activitySubtitle") == "health check failed after 30s");
+    CHECK(legacy.find("sections")->as_array()[0].get_string("activitySubtitle") ==
+          "health check failed after 30s");
 
-    value card = body_of(one({.type = "msteams", .address = "https://prod.westeurope.logic.azure.com/workflows/x"}, sample()));
+    value card = body_of(
+        one({.type = "msteams", .address = "https://prod.westeurope.logic.azure.com/workflows/x"}, sample()));
     CHECK(card.get_string("type") == "message");
     const value& att = card.find("attachments")->as_array()[0];
     CHECK(att.get_string("contentType") == "application/vnd.microsoft.card.adaptive");
     CHECK(att.find_path({"content", "type"})->as_string() == "AdaptiveCard");
 }
 
-TEST_CASE("googlechat, webex, telegram, matrix and lark use each service's message shape", "[notification][providers]")
+TEST_CASE("googlechat, webex, telegram, matrix and lark use each service's message shape",
+          "[notification][providers]")
 {
-    value gc = body_of(one({.type = "googlechat", .address = "https://chat.googleapis.com/v1/spaces/x/messages"}, sample()));
-    CHECK(gc.find("cards")->as_array()[0].find_path({"header", "title"})->as_string() == "Kustomization/webapp.apps");
+    value gc = body_of(
+        one({.type = "googlechat", .address = "https://chat.googleapis.com/v1/spaces/x/messages"}, sample()));
+    CHECK(gc.find("cards")->as_array()[0].find_path({"header", "title"})->as_string() ==
+          "Kustomization/webapp.apps");
 
     auto wx = one({.type = "webex", .channel = "room1", .token = "t"}, sample());
     CHECK(wx.url == "https://webexapis.com/v1/messages");
@@ -121,17 +139,22 @@ TEST_CASE("googlechat, webex, telegram, matrix and lark use each service's messa
     CHECK(tgb.get_string("parse_mode") == "MarkdownV2");
     CHECK(tgb.get_string("text").find("Kustomization/webapp\\.apps") != std::string::npos);
 
-    auto mx = one({.type = "matrix", .address = "https://matrix.example", .channel = "!room:example", .token = "tok"}, sample());
+    auto mx = one(
+        {.type = "matrix", .address = "https://matrix.example", .channel = "!room:example", .token = "tok"},
+        sample());
     CHECK(mx.method == "PUT");
-    CHECK(mx.url.starts_with("https://matrix.example/_matrix/client/r0/rooms/%21room%3Aexample/send/m.room.message/"));
+    CHECK(mx.url.starts_with(
+        "https://matrix.example/_matrix/client/r0/rooms/%21room%3Aexample/send/m.room.message/"));
     CHECK(body_of(mx).get_string("msgtype") == "m.text");
 
-    value lk = body_of(one({.type = "lark", .address = "https://open.larksuite.com/open-apis/bot/v2/hook/x"}, sample()));
+    value lk = body_of(
+        one({.type = "lark", .address = "https://open.larksuite.com/open-apis/bot/v2/hook/x"}, sample()));
     CHECK(lk.get_string("msg_type") == "interactive");
     CHECK(lk.find_path({"card", "header", "template"})->as_string() == "red");
 }
 
-TEST_CASE("incident providers: opsgenie, pagerduty, alertmanager, grafana, sentry, datadog", "[notification][providers]")
+TEST_CASE("incident providers: opsgenie, pagerduty, alertmanager, grafana, sentry, datadog",
+          "[notification][providers]")
 {
     auto og = one({.type = "opsgenie", .token = "key"}, sample());
     CHECK(og.url == "https://api.opsgenie.com/v2/alerts");
@@ -149,22 +172,28 @@ TEST_CASE("incident providers: opsgenie, pagerduty, alertmanager, grafana, sentr
     REQUIRE(pd_info->size() == 2);
     CHECK(body_of((*pd_info)[1]).get_string("event_action") == "resolve");
 
-    auto am = one({.type = "alertmanager", .address = "http://am:9093/api/v2/alerts", .token = "t"}, sample());
+    auto am =
+        one({.type = "alertmanager", .address = "http://am:9093/api/v2/alerts", .token = "t"}, sample());
     value amb = body_of(am);
     REQUIRE(amb.is_array());
-    CHECK(amb.as_array()[0].find_path({"labels", "alertname"})->as_string() == "FluxKustomizationHealthCheckFailed");
+    CHECK(amb.as_array()[0].find_path({"labels", "alertname"})->as_string() ==
+          "FluxKustomizationHealthCheckFailed");
     CHECK(amb.as_array()[0].find_path({"annotations", "summary"})->as_string() == "prod cluster");
     CHECK(am.header("Authorization") == "Bearer t");
 
-    auto gf = one({.type = "grafana", .address = "http://grafana/api/annotations", .username = "u", .password = "p"}, sample());
+    auto gf = one(
+        {.type = "grafana", .address = "http://grafana/api/annotations", .username = "u", .password = "p"},
+        sample());
     CHECK(gf.header("Authorization") == "Basic dTpw");
     CHECK(body_of(gf).find("tags")->as_array()[0].as_string() == "flux");
 
-    auto st = one({.type = "sentry", .address = "https://pubkey@o1.ingest.sentry.io/42", .channel = "prod"}, sample());
+    auto st = one({.type = "sentry", .address = "https://pubkey@o1.ingest.sentry.io/42", .channel = "prod"},
+                  sample());
     CHECK(st.url == "https://o1.ingest.sentry.io/api/42/store/");
     CHECK(st.header("X-Sentry-Auth").find("sentry_key=pubkey") != std::string::npos);
     CHECK(body_of(st).get_string("environment") == "prod");
-    auto st_info = build_requests({.type = "sentry", .address = "https://pubkey@o1.ingest.sentry.io/42"}, sample("info"));
+    auto st_info = build_requests({.type = "sentry", .address = "https://pubkey@o1.ingest.sentry.io/42"},
+                                  sample("info"));
     REQUIRE(st_info);
     CHECK(st_info->empty());
 
@@ -217,12 +246,14 @@ TEST_CASE("commit status providers post the state of the event's revision", "[no
     cfg.type = "bitbucketserver";
     cfg.address = "https://bbs.corp/scm/proj/repo.git";
     cfg.token = "pat";
-    CHECK(one(cfg, sample()).url == "https://bbs.corp/rest/api/latest/projects/proj/repos/repo/commits/" + sha + "/builds");
+    CHECK(one(cfg, sample()).url ==
+          "https://bbs.corp/rest/api/latest/projects/proj/repos/repo/commits/" + sha + "/builds");
 
     cfg.type = "azuredevops";
     cfg.address = "https://dev.azure.com/org/proj/_git/repo";
     auto az = one(cfg, sample("info"));
-    CHECK(az.url == "https://dev.azure.com/org/proj/_apis/git/repositories/repo/commits/" + sha + "/statuses?api-version=6.0");
+    CHECK(az.url == "https://dev.azure.com/org/proj/_apis/git/repositories/repo/commits/" + sha +
+                        "/statuses?api-version=6.0");
     value azb = body_of(az);
     CHECK(azb.get_string("state") == "succeeded");
     CHECK(azb.find_path({"context", "genre"})->as_string() == "fluxcd");
@@ -236,7 +267,8 @@ TEST_CASE("commit status providers post the state of the event's revision", "[no
     CHECK(none->empty());
 }
 
-TEST_CASE("a provider without what its service needs is a terminal error naming it", "[notification][providers]")
+TEST_CASE("a provider without what its service needs is a terminal error naming it",
+          "[notification][providers]")
 {
     auto r = build_requests({.type = "webex", .token = "t"}, sample());
     REQUIRE_FALSE(r);

@@ -22,8 +22,8 @@ namespace weir::eventsink {
 struct forwarder_options {
     // Flux's form "http://notification-controller.flux-system.svc.cluster.local./", or host:port.
     std::string address;
-    std::string instance;            // reportingInstance; the hostname when empty
-    std::size_t buffer_size = 4096;  // events held while the receiver is unreachable
+    std::string instance;           // reportingInstance; the hostname when empty
+    std::size_t buffer_size = 4096; // events held while the receiver is unreachable
     std::chrono::milliseconds min_backoff{200};
     std::chrono::milliseconds max_backoff{std::chrono::seconds(30)};
 };
