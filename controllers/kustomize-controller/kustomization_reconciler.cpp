@@ -18,7 +18,6 @@
 #include <fmt/format.h>
 
 #include <random>
-
 #include <unistd.h>
 
 namespace weir::kustomize_controller {
@@ -32,7 +31,8 @@ namespace {
 std::string digest_of(const std::vector<value>& objects)
 {
     artifact::sha256_hasher h;
-    for (const auto& o : objects) h.update(to_json(o));
+    for (const auto& o : objects)
+        h.update(to_json(o));
     return h.final_digest();
 }
 
@@ -58,13 +58,20 @@ std::string source_key(std::string_view kind, std::string_view ns, std::string_v
     return fmt::format("{}/{}/{}", kind, ns, name);
 }
 
-std::string ns_of(const value& obj) { return std::string(obj.find_path({"metadata", "namespace"})->as_string()); }
-std::string name_of(const value& obj) { return std::string(obj.find_path({"metadata", "name"})->as_string()); }
+std::string ns_of(const value& obj)
+{
+    return std::string(obj.find_path({"metadata", "namespace"})->as_string());
+}
+std::string name_of(const value& obj)
+{
+    return std::string(obj.find_path({"metadata", "name"})->as_string());
+}
 
 // Fails with the condition reason the error should be reported under.
 error with_reason(error e, std::string_view reason)
 {
-    if (e.reason.empty() || e.reason == "InvalidYAML" || e.reason == "InvalidJSON") e.reason = std::string(reason);
+    if (e.reason.empty() || e.reason == "InvalidYAML" || e.reason == "InvalidJSON")
+        e.reason = std::string(reason);
     return e;
 }
 
@@ -84,26 +91,30 @@ struct kustomization_reconciler::attempt {
 };
 
 kustomization_reconciler::kustomization_reconciler(runtime::manager& mgr, reconciler_options options)
-    : mgr_(mgr), options_(std::move(options)), artifacts_(options_.scratch_dir / fmt::format("weir-artifact-cache-{}", ::getpid()))
+    : mgr_(mgr), options_(std::move(options)),
+      artifacts_(options_.scratch_dir / fmt::format("weir-artifact-cache-{}", ::getpid()))
 {
 }
 
 void kustomization_reconciler::bind(runtime::controller& controller)
 {
     controller_ = &controller;
-    controller.cache().add_indexer(std::string(by_source_index), [](const value& ks) -> std::vector<std::string> {
-        const value* ref = ks.find_path({"spec", "sourceRef"});
-        if (!ref) return {};
-        std::string ns(ref->get_string("namespace", ks.find_path({"metadata", "namespace"})->as_string()));
-        return {source_key(ref->get_string("kind"), ns, ref->get_string("name"))};
-    });
+    controller.cache().add_indexer(
+        std::string(by_source_index), [](const value& ks) -> std::vector<std::string> {
+            const value* ref = ks.find_path({"spec", "sourceRef"});
+            if (!ref) return {};
+            std::string ns(
+                ref->get_string("namespace", ks.find_path({"metadata", "namespace"})->as_string()));
+            return {source_key(ref->get_string("kind"), ns, ref->get_string("name"))};
+        });
     controller.cache().add_indexer(std::string(by_dependency_index), [](const value& ks) {
         std::vector<std::string> deps;
         const value* list = ks.find_path({"spec", "dependsOn"});
         if (!list || !list->is_array()) return deps;
         for (const auto& d : list->as_array())
-            deps.push_back(fmt::format("{}/{}", d.get_string("namespace", ks.find_path({"metadata", "namespace"})->as_string()),
-                                       d.get_string("name")));
+            deps.push_back(fmt::format(
+                "{}/{}", d.get_string("namespace", ks.find_path({"metadata", "namespace"})->as_string()),
+                d.get_string("name")));
         return deps;
     });
     // Beyond Flux: a dependency becoming Ready wakes its dependents at once, instead of leaving
@@ -111,8 +122,10 @@ void kustomization_reconciler::bind(runtime::controller& controller)
     controller.watches(kustomization, [this](const value& dep) {
         std::vector<runtime::request> out;
         const value* gen = dep.find_path({"metadata", "generation"});
-        if (!cond::is_true(dep, cond::ready) || !gen || cond::observed_generation(dep) != gen->as_int()) return out;
-        for (const auto& ks : controller_->cache().by_index(std::string(by_dependency_index), ns_of(dep) + "/" + name_of(dep)))
+        if (!cond::is_true(dep, cond::ready) || !gen || cond::observed_generation(dep) != gen->as_int())
+            return out;
+        for (const auto& ks :
+             controller_->cache().by_index(std::string(by_dependency_index), ns_of(dep) + "/" + name_of(dep)))
             if (!cond::is_true(*ks, cond::ready)) out.push_back(runtime::request::of(*ks));
         return out;
     });
@@ -131,8 +144,8 @@ void kustomization_reconciler::bind(runtime::controller& controller)
             if (seen == revision) return out;
             seen = revision;
         }
-        for (const auto& ks : controller_->cache().by_index(std::string(by_source_index),
-                                                           source_key("GitRepository", ns_of(src), name_of(src))))
+        for (const auto& ks : controller_->cache().by_index(
+                 std::string(by_source_index), source_key("GitRepository", ns_of(src), name_of(src))))
             out.push_back(runtime::request::of(*ks));
         return out;
     });
@@ -152,8 +165,9 @@ result<runtime::action> kustomization_reconciler::reconcile(const runtime::reque
 
     WEIR_TRY_ASSIGN(auto waiting_on, dependencies_not_ready(obj, spec));
     if (waiting_on) {
-        std::string msg = fmt::format("{}; retrying in {}s", *waiting_on,
-                                      std::chrono::duration_cast<std::chrono::seconds>(options_.requeue_dependency).count());
+        std::string msg = fmt::format(
+            "{}; retrying in {}s", *waiting_on,
+            std::chrono::duration_cast<std::chrono::seconds>(options_.requeue_dependency).count());
         cond::mark_failed(updated, "DependencyNotReady", msg);
         WEIR_TRY(write_status(obj, updated));
         return runtime::action::requeue(options_.requeue_dependency);
@@ -171,16 +185,19 @@ result<runtime::action> kustomization_reconciler::reconcile(const runtime::reque
     auto result = build_and_apply(obj, spec, *source, updated, tried);
     auto record = [&](const std::string& reason) {
         if (tried.digest.empty()) return;
-        runtime::record_history(updated, {.digest = tried.digest, .status = reason,
-                                          .duration = std::chrono::steady_clock::now() - started,
-                                          .metadata = {{"revision", tried.revision}}},
+        runtime::record_history(updated,
+                                {.digest = tried.digest,
+                                 .status = reason,
+                                 .duration = std::chrono::steady_clock::now() - started,
+                                 .metadata = {{"revision", tried.revision}}},
                                 std::chrono::system_clock::now());
     };
     if (!result) {
         error e = result.err();
         std::string reason = e.reason.empty() ? "ReconciliationFailed" : e.reason;
         cond::mark_failed(updated, reason, e.message);
-        if (cond::get(updated, "Reconciling")) cond::set(updated, "Reconciling", "True", "ProgressingWithRetry", e.message);
+        if (cond::get(updated, "Reconciling"))
+            cond::set(updated, "Reconciling", "True", "ProgressingWithRetry", e.message);
         cond::set_observed_generation(updated);
         record(reason);
         WEIR_TRY(write_status(obj, updated));
@@ -191,20 +208,22 @@ result<runtime::action> kustomization_reconciler::reconcile(const runtime::reque
     }
     updated["status"]["inventory"] = result->inventory.to_value();
     updated["status"]["lastAppliedRevision"] = result->revision;
-    if (!result->origin_revision.empty()) updated["status"]["lastAppliedOriginRevision"] = result->origin_revision;
+    if (!result->origin_revision.empty())
+        updated["status"]["lastAppliedOriginRevision"] = result->origin_revision;
     std::string message = fmt::format("Applied revision: {}", result->revision);
     cond::mark_ready(updated, "ReconciliationSucceeded", message);
     cond::set_observed_generation(updated);
     record("ReconciliationSucceeded");
     WEIR_TRY(write_status(obj, updated));
     if (result->changes.changed())
-        mgr_.events().event(obj, runtime::event_type::normal, "ReconciliationSucceeded", result->changes.str(),
+        mgr_.events().event(obj, runtime::event_type::normal, "ReconciliationSucceeded",
+                            result->changes.str(),
                             {{"kustomize.toolkit.fluxcd.io/revision", result->revision}});
     return runtime::action::requeue(std::chrono::duration_cast<std::chrono::milliseconds>(spec.interval));
 }
 
-result<std::optional<std::string>> kustomization_reconciler::dependencies_not_ready(const value& obj,
-                                                                                  const kustomization_spec& spec)
+result<std::optional<std::string>>
+kustomization_reconciler::dependencies_not_ready(const value& obj, const kustomization_spec& spec)
 {
     for (const auto& dep : spec.depends_on) {
         kube::object_ptr found;
@@ -217,8 +236,10 @@ result<std::optional<std::string>> kustomization_reconciler::dependencies_not_re
                 if (live) found = std::make_shared<const value>(std::move(*live));
             }
         } else {
-            auto api_version = dep.api_version.empty() ? std::string("helm.toolkit.fluxcd.io/v2") : dep.api_version;
-            auto got = mgr_.client().get(kube::gvk::from_api_version(api_version, dep.kind), dep.namespace_, dep.name);
+            auto api_version =
+                dep.api_version.empty() ? std::string("helm.toolkit.fluxcd.io/v2") : dep.api_version;
+            auto got = mgr_.client().get(kube::gvk::from_api_version(api_version, dep.kind), dep.namespace_,
+                                         dep.name);
             if (got) found = std::make_shared<const value>(std::move(*got));
         }
         std::string label = fmt::format("dependency '{}/{}'", dep.namespace_, dep.name);
@@ -236,7 +257,8 @@ result<std::optional<std::string>> kustomization_reconciler::dependencies_not_re
                 const value* rev = src->find_path({"status", "artifact", "revision"});
                 const value* applied = d.find_path({"status", "lastAppliedRevision"});
                 if (rev && (!applied || !(*applied == *rev)))
-                    return std::optional<std::string>(label + " is not ready at the source's latest revision");
+                    return std::optional<std::string>(label +
+                                                      " is not ready at the source's latest revision");
             }
         }
     }
@@ -254,11 +276,15 @@ result<value> kustomization_reconciler::source_of(const value& obj, const kustom
     if (ref.kind == "GitRepository") {
         src = mgr_.informer_for(git_repository).store().get(ref.namespace_ + "/" + ref.name);
     } else {
-        std::string api_version = ref.api_version.empty() ? std::string("source.toolkit.fluxcd.io/v1") : ref.api_version;
-        auto got = mgr_.client().get(kube::gvk::from_api_version(api_version, ref.kind), ref.namespace_, ref.name);
+        std::string api_version =
+            ref.api_version.empty() ? std::string("source.toolkit.fluxcd.io/v1") : ref.api_version;
+        auto got =
+            mgr_.client().get(kube::gvk::from_api_version(api_version, ref.kind), ref.namespace_, ref.name);
         if (got) src = std::make_shared<const value>(std::move(*got));
     }
-    if (!src) return transient_error(fmt::format("Source '{}/{}/{}' not found", ref.kind, ref.namespace_, ref.name), "ArtifactFailed");
+    if (!src)
+        return transient_error(fmt::format("Source '{}/{}/{}' not found", ref.kind, ref.namespace_, ref.name),
+                               "ArtifactFailed");
     if (!src->find_path({"status", "artifact"}))
         return transient_error(fmt::format("Source '{}/{}/{}' is not ready, artifact not found", ref.kind,
                                            ref.namespace_, ref.name),
@@ -266,10 +292,21 @@ result<value> kustomization_reconciler::source_of(const value& obj, const kustom
     return *src;
 }
 
+// Which cluster and identity applies go to, so that remembered apply results never mix them.
+std::string kustomization_reconciler::cache_scope(const value& obj, const kustomization_spec& spec) const
+{
+    std::string sa =
+        spec.service_account_name.empty() ? options_.default_service_account : spec.service_account_name;
+    std::string cluster = spec.kube_config
+                              ? fmt::format("kubeconfig {}/{}", ns_of(obj), spec.kube_config->secret_name)
+                              : "local";
+    return sa.empty() ? cluster : fmt::format("{} as {}/{}", cluster, ns_of(obj), sa);
+}
+
 // The cluster to apply to: spec.kubeConfig's remote cluster or this one, as spec.serviceAccountName
 // (or --default-service-account) when set.
 result<std::shared_ptr<kube::client>> kustomization_reconciler::client_for(const value& obj,
-                                                                          const kustomization_spec& spec)
+                                                                           const kustomization_spec& spec)
 {
     std::shared_ptr<kube::client> target = mgr_.client_ptr();
     if (spec.kube_config) {
@@ -277,15 +314,15 @@ result<std::shared_ptr<kube::client>> kustomization_reconciler::client_for(const
                                                        {.secret_name = spec.kube_config->secret_name,
                                                         .key = spec.kube_config->key}));
     }
-    std::string sa = spec.service_account_name.empty() ? options_.default_service_account : spec.service_account_name;
+    std::string sa =
+        spec.service_account_name.empty() ? options_.default_service_account : spec.service_account_name;
     if (sa.empty()) return target;
     return target->impersonate(fmt::format("system:serviceaccount:{}:{}", ns_of(obj), sa));
 }
 
-result<kustomization_reconciler::applied> kustomization_reconciler::build_and_apply(const value& obj,
-                                                                                    const kustomization_spec& spec,
-                                                                                    const value& source,
-                                                                                    value& updated, attempt& tried)
+result<kustomization_reconciler::applied>
+kustomization_reconciler::build_and_apply(const value& obj, const kustomization_spec& spec,
+                                          const value& source, value& updated, attempt& tried)
 {
     WEIR_TRY_ASSIGN(auto art, api::artifact::from(*source.find_path({"status", "artifact"})));
     updated["status"]["lastAttemptedRevision"] = art.revision;
@@ -306,22 +343,28 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
         // Users know the paths of their repository, not our scratch directory.
         error e = with_reason(objects.err(), "BuildFailed");
         std::string prefix = (*tree)->string() + "/";
-        for (std::size_t pos; (pos = e.message.find(prefix)) != std::string::npos;) e.message.erase(pos, prefix.size());
+        for (std::size_t pos; (pos = e.message.find(prefix)) != std::string::npos;)
+            e.message.erase(pos, prefix.size());
         return e;
     }
 
     tried.digest = digest_of(*objects);
     WEIR_TRY_ASSIGN(auto client, client_for(obj, spec));
     ssa::resource_manager rm(client);
-    auto changes = rm.apply_all(*objects, {.field_manager = "kustomize-controller", .force = spec.force});
+    std::string scope = cache_scope(obj, spec);
+    auto changes = rm.apply_all(*objects, {.field_manager = "kustomize-controller",
+                                           .force = spec.force,
+                                           .cache = &apply_cache_,
+                                           .cache_scope = scope});
     if (!changes) return with_reason(changes.err(), "ReconciliationFailed");
 
     applied out{ssa::inventory::of(*objects), std::move(*changes), art.revision, origin_revision(art)};
     if (spec.prune) {
         WEIR_TRY_ASSIGN(auto old_inv, ssa::inventory::from_status(obj.find_path({"status", "inventory"})));
         auto labels = kustomization::owner_labels(name_of(obj), ns_of(obj));
-        auto pruned = rm.delete_all(old_inv.difference(out.inventory),
-                                    {.owner_labels = {labels.begin(), labels.end()}});
+        auto pruned = rm.delete_all(
+            old_inv.difference(out.inventory),
+            {.owner_labels = {labels.begin(), labels.end()}, .cache = &apply_cache_, .cache_scope = scope});
         if (!pruned) return with_reason(pruned.err(), "PruneFailed");
         out.changes.append(*pruned);
     }
@@ -335,8 +378,8 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
     if (!to_check.empty()) {
         // Say what is going on while the wait lasts, as Flux does: what was applied is live already.
         cond::mark_reconciling(updated, "Progressing",
-                               fmt::format("Running health checks for revision {} with a timeout of {}", art.revision,
-                                           format_duration(spec.timeout)));
+                               fmt::format("Running health checks for revision {} with a timeout of {}",
+                                           art.revision, format_duration(spec.timeout)));
         updated["status"]["inventory"] = out.inventory.to_value();
         WEIR_TRY(write_status(obj, updated));
         // A new source revision ends the wait early: the next reconcile applies it instead of
@@ -345,14 +388,16 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
             auto now = source_of(obj, spec);
             return now && artifact_revision(*now) != art.revision;
         };
-        auto healthy = rm.wait_for(to_check, {.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout),
-                                              .poll_interval = options_.health_poll_interval,
-                                              .cancelled = superseded});
+        auto healthy = rm.wait_for(
+            to_check, {.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout),
+                       .poll_interval = options_.health_poll_interval,
+                       .cancelled = superseded});
         if (!healthy) {
             cond::set(updated, "Healthy", "False", "HealthCheckFailed", healthy.err().message);
             updated["status"]["inventory"] = out.inventory.to_value();
-            return with_reason(healthy.err().wrap(fmt::format("health check failed after {}s",
-                                                              std::chrono::duration_cast<std::chrono::seconds>(spec.timeout).count())),
+            return with_reason(healthy.err().wrap(fmt::format(
+                                   "health check failed after {}s",
+                                   std::chrono::duration_cast<std::chrono::seconds>(spec.timeout).count())),
                                "HealthCheckFailed");
         }
         cond::set(updated, "Healthy", "True", "Succeeded", "Health check passed");
@@ -362,7 +407,8 @@ result<kustomization_reconciler::applied> kustomization_reconciler::build_and_ap
 
 status kustomization_reconciler::write_status(const value& original, value& updated)
 {
-    auto r = runtime::patch_status(mgr_.client(), original, updated, {.field_manager = "gotk-kustomize-controller"});
+    auto r = runtime::patch_status(mgr_.client(), original, updated,
+                                   {.field_manager = "gotk-kustomize-controller"});
     if (!r) return r.err().wrap("failed to update status");
     return ok();
 }
@@ -371,9 +417,10 @@ result<runtime::action> kustomization_reconciler::finalize(const value& obj)
 {
     auto spec = kustomization_spec::from(obj);
     bool suspended = spec && spec->suspend;
-    bool delete_objects = spec && !suspended &&
-                          ((spec->deletion_policy == "MirrorPrune" && spec->prune) || spec->deletion_policy == "Delete" ||
-                           spec->deletion_policy == "WaitForTermination");
+    bool delete_objects =
+        spec && !suspended &&
+        ((spec->deletion_policy == "MirrorPrune" && spec->prune) || spec->deletion_policy == "Delete" ||
+         spec->deletion_policy == "WaitForTermination");
     if (delete_objects) {
         WEIR_TRY_ASSIGN(auto inv, ssa::inventory::from_status(obj.find_path({"status", "inventory"})));
         auto labels = kustomization::owner_labels(name_of(obj), ns_of(obj));

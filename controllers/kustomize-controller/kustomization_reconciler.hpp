@@ -41,12 +41,14 @@ private:
     result<applied> build_and_apply(const value& obj, const api::kustomize_v1::kustomization_spec& spec,
                                     const value& source, value& updated, attempt& tried);
     result<std::shared_ptr<kube::client>> client_for(const value& obj, const api::kustomize_v1::kustomization_spec& spec);
+    std::string cache_scope(const value& obj, const api::kustomize_v1::kustomization_spec& spec) const;
     status write_status(const value& original, value& updated);
 
     runtime::manager& mgr_;
     reconciler_options options_;
     runtime::controller* controller_ = nullptr;
-    artifact::extracted_cache artifacts_; // one extraction per source revision, linked per build
+    artifact::extracted_cache artifacts_; // one extraction per source revision, shared by builds
+    ssa::apply_cache apply_cache_;        // what earlier applies left, to skip reading unchanged objects
     std::mutex seen_mutex_;
     std::map<std::string, std::string> seen_revisions_; // source key -> last artifact revision
     logger log_{"kustomization"};

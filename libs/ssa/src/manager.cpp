@@ -12,7 +12,10 @@
 namespace weir::ssa {
 namespace {
 
-kube::gvk gvk_of(const object_ref& r) { return kube::gvk{r.group, r.version, r.kind}; }
+kube::gvk gvk_of(const object_ref& r)
+{
+    return kube::gvk{r.group, r.version, r.kind};
+}
 
 // The object without the fields the server changes on every write, for "did anything change?".
 value comparable(value obj)
@@ -47,11 +50,16 @@ bool has_labels(const value& obj, const std::map<std::string, std::string>& labe
 const char* action_name(action a)
 {
     switch (a) {
-    case action::created: return "created";
-    case action::configured: return "configured";
-    case action::unchanged: return "unchanged";
-    case action::deleted: return "deleted";
-    case action::skipped: return "skipped";
+    case action::created:
+        return "created";
+    case action::configured:
+        return "configured";
+    case action::unchanged:
+        return "unchanged";
+    case action::deleted:
+        return "deleted";
+    case action::skipped:
+        return "skipped";
     }
     return "unchanged";
 }
@@ -72,7 +80,10 @@ bool change_set::changed() const
     return false;
 }
 
-void change_set::append(const change_set& other) { entries.insert(entries.end(), other.entries.begin(), other.entries.end()); }
+void change_set::append(const change_set& other)
+{
+    entries.insert(entries.end(), other.entries.begin(), other.entries.end());
+}
 
 int apply_stage(std::string_view kind)
 {
@@ -99,32 +110,61 @@ result<change> resource_manager::apply_one(const value& obj, const apply_options
 {
     object_ref ref = object_ref::of(obj);
     std::string ssa_mode = annotation(obj, "ssa");
-    if (ssa_mode == "Ignore" || annotation(obj, "reconcile") == "disabled") return change{ref, action::skipped};
+    if (ssa_mode == "Ignore" || annotation(obj, "reconcile") == "disabled")
+        return change{ref, action::skipped};
     if (ref.namespace_.empty()) {
         auto mapping = client_->mapper().mapping_for(gvk_of(ref));
         if (mapping && mapping->namespaced)
-            return terminal_error(fmt::format("{} namespace not specified: set metadata.namespace in the manifest "
-                                              "or spec.targetNamespace",
-                                              ref.str()),
-                                  "ReconciliationFailed");
+            return terminal_error(
+                fmt::format("{} namespace not specified: set metadata.namespace in the manifest "
+                            "or spec.targetNamespace",
+                            ref.str()),
+                "ReconciliationFailed");
     }
-    auto existing = client_->get(gvk_of(ref), ref.namespace_, ref.name);
-    if (!existing && !kube::is_not_found(existing.err())) return existing.err().wrap(ref.str());
-    if (existing && ssa_mode == "IfNotPresent") return change{ref, action::skipped};
+    std::string key = options.cache_scope + "|" + ref.str();
+    std::optional<apply_cache::entry> remembered;
+    if (options.cache && ssa_mode != "IfNotPresent") remembered = options.cache->get(key);
+    // Without a remembered state the live object is read first, to tell "unchanged" from "configured".
+    result<value> existing = error{};
+    if (!remembered) {
+        existing = client_->get(gvk_of(ref), ref.namespace_, ref.name);
+        if (!existing && !kube::is_not_found(existing.err())) return existing.err().wrap(ref.str());
+        if (existing && ssa_mode == "IfNotPresent") return change{ref, action::skipped};
+    }
 
     kube::apply_options dry{.field_manager = options.field_manager, .force = true, .dry_run = true};
     auto planned = client_->apply(obj, dry);
     if (!planned && immutable_field_error(planned.err()) &&
         (options.force || annotation(obj, "force") == "Enabled")) {
         WEIR_TRY(recreate(obj, ref));
+        if (options.cache) options.cache->erase(key);
+        remembered.reset();
         existing = error{}; // it is gone now
         planned = client_->apply(obj, dry);
     }
     if (!planned) return planned.err().wrap(fmt::format("{} dry-run failed", ref.str()));
-    if (existing && comparable(*existing) == comparable(*planned)) return change{ref, action::unchanged};
+    std::size_t planned_hash = content_hash(*planned);
+    if (remembered) {
+        bool untouched =
+            planned->find_path({"metadata", "resourceVersion"}) &&
+            planned->find_path({"metadata", "resourceVersion"})->as_string() == remembered->resource_version;
+        if (untouched && planned_hash == remembered->content_hash) return change{ref, action::unchanged};
+        existing = client_->get(gvk_of(ref), ref.namespace_, ref.name);
+        if (!existing && !kube::is_not_found(existing.err())) return existing.err().wrap(ref.str());
+    }
+    auto remember = [&](const value& live) {
+        const value* rv = live.find_path({"metadata", "resourceVersion"});
+        if (options.cache && rv && rv->is_string())
+            options.cache->put(key, {rv->as_string(), content_hash(live)});
+    };
+    if (existing && comparable(*existing) == comparable(*planned)) {
+        remember(*existing);
+        return change{ref, action::unchanged};
+    }
 
     auto applied = client_->apply(obj, {.field_manager = options.field_manager, .force = true});
     if (!applied) return applied.err().wrap(fmt::format("{} apply failed", ref.str()));
+    remember(*applied);
     return change{ref, existing ? action::configured : action::created};
 }
 
@@ -141,7 +181,8 @@ result<bool> resource_manager::recreate(const value& obj, const object_ref& ref)
     return transient_error(fmt::format("{} was deleted to be recreated but is still terminating", ref.str()));
 }
 
-result<change_set> resource_manager::apply_all(const std::vector<value>& objects, const apply_options& options)
+result<change_set> resource_manager::apply_all(const std::vector<value>& objects,
+                                               const apply_options& options)
 {
     change_set all;
     for (int stage = 0; stage < 3; ++stage) {
@@ -154,12 +195,14 @@ result<change_set> resource_manager::apply_all(const std::vector<value>& objects
         }
         // Later stages may depend on these kinds being served (CRDs) or existing (Namespaces).
         if (stage < 2 && !applied.empty())
-            WEIR_TRY(wait_for(applied, {.timeout = options.stage_timeout, .poll_interval = std::chrono::milliseconds(200)}));
+            WEIR_TRY(wait_for(applied, {.timeout = options.stage_timeout,
+                                        .poll_interval = std::chrono::milliseconds(200)}));
     }
     return all;
 }
 
-result<change_set> resource_manager::delete_all(const std::vector<object_ref>& refs, const prune_options& options)
+result<change_set> resource_manager::delete_all(const std::vector<object_ref>& refs,
+                                                const prune_options& options)
 {
     change_set out;
     for (const auto& ref : refs) {
@@ -168,14 +211,17 @@ result<change_set> resource_manager::delete_all(const std::vector<object_ref>& r
             if (kube::is_not_found(obj.err())) continue;
             return obj.err().wrap(fmt::format("{} prune failed", ref.str()));
         }
-        bool opted_out = annotation(*obj, "prune") == "Disabled" || annotation(*obj, "reconcile") == "disabled" ||
-                         annotation(*obj, "ssa") == "Ignore";
+        bool opted_out = annotation(*obj, "prune") == "Disabled" ||
+                         annotation(*obj, "reconcile") == "disabled" || annotation(*obj, "ssa") == "Ignore";
         if (opted_out || !has_labels(*obj, options.owner_labels)) {
             out.entries.push_back({ref, action::skipped});
             continue;
         }
-        auto r = client_->remove(gvk_of(ref), ref.namespace_, ref.name, {.propagation_policy = options.propagation_policy});
-        if (!r && !kube::is_not_found(r.err())) return r.err().wrap(fmt::format("{} prune failed", ref.str()));
+        if (options.cache) options.cache->erase(options.cache_scope + "|" + ref.str());
+        auto r = client_->remove(gvk_of(ref), ref.namespace_, ref.name,
+                                 {.propagation_policy = options.propagation_policy});
+        if (!r && !kube::is_not_found(r.err()))
+            return r.err().wrap(fmt::format("{} prune failed", ref.str()));
         out.entries.push_back({ref, action::deleted});
     }
     return out;
@@ -190,24 +236,28 @@ status resource_manager::wait_for(const std::vector<object_ref>& refs, const wai
             auto obj = client_->get(gvk_of(ref), ref.namespace_, ref.name);
             health_result h;
             if (!obj) {
-                if (!kube::is_not_found(obj.err())) return obj.err().wrap(fmt::format("{} health check", ref.str()));
+                if (!kube::is_not_found(obj.err()))
+                    return obj.err().wrap(fmt::format("{} health check", ref.str()));
                 h = {health::not_found, "not found"};
             } else {
                 h = compute_health(*obj);
             }
             if (h.status == health::failed)
-                return transient_error(fmt::format("{} status: 'Failed': {}", ref.str(), h.message), "HealthCheckFailed");
+                return transient_error(fmt::format("{} status: 'Failed': {}", ref.str(), h.message),
+                                       "HealthCheckFailed");
             if (h.status != health::current)
                 pending.push_back(fmt::format("{} status: '{}'", ref.str(), health_name(h.status)));
         }
         if (pending.empty()) return ok();
         if (std::chrono::steady_clock::now() >= deadline) {
             std::string list;
-            for (const auto& p : pending) list += (list.empty() ? "" : ", ") + p;
+            for (const auto& p : pending)
+                list += (list.empty() ? "" : ", ") + p;
             return transient_error(fmt::format("timeout waiting for: [{}]", list), "HealthCheckFailed");
         }
         if (options.cancelled && options.cancelled())
-            return transient_error("health check canceled: a new revision is available", "HealthCheckCanceled");
+            return transient_error("health check canceled: a new revision is available",
+                                   "HealthCheckCanceled");
         std::this_thread::sleep_for(options.poll_interval);
     }
 }

@@ -136,7 +136,7 @@ spec: {url: "file://)" + shared.string() + R"(", interval: 10m, ref: {branch: ma
 
     c.commit(shared, {{"components/cm.yaml", cm("shared", "v2")}});
     request_reconcile(c, test::git_repository_kind, "shared", "1");
-    test::wait_until([&] { return data_of(c, "shared") == "v2"; }, "the included change to be applied");
+    test::wait_until([&] { return data_of(c, "shared") == "v2"; }, "the included change to be applied", 60s);
     CHECK(data_of(c, "a") == "one");
 }
 

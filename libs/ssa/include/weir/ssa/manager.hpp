@@ -13,6 +13,7 @@
 
 #include <weir/core/result.hpp>
 #include <weir/core/value.hpp>
+#include <weir/ssa/apply_cache.hpp>
 #include <weir/ssa/inventory.hpp>
 
 #include <chrono>
@@ -57,12 +58,18 @@ struct apply_options {
     bool force = false;
     // How long stage one (CRDs, Namespaces) may take to become established before the rest is applied.
     std::chrono::milliseconds stage_timeout{std::chrono::seconds(60)};
+    // Remembers what earlier applies left, to skip reading unchanged objects (apply_cache.hpp).
+    // `cache_scope` names the cluster (and identity) applied to, so entries never mix clusters.
+    apply_cache* cache = nullptr;
+    std::string cache_scope;
 };
 
 struct prune_options {
     // Only objects carrying all of these labels are deleted (the owner labels stamped at apply).
     std::map<std::string, std::string> owner_labels;
     std::string propagation_policy = "Background";
+    apply_cache* cache = nullptr; // entries of deleted objects are dropped
+    std::string cache_scope;
 };
 
 struct wait_options {
