@@ -145,6 +145,13 @@ result<weir::value> patch_finalizers(kube::client& client, const weir::value& ob
         body["metadata"]["finalizers"] = list;
         r = client.patch(kind, kube::namespace_of(obj), kube::name_of(obj), kube::patch_type::merge, to_json(body));
     }
+    // The guard failing (a JSON patch "test" answered 422, or a stale resourceVersion 409) means
+    // the object moved on under us: retry with the newer copy, this is no reason to stall.
+    if (!r && (kube::is_invalid(r.err()) || kube::is_conflict(r.err()))) {
+        error e = r.err();
+        e.kind = error_kind::transient;
+        return e;
+    }
     return r;
 }
 } // namespace
