@@ -8,6 +8,7 @@
 
 #include <weir/runtime/manager.hpp>
 #include <weir/runtime/options.hpp>
+#include <weir/runtime/predicates.hpp>
 
 #include <cstdlib>
 
@@ -55,16 +56,20 @@ int main(int argc, char** argv)
     image::image_policy_reconciler policies(**mgr, **store);
     image::image_update_automation_reconciler automations(**mgr, std::filesystem::path(flags->storage_path) / "work");
 
+    // Flux's predicate for its kinds: a spec change or a reconcile request, not a finalizer write.
     auto& repo_ctl = (*mgr)->add_controller({.name = "imagerepository",
                                              .kind = image::image_repository_kind,
-                                             .reconcile = [&](const runtime::request& r) { return repos.reconcile(r); }});
+                                             .reconcile = [&](const runtime::request& r) { return repos.reconcile(r); },
+                                             .predicate = runtime::generation_or_request_changed});
     auto& policy_ctl = (*mgr)->add_controller({.name = "imagepolicy",
                                                .kind = image::image_policy_kind,
-                                               .reconcile = [&](const runtime::request& r) { return policies.reconcile(r); }});
+                                               .reconcile = [&](const runtime::request& r) { return policies.reconcile(r); },
+                                               .predicate = runtime::generation_or_request_changed});
     auto& auto_ctl = (*mgr)->add_controller(
         {.name = "imageupdateautomation",
          .kind = image::image_update_automation_kind,
-         .reconcile = [&](const runtime::request& r) { return automations.reconcile(r); }});
+         .reconcile = [&](const runtime::request& r) { return automations.reconcile(r); },
+         .predicate = runtime::generation_or_request_changed});
     repos.bind(repo_ctl);
     policies.bind(policy_ctl, repo_ctl);
     automations.bind(auto_ctl, policy_ctl);

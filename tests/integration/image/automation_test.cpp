@@ -405,7 +405,7 @@ spec:
     CHECK(denied.find_path({"status", "latestRef"}) == nullptr);
 }
 
-TEST_CASE("policySelector limits the automation to the labelled policies; other markers stay as they are",
+TEST_CASE("policySelector limits the automation to the labelled policies, other markers stay as they are",
           "[integration][image]")
 {
     test::registry reg;

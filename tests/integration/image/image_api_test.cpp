@@ -53,7 +53,7 @@ TEST_CASE("an ImagePolicy must choose exactly one policy and digest reflection A
     CHECK(always.err().message.find("spec.interval") != std::string::npos);
 }
 
-TEST_CASE("an ImageUpdateAutomation needs a GitRepository source and a commit author email; Setters is the default")
+TEST_CASE("an ImageUpdateAutomation needs a GitRepository source and a commit author email, Setters is the default")
 {
     auto s = image_update_automation_spec::from(doc(R"(spec:
   sourceRef: {kind: GitRepository, name: fleet}
