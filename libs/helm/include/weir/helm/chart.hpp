@@ -7,7 +7,8 @@
 //   c.dependencies;             // subcharts from charts/ (directories and .tgz archives)
 //
 // Chart.yaml apiVersion v1 and v2 are read; for v1, requirements.yaml supplies the dependencies.
-// Files are sorted by path. A directory's .helmignore is honoured. Errors are terminal and name
+// Files are sorted by path. A directory's .helmignore is honoured, archives follow Helm's path
+// rules, and a UTF-8 byte order mark is dropped from every file. Errors are terminal and name
 // the chart and file.
 #pragma once
 
@@ -74,7 +75,8 @@ struct chart {
 
     // The CRD files (crds/*.yaml|yml|json), which Helm installs before the templates.
     std::vector<const chart_file*> crd_files() const;
-    // The name the chart has in its parent's values: the alias if set, else the name.
+    // The chart's name; after process_dependencies, an aliased subchart carries its alias here,
+    // which is also its key in the parent's values.
     const std::string& name() const { return metadata.name; }
 };
 

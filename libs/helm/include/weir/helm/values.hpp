@@ -52,8 +52,9 @@ weir::value merge_maps(weir::value base, const weir::value& over);
 // `user` must be an object (or null). Null user values delete defaults.
 result<weir::value> coalesce_values(const chart& c, const weir::value& user);
 
-// Helm's ProcessDependencies: drops subcharts whose condition or tags disable them (and library
-// charts stay), then applies import-values into the parent's defaults. Mutates `c`.
+// Helm's ProcessDependencies: renames aliased subcharts (a chart listed twice under two aliases
+// appears twice), drops those whose condition or tags disable them, then applies import-values
+// into the parents' defaults. Mutates `c`; render_chart calls it on its own copy.
 status process_dependencies(chart& c, const weir::value& user);
 
 // Validates `values` against the chart's values.schema.json and every subchart's (that has
