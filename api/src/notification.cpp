@@ -106,6 +106,7 @@ result<provider_spec> provider_spec::from(const value& object)
     if (timeout) p.timeout = *timeout;
     WEIR_TRY_ASSIGN(p.secret_ref, optional_ref(spec, "secretRef", "spec.secretRef"));
     WEIR_TRY_ASSIGN(p.cert_secret_ref, optional_ref(spec, "certSecretRef", "spec.certSecretRef"));
+    WEIR_TRY_ASSIGN(p.proxy_secret_ref, optional_ref(spec, "proxySecretRef", "spec.proxySecretRef"));
     WEIR_TRY_ASSIGN(p.suspend, optional_bool(spec, "suspend", "spec.suspend", false));
     return p;
 }

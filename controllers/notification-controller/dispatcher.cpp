@@ -200,6 +200,16 @@ dispatcher::resolve_provider(const value& provider, const dispatch_world& world)
                 if (v.is_string()) cfg.headers[k] = v.as_string();
         }
     }
+    if (spec.proxy_secret_ref) {
+        WEIR_TRY_ASSIGN(auto data, world.secret(ns, spec.proxy_secret_ref->name));
+        if (data["address"].empty())
+            return terminal_error(fmt::format("secret '{}/{}' (proxySecretRef) has no 'address' key", ns,
+                                              spec.proxy_secret_ref->name),
+                                  "InvalidSecret");
+        http.proxy = data["address"];
+        http.proxy_username = data["username"];
+        http.proxy_password = data["password"];
+    }
     if (spec.cert_secret_ref) {
         WEIR_TRY_ASSIGN(auto data, world.secret(ns, spec.cert_secret_ref->name));
         http.ca_pem = data["ca.crt"];

@@ -1,5 +1,6 @@
 #include "http_client.hpp"
 
+#include <weir/core/encoding.hpp>
 #include <weir/core/json.hpp>
 
 #include <boost/asio/connect.hpp>
@@ -111,11 +112,18 @@ status configure_tls(asio::ssl::context& ctx, const http_client_options& o)
     return ok();
 }
 
+std::string proxy_authorization(const http_client_options& o)
+{
+    if (o.proxy_username.empty()) return {};
+    return "Basic " + base64_encode(o.proxy_username + ":" + o.proxy_password);
+}
+
 // Opens a tunnel through an HTTP proxy for an https target.
-status proxy_connect(beast::tcp_stream& s, const parsed_url& target)
+status proxy_connect(beast::tcp_stream& s, const parsed_url& target, const http_client_options& o)
 {
     http::request<http::empty_body> r{http::verb::connect, target.host + ":" + target.port, 11};
     r.set(http::field::host, target.host + ":" + target.port);
+    if (auto auth = proxy_authorization(o); !auth.empty()) r.set(http::field::proxy_authorization, auth);
     beast::error_code ec;
     http::write(s, r, ec);
     if (ec) return transport_error(target, "proxy CONNECT: " + ec.message());
@@ -152,7 +160,7 @@ result<std::unique_ptr<connection>> open(const parsed_url& u, const parsed_url& 
     if (ec) return transport_error(dial, "connect: " + ec.message());
     c->tcp.socket().set_option(tcp::no_delay(true), ec);
     if (u.scheme == "http") return c;
-    if (!options.proxy.empty()) WEIR_TRY(proxy_connect(c->tcp, u));
+    if (!options.proxy.empty()) WEIR_TRY(proxy_connect(c->tcp, u, options));
     c->tls_ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
     WEIR_TRY(configure_tls(*c->tls_ctx, options));
     c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream&>>(c->tcp, *c->tls_ctx);
@@ -177,6 +185,9 @@ result<http_response> exchange(Stream& stream, beast::tcp_stream& tcp_s, const p
     r.version(11);
     r.set(http::field::host, u.host);
     r.set(http::field::user_agent, "weir-notification-controller");
+    if (absolute)
+        if (auto auth = proxy_authorization(options); !auth.empty())
+            r.set(http::field::proxy_authorization, auth);
     bool has_type = false;
     for (const auto& [k, v] : req.headers) {
         r.set(k, v);

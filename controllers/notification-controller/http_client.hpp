@@ -39,6 +39,8 @@ struct http_client_options {
     std::string ca_pem;   // trust these instead of the system CAs
     std::string cert_pem; // client certificate (mTLS)
     std::string key_pem;
+    std::string proxy_username; // Proxy-Authorization: Basic, when set
+    std::string proxy_password;
 };
 
 struct parsed_url {

@@ -357,6 +357,32 @@ TEST_CASE("a Provider proxy receives plain-http requests in absolute form", "[no
     CHECK(got[0].target == "http://hooks.internal.example:8080/flux");
     CHECK(got[0].header("host") == "hooks.internal.example");
     CHECK(got[0].body == reqs->front().body);
+    CHECK(got[0].header("proxy-authorization").empty());
+
+    // proxySecretRef: address, username and password.
+    fake_world w;
+    w.providers["apps/hook"] =
+        object_of("apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Provider\nmetadata: {name: "
+                  "hook, namespace: apps}\n"
+                  "spec: {type: generic, address: 'http://hooks.internal.example/flux', proxySecretRef: "
+                  "{name: proxy}}\n");
+    dispatch_world world = w.get();
+    world.secret = [&](const std::string&,
+                       const std::string& name) -> result<std::map<std::string, std::string>> {
+        if (name != "proxy") return terminal_error("unexpected secret " + name);
+        return std::map<std::string, std::string>{
+            {"address", proxy.origin()}, {"username", "u"}, {"password", "p"}};
+    };
+    auto resolved = dispatcher::resolve_provider(*w.providers["apps/hook"], world);
+    REQUIRE(resolved);
+    CHECK(resolved->second.proxy == proxy.origin());
+    auto via = build_requests(resolved->first, sample());
+    REQUIRE(via);
+    REQUIRE(send_request(via->front(), resolved->second));
+    got = proxy.wait_for(2);
+    REQUIRE(got.size() == 2);
+    CHECK(got[1].target == "http://hooks.internal.example:80/flux");
+    CHECK(got[1].header("proxy-authorization") == "Basic dTpw");
 }
 
 TEST_CASE("a pooled connection the service closed is replaced, and a service gone is a transient error",

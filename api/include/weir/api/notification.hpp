@@ -34,6 +34,7 @@ struct provider_spec {
     std::chrono::nanoseconds timeout = std::chrono::seconds(15);
     std::optional<local_object_reference> secret_ref;
     std::optional<local_object_reference> cert_secret_ref;
+    std::optional<local_object_reference> proxy_secret_ref; // keys address, username, password
     bool suspend = false;
 
     static result<provider_spec> from(const value& object);
