@@ -1,11 +1,10 @@
 // kustomize-controller: wiring only. Flags in Flux's names; the reconciler holds the logic.
 #include "kustomization_reconciler.hpp"
 
-#include <weir/core/duration.hpp>
 #include <weir/eventsink/forwarder.hpp>
 #include <weir/runtime/manager.hpp>
-#include <weir/runtime/predicates.hpp>
 #include <weir/runtime/options.hpp>
+#include <weir/runtime/predicates.hpp>
 
 using namespace weir;
 
@@ -14,27 +13,19 @@ namespace {
 result<kustomize_controller::reconciler_options> parse_own_flags(const std::vector<std::string>& rest)
 {
     kustomize_controller::reconciler_options o;
-    for (std::size_t i = 0; i < rest.size(); ++i) {
-        std::string arg = rest[i], val;
-        if (auto eq = arg.find('='); eq != std::string::npos) {
-            val = arg.substr(eq + 1);
-            arg.resize(eq);
-        } else if (arg != "--no-cross-namespace-refs" && i + 1 < rest.size()) {
-            val = rest[++i];
-        }
-        if (arg == "--requeue-dependency") {
-            WEIR_TRY_ASSIGN(auto d, parse_duration(val));
-            o.requeue_dependency = std::chrono::duration_cast<std::chrono::milliseconds>(d);
-        } else if (arg == "--no-cross-namespace-refs") {
-            o.no_cross_namespace_refs = val.empty() || val == "true";
-        } else if (arg == "--default-service-account") {
-            o.default_service_account = val;
-        } else if (arg == "--scratch-dir") {
-            o.scratch_dir = val;
-        } else {
-            return terminal_error("unknown flag " + arg, "InvalidFlag");
-        }
-    }
+    std::string scratch = o.scratch_dir.string();
+    runtime::flag_set own;
+    own.duration("requeue-dependency", o.requeue_dependency,
+                 "The interval at which failing dependencies are reevaluated.")
+        .boolean(
+            "no-cross-namespace-refs", o.no_cross_namespace_refs,
+            "When set to true, references between custom resources are allowed only if the reference and the "
+            "referee are in the same namespace.")
+        .string("default-service-account", o.default_service_account,
+                "Default service account used for impersonation.")
+        .string("scratch-dir", scratch, "Where artifacts are fetched and builds happen.");
+    WEIR_TRY(own.parse(rest));
+    o.scratch_dir = scratch;
     return o;
 }
 

@@ -7,10 +7,9 @@
 #include <weir/core/ops_server.hpp>
 #include <weir/eventsink/forwarder.hpp>
 #include <weir/runtime/manager.hpp>
-#include <weir/runtime/predicates.hpp>
 #include <weir/runtime/options.hpp>
+#include <weir/runtime/predicates.hpp>
 
-#include <charconv>
 #include <cstdlib>
 #include <iostream>
 
@@ -25,31 +24,20 @@ struct source_flags {
     std::size_t retention_records = 2;
 };
 
-// The flags only this controller has, in "--name=value" or "--name value" form.
+// The flags only this controller has; the storage ones also come from Flux's environment variables.
 result<source_flags> parse_source_flags(const std::vector<std::string>& rest)
 {
     source_flags f;
     if (const char* env = std::getenv("STORAGE_PATH")) f.storage_path = env;
     if (const char* env = std::getenv("STORAGE_ADDRESS")) f.storage_addr = env;
     if (const char* env = std::getenv("STORAGE_ADV_ADDR")) f.storage_adv_addr = env;
-    for (std::size_t i = 0; i < rest.size(); ++i) {
-        std::string arg = rest[i], val;
-        if (auto eq = arg.find('='); eq != std::string::npos) {
-            val = arg.substr(eq + 1);
-            arg.resize(eq);
-        } else if (i + 1 < rest.size()) {
-            val = rest[++i];
-        }
-        if (arg == "--storage-path") f.storage_path = val;
-        else if (arg == "--storage-addr") f.storage_addr = val;
-        else if (arg == "--storage-adv-addr") f.storage_adv_addr = val;
-        else if (arg == "--artifact-retention-records") {
-            auto [p, ec] = std::from_chars(val.data(), val.data() + val.size(), f.retention_records);
-            if (ec != std::errc{} || f.retention_records == 0)
-                return terminal_error("--artifact-retention-records must be a positive number", "InvalidFlag");
-        } else
-            return terminal_error("unknown flag " + arg, "InvalidFlag");
-    }
+    runtime::flag_set own;
+    own.string("storage-path", f.storage_path, "The local storage path.")
+        .string("storage-addr", f.storage_addr, "The address the static file server binds to.")
+        .string("storage-adv-addr", f.storage_adv_addr, "The advertised address of the static file server.")
+        .count("artifact-retention-records", f.retention_records,
+               "The maximum number of artifacts to be kept in storage after a garbage collection.");
+    WEIR_TRY(own.parse(rest));
     return f;
 }
 

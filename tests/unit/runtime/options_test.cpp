@@ -72,3 +72,36 @@ TEST_CASE("bad flag values are terminal errors naming the flag", "[runtime][opti
     const char* missing[] = {"ctl", "--metrics-addr"};
     CHECK_FALSE(parse_flags(2, missing));
 }
+
+TEST_CASE("flag_set parses a controller's own flags in both forms and names the bad one", "[runtime][options]")
+{
+    std::string path = "/data";
+    bool strict = false;
+    std::chrono::milliseconds requeue{30'000};
+    std::size_t keep = 2;
+    flag_set own;
+    own.string("storage-path", path, "where")
+        .boolean("no-cross-namespace-refs", strict, "strict")
+        .duration("requeue-dependency", requeue, "requeue")
+        .count("artifact-retention-records", keep, "keep");
+    REQUIRE(own.parse({"--storage-path", "/srv", "--no-cross-namespace-refs", "--requeue-dependency=5s",
+                       "--artifact-retention-records", "4"}));
+    CHECK(path == "/srv");
+    CHECK(strict);
+    CHECK(requeue == std::chrono::seconds(5));
+    CHECK(keep == 4);
+    REQUIRE(own.parse({"--no-cross-namespace-refs", "false"}));
+    CHECK_FALSE(strict);
+
+    auto unknown = own.parse({"--storage-paht=/x"});
+    REQUIRE_FALSE(unknown);
+    CHECK(unknown.err().message == "unknown flag --storage-paht");
+    CHECK(unknown.err().terminal());
+    auto zero = own.parse({"--artifact-retention-records=0"});
+    REQUIRE_FALSE(zero);
+    CHECK(zero.err().message.find("--artifact-retention-records") != std::string::npos);
+    auto missing = own.parse({"--storage-path"});
+    REQUIRE_FALSE(missing);
+    CHECK(missing.err().message == "flag --storage-path needs a value");
+    CHECK(own.usage().find("--requeue-dependency value") != std::string::npos);
+}

@@ -16,7 +16,10 @@
 #include <weir/core/result.hpp>
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace weir::runtime {
@@ -55,5 +58,33 @@ result<controller_options> parse_flags(int argc, const char* const* argv, contro
                                        std::vector<std::string>* rest = nullptr);
 // Help text for the flags above, one per line.
 std::string flags_usage();
+
+// A controller's own flags, parsed by the same rules as the common ones ("--name=value" or
+// "--name value"; a boolean may stand alone), from what parse_flags left in `rest`:
+//
+//   runtime::flag_set own;
+//   own.string("storage-path", flags.storage_path, "The local storage path.")
+//      .duration("requeue-dependency", flags.requeue_dependency, "The interval at which failing dependencies
+//      are reevaluated.");
+//   WEIR_TRY(own.parse(rest));
+class flag_set {
+public:
+    flag_set& string(std::string name, std::string& field, std::string help);
+    flag_set& boolean(std::string name, bool& field, std::string help);
+    flag_set& duration(std::string name, std::chrono::milliseconds& field, std::string help);
+    // A positive whole number.
+    flag_set& count(std::string name, std::size_t& field, std::string help);
+    // An unknown flag or a bad value is a terminal error naming the flag.
+    status parse(const std::vector<std::string>& args) const;
+    std::string usage() const;
+
+private:
+    struct entry {
+        bool boolean = false;
+        std::function<status(std::string_view)> set;
+        std::string help;
+    };
+    std::map<std::string, entry, std::less<>> flags_;
+};
 
 } // namespace weir::runtime
