@@ -24,17 +24,9 @@ result<image_flags> parse_image_flags(const std::vector<std::string>& rest)
 {
     image_flags f;
     if (const char* env = std::getenv("STORAGE_PATH")) f.storage_path = env;
-    for (std::size_t i = 0; i < rest.size(); ++i) {
-        std::string arg = rest[i], val;
-        if (auto eq = arg.find('='); eq != std::string::npos) {
-            val = arg.substr(eq + 1);
-            arg.resize(eq);
-        } else if (i + 1 < rest.size()) {
-            val = rest[++i];
-        }
-        if (arg == "--storage-path") f.storage_path = val;
-        else return terminal_error("unknown flag " + arg, "InvalidFlag");
-    }
+    runtime::flag_set own;
+    own.string("storage-path", f.storage_path, "Where the scanned tags and Git work trees are kept.");
+    WEIR_TRY(own.parse(rest));
     return f;
 }
 
