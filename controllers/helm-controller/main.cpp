@@ -1,7 +1,6 @@
 // helm-controller: wiring only. Flags in Flux's names; the reconciler holds the logic.
 #include "helm_release_reconciler.hpp"
 
-#include <weir/core/duration.hpp>
 #include <weir/eventsink/forwarder.hpp>
 #include <weir/runtime/manager.hpp>
 #include <weir/runtime/options.hpp>
@@ -14,23 +13,12 @@ namespace {
 result<helm_controller::reconciler_options> parse_own_flags(const std::vector<std::string>& rest)
 {
     helm_controller::reconciler_options o;
-    for (std::size_t i = 0; i < rest.size(); ++i) {
-        std::string arg = rest[i], val;
-        if (auto eq = arg.find('='); eq != std::string::npos) {
-            val = arg.substr(eq + 1);
-            arg.resize(eq);
-        } else if (i + 1 < rest.size()) {
-            val = rest[++i];
-        }
-        if (arg == "--requeue-dependency") {
-            WEIR_TRY_ASSIGN(auto d, parse_duration(val));
-            o.requeue_dependency = std::chrono::duration_cast<std::chrono::milliseconds>(d);
-        } else if (arg == "--scratch-dir") {
-            o.scratch_dir = val;
-        } else {
-            return terminal_error("unknown flag " + arg, "InvalidFlag");
-        }
-    }
+    std::string scratch = o.scratch_dir.string();
+    runtime::flag_set own;
+    own.duration("requeue-dependency", o.requeue_dependency, "The interval at which failing dependencies are reevaluated.")
+        .string("scratch-dir", scratch, "Where chart artifacts are fetched.");
+    WEIR_TRY(own.parse(rest));
+    o.scratch_dir = scratch;
     return o;
 }
 
