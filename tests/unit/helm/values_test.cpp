@@ -13,7 +13,7 @@ namespace {
 weir::value yaml(std::string_view t) { return *weir::parse_yaml(t); }
 } // namespace
 
-TEST_CASE("--set parses paths, list indexes, list literals, escapes and typed scalars like strvals", "[helm][values]")
+TEST_CASE("set expressions parse paths, list indexes, list literals, escapes and typed scalars like strvals", "[helm][values]")
 {
     weir::value v = weir::object{};
     REQUIRE(parse_set("a.b=c,n=10,t=true,z=0,lead=007,list={x,y},arr[1]=q,dot\\.key=1\\,2", v));
