@@ -60,7 +60,12 @@ void dispatcher::schedule(clock::time_point due, task t)
 
 void dispatcher::submit(eventsink::flux_event ev)
 {
-    schedule(clock::now(), task{task_kind::match, std::move(ev), nullptr, 1, {}});
+    std::uint64_t seq;
+    {
+        std::lock_guard lock(mutex_);
+        seq = ++next_seq_;
+    }
+    schedule(clock::now(), task{task_kind::match, std::move(ev), nullptr, 1, {}, seq});
 }
 
 void dispatcher::worker()
@@ -83,7 +88,7 @@ void dispatcher::worker()
         lock.unlock();
         switch (t.kind) {
         case task_kind::match:
-            match(t.ev);
+            match(t.ev, t.seq);
             break;
         case task_kind::send:
             send(std::move(t));
@@ -98,7 +103,7 @@ void dispatcher::worker()
     }
 }
 
-void dispatcher::match(const eventsink::flux_event& ev)
+void dispatcher::match(const eventsink::flux_event& ev, std::uint64_t seq)
 {
     for (auto& alert : world_.alerts()) {
         auto spec = api::notification::alert_spec::from(*alert);
@@ -108,11 +113,11 @@ void dispatcher::match(const eventsink::flux_event& ev)
             world_.report_failure(*alert, "InvalidAlert", out.err().message);
             continue;
         }
-        if (*out) route(alert, std::move(**out));
+        if (*out) route(alert, std::move(**out), seq);
     }
 }
 
-void dispatcher::route(kube::object_ptr alert, eventsink::flux_event ev)
+void dispatcher::route(kube::object_ptr alert, eventsink::flux_event ev, std::uint64_t seq)
 {
     if (ev.severity == "error" && options_.group_window.count() > 0) {
         const auto& io = ev.involved_object;
@@ -123,8 +128,11 @@ void dispatcher::route(kube::object_ptr alert, eventsink::flux_event ev)
         group& g = groups_[key];
         if (g.last_sent != clock::time_point{} && now - g.last_sent < options_.group_window) {
             ++g.pending;
-            g.latest = std::move(ev);
-            g.alert = alert;
+            if (seq >= g.latest_seq) {
+                g.latest = std::move(ev);
+                g.latest_seq = seq;
+                g.alert = alert;
+            }
             if (!g.flush_scheduled) {
                 g.flush_scheduled = true;
                 schedule(g.last_sent + options_.group_window, task{task_kind::flush, {}, nullptr, 1, key});

@@ -73,8 +73,10 @@ private:
         kube::object_ptr alert;
         int attempt = 1;
         std::string group_key;
+        std::uint64_t seq = 0; // arrival order, so "latest" survives parallel matching
     };
     struct group {
+        std::uint64_t latest_seq = 0;
         std::chrono::steady_clock::time_point last_sent{};
         std::uint64_t pending = 0;
         eventsink::flux_event latest;
@@ -85,8 +87,8 @@ private:
 
     void schedule(clock::time_point due, task t);
     void worker();
-    void match(const eventsink::flux_event& ev);
-    void route(kube::object_ptr alert, eventsink::flux_event ev);
+    void match(const eventsink::flux_event& ev, std::uint64_t seq);
+    void route(kube::object_ptr alert, eventsink::flux_event ev, std::uint64_t seq);
     void send(task t);
     void flush(const std::string& key);
 
@@ -96,6 +98,7 @@ private:
     std::condition_variable cv_, idle_cv_;
     std::multimap<clock::time_point, task> queue_;
     int running_ = 0;
+    std::uint64_t next_seq_ = 0;
     bool stopping_ = false;
     std::mutex groups_mutex_;
     std::map<std::string, group> groups_;

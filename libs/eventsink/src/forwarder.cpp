@@ -5,6 +5,10 @@
 #include <weir/eventsink/forwarder.hpp>
 #include <weir/eventsink/proto.hpp>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <grpcpp/grpcpp.h>
 
 #include <condition_variable>
@@ -66,6 +70,8 @@ struct grpc_forwarder::impl {
 
     void run();
     bool send_batch(grpc::ClientWriter<events::v1::Event>& writer, std::deque<flux_event>& batch);
+    bool post_batch(std::deque<flux_event>& batch);
+    bool json_mode = false;
     void requeue_front(std::deque<flux_event>& batch);
     void sleep_backoff(std::chrono::milliseconds d);
 };
@@ -107,6 +113,46 @@ bool grpc_forwarder::impl::send_batch(grpc::ClientWriter<events::v1::Event>& wri
     return true;
 }
 
+// Flux's protocol: POST the JSON event to the address, 5 s timeout; 429 means a duplicate the
+// receiver folded (never retried); connection errors and 5xx are retried later.
+bool grpc_forwarder::impl::post_batch(std::deque<flux_event>& batch)
+{
+    namespace beast = boost::beast;
+    namespace http = beast::http;
+    auto colon = target.rfind(':');
+    std::string host = target.substr(0, colon), port = target.substr(colon + 1);
+    std::string path = "/";
+    try {
+        boost::asio::io_context io;
+        beast::tcp_stream stream(io);
+        boost::asio::ip::tcp::resolver resolver(io);
+        stream.expires_after(std::chrono::seconds(5));
+        stream.connect(resolver.resolve(host, port));
+        beast::flat_buffer buf;
+        while (!batch.empty()) {
+            http::request<http::string_body> req{http::verb::post, path, 11};
+            req.set(http::field::host, host);
+            req.set(http::field::content_type, "application/json");
+            req.body() = batch.front().to_json();
+            req.prepare_payload();
+            stream.expires_after(std::chrono::seconds(5));
+            http::write(stream, req);
+            http::response<http::string_body> res;
+            http::read(stream, buf, res);
+            if (res.result_int() >= 500) return false;
+            batch.pop_front();
+            std::lock_guard lock(mutex);
+            if (res.result_int() < 300) ++stats.sent;
+            --in_flight;
+            if (!res.keep_alive()) return batch.empty();
+        }
+        return true;
+    } catch (const std::exception& e) {
+        log.debug("posting events failed", {{"target", target}, {"error", e.what()}});
+        return false;
+    }
+}
+
 void grpc_forwarder::impl::run()
 {
     auto backoff = options.min_backoff;
@@ -120,6 +166,39 @@ void grpc_forwarder::impl::run()
             if (stopping) break;
             batch.swap(buffer);
             in_flight = batch.size();
+        }
+        if (json_mode) {
+            if (post_batch(batch)) {
+                backoff = options.min_backoff;
+                cv.notify_all();
+                continue;
+            }
+            requeue_front(batch);
+            sleep_backoff(backoff);
+            backoff = std::min(backoff * 2, options.max_backoff);
+            continue;
+        }
+        if (!writer &&
+            !channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(2))) {
+            // No HTTP/2 connection: the receiver is down, or it is a Flux notification-controller
+            // that answers HTTP/1.1 only (weir's speaks both on one port). Posting Flux's JSON
+            // tells which; when it works, keep doing that, so weir controllers can report to
+            // Flux's during a gradual switch.
+            if (post_batch(batch)) {
+                log.info("events address does not speak gRPC: posting Flux JSON events",
+                         {{"target", target}});
+                json_mode = true;
+                cv.notify_all();
+                continue;
+            }
+            requeue_front(batch);
+            {
+                std::lock_guard lock(mutex);
+                ++stats.reconnects;
+            }
+            sleep_backoff(backoff);
+            backoff = std::min(backoff * 2, options.max_backoff);
+            continue;
         }
         if (!writer) {
             auto ctx = std::make_unique<grpc::ClientContext>();

@@ -8,6 +8,8 @@
 // A background thread keeps one Publish stream open, writes the buffer to it, and when the
 // notification-controller is away reconnects with exponential backoff. When the buffer is full the
 // oldest event is dropped (newer events describe the current state better) and counted.
+// When the address answers in HTTP/1.1 only (Flux's notification-controller), the forwarder
+// switches to Flux's protocol and POSTs each event's JSON to "/".
 #pragma once
 
 #include <weir/runtime/events.hpp>
