@@ -7,12 +7,10 @@
 #include "reconcilers.hpp"
 #include "secret_cache.hpp"
 
-#include <weir/core/duration.hpp>
 #include <weir/runtime/manager.hpp>
 #include <weir/runtime/object_store.hpp>
 #include <weir/runtime/options.hpp>
 
-#include <charconv>
 #include <iostream>
 
 using namespace weir;
@@ -23,38 +21,22 @@ struct own_flags {
     std::string receiver_addr = ":9292";
     std::chrono::milliseconds rate_limit_interval{std::chrono::minutes(5)};
     std::chrono::milliseconds failure_group_window{std::chrono::minutes(1)};
-    int dispatch_workers = 4;
+    std::size_t dispatch_workers = 4;
 };
 
 result<own_flags> parse_own_flags(const std::vector<std::string>& rest)
 {
     own_flags f;
-    for (std::size_t i = 0; i < rest.size(); ++i) {
-        std::string arg = rest[i], val;
-        if (auto eq = arg.find('='); eq != std::string::npos) {
-            val = arg.substr(eq + 1);
-            arg.resize(eq);
-        } else if (i + 1 < rest.size()) {
-            val = rest[++i];
-        }
-        auto ms = [&](std::chrono::milliseconds& out) -> status {
-            WEIR_TRY_ASSIGN(auto d, parse_duration(val));
-            out = std::chrono::duration_cast<std::chrono::milliseconds>(d);
-            return ok();
-        };
-        if (arg == "--receiver-addr" || arg == "--receiverAddr")
-            f.receiver_addr = val;
-        else if (arg == "--rate-limit-interval")
-            WEIR_TRY(ms(f.rate_limit_interval));
-        else if (arg == "--failure-group-window")
-            WEIR_TRY(ms(f.failure_group_window));
-        else if (arg == "--dispatch-workers") {
-            auto [p, ec] = std::from_chars(val.data(), val.data() + val.size(), f.dispatch_workers);
-            if (ec != std::errc{} || f.dispatch_workers < 1)
-                return terminal_error("--dispatch-workers must be a positive number", "InvalidFlag");
-        } else
-            return terminal_error("unknown flag " + arg, "InvalidFlag");
-    }
+    runtime::flag_set own;
+    own.string("receiver-addr", f.receiver_addr, "The address the webhook receiver binds to.")
+        .string("receiverAddr", f.receiver_addr,
+                "Deprecated spelling of --receiver-addr (Flux accepts both).")
+        .duration("rate-limit-interval", f.rate_limit_interval,
+                  "The window in which duplicate events are folded.")
+        .duration("failure-group-window", f.failure_group_window,
+                  "The window in which repeated failures of one object become one notification.")
+        .count("dispatch-workers", f.dispatch_workers, "How many notifications are sent at once.");
+    WEIR_TRY(own.parse(rest));
     return f;
 }
 
@@ -120,7 +102,7 @@ int main(int argc, char** argv)
             },
         .report_failure = [&](const value& alert, const std::string& reason,
                               const std::string& message) { m.events().warning(alert, reason, message); }};
-    notification::dispatcher dispatch({.workers = own->dispatch_workers,
+    notification::dispatcher dispatch({.workers = static_cast<int>(own->dispatch_workers),
                                        .max_attempts = 4,
                                        .retry_base = std::chrono::milliseconds(500),
                                        .group_window = own->failure_group_window},
