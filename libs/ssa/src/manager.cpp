@@ -123,14 +123,7 @@ result<change> resource_manager::apply_one(const value& obj, const apply_options
     }
     std::string key = options.cache_scope + "|" + ref.str();
     std::optional<apply_cache::entry> remembered;
-    if (options.cache && ssa_mode != "IfNotPresent") remembered = options.cache->get(key);
-    // Without a remembered state the live object is read first, to tell "unchanged" from "configured".
-    result<value> existing = error{};
-    if (!remembered) {
-        existing = client_->get(gvk_of(ref), ref.namespace_, ref.name);
-        if (!existing && !kube::is_not_found(existing.err())) return existing.err().wrap(ref.str());
-        if (existing && ssa_mode == "IfNotPresent") return change{ref, action::skipped};
-    }
+    if (options.cache) remembered = options.cache->get(key);
 
     kube::apply_options dry{.field_manager = options.field_manager, .force = true, .dry_run = true};
     auto planned = client_->apply(obj, dry);
@@ -139,16 +132,19 @@ result<change> resource_manager::apply_one(const value& obj, const apply_options
         WEIR_TRY(recreate(obj, ref));
         if (options.cache) options.cache->erase(key);
         remembered.reset();
-        existing = error{}; // it is gone now
         planned = client_->apply(obj, dry);
     }
     if (!planned) return planned.err().wrap(fmt::format("{} dry-run failed", ref.str()));
-    std::size_t planned_hash = content_hash(*planned);
-    if (remembered) {
-        bool untouched =
-            planned->find_path({"metadata", "resourceVersion"}) &&
-            planned->find_path({"metadata", "resourceVersion"})->as_string() == remembered->resource_version;
-        if (untouched && planned_hash == remembered->content_hash) return change{ref, action::unchanged};
+    // Only a stored object has a resourceVersion: a dry-run of a create comes back without one.
+    const value* live_rv = planned->find_path({"metadata", "resourceVersion"});
+    bool exists = live_rv && live_rv->is_string() && !live_rv->as_string().empty();
+    if (exists && ssa_mode == "IfNotPresent") return change{ref, action::skipped};
+    if (exists && remembered && live_rv->as_string() == remembered->resource_version &&
+        content_hash(*planned) == remembered->content_hash)
+        return change{ref, action::unchanged}; // untouched since our apply, and Git wants the same
+    // Otherwise the live object tells "unchanged" from "configured" (or drift from another writer).
+    result<value> existing = error{};
+    if (exists) {
         existing = client_->get(gvk_of(ref), ref.namespace_, ref.name);
         if (!existing && !kube::is_not_found(existing.err())) return existing.err().wrap(ref.str());
     }

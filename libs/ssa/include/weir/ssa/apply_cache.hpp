@@ -1,5 +1,6 @@
 // What our last apply left on the server, per object, so that a no-op reconcile needs one request
-// per object (the dry-run) instead of two (a read of the live object and the dry-run). When the
+// per object (the dry-run) instead of two (a read of the live object and the dry-run). (A create
+// needs no read either way: the dry-run of a create comes back without a resourceVersion.) When the
 // dry-run shows the object still at the resourceVersion our apply produced, and with the content it
 // had then, nothing in Git changed and nobody else wrote to it: it is unchanged. Anything else
 // falls back to reading the live object, so the cache can make a reconcile cheaper, never wrong.
