@@ -9,12 +9,6 @@
 namespace weir::runtime {
 namespace {
 
-struct flag {
-    bool boolean = false;
-    std::function<status(std::string_view)> set;
-    std::string help;
-};
-
 status parse_bool(std::string_view name, std::string_view v, bool& out)
 {
     if (v == "true" || v == "1" || v == "t" || v == "True")
@@ -44,58 +38,44 @@ status parse_ms(std::string_view name, std::string_view v, std::chrono::millisec
     return ok();
 }
 
-std::map<std::string, flag, std::less<>> flags_for(controller_options& o)
+flag_set flags_for(controller_options& o)
 {
-    std::map<std::string, flag, std::less<>> f;
-    auto str = [&](const char* name, std::string& field, const char* help) {
-        f[name] = {false,
-                   [&field](std::string_view v) {
-                       field = std::string(v);
-                       return ok();
-                   },
-                   help};
-    };
-    auto boolean = [&](const char* name, bool& field, const char* help) {
-        f[name] = {true, [name, &field](std::string_view v) { return parse_bool(name, v, field); }, help};
-    };
-    auto ms = [&](const char* name, std::chrono::milliseconds& field, const char* help) {
-        f[name] = {false, [name, &field](std::string_view v) { return parse_ms(name, v, field); }, help};
-    };
-    f["concurrent"] = {false,
-                       [&o](std::string_view v) { return parse_number("concurrent", v, o.concurrent); },
-                       "The number of concurrent reconciles."};
-    f["kube-api-qps"] = {false,
-                         [&o](std::string_view v) { return parse_number("kube-api-qps", v, o.kube_api_qps); },
-                         "The maximum queries-per-second of requests sent to the Kubernetes API."};
-    f["kube-api-burst"] = {
-        false, [&o](std::string_view v) { return parse_number("kube-api-burst", v, o.kube_api_burst); },
-        "The maximum burst queries-per-second of requests sent to the Kubernetes API."};
-    boolean("watch-all-namespaces", o.watch_all_namespaces,
-            "Watch for resources in all namespaces, if false only the runtime namespace.");
-    str("watch-label-selector", o.watch_label_selector,
-        "Watch for resources with matching labels e.g. 'sharding.fluxcd.io/key=shard1'.");
-    str("metrics-addr", o.metrics_addr, "The address the metric endpoint binds to.");
-    str("health-addr", o.health_addr, "The address the health endpoint binds to.");
-    boolean("enable-leader-election", o.enable_leader_election,
-            "Enable leader election for controller manager.");
-    ms("leader-election-lease-duration", o.lease_duration,
-       "Interval at which non-leader candidates will wait to force acquire leadership.");
-    ms("leader-election-renew-deadline", o.renew_deadline,
-       "Duration that the leading controller manager will retry refreshing leadership before giving up.");
-    ms("leader-election-retry-period", o.retry_period,
-       "Duration the LeaderElector clients should wait between tries of actions.");
-    boolean("leader-election-release-on-cancel", o.release_on_cancel,
-            "Release the leader lease on shutdown.");
-    str("log-level", o.log_level, "Log verbosity level: trace, debug, info, warn, error.");
-    str("log-encoding", o.log_encoding, "Log encoding format: json or console.");
-    str("events-addr", o.events_addr, "The address of the events receiver (the notification-controller).");
-    str("kubeconfig", o.kubeconfig, "Path to a kubeconfig; in-cluster or $KUBECONFIG when empty.");
-    ms("min-retry-delay", o.min_retry_delay,
-       "The minimum amount of time for which an object being reconciled will have to wait before a retry.");
-    ms("max-retry-delay", o.max_retry_delay,
-       "The maximum amount of time for which an object being reconciled will have to wait before a retry.");
-    ms("graceful-shutdown-timeout", o.graceful_shutdown_timeout,
-       "How long in-flight reconciles may run after SIGTERM.");
+    flag_set f;
+    f.integer("concurrent", o.concurrent, "The number of concurrent reconciles.")
+        .number("kube-api-qps", o.kube_api_qps,
+                "The maximum queries-per-second of requests sent to the Kubernetes API.")
+        .integer("kube-api-burst", o.kube_api_burst,
+                 "The maximum burst queries-per-second of requests sent to the Kubernetes API.")
+        .boolean("watch-all-namespaces", o.watch_all_namespaces,
+                 "Watch for resources in all namespaces, if false only the runtime namespace.")
+        .string("watch-label-selector", o.watch_label_selector,
+                "Watch for resources with matching labels e.g. 'sharding.fluxcd.io/key=shard1'.")
+        .string("metrics-addr", o.metrics_addr, "The address the metric endpoint binds to.")
+        .string("health-addr", o.health_addr, "The address the health endpoint binds to.")
+        .boolean("enable-leader-election", o.enable_leader_election,
+                 "Enable leader election for controller manager.")
+        .duration("leader-election-lease-duration", o.lease_duration,
+                  "Interval at which non-leader candidates will wait to force acquire leadership.")
+        .duration(
+            "leader-election-renew-deadline", o.renew_deadline,
+            "Duration that the leading controller manager will retry refreshing leadership before giving up.")
+        .duration("leader-election-retry-period", o.retry_period,
+                  "Duration the LeaderElector clients should wait between tries of actions.")
+        .boolean("leader-election-release-on-cancel", o.release_on_cancel,
+                 "Release the leader lease on shutdown.")
+        .string("log-level", o.log_level, "Log verbosity level: trace, debug, info, warn, error.")
+        .string("log-encoding", o.log_encoding, "Log encoding format: json or console.")
+        .string("events-addr", o.events_addr,
+                "The address of the events receiver (the notification-controller).")
+        .string("kubeconfig", o.kubeconfig, "Path to a kubeconfig; in-cluster or $KUBECONFIG when empty.")
+        .duration("min-retry-delay", o.min_retry_delay,
+                  "The minimum amount of time for which an object being reconciled will have to wait before "
+                  "a retry.")
+        .duration("max-retry-delay", o.max_retry_delay,
+                  "The maximum amount of time for which an object being reconciled will have to wait before "
+                  "a retry.")
+        .duration("graceful-shutdown-timeout", o.graceful_shutdown_timeout,
+                  "How long in-flight reconciles may run after SIGTERM.");
     return f;
 }
 
@@ -106,39 +86,8 @@ result<controller_options> parse_flags(int argc, const char* const* argv, contro
 {
     if (const char* ns = std::getenv("RUNTIME_NAMESPACE"); ns && *ns && o.runtime_namespace.empty())
         o.runtime_namespace = ns;
-    auto flags = flags_for(o);
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (!arg.starts_with("-")) {
-            if (!rest)
-                return terminal_error("unexpected argument \"" + std::string(arg) + "\"", "InvalidFlag");
-            rest->emplace_back(arg);
-            continue;
-        }
-        std::string_view body = arg.substr(arg.starts_with("--") ? 2 : 1);
-        std::string_view name = body, val;
-        bool has_value = false;
-        if (auto eq = body.find('='); eq != std::string_view::npos) {
-            name = body.substr(0, eq);
-            val = body.substr(eq + 1);
-            has_value = true;
-        }
-        auto it = flags.find(name);
-        if (it == flags.end()) {
-            if (!rest) return terminal_error("unknown flag --" + std::string(name), "InvalidFlag");
-            rest->emplace_back(arg);
-            continue;
-        }
-        if (!has_value) {
-            if (it->second.boolean)
-                val = "true";
-            else if (i + 1 < argc)
-                val = argv[++i];
-            else
-                return terminal_error("flag --" + std::string(name) + " needs a value", "InvalidFlag");
-        }
-        WEIR_TRY(it->second.set(val));
-    }
+    std::vector<std::string> args(argv + 1, argv + argc);
+    WEIR_TRY(flags_for(o).parse(args, rest));
     if (o.concurrent < 1) return terminal_error("flag --concurrent: must be at least 1", "InvalidFlag");
     return o;
 }
@@ -146,10 +95,7 @@ result<controller_options> parse_flags(int argc, const char* const* argv, contro
 std::string flags_usage()
 {
     controller_options o;
-    std::string out;
-    for (const auto& [name, f] : flags_for(o))
-        out += "  --" + name + (f.boolean ? "" : " value") + "\n        " + f.help + "\n";
-    return out;
+    return flags_for(o).usage();
 }
 
 flag_set& flag_set::string(std::string name, std::string& field, std::string help)
@@ -191,12 +137,30 @@ flag_set& flag_set::count(std::string name, std::size_t& field, std::string help
     return *this;
 }
 
-status flag_set::parse(const std::vector<std::string>& args) const
+flag_set& flag_set::integer(std::string name, int& field, std::string help)
+{
+    flags_[name] = {false, [name, &field](std::string_view v) { return parse_number(name, v, field); },
+                    std::move(help)};
+    return *this;
+}
+
+flag_set& flag_set::number(std::string name, double& field, std::string help)
+{
+    flags_[name] = {false, [name, &field](std::string_view v) { return parse_number(name, v, field); },
+                    std::move(help)};
+    return *this;
+}
+
+status flag_set::parse(const std::vector<std::string>& args, std::vector<std::string>* rest) const
 {
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string_view arg = args[i];
-        if (!arg.starts_with("-"))
-            return terminal_error("unexpected argument \"" + std::string(arg) + "\"", "InvalidFlag");
+        if (!arg.starts_with("-")) {
+            if (!rest)
+                return terminal_error("unexpected argument \"" + std::string(arg) + "\"", "InvalidFlag");
+            rest->emplace_back(arg);
+            continue;
+        }
         std::string_view body = arg.substr(arg.starts_with("--") ? 2 : 1);
         std::string_view name = body, val;
         bool has_value = false;
@@ -206,7 +170,11 @@ status flag_set::parse(const std::vector<std::string>& args) const
             has_value = true;
         }
         auto it = flags_.find(name);
-        if (it == flags_.end()) return terminal_error("unknown flag --" + std::string(name), "InvalidFlag");
+        if (it == flags_.end()) {
+            if (!rest) return terminal_error("unknown flag --" + std::string(name), "InvalidFlag");
+            rest->emplace_back(arg); // the caller's own flag; its value, if separate, follows as an argument
+            continue;
+        }
         if (!has_value) {
             // A boolean takes the next argument only when it reads as a boolean ("--x false").
             bool next_is_bool = i + 1 < args.size() && (args[i + 1] == "true" || args[i + 1] == "false");

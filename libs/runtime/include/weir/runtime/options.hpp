@@ -74,8 +74,11 @@ public:
     flag_set& duration(std::string name, std::chrono::milliseconds& field, std::string help);
     // A positive whole number.
     flag_set& count(std::string name, std::size_t& field, std::string help);
-    // An unknown flag or a bad value is a terminal error naming the flag.
-    status parse(const std::vector<std::string>& args) const;
+    flag_set& integer(std::string name, int& field, std::string help);
+    flag_set& number(std::string name, double& field, std::string help);
+    // A bad value is a terminal error naming the flag. Unknown flags and other arguments go to
+    // `rest` in order (an error when rest is null).
+    status parse(const std::vector<std::string>& args, std::vector<std::string>* rest = nullptr) const;
     std::string usage() const;
 
 private:
