@@ -23,6 +23,8 @@ namespace {
 
 const kube::gvk config_map{"", "v1", "ConfigMap"};
 using clock_type = std::chrono::steady_clock;
+using test::applied;
+using test::request_reconcile;
 
 test::local_cluster_options binaries()
 {
@@ -82,23 +84,6 @@ std::size_t lost_since(const std::map<std::string, std::string>& before,
         if (it == now.end() || it->second != uid) ++lost;
     }
     return lost;
-}
-
-std::function<bool(const value&)> applied(const std::string& sha)
-{
-    return [sha](const value& o) {
-        return test::string_at(o, {"status", "lastAppliedRevision"}) == "main@sha1:" + sha &&
-               test::condition_status(o, "Ready") == "True";
-    };
-}
-
-void request_reconcile(test::local_cluster& c, const kube::gvk& kind, const std::string& name,
-                       const std::string& token)
-{
-    auto r = c.client().patch(
-        kind, "default", name, kube::patch_type::merge,
-        fmt::format(R"({{"metadata":{{"annotations":{{"reconcile.fluxcd.io/requestedAt":"{}"}}}}}})", token));
-    REQUIRE(r);
 }
 
 void report(const std::string& scenario, clock_type::time_point fault_ended, std::size_t lost)

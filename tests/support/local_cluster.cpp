@@ -37,15 +37,16 @@ void git(const fs::path& repo, const std::string& args)
 
 std::vector<std::string> common_flags(const fs::path& kubeconfig)
 {
-    return {"--kubeconfig", kubeconfig.string(), "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0",
-            "--log-level", "debug"};
+    return {"--kubeconfig",  kubeconfig.string(), "--metrics-addr", "127.0.0.1:0",
+            "--health-addr", "127.0.0.1:0",       "--log-level",    "debug"};
 }
 
 } // namespace
 
 local_cluster::local_cluster(local_cluster_options options)
     : options_(std::move(options)),
-      dir_(fs::temp_directory_path() / fmt::format("weir-e2e-{}", std::random_device{}())), api_(options_.apiserver, options_.apiserver_args)
+      dir_(fs::temp_directory_path() / fmt::format("weir-e2e-{}", std::random_device{}())),
+      api_(options_.apiserver, options_.apiserver_args)
 {
     fs::create_directories(dir_);
     REQUIRE(api_.start());
@@ -78,7 +79,8 @@ local_cluster::local_cluster(local_cluster_options options)
     }
     for (const auto& extra : options_.controllers) {
         auto args = common_flags(api_.kubeconfig_path());
-        for (auto arg : extra.args) args.push_back(arg == "source_url" ? storage_address_ : arg);
+        for (auto arg : extra.args)
+            args.push_back(arg == "source_url" ? storage_address_ : arg);
         auto child = std::make_unique<child_process>(extra.binary, args, env);
         REQUIRE(child->start());
         extra_[extra.name] = std::move(child);
@@ -162,7 +164,8 @@ value local_cluster::wait_for(const kube::gvk& kind, const std::string& ns, cons
     std::string sources_text; // INFO is scoped: collect first, report once
     if (auto sources = client_->list(git_repository_kind))
         for (const auto& src : sources->items)
-            sources_text += "source status: " + to_yaml(src.find("status") ? *src.find("status") : value{}) + "\n";
+            sources_text +=
+                "source status: " + to_yaml(src.find("status") ? *src.find("status") : value{}) + "\n";
     INFO(sources_text);
     INFO("controller logs:\n" << controller_logs());
     FAIL("condition not reached within " << limit.count() << "s: " << kind.kind << " " << ns << "/" << name);
@@ -174,7 +177,8 @@ std::string local_cluster::controller_logs() const
     std::string out;
     if (source_) out += "--- source-controller\n" + source_->log();
     if (kustomize_) out += "--- kustomize-controller\n" + kustomize_->log();
-    for (const auto& [name, child] : extra_) out += "--- " + name + "\n" + child->log();
+    for (const auto& [name, child] : extra_)
+        out += "--- " + name + "\n" + child->log();
     return out;
 }
 
@@ -225,6 +229,23 @@ void wait_until(const std::function<bool()>& done, const std::string& what, std:
         if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " + what);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
+}
+
+void request_reconcile(local_cluster& c, const kube::gvk& kind, const std::string& name,
+                       const std::string& token)
+{
+    auto r = c.client().patch(
+        kind, "default", name, kube::patch_type::merge,
+        fmt::format(R"({{"metadata":{{"annotations":{{"reconcile.fluxcd.io/requestedAt":"{}"}}}}}})", token));
+    REQUIRE(r);
+}
+
+std::function<bool(const value&)> applied(const std::string& sha)
+{
+    return [sha](const value& o) {
+        return string_at(o, {"status", "lastAppliedRevision"}) == "main@sha1:" + sha &&
+               condition_status(o, "Ready") == "True";
+    };
 }
 
 } // namespace weir::test

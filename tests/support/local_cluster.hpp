@@ -35,11 +35,11 @@ struct extra_controller {
 };
 
 struct local_cluster_options {
-    std::filesystem::path apiserver;             // binary paths; empty: not started
+    std::filesystem::path apiserver; // binary paths; empty: not started
     std::filesystem::path source_controller;
     std::filesystem::path kustomize_controller;
-    std::vector<extra_controller> controllers;   // helm, image, notification, ...
-    std::vector<std::string> apiserver_args;     // e.g. {"--authorization", "rbac"}
+    std::vector<extra_controller> controllers; // helm, image, notification, ...
+    std::vector<std::string> apiserver_args;   // e.g. {"--authorization", "rbac"}
 };
 
 inline const kube::gvk git_repository_kind{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
@@ -92,6 +92,11 @@ std::string condition_message(const value& obj, std::string_view type);
 std::string condition_reason(const value& obj, std::string_view type);
 std::function<bool(const value&)> ready_is(std::string status);
 std::string string_at(const value& obj, std::initializer_list<std::string_view> path);
+// Sets reconcile.fluxcd.io/requestedAt on default/<name>, as `weir reconcile` does.
+void request_reconcile(local_cluster& c, const kube::gvk& kind, const std::string& name,
+                       const std::string& token);
+// A Kustomization has applied main@sha1:<sha> and is Ready.
+std::function<bool(const value&)> applied(const std::string& sha);
 // Polls (every 100 ms) until `done` holds; on timeout fails the test naming `what`.
 void wait_until(const std::function<bool()>& done, const std::string& what,
                 std::chrono::seconds limit = std::chrono::seconds(30));

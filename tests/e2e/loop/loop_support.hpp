@@ -54,23 +54,8 @@ spec:
                        url, extra_ks);
 }
 
-// Asks the source to fetch now, as `weir reconcile source git --with-source` would.
-inline void request_reconcile(test::local_cluster& c, const kube::gvk& kind, const std::string& name,
-                              const std::string& token)
-{
-    auto r = c.client().patch(
-        kind, "default", name, kube::patch_type::merge,
-        fmt::format(R"({{"metadata":{{"annotations":{{"reconcile.fluxcd.io/requestedAt":"{}"}}}}}})", token));
-    REQUIRE(r);
-}
-
-inline std::function<bool(const value&)> applied(const std::string& sha)
-{
-    return [sha](const value& o) {
-        return test::string_at(o, {"status", "lastAppliedRevision"}) == "main@sha1:" + sha &&
-               test::condition_status(o, "Ready") == "True";
-    };
-}
+using test::applied;
+using test::request_reconcile;
 
 inline std::string data_of(test::local_cluster& c, const std::string& name)
 {
