@@ -233,3 +233,43 @@ spec:
     c.wait_for(test::kustomization_kind, "default", "apps", applied(fixed));
     CHECK(data_of(c, "a") == "two");
 }
+
+#ifdef WEIR_HELM_CONTROLLER_BIN
+TEST_CASE("loop: dependsOn may name a HelmRelease: the Kustomization waits until the release is Ready",
+          "[e2e][loop]")
+{
+    auto options = binaries();
+    options.kustomize_controller.clear();
+    options.controllers = {
+        {"kustomize-controller", WEIR_KUSTOMIZE_CONTROLLER_BIN, {"--requeue-dependency", "1s"}},
+        {"helm-controller", WEIR_HELM_CONTROLLER_BIN, {}}};
+    test::local_cluster c(options);
+    std::string chart = "apiVersion: v2\nname: db\nversion: 0.1.0\n";
+    std::string chart_cm =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: '{{ .Release.Name }}-ready'}\ndata: {a: b}\n";
+    std::string release = R"(apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: db, namespace: default}
+spec:
+  interval: 10m
+  chart:
+    spec: {chart: ./charts/db, sourceRef: {kind: GitRepository, name: fleet}}
+)";
+    auto repo = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "after-db")},
+                                      {"charts/db/Chart.yaml", chart},
+                                      {"charts/db/templates/cm.yaml", chart_cm}});
+    c.apply_yaml(sync_manifests(
+        "file://" + repo.string(),
+        "  dependsOn:\n  - {apiVersion: helm.toolkit.fluxcd.io/v2, kind: HelmRelease, name: db}"));
+    value waiting = c.wait_for(test::kustomization_kind, "default", "apps", [](const value& o) {
+        return test::condition_reason(o, "Ready") == "DependencyNotReady";
+    });
+    CHECK(test::condition_message(waiting, "Ready").find("dependency 'default/db'") != std::string::npos);
+    CHECK(data_of(c, "a") == "<NotFound>");
+
+    c.apply_yaml(release);
+    c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(repo)), 60s);
+    CHECK(data_of(c, "db-ready") == ""); // the release's ConfigMap exists (its data has no "value")
+    CHECK(data_of(c, "a") == "after-db");
+}
+#endif
