@@ -1,10 +1,11 @@
 #include "cli_build.hpp"
 
+#include "cli_common.hpp"
+
 #include <weir/api/kustomize_v1.hpp>
 #include <weir/envsubst/envsubst.hpp>
 #include <weir/kube/errors.hpp>
 #include <weir/kustomization/build.hpp>
-#include <weir/core/temp_dir.hpp>
 
 #include <fmt/format.h>
 
@@ -12,9 +13,29 @@ namespace weir::cli {
 
 namespace fs = std::filesystem;
 
+result<named_build> build_named(const parsed_args& f, std::string_view verb)
+{
+    std::size_t i = 0;
+    const flux_kind* k = take_kind(f.pos, i);
+    std::string usage = fmt::format("usage: weir {} kustomization <name> --path DIR", verb);
+    if (!k || k->kind != "Kustomization") return terminal_error(usage);
+    if (i >= f.pos.size()) return terminal_error(fmt::format("{} kustomization: name is required", verb));
+    if (!f.has("path")) return terminal_error(fmt::format("{} kustomization: --path is required", verb));
+    WEIR_TRY_ASSIGN(auto c, connect(f));
+    auto ks = c->get(k->gvk, f.namespace_(), f.pos[i]);
+    if (!ks) {
+        if (kube::is_not_found(ks.err()))
+            return terminal_error(fmt::format("Kustomization '{}/{}' not found", f.namespace_(), f.pos[i]));
+        return ks.err();
+    }
+    WEIR_TRY_ASSIGN(auto objects, build_local(*c, *ks, f.get("path")));
+    return named_build{std::move(c), std::move(*ks), std::move(objects)};
+}
+
 result<std::vector<value>> build_local(kube::client& c, const value& ks, const fs::path& dir)
 {
-    if (!fs::is_directory(dir)) return terminal_error(fmt::format("--path {}: no such directory", dir.string()));
+    if (!fs::is_directory(dir))
+        return terminal_error(fmt::format("--path {}: no such directory", dir.string()));
     WEIR_TRY_ASSIGN(auto spec, api::kustomize_v1::kustomization_spec::from(ks));
     std::string ns(kube::namespace_of(ks)), name(kube::name_of(ks));
     envsubst::variables vars;
@@ -31,10 +52,9 @@ result<std::vector<value>> build_local(kube::client& c, const value& ks, const f
     bool always = spec.substitute_strategy == "Always";
     bool substitute = always || !vars.empty() || !spec.substitute_from.empty() || !spec.substitute.empty();
 
-    temp_dir scratch(fs::temp_directory_path(), "weir-build");
-    fs::copy(dir, scratch.path() / "root", fs::copy_options::recursive);
+    // The build only reads the directory (Flux's overlays stay in memory), so no copy is needed.
     spec.path = "./";
-    kustomization::build_request req{.root = scratch.path() / "root", .spec = spec, .name = name, .namespace_ = ns};
+    kustomization::build_request req{.root = dir, .spec = spec, .name = name, .namespace_ = ns};
     req.post_build = [&](value& obj) -> status {
         if (!substitute || envsubst::substitution_disabled(obj)) return ok();
         auto changed = envsubst::substitute_object(obj, vars, {.strict = true, .always = always});

@@ -7,6 +7,8 @@
 #include <weir/kube/client.hpp>
 
 #include <filesystem>
+#include <memory>
+#include <string_view>
 #include <vector>
 
 namespace weir::cli {
@@ -15,5 +17,15 @@ namespace weir::cli {
 // its targetNamespace, patches, images, post-build substitution (variables read from the cluster)
 // and owner labels. SOPS-encrypted objects are left encrypted.
 result<std::vector<value>> build_local(kube::client& c, const value& ks, const std::filesystem::path& dir);
+
+struct parsed_args;
+// `weir <verb> kustomization NAME --path DIR`: connects, reads the named Kustomization and builds
+// DIR as it would. An error's message is the one line to print.
+struct named_build {
+    std::shared_ptr<kube::client> client;
+    value kustomization; // the live object
+    std::vector<value> objects;
+};
+result<named_build> build_named(const parsed_args& f, std::string_view verb);
 
 } // namespace weir::cli

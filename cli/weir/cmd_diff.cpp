@@ -31,7 +31,8 @@ value comparable(value obj)
     if (obj.get_string("kind") == "Secret" && obj.get_string("apiVersion") == "v1")
         for (auto key : {"data", "stringData"})
             if (value* d = obj.find(key); d && d->is_object())
-                for (auto& [k, v] : d->as_object()) v = "*****";
+                for (auto& [k, v] : d->as_object())
+                    v = "*****";
     return obj;
 }
 
@@ -39,7 +40,8 @@ std::vector<std::string> lines(const std::string& s)
 {
     std::vector<std::string> out;
     std::istringstream in(s);
-    for (std::string l; std::getline(in, l);) out.push_back(l);
+    for (std::string l; std::getline(in, l);)
+        out.push_back(l);
     return out;
 }
 
@@ -67,26 +69,16 @@ int diff(const cli::args& a)
 {
     auto f = cli::parse(a, {{"path", true}, {"progress-bar", true}});
     if (!f) return cli::fail(f.err().message);
-    std::size_t i = 0;
-    const cli::flux_kind* k = cli::take_kind(f->pos, i);
-    if (!k || k->kind != "Kustomization") return cli::fail("usage: weir diff kustomization <name> --path DIR");
-    if (i >= f->pos.size()) return cli::fail("diff kustomization: name is required");
-    if (!f->has("path")) return cli::fail("diff kustomization: --path is required");
-    auto c = cli::connect(*f);
-    if (!c) return cli::fail(c.err().message);
-    auto ks = (*c)->get(k->gvk, f->namespace_(), f->pos[i]);
-    if (!ks) {
-        if (kube::is_not_found(ks.err()))
-            return cli::fail("Kustomization '" + f->namespace_() + "/" + f->pos[i] + "' not found");
-        return cli::fail(ks.err().message);
-    }
-    auto objects = cli::build_local(**c, *ks, f->get("path"));
-    if (!objects) return cli::fail(objects.err().message);
+    auto built = cli::build_named(*f, "diff");
+    if (!built) return cli::fail(built.err().message);
+    auto& c = built->client;
+    auto& objects = built->objects;
+    const value* ks = &built->kustomization;
     bool changed = false;
-    for (const auto& obj : *objects) {
+    for (const auto& obj : objects) {
         auto ref = ssa::object_ref::of(obj);
         kube::gvk g{ref.group, ref.version, ref.kind};
-        auto live = (*c)->get(g, ref.namespace_, ref.name);
+        auto live = c->get(g, ref.namespace_, ref.name);
         if (!live && !kube::is_not_found(live.err()) && live.err().reason != "NoKindMatch")
             return cli::fail(live.err().wrap(ref.str()).message);
         if (!live) {
@@ -94,7 +86,8 @@ int diff(const cli::args& a)
             changed = true;
             continue;
         }
-        auto planned = (*c)->apply(obj, {.field_manager = "kustomize-controller", .force = true, .dry_run = true});
+        auto planned =
+            c->apply(obj, {.field_manager = "kustomize-controller", .force = true, .dry_run = true});
         if (!planned) return cli::fail(planned.err().wrap(ref.str() + " dry-run").message);
         std::string before = to_yaml(comparable(*live)), after = to_yaml(comparable(*planned));
         if (before == after) continue;
@@ -103,10 +96,11 @@ int diff(const cli::args& a)
         print_diff(before, after);
     }
     // What would be pruned: in the inventory, not in the build.
-    if (const value* prune = ks->find_path({"spec", "prune"}); prune && prune->is_bool() && prune->as_bool()) {
+    if (const value* prune = ks->find_path({"spec", "prune"});
+        prune && prune->is_bool() && prune->as_bool()) {
         auto inv = ssa::inventory::from_status(ks->find_path({"status", "inventory"}));
         if (inv) {
-            auto stale = inv->difference(ssa::inventory::of(*objects));
+            auto stale = inv->difference(ssa::inventory::of(objects));
             for (const auto& ref : stale) {
                 std::cout << "► " << ref.str() << " deleted\n";
                 changed = true;
