@@ -2,6 +2,7 @@
 #include "git_repository_reconciler.hpp"
 #include "helm_chart_reconciler.hpp"
 #include "helm_repository_reconciler.hpp"
+#include "oci_repository_reconciler.hpp"
 
 #include <weir/artifact/file_server.hpp>
 #include <weir/core/ops_server.hpp>
@@ -87,6 +88,14 @@ int main(int argc, char** argv)
         {.name = "helmchart",
          .kind = {"source.toolkit.fluxcd.io", "v1", "HelmChart"},
          .reconcile = [&](const runtime::request& req) { return helm_charts.reconcile(req); },
+         .predicate = runtime::generation_or_request_changed}));
+
+    source::oci_repository_reconciler oci_repos(**mgr, storage,
+                                                {.artifact_retention_records = flags->retention_records});
+    oci_repos.bind((*mgr)->add_controller(
+        {.name = "ocirepository",
+         .kind = {"source.toolkit.fluxcd.io", "v1", "OCIRepository"},
+         .reconcile = [&](const runtime::request& req) { return oci_repos.reconcile(req); },
          .predicate = runtime::generation_or_request_changed}));
 
     auto result = (*mgr)->run();
