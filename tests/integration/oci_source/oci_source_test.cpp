@@ -1,0 +1,172 @@
+// OCIRepository on loopback: artifacts pushed to a real docker-registry the way `flux push
+// artifact` makes them (a tar.gz layer, a Flux config blob, an OCI manifest with annotations),
+// pulled by the source-controller and applied by the kustomize-controller.
+#include "registry.hpp"
+#include "support/local_cluster.hpp"
+
+#include <weir/artifact/tarball.hpp>
+#include <weir/core/temp_dir.hpp>
+#include <weir/oci/client.hpp>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+using namespace weir;
+namespace fs = std::filesystem;
+
+namespace {
+
+const kube::gvk oci_repository{"source.toolkit.fluxcd.io", "v1", "OCIRepository"};
+const kube::gvk config_map{"", "v1", "ConfigMap"};
+
+std::string config_map_yaml(const std::string& greeting)
+{
+    return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeting\n  namespace: default\ndata:\n"
+           "  greeting: " + greeting + "\n";
+}
+
+struct pushed {
+    std::string manifest_digest;
+    std::string layer_digest;
+};
+
+// A tar.gz of `files` as the layer, then config and manifest, as `flux push artifact` does.
+pushed push_artifact(test::registry& reg, const std::string& repository, const std::string& tag,
+                     const std::map<std::string, std::string>& files)
+{
+    temp_dir scratch(fs::temp_directory_path(), "oci-push");
+    fs::path tree = scratch.path() / "tree";
+    for (const auto& [path, text] : files) {
+        fs::create_directories((tree / path).parent_path());
+        std::ofstream(tree / path) << text;
+    }
+    fs::path layer_file = scratch.path() / "layer.tar.gz";
+    REQUIRE(artifact::build_tarball(tree, layer_file));
+    std::ostringstream bytes;
+    bytes << std::ifstream(layer_file, std::ios::binary).rdbuf();
+    std::string layer = bytes.str();
+    std::string config = "{}";
+
+    oci::registry_client c(reg.host(), reg.client_options());
+    auto ld = c.put_blob(repository, layer);
+    auto cd = c.put_blob(repository, config);
+    REQUIRE(ld);
+    REQUIRE(cd);
+    std::string manifest = fmt::format(
+        R"({{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+        R"("config":{{"mediaType":"application/vnd.cncf.flux.config.v1+json","digest":"{}","size":{}}},)"
+        R"("layers":[{{"mediaType":"application/vnd.cncf.flux.content.v1.tar+gzip","digest":"{}","size":{}}}],)"
+        R"("annotations":{{"org.opencontainers.image.source":"https://example.com/fleet.git",)"
+        R"("org.opencontainers.image.revision":"main@sha1:{}"}}}})",
+        *cd, config.size(), *ld, layer.size(), std::string(40, tag.back()));
+    auto md = c.put_manifest(repository, tag, oci::media_oci_manifest, manifest);
+    REQUIRE(md);
+    return {*md, *ld};
+}
+
+std::string greeting(test::local_cluster& c)
+{
+    auto got = c.client().get(config_map, "default", "greeting");
+    return got ? test::string_at(*got, {"data", "greeting"}) : "";
+}
+
+std::function<bool(const value&)> revision_is(const std::string& revision)
+{
+    return [revision](const value& o) {
+        return test::string_at(o, {"status", "artifact", "revision"}) == revision &&
+               test::condition_status(o, "Ready") == "True";
+    };
+}
+
+struct oci_cluster {
+    test::registry reg;
+    test::local_cluster cluster{{.apiserver = WEIR_APISERVER_BIN,
+                                 .source_controller = WEIR_SOURCE_CONTROLLER_BIN,
+                                 .kustomize_controller = WEIR_KUSTOMIZE_CONTROLLER_BIN}};
+    std::string url(const std::string& repo) const { return "oci://" + reg.host() + "/" + repo; }
+};
+
+} // namespace
+
+TEST_CASE("an OCIRepository artifact pushed like flux push artifact is applied by a Kustomization, and a new "
+          "tag in the semver range moves both",
+          "[oci][e2e]")
+{
+    oci_cluster t;
+    auto v1 = push_artifact(t.reg, "fleet/manifests", "1.0.0", {{"apps/cm.yaml", config_map_yaml("hello")}});
+    t.cluster.apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: fleet, namespace: default}}
+spec: {{url: "{}", interval: 1s, insecure: true, ref: {{semver: ">=1.0.0"}}}}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {{name: apps, namespace: default}}
+spec: {{interval: 1h, path: ./apps, prune: true, sourceRef: {{kind: OCIRepository, name: fleet}}}}
+)",
+                                     t.url("fleet/manifests")));
+    std::string rev1 = "1.0.0@" + v1.manifest_digest;
+    auto repo = t.cluster.wait_for(oci_repository, "default", "fleet", revision_is(rev1));
+    CHECK(test::string_at(repo, {"status", "artifact", "metadata", "org.opencontainers.image.source"}) ==
+          "https://example.com/fleet.git");
+    CHECK(test::condition_status(repo, "ArtifactInStorage") == "True");
+    CHECK(test::string_at(repo, {"status", "artifact", "path"}) ==
+          "ocirepository/default/fleet/" + v1.manifest_digest.substr(7) + ".tar.gz");
+    t.cluster.wait_for(test::kustomization_kind, "default", "apps", [&](const value& o) {
+        return test::string_at(o, {"status", "lastAppliedRevision"}) == rev1 &&
+               test::condition_status(o, "Ready") == "True";
+    });
+    CHECK(greeting(t.cluster) == "hello");
+
+    // 0.9.0 is outside the range and 1.1.0 the newest in it.
+    push_artifact(t.reg, "fleet/manifests", "0.9.0", {{"apps/cm.yaml", config_map_yaml("old")}});
+    auto v2 = push_artifact(t.reg, "fleet/manifests", "1.1.0", {{"apps/cm.yaml", config_map_yaml("bonjour")}});
+    std::string rev2 = "1.1.0@" + v2.manifest_digest;
+    t.cluster.wait_for(oci_repository, "default", "fleet", revision_is(rev2));
+    test::request_reconcile(t.cluster, test::kustomization_kind, "apps", "after-1.1.0");
+    t.cluster.wait_for(test::kustomization_kind, "default", "apps", [&](const value& o) {
+        return test::string_at(o, {"status", "lastAppliedRevision"}) == rev2 &&
+               test::condition_status(o, "Ready") == "True";
+    });
+    CHECK(greeting(t.cluster) == "bonjour");
+}
+
+TEST_CASE("an OCIRepository on an unknown tag reports FetchFailed naming the tag, operation copy stores the "
+          "layer as pushed, and a digest ref gives a digest-only revision",
+          "[oci][e2e]")
+{
+    oci_cluster t;
+    auto v1 = push_artifact(t.reg, "fleet/manifests", "1.0.0", {{"apps/cm.yaml", config_map_yaml("hello")}});
+    t.cluster.apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: missing, namespace: default}}
+spec: {{url: "{0}", interval: 1m, insecure: true, ref: {{tag: "9.9.9"}}}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: copied, namespace: default}}
+spec: {{url: "{0}", interval: 1m, insecure: true, ref: {{tag: "1.0.0"}}, layerSelector: {{mediaType: "application/vnd.cncf.flux.content.v1.tar+gzip", operation: copy}}}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: pinned, namespace: default}}
+spec: {{url: "{0}", interval: 1m, insecure: true, ref: {{digest: "{1}"}}}}
+)",
+                                     t.url("fleet/manifests"), v1.manifest_digest));
+    auto missing = t.cluster.wait_for(oci_repository, "default", "missing", [](const value& o) {
+        return test::condition_status(o, "FetchFailed") == "True";
+    });
+    CHECK(test::condition_status(missing, "Ready") == "False");
+    CHECK(test::condition_reason(missing, "FetchFailed") == "OCIArtifactPullFailed");
+    CHECK(test::condition_message(missing, "FetchFailed").find("9.9.9") != std::string::npos);
+    CHECK(test::condition_message(missing, "FetchFailed").find(t.url("fleet/manifests")) != std::string::npos);
+
+    auto copied = t.cluster.wait_for(oci_repository, "default", "copied", revision_is("1.0.0@" + v1.manifest_digest));
+    CHECK(test::string_at(copied, {"status", "artifact", "digest"}) == v1.layer_digest);
+    CHECK(test::string_at(copied, {"status", "observedLayerSelector", "operation"}) == "copy");
+
+    t.cluster.wait_for(oci_repository, "default", "pinned", revision_is(v1.manifest_digest));
+}
