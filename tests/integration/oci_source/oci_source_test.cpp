@@ -101,15 +101,17 @@ TEST_CASE("an OCIRepository artifact pushed like flux push artifact is applied b
 kind: OCIRepository
 metadata: {{name: fleet, namespace: default}}
 spec: {{url: "{}", interval: 1s, insecure: true, ref: {{semver: ">=1.0.0"}}}}
----
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: {{name: apps, namespace: default}}
-spec: {{interval: 1h, path: ./apps, prune: true, sourceRef: {{kind: OCIRepository, name: fleet}}}}
 )",
                                      t.url("fleet/manifests")));
     std::string rev1 = "1.0.0@" + v1.manifest_digest;
     auto repo = t.cluster.wait_for(oci_repository, "default", "fleet", revision_is(rev1));
+    // Applied once the source is Ready: the kustomize-controller watches GitRepositories only, so a
+    // Kustomization created earlier would wait for its dependency requeue.
+    t.cluster.apply_yaml(R"(apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: default}
+spec: {interval: 1h, path: ./apps, prune: true, sourceRef: {kind: OCIRepository, name: fleet}}
+)");
     CHECK(test::string_at(repo, {"status", "artifact", "metadata", "org.opencontainers.image.source"}) ==
           "https://example.com/fleet.git");
     CHECK(test::condition_status(repo, "ArtifactInStorage") == "True");
