@@ -5,6 +5,7 @@
 #include "support/local_cluster.hpp"
 
 #include <weir/artifact/tarball.hpp>
+#include <weir/core/encoding.hpp>
 #include <weir/core/temp_dir.hpp>
 #include <weir/oci/client.hpp>
 
@@ -171,4 +172,72 @@ spec: {{url: "{0}", interval: 1m, insecure: true, ref: {{digest: "{1}"}}}}
     CHECK(test::string_at(copied, {"status", "observedLayerSelector", "operation"}) == "copy");
 
     t.cluster.wait_for(oci_repository, "default", "pinned", revision_is(v1.manifest_digest));
+}
+
+TEST_CASE("an OCIRepository pulls with a dockerconfigjson Secret, keeps an unchanged artifact untouched, and "
+          "stalls with a clear message on an unsupported provider or spec.verify",
+          "[oci][e2e]")
+{
+    test::registry reg({.username = "bot", .password = "s3cret"});
+    test::local_cluster cluster{{.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN}};
+    auto v1 = push_artifact(reg, "fleet/private", "latest", {{"cm.yaml", config_map_yaml("private")}});
+    std::string url = "oci://" + reg.host() + "/fleet/private";
+    std::string docker_config =
+        fmt::format(R"({{"auths":{{"{}":{{"username":"bot","password":"s3cret"}}}}}})", reg.host());
+    cluster.apply_yaml(fmt::format(R"(apiVersion: v1
+kind: Secret
+metadata: {{name: pull, namespace: default}}
+type: kubernetes.io/dockerconfigjson
+data: {{.dockerconfigjson: {1}}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: private, namespace: default}}
+spec: {{url: "{0}", interval: 1h, insecure: true, secretRef: {{name: pull}}}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: anonymous, namespace: default}}
+spec: {{url: "{0}", interval: 1h, insecure: true}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: aws, namespace: default}}
+spec: {{url: "{0}", interval: 1h, provider: aws}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: signed, namespace: default}}
+spec: {{url: "{0}", interval: 1h, insecure: true, verify: {{provider: cosign}}}}
+)",
+                                   url, base64_encode(docker_config)));
+    auto first = cluster.wait_for(oci_repository, "default", "private", revision_is("latest@" + v1.manifest_digest));
+
+    auto anonymous = cluster.wait_for(oci_repository, "default", "anonymous", [](const value& o) {
+        return test::condition_status(o, "FetchFailed") == "True";
+    });
+    CHECK(test::condition_status(anonymous, "Ready") == "False");
+
+    // Same manifest digest: the stored artifact stays as it was, without pulling the layer again
+    // (its blob is gone from the registry, so a pull would fail).
+    std::string hex = v1.layer_digest.substr(7);
+    REQUIRE(fs::remove_all(reg.data_dir() / "docker/registry/v2/blobs/sha256" / hex.substr(0, 2) / hex) > 0);
+    test::request_reconcile(cluster, oci_repository, "private", "again");
+    auto again = cluster.wait_for(oci_repository, "default", "private", [](const value& o) {
+        return test::string_at(o, {"status", "lastHandledReconcileAt"}) == "again";
+    });
+    CHECK(test::string_at(again, {"status", "artifact", "lastUpdateTime"}) ==
+          test::string_at(first, {"status", "artifact", "lastUpdateTime"}));
+    CHECK(test::condition_status(again, "Ready") == "True");
+
+    auto aws = cluster.wait_for(oci_repository, "default", "aws", [](const value& o) {
+        return test::condition_status(o, "Stalled") == "True";
+    });
+    CHECK(test::condition_message(aws, "Ready").find("spec.provider") != std::string::npos);
+    CHECK(test::condition_message(aws, "Ready").find("not supported") != std::string::npos);
+    auto signed_repo = cluster.wait_for(oci_repository, "default", "signed", [](const value& o) {
+        return test::condition_status(o, "Stalled") == "True";
+    });
+    CHECK(test::condition_message(signed_repo, "Ready").find("spec.verify") != std::string::npos);
+    CHECK(test::condition_reason(signed_repo, "Ready") == "VerificationError");
 }
