@@ -174,6 +174,30 @@ spec: {{url: "{0}", interval: 1m, insecure: true, ref: {{digest: "{1}"}}}}
     t.cluster.wait_for(oci_repository, "default", "pinned", revision_is(v1.manifest_digest));
 }
 
+TEST_CASE("an extracted OCIRepository layer is re-archived with spec.ignore applied and echoed in "
+          "status.observedIgnore",
+          "[oci][e2e]")
+{
+    oci_cluster t;
+    auto v1 = push_artifact(t.reg, "fleet/manifests", "latest",
+                            {{"apps/cm.yaml", config_map_yaml("hello")}, {"apps/secret.yaml", "kind: Secret\n"},
+                             {"README.md", "fleet\n"}});
+    t.cluster.apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: filtered, namespace: default}}
+spec: {{url: "{}", interval: 1m, insecure: true, ignore: "apps/secret.yaml"}}
+)",
+                                     t.url("fleet/manifests")));
+    auto repo = t.cluster.wait_for(oci_repository, "default", "filtered", revision_is("latest@" + v1.manifest_digest));
+    CHECK(test::string_at(repo, {"status", "observedIgnore"}) == "apps/secret.yaml");
+    fs::path stored = t.cluster.dir() / "storage" / test::string_at(repo, {"status", "artifact", "path"});
+    temp_dir out(fs::temp_directory_path(), "oci-artifact");
+    REQUIRE(artifact::extract_tarball(stored, out.path()));
+    CHECK(fs::exists(out.path() / "apps/cm.yaml"));
+    CHECK(fs::exists(out.path() / "README.md"));
+    CHECK_FALSE(fs::exists(out.path() / "apps/secret.yaml"));
+}
+
 TEST_CASE("an OCIRepository pulls with a dockerconfigjson Secret, keeps an unchanged artifact untouched, and "
           "stalls with a clear message on an unsupported provider or spec.verify",
           "[oci][e2e]")
