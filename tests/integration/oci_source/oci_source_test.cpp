@@ -265,3 +265,31 @@ spec: {{url: "{0}", interval: 1h, insecure: true, verify: {{provider: cosign}}}}
     CHECK(test::condition_message(signed_repo, "Ready").find("spec.verify") != std::string::npos);
     CHECK(test::condition_reason(signed_repo, "Ready") == "VerificationError");
 }
+
+TEST_CASE("an OCIRepository reaches a TLS registry trusting the ca.crt of its certSecretRef", "[oci][e2e]")
+{
+    test::registry reg({.tls = true});
+    test::local_cluster cluster{{.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN}};
+    auto v1 = push_artifact(reg, "fleet/tls", "1.0.0", {{"cm.yaml", config_map_yaml("tls")}});
+    cluster.apply_yaml(fmt::format(R"(apiVersion: v1
+kind: Secret
+metadata: {{name: registry-ca, namespace: default}}
+data: {{ca.crt: {1}}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: trusted, namespace: default}}
+spec: {{url: "{0}", interval: 1h, ref: {{tag: "1.0.0"}}, certSecretRef: {{name: registry-ca}}}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: untrusted, namespace: default}}
+spec: {{url: "{0}", interval: 1h, ref: {{tag: "1.0.0"}}}}
+)",
+                                   "oci://" + reg.host() + "/fleet/tls", base64_encode(reg.ca_pem())));
+    cluster.wait_for(oci_repository, "default", "trusted", revision_is("1.0.0@" + v1.manifest_digest));
+    auto untrusted = cluster.wait_for(oci_repository, "default", "untrusted", [](const value& o) {
+        return test::condition_status(o, "FetchFailed") == "True";
+    });
+    CHECK(test::condition_status(untrusted, "Ready") == "False");
+}
