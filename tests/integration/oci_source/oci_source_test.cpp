@@ -174,6 +174,20 @@ spec: {{url: "{0}", interval: 1m, insecure: true, ref: {{digest: "{1}"}}}}
     t.cluster.wait_for(oci_repository, "default", "pinned", revision_is(v1.manifest_digest));
 }
 
+TEST_CASE("an OCIRepository semverFilter narrows the tags the semver range chooses from", "[oci][e2e]")
+{
+    oci_cluster t;
+    push_artifact(t.reg, "fleet/manifests", "2.0.0", {{"cm.yaml", config_map_yaml("stable")}});
+    auto rc = push_artifact(t.reg, "fleet/manifests", "1.1.0-rc.1", {{"cm.yaml", config_map_yaml("rc")}});
+    t.cluster.apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: candidates, namespace: default}}
+spec: {{url: "{}", interval: 1m, insecure: true, ref: {{semver: ">=1.0.0-0", semverFilter: ".*-rc.*"}}}}
+)",
+                                     t.url("fleet/manifests")));
+    t.cluster.wait_for(oci_repository, "default", "candidates", revision_is("1.1.0-rc.1@" + rc.manifest_digest));
+}
+
 TEST_CASE("an extracted OCIRepository layer is re-archived with spec.ignore applied and echoed in "
           "status.observedIgnore",
           "[oci][e2e]")
