@@ -8,6 +8,7 @@
 #include <weir/core/duration.hpp>
 #include <weir/core/json.hpp>
 #include <weir/kube/errors.hpp>
+#include <weir/kube/rest_mapper.hpp>
 #include <weir/kustomization/build.hpp>
 #include <weir/runtime/conditions.hpp>
 #include <weir/runtime/history.hpp>
@@ -50,6 +51,7 @@ std::string artifact_revision(const value& source)
 
 const kube::gvk git_repository{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
 const kube::gvk kustomization{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
+const kube::gvk oci_repository{"source.toolkit.fluxcd.io", "v1", "OCIRepository"};
 constexpr std::string_view by_source_index = "by-source";
 constexpr std::string_view by_dependency_index = "by-dependency";
 
@@ -130,25 +132,33 @@ void kustomization_reconciler::bind(runtime::controller& controller)
         return out;
     });
     // A new artifact on a source reconciles every Kustomization built from it; other status
-    // updates of the source (conditions, lastHandledReconcileAt) do not.
-    controller.watches(git_repository, [this](const value& src) {
+    // updates of the source (conditions, lastHandledReconcileAt) do not. OCIRepository is watched
+    // where its CRD is served (an informer of an unknown kind would fail).
+    controller.watches(git_repository, new_artifact_wakes("GitRepository"));
+    if (mgr_.client().mapper().mapping_for(oci_repository))
+        controller.watches(oci_repository, new_artifact_wakes("OCIRepository"));
+}
+
+runtime::map_fn kustomization_reconciler::new_artifact_wakes(std::string kind)
+{
+    return [this, kind](const value& src) {
         std::vector<runtime::request> out;
         const value* rev = src.find_path({"status", "artifact", "revision"});
         const value* digest = src.find_path({"status", "artifact", "digest"});
         // The digest too: a source's includes can change its content under the same revision.
         std::string revision = (rev && rev->is_string() ? rev->as_string() : "") + " " +
                                (digest && digest->is_string() ? digest->as_string() : "");
+        std::string key = source_key(kind, ns_of(src), name_of(src));
         {
             std::lock_guard lock(seen_mutex_);
-            auto& seen = seen_revisions_[source_key("GitRepository", ns_of(src), name_of(src))];
+            auto& seen = seen_revisions_[key];
             if (seen == revision) return out;
             seen = revision;
         }
-        for (const auto& ks : controller_->cache().by_index(
-                 std::string(by_source_index), source_key("GitRepository", ns_of(src), name_of(src))))
+        for (const auto& ks : controller_->cache().by_index(std::string(by_source_index), key))
             out.push_back(runtime::request::of(*ks));
         return out;
-    });
+    };
 }
 
 result<runtime::action> kustomization_reconciler::reconcile(const runtime::request& req)

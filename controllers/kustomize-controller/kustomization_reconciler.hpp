@@ -19,7 +19,7 @@ struct reconciler_options {
     std::filesystem::path scratch_dir = std::filesystem::temp_directory_path();
     std::chrono::milliseconds requeue_dependency{std::chrono::seconds(30)}; // --requeue-dependency
     bool no_cross_namespace_refs = false;                                   // --no-cross-namespace-refs
-    std::string default_service_account;                                   // --default-service-account
+    std::string default_service_account;                                    // --default-service-account
     std::chrono::milliseconds health_poll_interval{std::chrono::seconds(2)};
 };
 
@@ -35,12 +35,15 @@ private:
     struct applied;
     struct attempt;
     result<runtime::action> finalize(const value& obj);
-    result<std::optional<std::string>> dependencies_not_ready(const value& obj,
-                                                              const api::kustomize_v1::kustomization_spec& spec);
+    // Wakes the Kustomizations built from a source of `kind` when its artifact changes.
+    runtime::map_fn new_artifact_wakes(std::string kind);
+    result<std::optional<std::string>>
+    dependencies_not_ready(const value& obj, const api::kustomize_v1::kustomization_spec& spec);
     result<value> source_of(const value& obj, const api::kustomize_v1::kustomization_spec& spec);
     result<applied> build_and_apply(const value& obj, const api::kustomize_v1::kustomization_spec& spec,
                                     const value& source, value& updated, attempt& tried);
-    result<std::shared_ptr<kube::client>> client_for(const value& obj, const api::kustomize_v1::kustomization_spec& spec);
+    result<std::shared_ptr<kube::client>> client_for(const value& obj,
+                                                     const api::kustomize_v1::kustomization_spec& spec);
     std::string cache_scope(const value& obj, const api::kustomize_v1::kustomization_spec& spec) const;
     status write_status(const value& original, value& updated);
 

@@ -114,6 +114,9 @@ void git_repository_reconciler::bind(runtime::controller& controller)
                                       : ""));
         return keys;
     });
+    // Included repositories are read from the informer whose events wake the includers (not the
+    // sharded primary cache, which may not have seen the new artifact yet, nor hold other shards).
+    all_repositories_ = &mgr_.informer_for(git_repository_kind).store();
     controller.watches(git_repository_kind, [this](const value& included) {
         std::vector<runtime::request> out;
         auto key = key_of(included.find_path({"metadata", "namespace"})->as_string(),
@@ -199,7 +202,7 @@ result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_
         WEIR_TRY_ASSIGN(auto data, api::secret_data(*secret));
         auth = git_auth_from(data);
     }
-    WEIR_TRY_ASSIGN(auto included, resolve_includes(controller_->cache(), ns, spec.include));
+    WEIR_TRY_ASSIGN(auto included, resolve_includes(*all_repositories_, ns, spec.include));
 
     // Without a stored artifact, or when the ignore rules changed, the tree must be rebuilt even if
     // the remote has not moved.

@@ -35,6 +35,7 @@ private:
     git::mirror_cache& mirrors_;
     git_repository_options options_;
     runtime::controller* controller_ = nullptr;
+    runtime::object_store* all_repositories_ = nullptr; // every GitRepository, for includes
     logger log_{"gitrepository"};
 };
 

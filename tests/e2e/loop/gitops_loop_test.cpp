@@ -112,15 +112,18 @@ TEST_CASE("loop: postBuild substitutes variables from the spec and a ConfigMap",
     CHECK(data_of(c, "a") == "prod-eu-1");
 }
 
-TEST_CASE("loop: spec.include copies another repository's artifact, and a push there is applied", "[e2e][loop]")
+TEST_CASE("loop: spec.include copies another repository's artifact, and a push there is applied",
+          "[e2e][loop]")
 {
     test::local_cluster c(binaries());
-    auto shared = c.make_repo("shared", {{"components/cm.yaml", cm("shared", "v1")}, {"README.md", "not copied"}});
+    auto shared =
+        c.make_repo("shared", {{"components/cm.yaml", cm("shared", "v1")}, {"README.md", "not copied"}});
     auto fleet = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "one")}});
     c.apply_yaml(R"(apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
 metadata: {name: shared, namespace: default}
-spec: {url: "file://)" + shared.string() + R"(", interval: 10m, ref: {branch: main}}
+spec: {url: "file://)" +
+                 shared.string() + R"(", interval: 10m, ref: {branch: main}}
 )");
     std::string manifests = sync_manifests("file://" + fleet.string());
     manifests.replace(manifests.find("  ref: {branch: main}"), 21,
@@ -136,7 +139,9 @@ spec: {url: "file://)" + shared.string() + R"(", interval: 10m, ref: {branch: ma
 
     c.commit(shared, {{"components/cm.yaml", cm("shared", "v2")}});
     request_reconcile(c, test::git_repository_kind, "shared", "1");
-    test::wait_until([&] { return data_of(c, "shared") == "v2"; }, "the included change to be applied", 60s);
+    c.wait_for(
+        test::kustomization_kind, "default", "apps",
+        [&](const value&) { return data_of(c, "shared") == "v2"; }, 60s);
     CHECK(data_of(c, "a") == "one");
 }
 
@@ -145,7 +150,8 @@ TEST_CASE("loop: spec.sparseCheckout builds the artifact from the listed directo
     test::local_cluster c(binaries());
     auto fleet = c.make_repo("fleet", {{"deploy/a.yaml", cm("a", "one")}, {"other/b.yaml", cm("b", "one")}});
     std::string manifests = sync_manifests("file://" + fleet.string());
-    manifests.replace(manifests.find("  ref: {branch: main}"), 21, "  ref: {branch: main}\n  sparseCheckout: [deploy]");
+    manifests.replace(manifests.find("  ref: {branch: main}"), 21,
+                      "  ref: {branch: main}\n  sparseCheckout: [deploy]");
     manifests.replace(manifests.find("path: ./deploy"), 14, "path: ./");
     c.apply_yaml(manifests);
     c.wait_for(test::kustomization_kind, "default", "apps", applied(c.head(fleet)));
