@@ -47,24 +47,6 @@ std::chrono::milliseconds jittered(std::chrono::nanoseconds interval, double per
         static_cast<long long>(std::chrono::duration<double, std::milli>(interval).count() * dist(rng)));
 }
 
-// The ignore rules Flux applies: VCS metadata always; the default set only when the user gave no
-// patterns of their own (no .sourceignore files and no spec.ignore).
-artifact::ignore_matcher ignore_rules(const fs::path& tree, const std::optional<std::string>& spec_ignore)
-{
-    artifact::ignore_matcher user;
-    user.add_sourceignore_files(tree);
-    if (spec_ignore) user.add_lines(*spec_ignore);
-    artifact::ignore_matcher rules;
-    if (user.empty()) {
-        rules.add_defaults();
-        return rules;
-    }
-    rules.add_vcs_defaults();
-    rules.add_sourceignore_files(tree);
-    if (spec_ignore) rules.add_lines(*spec_ignore);
-    return rules;
-}
-
 } // namespace
 
 struct git_repository_reconciler::outcome {
@@ -228,7 +210,7 @@ result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_
     WEIR_TRY(mirrors_.checkout(spec.url, synced.commit, checkout.path()));
     WEIR_TRY(apply_sparse_checkout(checkout.path(), spec.sparse_checkout));
     WEIR_TRY(copy_includes(storage_, spec.include, included, checkout.path(), storage_.temp_path("include")));
-    artifact::ignore_matcher rules = ignore_rules(checkout.path(), spec.ignore);
+    artifact::ignore_matcher rules = artifact::ignore_matcher::for_source(checkout.path(), spec.ignore);
     auto stored =
         storage_.archive(ref, synced.commit + ".tar.gz", checkout.path(), {.ignore = &rules, .fsync = true});
     if (!stored) {

@@ -32,23 +32,6 @@ artifact::object_ref storage_ref(const value& obj)
             std::string(obj.find_path({"metadata", "name"})->as_string())};
 }
 
-// Flux's ignore rules: VCS metadata always; the default set only when the user gave no patterns.
-artifact::ignore_matcher ignore_rules(const fs::path& tree, const std::optional<std::string>& spec_ignore)
-{
-    artifact::ignore_matcher user;
-    user.add_sourceignore_files(tree);
-    if (spec_ignore) user.add_lines(*spec_ignore);
-    artifact::ignore_matcher rules;
-    if (user.empty()) {
-        rules.add_defaults();
-        return rules;
-    }
-    rules.add_vcs_defaults();
-    rules.add_sourceignore_files(tree);
-    if (spec_ignore) rules.add_lines(*spec_ignore);
-    return rules;
-}
-
 value layer_selector_value(const oci_repository_spec& spec)
 {
     object o;
@@ -107,14 +90,16 @@ result<runtime::action> oci_repository_reconciler::reconcile(const runtime::requ
     if (!spec)
         terminal = spec.err();
     else if (spec->provider != "generic")
-        terminal = terminal_error(fmt::format("spec.provider: \"{}\" is not supported by weir; use generic with "
-                                              "spec.secretRef",
-                                              spec->provider),
-                                  "InvalidProviderConfiguration");
+        terminal =
+            terminal_error(fmt::format("spec.provider: \"{}\" is not supported by weir; use generic with "
+                                       "spec.secretRef",
+                                       spec->provider),
+                           "InvalidProviderConfiguration");
     else if (spec->verify)
-        terminal = terminal_error("spec.verify: signature verification (cosign, notation) is not supported by "
-                                  "weir; remove spec.verify",
-                                  "VerificationError");
+        terminal =
+            terminal_error("spec.verify: signature verification (cosign, notation) is not supported by "
+                           "weir; remove spec.verify",
+                           "VerificationError");
     if (terminal) {
         // The object itself must change: stall instead of retrying.
         std::string reason = terminal->reason.empty() ? "InvalidSpec" : terminal->reason;
@@ -158,11 +143,11 @@ result<runtime::action> oci_repository_reconciler::reconcile(const runtime::requ
     cond::set_observed_generation(updated);
     WEIR_TRY(runtime::patch_status(mgr_.client(), obj, updated));
     if (stored->new_artifact)
-        mgr_.events().event(obj, runtime::event_type::normal, "NewArtifact",
-                            fmt::format("stored artifact with revision '{}' from '{}'", stored->stored.revision,
-                                        spec->url),
-                            {{"source.toolkit.fluxcd.io/revision", stored->stored.revision},
-                             {"source.toolkit.fluxcd.io/digest", stored->stored.digest}});
+        mgr_.events().event(
+            obj, runtime::event_type::normal, "NewArtifact",
+            fmt::format("stored artifact with revision '{}' from '{}'", stored->stored.revision, spec->url),
+            {{"source.toolkit.fluxcd.io/revision", stored->stored.revision},
+             {"source.toolkit.fluxcd.io/digest", stored->stored.digest}});
     return runtime::action::requeue(std::chrono::duration_cast<std::chrono::milliseconds>(spec->interval));
 }
 
@@ -177,8 +162,9 @@ result<oci::client_options> client_options_for(kube::client& client, const std::
     auto read_secret = [&](const std::string& name) -> result<std::map<std::string, std::string>> {
         auto secret = client.get(secret_kind, ns, name);
         if (!secret)
-            return transient_error(fmt::format("failed to get secret '{}/{}': {}", ns, name, secret.err().message),
-                                   "AuthenticationFailed");
+            return transient_error(
+                fmt::format("failed to get secret '{}/{}': {}", ns, name, secret.err().message),
+                "AuthenticationFailed");
         return api::secret_data(*secret);
     };
     if (spec.secret_ref) {
@@ -215,27 +201,31 @@ result<std::pair<std::string, std::string>> resolve_reference(oci::registry_clie
     if (!tags) return with_reason(tags.err(), "OCIArtifactPullFailed");
     WEIR_TRY_ASSIGN(auto best, selector.select(*tags));
     if (!best)
-        return terminal_error(fmt::format("no tag of '{}' matches semver range '{}'{}: push a matching tag or "
-                                          "change spec.ref.semver",
-                                          spec.url, spec.ref.semver,
-                                          spec.ref.semver_filter.empty()
-                                              ? std::string()
-                                              : fmt::format(" with filter '{}'", spec.ref.semver_filter)),
-                              "OCIArtifactPullFailed");
+        return terminal_error(
+            fmt::format("no tag of '{}' matches semver range '{}'{}: push a matching tag or "
+                        "change spec.ref.semver",
+                        spec.url, spec.ref.semver,
+                        spec.ref.semver_filter.empty()
+                            ? std::string()
+                            : fmt::format(" with filter '{}'", spec.ref.semver_filter)),
+            "OCIArtifactPullFailed");
     return std::pair{*best, *best};
 }
 
-result<oci::descriptor> select_layer(const oci::manifest& m, const oci_repository_spec& spec, std::string_view ref)
+result<oci::descriptor> select_layer(const oci::manifest& m, const oci_repository_spec& spec,
+                                     std::string_view ref)
 {
     auto layers = m.layers();
     if (layers.empty())
-        return terminal_error(fmt::format("artifact '{}' has no layers", ref), "OCIArtifactLayerOperationFailed");
+        return terminal_error(fmt::format("artifact '{}' has no layers", ref),
+                              "OCIArtifactLayerOperationFailed");
     if (!spec.layer_selector || spec.layer_selector->media_type.empty()) return layers.front();
     for (const auto& l : layers)
         if (l.media_type == spec.layer_selector->media_type) return l;
-    return terminal_error(fmt::format("artifact '{}' has no layer of media type '{}' (spec.layerSelector.mediaType)",
-                                      ref, spec.layer_selector->media_type),
-                          "OCIArtifactLayerOperationFailed");
+    return terminal_error(
+        fmt::format("artifact '{}' has no layer of media type '{}' (spec.layerSelector.mediaType)", ref,
+                    spec.layer_selector->media_type),
+        "OCIArtifactLayerOperationFailed");
 }
 
 std::map<std::string, std::string> annotations_of(const oci::manifest& m)
@@ -274,20 +264,22 @@ result<oci_repository_reconciler::outcome> oci_repository_reconciler::fetch_and_
         storage_.exists(ref, fs::path(current->path).filename().string()))
         return outcome{*current, false};
 
-    cond::mark_reconciling(updated, "Progressing", fmt::format("building artifact: new revision '{}'", revision));
+    cond::mark_reconciling(updated, "Progressing",
+                           fmt::format("building artifact: new revision '{}'", revision));
     auto manifest = reg.get_manifest(spec.repository, *digest);
     if (!manifest)
         return with_reason(manifest.err().wrap(fmt::format("failed to pull manifest of '{}'", revision)),
                            "OCIArtifactPullFailed");
     if (manifest->is_index())
-        return terminal_error(fmt::format("'{}' is an image index, not an artifact: point spec.ref at a manifest",
-                                          revision),
-                              "OCIArtifactPullFailed");
+        return terminal_error(
+            fmt::format("'{}' is an image index, not an artifact: point spec.ref at a manifest", revision),
+            "OCIArtifactPullFailed");
     WEIR_TRY_ASSIGN(auto layer, select_layer(*manifest, spec, revision));
     auto blob = reg.get_blob(spec.repository, layer.digest);
     if (!blob)
-        return with_reason(blob.err().wrap(fmt::format("failed to pull layer {} of '{}'", layer.digest, revision)),
-                           "OCIArtifactPullFailed");
+        return with_reason(
+            blob.err().wrap(fmt::format("failed to pull layer {} of '{}'", layer.digest, revision)),
+            "OCIArtifactPullFailed");
 
     std::string hex = digest->substr(digest->find(':') + 1);
     std::string file = hex + ".tar.gz";
@@ -302,7 +294,8 @@ result<oci_repository_reconciler::outcome> oci_repository_reconciler::fetch_and_
         {
             std::ofstream out(archive, std::ios::binary);
             out.write(blob->data(), static_cast<std::streamsize>(blob->size()));
-            if (!out) return transient_error("cannot write " + archive.string(), "OCIArtifactLayerOperationFailed");
+            if (!out)
+                return transient_error("cannot write " + archive.string(), "OCIArtifactLayerOperationFailed");
         }
         fs::create_directories(tree);
         auto extracted = artifact::extract_tarball(archive, tree);
@@ -312,7 +305,7 @@ result<oci_repository_reconciler::outcome> oci_repository_reconciler::fetch_and_
                                                                 "a layer that is not a tar.gz)",
                                                                 layer.digest, revision)),
                                "OCIArtifactLayerOperationFailed");
-        artifact::ignore_matcher rules = ignore_rules(tree, spec.ignore);
+        artifact::ignore_matcher rules = artifact::ignore_matcher::for_source(tree, spec.ignore);
         stored = storage_.archive(ref, file, tree, {.ignore = &rules, .fsync = true});
     }
     if (!stored) return with_reason(stored.err(), "ArchiveOperationFailed");

@@ -1,7 +1,6 @@
 #include <weir/artifact/ignore.hpp>
 
 #include <fnmatch.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -29,8 +28,8 @@ bool component_match(const std::string& pat, std::string_view name)
 
 // Matches pattern parts against path parts; '**' spans zero or more components. `prefix_ok`
 // accepts a pattern that matches a leading part of the path (a parent directory).
-bool match_parts(const std::vector<std::string>& pat, std::size_t pi, const std::vector<std::string_view>& path,
-                 std::size_t xi, bool& prefix)
+bool match_parts(const std::vector<std::string>& pat, std::size_t pi,
+                 const std::vector<std::string_view>& path, std::size_t xi, bool& prefix)
 {
     if (pi == pat.size()) {
         prefix = xi < path.size();
@@ -78,7 +77,8 @@ void ignore_matcher::add(std::string_view line, const std::vector<std::string>& 
         line.remove_suffix(1);
     }
     if (line.find('/') != std::string_view::npos) p.anchored = true;
-    for (auto part : split_path(line)) p.parts.emplace_back(part);
+    for (auto part : split_path(line))
+        p.parts.emplace_back(part);
     if (p.parts.empty()) return;
     // "**/x" is the same as an unanchored "x" only when x is a single component; keep it anchored
     // with a leading "**" which match_parts handles.
@@ -107,7 +107,10 @@ static void add_csv(ignore_matcher& m, std::string_view csv)
     }
 }
 
-void ignore_matcher::add_vcs_defaults() { add_csv(*this, default_exclude_vcs); }
+void ignore_matcher::add_vcs_defaults()
+{
+    add_csv(*this, default_exclude_vcs);
+}
 
 void ignore_matcher::add_defaults()
 {
@@ -129,15 +132,16 @@ void ignore_matcher::add_sourceignore_files(const std::filesystem::path& root)
         add_lines(ss.str(), domain);
     };
     read_one(root, {});
-    for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(root, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_symlink(ec) || !it->is_directory(ec)) continue;
         if (it->path().filename() == ".git") {
             it.disable_recursion_pending();
             continue;
         }
         std::vector<std::string> domain;
-        for (auto& part : fs::relative(it->path(), root, ec)) domain.push_back(part.string());
+        for (auto& part : fs::relative(it->path(), root, ec))
+            domain.push_back(part.string());
         read_one(it->path(), domain);
     }
 }
@@ -148,12 +152,14 @@ int ignore_matcher::decide(const std::vector<std::string_view>& parts, bool is_d
         const pattern& p = *it;
         if (parts.size() < p.domain.size()) continue;
         bool in_domain = true;
-        for (std::size_t i = 0; i < p.domain.size() && in_domain; ++i) in_domain = parts[i] == p.domain[i];
+        for (std::size_t i = 0; i < p.domain.size() && in_domain; ++i)
+            in_domain = parts[i] == p.domain[i];
         if (!in_domain) continue;
         bool hit = false;
         if (p.anchored) {
             bool prefix = false;
-            hit = match_parts(p.parts, 0, parts, p.domain.size(), prefix) && (prefix || is_dir || !p.dir_only);
+            hit =
+                match_parts(p.parts, 0, parts, p.domain.size(), prefix) && (prefix || is_dir || !p.dir_only);
         } else {
             // Unanchored single component: the last component, or a parent (then it is a dir).
             for (std::size_t i = p.domain.size(); i < parts.size() && !hit; ++i) {
@@ -172,7 +178,10 @@ bool ignore_matcher::match(std::string_view path, bool is_dir) const
     return decide(split_path(path), is_dir) == 1;
 }
 
-int ignore_matcher::verdict(std::string_view path, bool is_dir) const { return decide(split_path(path), is_dir); }
+int ignore_matcher::verdict(std::string_view path, bool is_dir) const
+{
+    return decide(split_path(path), is_dir);
+}
 
 bool ignore_matcher::match_path(std::string_view path, bool is_dir) const
 {
@@ -183,6 +192,23 @@ bool ignore_matcher::match_path(std::string_view path, bool is_dir) const
         if (decide(prefix, true) == 1) return true;
     }
     return decide(parts, is_dir) == 1;
+}
+
+ignore_matcher ignore_matcher::for_source(const std::filesystem::path& tree,
+                                          const std::optional<std::string>& spec_ignore)
+{
+    ignore_matcher user;
+    user.add_sourceignore_files(tree);
+    if (spec_ignore) user.add_lines(*spec_ignore);
+    ignore_matcher rules;
+    if (user.empty()) {
+        rules.add_defaults();
+        return rules;
+    }
+    rules.add_vcs_defaults();
+    rules.add_sourceignore_files(tree);
+    if (spec_ignore) rules.add_lines(*spec_ignore);
+    return rules;
 }
 
 } // namespace weir::artifact

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,8 +24,7 @@ namespace weir::artifact {
 // Flux's default exclusions (source-controller sourceignore): VCS metadata, then binary and CI
 // files. VCS patterns always apply; the others apply unless the user's spec.ignore replaces them.
 inline constexpr std::string_view default_exclude_vcs = ".git/,.gitignore,.gitmodules,.gitattributes";
-inline constexpr std::string_view default_exclude_ext =
-    "*.jpg,*.jpeg,*.gif,*.png,*.wmv,*.flv,*.tar.gz,*.zip";
+inline constexpr std::string_view default_exclude_ext = "*.jpg,*.jpeg,*.gif,*.png,*.wmv,*.flv,*.tar.gz,*.zip";
 inline constexpr std::string_view default_exclude_ci =
     ".github/,.circleci/,.travis.yml,.gitlab-ci.yml,appveyor.yml,.drone.yml,cloudbuild.yaml,"
     "codeship-services.yml,codeship-steps.yml";
@@ -33,6 +33,11 @@ inline constexpr std::string_view source_ignore_file = ".sourceignore";
 
 class ignore_matcher {
 public:
+    // The rules a source applies to its tree, as Flux does: VCS metadata always; the default set
+    // only when the user gave no patterns of their own (no .sourceignore files, no spec.ignore).
+    static ignore_matcher for_source(const std::filesystem::path& tree,
+                                     const std::optional<std::string>& spec_ignore);
+
     // One pattern line; blank lines and comments are skipped. `domain` is the directory (path
     // components from the root) the pattern is relative to.
     void add(std::string_view pattern, const std::vector<std::string>& domain = {});
