@@ -22,6 +22,7 @@ struct resolved {
     std::string ref_name; // full name to fetch, "" for a bare commit
     std::string label;    // what goes before "@sha1:" in the revision
     std::string commit;
+    std::string tag_object;
 };
 
 // Connects `remote` and lists its refs, peeling annotated tags to their commits.
@@ -39,10 +40,13 @@ result<std::vector<remote_ref>> list_refs(session& s, git_remote* remote)
     for (size_t i = 0; i < n; ++i) {
         std::string name = heads[i]->name;
         if (name.ends_with("^{}")) peeled[name.substr(0, name.size() - 3)] = oid_hex(heads[i]->oid);
-        else if (name != "HEAD" && !git_oid_is_zero(&heads[i]->oid)) out.push_back({name, oid_hex(heads[i]->oid)});
+        else if (name != "HEAD" && !git_oid_is_zero(&heads[i]->oid)) out.push_back({name, oid_hex(heads[i]->oid), {}});
     }
     for (auto& r : out)
-        if (auto it = peeled.find(r.name); it != peeled.end()) r.target = it->second;
+        if (auto it = peeled.find(r.name); it != peeled.end()) {
+            r.tag_object = r.target;
+            r.target = it->second;
+        }
     return out;
 }
 
@@ -63,7 +67,7 @@ result<resolved> resolve(const std::string& url, const std::vector<remote_ref>& 
     if (!ref.name.empty()) {
         auto r = find_ref(refs, ref.name);
         if (!r) return missing("reference '" + ref.name + "'");
-        return resolved{r->name, r->name, r->target};
+        return resolved{r->name, r->name, r->target, r->tag_object};
     }
     if (!ref.semver.empty()) {
         WEIR_TRY_ASSIGN(auto range, semver_range::parse(ref.semver));
@@ -79,17 +83,17 @@ result<resolved> resolve(const std::string& url, const std::vector<remote_ref>& 
             }
         }
         if (!best) return missing("no tag matching semver range '" + ref.semver + "'; a tag");
-        return resolved{best->name, best->name.substr(10), best->target};
+        return resolved{best->name, best->name.substr(10), best->target, best->tag_object};
     }
     if (!ref.tag.empty()) {
         auto r = find_ref(refs, "refs/tags/" + ref.tag);
         if (!r) return missing("tag '" + ref.tag + "'");
-        return resolved{r->name, ref.tag, r->target};
+        return resolved{r->name, ref.tag, r->target, r->tag_object};
     }
     std::string branch = ref.branch.empty() ? std::string(default_branch) : ref.branch;
     auto r = find_ref(refs, "refs/heads/" + branch);
     if (!r) return missing("branch '" + branch + "'");
-    return resolved{r->name, branch, r->target};
+    return resolved{r->name, branch, r->target, r->tag_object};
 }
 
 result<repository_ptr> open_mirror(const fs::path& path)
@@ -104,6 +108,16 @@ result<repository_ptr> open_mirror(const fs::path& path)
                                "StorageOperationFailed");
     }
     return repository_ptr(raw);
+}
+
+bool has_object(git_repository* repo, const std::string& hex)
+{
+    git_oid oid;
+    git_odb* odb = nullptr;
+    if (git_oid_fromstr(&oid, hex.c_str()) < 0 || git_repository_odb(&odb, repo) < 0) return false;
+    bool found = git_odb_exists(odb, &oid) == 1;
+    git_odb_free(odb);
+    return found;
 }
 
 bool has_commit(git_repository* repo, const std::string& hex)
@@ -210,8 +224,11 @@ result<sync_result> mirror_cache::sync(const std::string& url, const reference& 
     WEIR_TRY_ASSIGN(auto r, resolve(url, refs, ref));
     out.commit = r.commit;
     out.ref_name = r.ref_name;
+    out.tag_object = r.tag_object;
     out.revision = format_revision(r.label, r.commit);
-    bool present = has_commit(repo.get(), r.commit);
+    // An annotated tag's object is needed for its signature even when the commit came earlier
+    // through a branch.
+    bool present = has_commit(repo.get(), r.commit) && (r.tag_object.empty() || has_object(repo.get(), r.tag_object));
     if (!present) {
         WEIR_TRY(fetch_into(s, remote.get(), {"+" + r.ref_name + ":" + r.ref_name}));
         out.fetched = true;

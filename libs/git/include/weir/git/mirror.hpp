@@ -37,12 +37,14 @@ namespace weir::git {
 struct remote_ref {
     std::string name;   // "refs/heads/main", "refs/tags/v1.0.0"
     std::string target; // the commit (peeled for annotated tags)
+    std::string tag_object; // the annotated tag object itself ("" for branches and lightweight tags)
 };
 
 struct sync_result {
     std::string commit;   // 40 hex
     std::string revision; // Flux format, e.g. "main@sha1:<hex>"
     std::string ref_name; // full ref it came from ("" for a bare commit)
+    std::string tag_object; // annotated tag object the ref points to ("" otherwise), in the mirror
     bool unchanged = false; // equal to last_revision and present: nothing to do
     bool fetched = false;   // objects were downloaded
 };
@@ -51,6 +53,14 @@ struct checkout_result {
     std::uint64_t files = 0;
     std::uint64_t bytes = 0;
     std::vector<std::string> skipped; // submodules (not requested) and the like
+};
+
+// A signed git object: the armored signature and the exact bytes it signs.
+struct signed_object {
+    std::string signature; // "-----BEGIN PGP SIGNATURE-----..." (or SSH); "" when unsigned
+    std::string payload;   // the object without its signature, as the signer hashed it
+    std::string name;      // tag name, or the commit hash
+    std::string target;    // for a tag: the commit it points to
 };
 
 struct tree_archive_options {
@@ -86,6 +96,11 @@ public:
     // Symlinks are kept only when they resolve inside the tree (links followed through the tree).
     result<artifact::build_result> archive(const std::string& url, const std::string& commit,
                                            const std::filesystem::path& out, const tree_archive_options& options = {});
+    // The signature of `commit` (its gpgsig header) and the commit without it.
+    result<signed_object> commit_signature(const std::string& url, const std::string& commit);
+    // The signature of the annotated tag object `tag_object` (sync_result::tag_object) and the tag
+    // without it.
+    result<signed_object> tag_signature(const std::string& url, const std::string& tag_object);
     // The bare repository used for `url` (for tests and tools).
     std::filesystem::path mirror_path(const std::string& url) const;
 
