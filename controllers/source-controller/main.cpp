@@ -1,4 +1,5 @@
 // source-controller: wiring only. Flags in Flux's names; the reconcilers hold the logic.
+#include "bucket_reconciler.hpp"
 #include "git_repository_reconciler.hpp"
 #include "helm_chart_reconciler.hpp"
 #include "helm_repository_reconciler.hpp"
@@ -96,6 +97,13 @@ int main(int argc, char** argv)
         {.name = "ocirepository",
          .kind = {"source.toolkit.fluxcd.io", "v1", "OCIRepository"},
          .reconcile = [&](const runtime::request& req) { return oci_repos.reconcile(req); },
+         .predicate = runtime::generation_or_request_changed}));
+
+    source::bucket_reconciler buckets(**mgr, storage, {.artifact_retention_records = flags->retention_records});
+    buckets.bind((*mgr)->add_controller(
+        {.name = "bucket",
+         .kind = {"source.toolkit.fluxcd.io", "v1", "Bucket"},
+         .reconcile = [&](const runtime::request& req) { return buckets.reconcile(req); },
          .predicate = runtime::generation_or_request_changed}));
 
     auto result = (*mgr)->run();
