@@ -67,6 +67,30 @@ result<bool> passes_filters(const api::notification::alert_spec& alert, const ev
     return !excluded;
 }
 
+eventsink::flux_event with_alert_metadata(const api::notification::alert_spec& alert,
+                                          const eventsink::flux_event& ev)
+{
+    // Flux's precedence, lowest first: the object's event.toolkit.fluxcd.io/ annotations (prefix
+    // stripped), the Alert's eventMetadata, its summary, then the controller's own keys (which
+    // carry their group prefix, so only the first three can collide).
+    eventsink::flux_event out = ev;
+    std::map<std::string, std::string> merged;
+    for (auto it = out.metadata.begin(); it != out.metadata.end();) {
+        if (!it->first.starts_with(eventsink::event_group_prefix)) {
+            ++it;
+            continue;
+        }
+        merged[it->first.substr(eventsink::event_group_prefix.size())] = it->second;
+        it = out.metadata.erase(it);
+    }
+    for (const auto& [k, v] : alert.event_metadata)
+        merged[k] = v;
+    if (!alert.summary.empty()) merged["summary"] = alert.summary;
+    for (auto& [k, v] : merged)
+        out.metadata.emplace(k, std::move(v));
+    return out;
+}
+
 result<std::optional<eventsink::flux_event>> event_for_alert(const api::notification::alert_spec& alert,
                                                              std::string_view alert_namespace,
                                                              const eventsink::flux_event& ev,
@@ -81,11 +105,7 @@ result<std::optional<eventsink::flux_event>> event_for_alert(const api::notifica
     if (!matched) return std::optional<eventsink::flux_event>{};
     WEIR_TRY_ASSIGN(bool pass, passes_filters(alert, ev));
     if (!pass) return std::optional<eventsink::flux_event>{};
-    eventsink::flux_event out = ev;
-    for (const auto& [k, v] : alert.event_metadata)
-        out.metadata.emplace(k, v); // never overrides
-    if (!alert.summary.empty()) out.metadata.emplace("summary", alert.summary);
-    return std::optional<eventsink::flux_event>{std::move(out)};
+    return std::optional<eventsink::flux_event>{with_alert_metadata(alert, ev)};
 }
 
 } // namespace weir::notification

@@ -23,6 +23,10 @@ bool source_matches(const api::notification::object_selector& source, std::strin
                     const eventsink::flux_event& ev, const labels_lookup& labels);
 // Severity and inclusion/exclusion; a bad regular expression is an error.
 result<bool> passes_filters(const api::notification::alert_spec& alert, const eventsink::flux_event& ev);
+// The event's metadata as this alert sends it: object annotations (event.toolkit.fluxcd.io/ keys,
+// prefix stripped) < spec.eventMetadata < spec.summary < the controller's keys.
+eventsink::flux_event with_alert_metadata(const api::notification::alert_spec& alert,
+                                          const eventsink::flux_event& ev);
 // The event to send for this alert, or nullopt when the alert does not take it.
 result<std::optional<eventsink::flux_event>> event_for_alert(const api::notification::alert_spec& alert,
                                                              std::string_view alert_namespace,

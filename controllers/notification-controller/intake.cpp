@@ -25,8 +25,9 @@ void intake::clean_metadata(eventsink::flux_event& ev)
 {
     std::string prefix = ev.group() + "/";
     for (auto it = ev.metadata.begin(); it != ev.metadata.end();) {
-        bool keep = it->first.starts_with(prefix) && it->first != prefix + "checksum" &&
-                    it->first != prefix + "digest";
+        bool keep = (it->first.starts_with(prefix) && it->first != prefix + "checksum" &&
+                     it->first != prefix + "digest") ||
+                    it->first.starts_with(eventsink::event_group_prefix);
         it = keep ? std::next(it) : ev.metadata.erase(it);
     }
 }

@@ -46,6 +46,11 @@ void event_recorder::event(const weir::value& obj, event_type type, std::string_
     ev.reason = std::string(reason);
     ev.message = std::string(message);
     ev.metadata = std::move(metadata);
+    // Flux (RFC-0008): the object's event.toolkit.fluxcd.io/<key> annotations travel with every
+    // event about it; the notification-controller strips the prefix before providers see them.
+    if (const weir::value* ann = obj.find_path({"metadata", "annotations"}); ann && ann->is_object())
+        for (const auto& [k, v] : ann->as_object())
+            if (k.starts_with(event_annotation_prefix) && v.is_string()) ev.metadata[k] = v.as_string();
     ev.reporting_controller = options_.component;
     ev.timestamp = std::chrono::system_clock::now();
     if (options_.write_kubernetes_events && client_) write(ev);

@@ -106,3 +106,23 @@ TEST_CASE("alert eventMetadata and summary are added without overriding the cont
     CHECK(md.at("summary") == "prod");
     CHECK(md.at("kustomize.toolkit.fluxcd.io/revision") == "main@sha1:abc");
 }
+
+TEST_CASE(
+    "alert metadata: object annotations lose to eventMetadata, which loses to summary; prefixes are stripped",
+    "[notification][alert]")
+{
+    auto a = alert("  providerRef: {name: p}\n  eventSources: [{kind: Kustomization, name: '*'}]\n  summary: "
+                   "from-summary\n"
+                   "  eventMetadata: {env: production, summary: from-metadata}\n");
+    auto ev = event("Kustomization", "flux-system", "a", "info", "ok");
+    ev.metadata["event.toolkit.fluxcd.io/deploymentID"] = "e076e315";
+    ev.metadata["event.toolkit.fluxcd.io/env"] = "tenant-says-dev";
+    auto r = event_for_alert(a, "flux-system", ev, {});
+    REQUIRE(r);
+    REQUIRE(r->has_value());
+    CHECK((*r)->metadata ==
+          std::map<std::string, std::string>{{"deploymentID", "e076e315"},
+                                             {"env", "production"},
+                                             {"kustomize.toolkit.fluxcd.io/revision", "main@sha1:abc"},
+                                             {"summary", "from-summary"}});
+}

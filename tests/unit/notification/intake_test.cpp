@@ -77,3 +77,16 @@ TEST_CASE("intake keeps only metadata of the object's group, without checksum an
     REQUIRE(ev.metadata.size() == 1);
     CHECK(ev.metadata.begin()->first == "source.toolkit.fluxcd.io/revision");
 }
+
+TEST_CASE("intake keeps the object's event.toolkit.fluxcd.io annotations for the alerts",
+          "[notification][intake]")
+{
+    auto ev = event("a", "m");
+    ev.metadata = {{"source.toolkit.fluxcd.io/revision", "r"},
+                   {"event.toolkit.fluxcd.io/deploymentID", "e076e315"},
+                   {"event.toolkit.fluxcd.io.evil/x", "no"}};
+    intake::clean_metadata(ev);
+    CHECK(ev.metadata ==
+          std::map<std::string, std::string>{{"event.toolkit.fluxcd.io/deploymentID", "e076e315"},
+                                             {"source.toolkit.fluxcd.io/revision", "r"}});
+}

@@ -12,12 +12,17 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace weir::runtime {
 struct event;
 }
 
 namespace weir::eventsink {
+
+// Metadata keys with this prefix come from the involved object's annotations (Flux's RFC-0008);
+// the notification-controller keeps them and strips the prefix before providers see them.
+inline constexpr std::string_view event_group_prefix = "event.toolkit.fluxcd.io/";
 
 struct object_reference {
     std::string kind;

@@ -26,6 +26,11 @@ namespace weir::runtime {
 
 enum class event_type { normal, warning };
 
+// Annotations of the involved object with this prefix are copied into every event's metadata
+// (Flux's RFC-0008: `event.toolkit.fluxcd.io/deploymentID: abc` reaches the alerts as
+// `deploymentID: abc`).
+inline constexpr std::string_view event_annotation_prefix = "event.toolkit.fluxcd.io/";
+
 struct event {
     weir::value involved_object; // {apiVersion, kind, namespace, name, uid, resourceVersion}
     event_type type = event_type::normal;
