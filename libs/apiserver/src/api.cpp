@@ -256,7 +256,9 @@ std::variant<response, std::shared_ptr<watcher>> api::impl::serve(const request&
     else if (verb == "delete") r = remove(c);
     else if (verb == "deletecollection") r = remove_collection(c);
     if (!r) return status_response(&c, r.err());
-    return std::move(r).value();
+    response out = std::move(r).value();
+    out.warnings = std::move(c.warnings);
+    return out;
 }
 
 } // namespace weir::apiserver

@@ -36,6 +36,7 @@ struct call {
     std::string manager;
     std::vector<value> causes; // field causes of an Invalid error
     bool applying = false;     // server-side apply: managedFields are set by the apply itself
+    std::vector<std::string> warnings; // Warning headers of the response
     std::string param(std::string_view k, std::string_view fallback = {}) const
     {
         auto it = q.find(k);
@@ -124,6 +125,16 @@ struct api::impl {
 
     // patch.cpp
     result<value> apply_patch(call& c, const value& live, bool exists);
+
+    // fields.cpp: unknown fields of built-in kinds, as fieldValidation asks (patch: the object
+    // is the result of a patch, whose errors the real server words without the kind).
+    status check_fields(call& c, value& obj, bool patch);
+    // Server-side apply of a built-in kind refuses unknown fields whatever fieldValidation says.
+    status check_applied_fields(call& c, const value& applied);
+
+    // defaults.cpp: what the real server fills in on built-in kinds (old: null on create).
+    void apply_defaults(call& c, const value* old, value& obj);
+    void service_defaults(call& c, const value* old, value& obj);
 
     // validate.cpp (custom resources)
     status validate_custom(call& c, value& obj);

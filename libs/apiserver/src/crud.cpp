@@ -344,6 +344,7 @@ result<value> api::impl::prepare_create(call& c, value obj)
                     stored.as_array().push_back(v.get_string("name"));
         obj["status"]["storedVersions"] = std::move(stored);
     }
+    apply_defaults(c, nullptr, obj);
     if (c.t.res->custom) WEIR_TRY(validate_custom(c, obj));
     return obj;
 }
@@ -392,6 +393,7 @@ result<value> api::impl::commit(call& c, const value* old, value obj)
     m["name"] = c.t.name;
     if (c.t.res->namespaced) m["namespace"] = c.t.ns;
     if (const value* os = old->find("spec"); os && c.t.res->resource == "namespaces" && !obj.find("spec")) obj["spec"] = *os;
+    apply_defaults(c, old, obj);
     if (c.t.res->custom && c.t.sub != "status") WEIR_TRY(validate_custom(c, obj));
     if (!c.t.res->custom && c.t.sub.empty()) WEIR_TRY(validate_immutable(c, *old, obj));
     WEIR_TRY(check_labels(c, obj));
@@ -453,6 +455,7 @@ result<response> api::impl::create(call& c)
                                                         kind, c.t.res->kind));
     obj["apiVersion"] = c.t.res->api_version();
     obj["kind"] = c.t.res->kind;
+    WEIR_TRY(check_fields(c, obj, false));
     WEIR_TRY_ASSIGN(value out, commit(c, nullptr, std::move(obj)));
     return json_response(201, serve_json(c, out));
 }
@@ -474,6 +477,7 @@ result<response> api::impl::replace(call& c)
     }
     obj["apiVersion"] = c.t.res->api_version();
     obj["kind"] = c.t.res->kind;
+    WEIR_TRY(check_fields(c, obj, false));
     auto live = load(c.t);
     if (!live) {
         if (c.t.res->resource == "leases" || c.t.res->resource == "events") {

@@ -147,6 +147,7 @@ list_semantics list_type_of(const value* schema, std::string_view name, const va
         ls.kind = list_semantics::type::map;
         ls.keys = (first && first->find("containerPort")) ? std::vector<std::string>{"containerPort", "protocol"}
                                                           : std::vector<std::string>{"port", "protocol"};
+        ls.tcp_default = true;
     } else {
         for (const auto& [n, keys] : keyed)
             if (n == name) {
@@ -171,6 +172,7 @@ std::string item_element(const list_semantics& ls, const value& item)
     value k = object{};
     for (const auto& key : keys)
         if (const value* v = item.find(key)) k[key] = *v;
+        else if (ls.tcp_default && key == "protocol") k[key] = "TCP";
     return "k:" + to_json(k);
 }
 

@@ -14,6 +14,9 @@ namespace weir::apiserver {
 struct list_semantics {
     enum class type : unsigned char { atomic, map, set } kind = type::atomic;
     std::vector<std::string> keys;
+    // Built-in ports lists: a missing protocol key is its default, TCP (as the real server's
+    // schema declares it), so {port: 80} and {port: 80, protocol: TCP} are the same element.
+    bool tcp_default = false;
 };
 
 // How the array at field `name` merges: from the schema when given (x-kubernetes-list-type),

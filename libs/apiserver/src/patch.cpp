@@ -80,6 +80,7 @@ static result<response> server_side_apply(api::impl& im, call& c)
         return api_error(400, "BadRequest", fmt::format("the name in the applied configuration ({}) does not match the "
                                                         "name on the URL ({})",
                                                         n->as_string(), c.t.name));
+    WEIR_TRY(im.check_applied_fields(c, applied));
     applied["apiVersion"] = c.t.res->api_version();
     applied["metadata"]["name"] = c.t.name;
     bool status_sub = c.t.sub == "status";
@@ -211,6 +212,7 @@ result<response> api::impl::patch(call& c)
         c.t.sub = "scale";
         return get(c);
     }
+    WEIR_TRY(check_fields(c, doc, true));
     WEIR_TRY_ASSIGN(value out, commit(c, &live, std::move(doc)));
     return json_response(200, serve_json(c, out));
 }

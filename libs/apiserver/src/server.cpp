@@ -23,6 +23,21 @@
 
 namespace weir::apiserver {
 
+namespace {
+
+// The value of a Warning header as the real server writes it: code 299, no agent, quoted text.
+std::string warning_header(std::string_view text)
+{
+    std::string out = "299 - \"";
+    for (char ch : text) {
+        if (ch == '"' || ch == '\\') out += '\\';
+        out += ch;
+    }
+    return out + "\"";
+}
+
+} // namespace
+
 namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 namespace beast = boost::beast;
@@ -142,6 +157,7 @@ struct server::impl {
         http::response<http::string_body> res{static_cast<http::status>(r.status), version};
         res.set(http::field::content_type, r.content_type);
         res.set(http::field::cache_control, "no-cache, private");
+        for (const auto& w : r.warnings) res.insert(http::field::warning, warning_header(w));
         res.keep_alive(keep_alive);
         res.body() = std::move(r.body);
         res.prepare_payload();
@@ -201,7 +217,7 @@ struct server::impl {
             // reset connection; anything larger is cut off.
             parser.body_limit(read_limit);
             parser.header_limit(64 * 1024);
-            stream.next_layer().expires_after(300s);
+            stream.next_layer().expires_after(opt.request_timeout);
             auto [hec, hn] = co_await http::async_read_header(stream, buf, parser, use_nothrow);
             if (hec || (parser.content_length() && *parser.content_length() > read_limit)) break;
             auto [rec, n] = co_await http::async_read(stream, buf, parser, use_nothrow);

@@ -183,6 +183,8 @@ status api::impl::validate_custom(call& c, value& obj)
                          fmt::format("{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
                                      c.t.res->kind, c.t.res->version, c.t.res->kind, fields));
     }
+    if (!ck.pruned.empty() && c.param("fieldValidation", "Warn") == "Warn" && !c.applying)
+        for (const auto& p : ck.pruned) c.warnings.push_back(fmt::format("unknown field \"{}\"", p));
     if (ck.problems.empty()) return ok();
     std::string name(obj.find_path({"metadata", "name"}) ? obj.find_path({"metadata", "name"})->as_string() : "");
     std::string all;

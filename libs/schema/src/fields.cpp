@@ -173,8 +173,10 @@ public:
             t->name = name;
             named.emplace(name, t);
         }
-        for (auto& r : refs_) r.type->fields[r.index].type = lookup(r.name);
-        for (auto& [name, target] : aliases) named.emplace(name, lookup(target));
+        for (auto& r : refs_)
+            r.type->fields[r.index].type = lookup(r.name);
+        for (auto& [name, target] : aliases)
+            named.emplace(name, lookup(target));
     }
 
 private:
@@ -194,23 +196,29 @@ private:
     }
     char peek()
     {
-        while (at_ < table_text.size() && std::isspace(static_cast<unsigned char>(table_text[at_]))) ++at_;
+        while (at_ < table_text.size() && std::isspace(static_cast<unsigned char>(table_text[at_])))
+            ++at_;
         return at_ < table_text.size() ? table_text[at_] : '\0';
     }
     std::string ident()
     {
         peek();
         std::size_t start = at_;
-        auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '%'; };
-        while (at_ < table_text.size() && word(table_text[at_])) ++at_;
-        if (at_ == start) throw std::logic_error("schema field table: name expected at " + std::to_string(at_));
+        auto word = [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '%';
+        };
+        while (at_ < table_text.size() && word(table_text[at_]))
+            ++at_;
+        if (at_ == start)
+            throw std::logic_error("schema field table: name expected at " + std::to_string(at_));
         return std::string(table_text.substr(start, at_ - start));
     }
     // "{ fields }": a new anonymous type.
     field_type* body()
     {
         field_type* t = &types.emplace_back();
-        if (peek() != '{') throw std::logic_error("schema field table: '{' expected at " + std::to_string(at_));
+        if (peek() != '{')
+            throw std::logic_error("schema field table: '{' expected at " + std::to_string(at_));
         ++at_;
         while (peek() != '}') {
             std::string f = ident();

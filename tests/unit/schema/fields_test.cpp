@@ -27,8 +27,10 @@ TEST_CASE("the field table knows a Deployment down to its containers' probes and
     REQUIRE(d);
     CHECK(walk(d, {"metadata", "ownerReferences", "blockOwnerDeletion"}));
     CHECK(walk(d, {"spec", "strategy", "rollingUpdate", "maxSurge"}));
-    CHECK(walk(d, {"spec", "template", "spec", "containers", "livenessProbe", "httpGet", "httpHeaders", "value"}));
-    CHECK(walk(d, {"spec", "template", "spec", "volumes", "projected", "sources", "serviceAccountToken", "audience"}));
+    CHECK(walk(
+        d, {"spec", "template", "spec", "containers", "livenessProbe", "httpGet", "httpHeaders", "value"}));
+    CHECK(walk(d, {"spec", "template", "spec", "volumes", "projected", "sources", "serviceAccountToken",
+                   "audience"}));
     CHECK(walk(d, {"spec", "template", "spec", "affinity", "podAntiAffinity",
                    "preferredDuringSchedulingIgnoredDuringExecution", "podAffinityTerm", "topologyKey"}));
     CHECK_FALSE(walk(d, {"spec", "foo"}));
@@ -50,7 +52,8 @@ TEST_CASE("the field table shares one type between kinds that share it")
 {
     CHECK(s::fields_for("rbac.authorization.k8s.io/v1", "RoleBinding") ==
           s::fields_for("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"));
-    CHECK(walk(s::fields_for("batch/v1", "CronJob"), {"spec", "jobTemplate", "spec", "template", "spec", "containers"}));
+    CHECK(walk(s::fields_for("batch/v1", "CronJob"),
+               {"spec", "jobTemplate", "spec", "template", "spec", "containers"}));
     CHECK(s::named_type("PodSpec") == walk(s::fields_for("v1", "Pod"), {"spec"})->type);
     CHECK(walk(s::fields_for("events.k8s.io/v1", "Event"), {"regarding", "fieldPath"}));
 }

@@ -41,6 +41,8 @@ struct response {
     unsigned status = 200;
     std::string content_type = "application/json";
     std::string body;
+    // Sent as `Warning: 299 - "<text>"` headers (unknown fields under fieldValidation=Warn).
+    std::vector<std::string> warnings = {};
 };
 
 // A watch in flight. The api appends complete JSON lines to `pending` and calls `wake`; the

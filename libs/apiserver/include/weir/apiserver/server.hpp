@@ -12,6 +12,7 @@
 
 #include <weir/core/result.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -24,6 +25,9 @@ struct server_options {
     std::filesystem::path kubeconfig; // written when not empty
     bool rbac = false;
     bool handle_signals = true;
+    // The most a connection may take to send one request (headers and body) or stay idle between
+    // requests; slow or idle clients are then cut off.
+    std::chrono::seconds request_timeout{300};
 };
 
 class server {

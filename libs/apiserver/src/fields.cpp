@@ -1,0 +1,97 @@
+// Unknown fields of built-in kinds. The real server decodes into Go structs, so a field the type
+// does not have vanishes; fieldValidation says whether that is an error (Strict), a Warning header
+// per field (Warn, the server's default) or silent (Ignore). Field names: libs/schema/fields.hpp.
+#include "api_impl.hpp"
+
+#include <weir/schema/fields.hpp>
+
+#include <fmt/format.h>
+
+namespace weir::apiserver {
+
+namespace {
+
+// Removes the fields `t` does not have, recording their paths as the real decoder spells them
+// ("spec.template.spec.containers[0].imagee").
+void prune(value& v, const schema::field_type& t, const std::string& path, std::vector<std::string>& unknown)
+{
+    if (v.is_array()) {
+        std::size_t i = 0;
+        for (auto& e : v.as_array())
+            prune(e, t, fmt::format("{}[{}]", path, i++), unknown);
+        return;
+    }
+    if (!v.is_object()) return;
+    auto& members = v.as_object();
+    for (auto it = members.begin(); it != members.end();) {
+        const schema::field_ref* f = t.find(it->first);
+        std::string child = path.empty() ? it->first : path + "." + it->first;
+        if (!f) {
+            unknown.push_back(std::move(child));
+            it = members.erase(it);
+            continue;
+        }
+        if (f->type) prune(it->second, *f->type, child, unknown);
+        ++it;
+    }
+}
+
+std::vector<std::string> unknown_fields(const resource_info& r, value& obj)
+{
+    std::vector<std::string> unknown;
+    if (r.custom) return unknown;
+    if (const schema::field_type* t = schema::fields_for(r.api_version(), r.kind))
+        prune(obj, *t, "", unknown);
+    return unknown;
+}
+
+std::string quoted_list(const std::vector<std::string>& fields)
+{
+    std::string out;
+    for (const auto& f : fields)
+        out += fmt::format("{}unknown field \"{}\"", out.empty() ? "" : ", ", f);
+    return out;
+}
+
+} // namespace
+
+status api::impl::check_fields(call& c, value& obj, bool patch)
+{
+    std::vector<std::string> unknown = unknown_fields(*c.t.res, obj);
+    if (unknown.empty()) return ok();
+    std::string mode = c.param("fieldValidation", "Warn");
+    if (mode == "Strict") {
+        std::string msg = "strict decoding error: " + quoted_list(unknown);
+        if (!patch)
+            msg = fmt::format("{} in version \"{}\" cannot be handled as a {}: {}", c.t.res->kind,
+                              c.t.res->version, c.t.res->kind, msg);
+        return api_error(400, "BadRequest", std::move(msg));
+    }
+    if (mode == "Warn")
+        for (const auto& f : unknown)
+            c.warnings.push_back(fmt::format("unknown field \"{}\"", f));
+    return ok();
+}
+
+status api::impl::check_applied_fields(call& c, const value& applied)
+{
+    if (c.t.res->custom) return ok();
+    value copy = applied;
+    std::vector<std::string> unknown = unknown_fields(*c.t.res, copy);
+    if (unknown.empty()) return ok();
+    // structured-merge-diff's wording; the real server answers 500 here (kubernetes#122480).
+    std::string what = c.t.res->namespaced ? c.t.ns + "/" + c.t.name : c.t.name;
+    std::string errors;
+    if (unknown.size() == 1) {
+        errors = "." + unknown.front() + ": field not declared in schema";
+    } else {
+        errors = "errors:";
+        for (const auto& f : unknown)
+            errors += "\n  ." + f + ": field not declared in schema";
+    }
+    return api_error(500, "InternalError",
+                     fmt::format("failed to create typed patch object ({}; {}, Kind={}): {}", what,
+                                 c.t.res->api_version(), c.t.res->kind, errors));
+}
+
+} // namespace weir::apiserver
