@@ -164,6 +164,8 @@ result<s3_client::response> s3_client::send(std::string_view bucket, std::string
         return transient_error(fmt::format("{} (no bucket '{}' at {}: check spec.bucketName and spec.endpoint)",
                                            what, bucket, options_.endpoint),
                                "BucketNotFound");
+    if (res->status == 404 && detail.starts_with("NoSuchKey"))
+        return terminal_error(what, "ObjectNotFound");
     if (res->status == 301 || res->status == 307 || detail.starts_with("PermanentRedirect"))
         return transient_error(what + " (the bucket lives in another region or endpoint: set spec.region)",
                                "BucketOperationFailed");

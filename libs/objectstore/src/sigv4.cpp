@@ -29,20 +29,15 @@ std::string lower(std::string_view s)
     return out;
 }
 
-// Leading and trailing spaces removed and inner runs of spaces folded to one, as SigV4 asks.
+// Leading and trailing whitespace removed and inner runs of spaces folded to one, as SigV4 asks
+// (and as AWS's SDKs do it: tabs inside a value are kept).
 std::string trim_value(std::string_view v)
 {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
     std::string out;
-    bool space = false;
-    for (char c : v) {
-        if (c == ' ' || c == '\t') {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += c;
-    }
+    for (char c : v)
+        if (c != ' ' || out.empty() || out.back() != ' ') out += c;
     return out;
 }
 

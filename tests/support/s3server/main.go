@@ -3,7 +3,8 @@
 // AWS Signature V4 that aws-sdk-go's own signer reproduces from the same request and keys, so the
 // tests check weir's signing against AWS's code. Serves ListObjectsV2 (prefix, max-keys,
 // continuation-token) and GetObject, path style, over http or https (-tls-cert/-tls-key).
-// Each request is logged to stdout as "<op> <bucket> <key>" so tests can count downloads.
+// Each request is logged (-log, or stdout) as "<op> <bucket> <key>" so tests can count downloads;
+// -page-size caps the keys per page so that any client's pagination is exercised.
 //
 // With -sign it is instead the differential oracle: it reads JSON requests, one per line, from
 // stdin and prints the Authorization header aws-sdk-go computes for each.
@@ -27,6 +28,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go/aws/credentials"
@@ -42,13 +44,31 @@ var (
 	tlsCert   = flag.String("tls-cert", "", "serve https with this certificate")
 	tlsKey    = flag.String("tls-key", "", "and this key")
 	signMode  = flag.Bool("sign", false, "differential oracle: sign JSON requests from stdin")
+	logFile   = flag.String("log", "", "append one line per request here (default stdout)")
+	pageCap   = flag.Int("page-size", 1000, "most keys per ListObjectsV2 page, whatever max-keys asks")
+	logMu     sync.Mutex
+	logTo     io.Writer = os.Stdout
 )
+
+func logf(format string, args ...interface{}) {
+	logMu.Lock()
+	defer logMu.Unlock()
+	fmt.Fprintf(logTo, format, args...)
+}
 
 func main() {
 	flag.Parse()
 	if *signMode {
 		signLines()
 		return
+	}
+	if *logFile != "" {
+		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		logTo = f
 	}
 	srv := &http.Server{Addr: *listen, Handler: http.HandlerFunc(handle)}
 	var err error
@@ -68,7 +88,7 @@ type s3Error struct {
 }
 
 func fail(w http.ResponseWriter, status int, code, message string) {
-	fmt.Printf("error %s %s\n", code, message)
+	logf("error %s %s\n", code, message)
 	w.Header().Set("Content-Type", "application/xml")
 	w.WriteHeader(status)
 	xml.NewEncoder(w).Encode(s3Error{Code: code, Message: message})
@@ -145,7 +165,7 @@ func handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := parts[1]
-	fmt.Printf("get %s %s\n", bucket, key)
+	logf("get %s %s\n", bucket, key)
 	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(key)))
 	if err != nil || strings.Contains(key, "..") {
 		fail(w, 404, "NoSuchKey", "The specified key does not exist.")
@@ -183,10 +203,13 @@ func list(w http.ResponseWriter, r *http.Request, bucket, dir string) {
 		fail(w, 400, "NotImplemented", "only ListObjectsV2 (list-type=2) is served")
 		return
 	}
-	fmt.Printf("list %s %s\n", bucket, q.Get("prefix"))
+	logf("list %s %s\n", bucket, q.Get("prefix"))
 	maxKeys := 1000
 	if m := q.Get("max-keys"); m != "" {
 		maxKeys, _ = strconv.Atoi(m)
+	}
+	if maxKeys > *pageCap {
+		maxKeys = *pageCap
 	}
 	after := ""
 	if t := q.Get("continuation-token"); t != "" {

@@ -11,7 +11,8 @@
 // key), which AWS's own endpoints want. Without an access key requests go out anonymous.
 // Errors (reason / kind): Unreachable (transient: connection, TLS, DNS); AuthenticationFailed
 // (403, with the store's error code, e.g. SignatureDoesNotMatch: transient, the Secret can be fixed
-// without touching the Bucket); BucketNotFound (404 NoSuchBucket); BucketOperationFailed (other
+// without touching the Bucket); BucketNotFound (404 NoSuchBucket); ObjectNotFound (404 NoSuchKey,
+// terminal); BucketOperationFailed (other
 // answers; 5xx transient). Messages name the endpoint, the bucket and the store's own message.
 // Thread-safe: each call is its own connection.
 #pragma once
