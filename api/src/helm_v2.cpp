@@ -81,6 +81,7 @@ result<std::vector<values_reference>> read_values_from(const value& spec)
         WEIR_TRY_ASSIGN(auto target, optional_string(item, "targetPath", path + ".targetPath"));
         r.target_path = target.value_or("");
         WEIR_TRY_ASSIGN(r.optional, optional_bool(item, "optional", path + ".optional", false));
+        WEIR_TRY_ASSIGN(r.literal, optional_bool(item, "literal", path + ".literal", false));
         out.push_back(std::move(r));
     }
     return out;
@@ -108,6 +109,13 @@ result<action_options> read_action(const value& spec, std::string_view key, bool
         return invalid_field(
             p + ".deletionPropagation",
             fmt::format("\"{}\" must be background, foreground or orphan", a.deletion_propagation));
+    WEIR_TRY_ASSIGN(a.replace, optional_bool(*o, "replace", p + ".replace", false));
+    WEIR_TRY_ASSIGN(a.preserve_values, optional_bool(*o, "preserveValues", p + ".preserveValues", false));
+    WEIR_TRY_ASSIGN(a.recreate, optional_bool(*o, "recreate", p + ".recreate", false));
+    WEIR_TRY_ASSIGN(a.disable_open_api_validation,
+                    optional_bool(*o, "disableOpenAPIValidation", p + ".disableOpenAPIValidation", false));
+    WEIR_TRY_ASSIGN(a.disable_schema_validation,
+                    optional_bool(*o, "disableSchemaValidation", p + ".disableSchemaValidation", false));
     WEIR_TRY_ASSIGN(auto crds, optional_string(*o, "crds", p + ".crds"));
     a.crds = crds.value_or("");
     if (const value* r = o->find("remediation"); r && r->is_object()) {
@@ -185,6 +193,11 @@ result<helm_release_spec> helm_release_spec::from(const value& object)
     WEIR_TRY_ASSIGN(s.max_history, optional_int(*spec, "maxHistory", "spec.maxHistory", 5));
     WEIR_TRY_ASSIGN(auto sa, optional_string(*spec, "serviceAccountName", "spec.serviceAccountName"));
     s.service_account_name = sa.value_or("");
+    WEIR_TRY_ASSIGN(s.kube_config, kube_config_reference::from_spec(*spec));
+    if (const value* cm = spec->find("commonMetadata"); cm && cm->is_object()) {
+        WEIR_TRY_ASSIGN(s.common_labels, string_map(*cm, "labels", "spec.commonMetadata.labels"));
+        WEIR_TRY_ASSIGN(s.common_annotations, string_map(*cm, "annotations", "spec.commonMetadata.annotations"));
+    }
     if (const value* deps = spec->find("dependsOn"); deps && deps->is_array()) {
         for (std::size_t i = 0; i < deps->as_array().size(); ++i) {
             WEIR_TRY_ASSIGN(auto d,

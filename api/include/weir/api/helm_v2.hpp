@@ -6,6 +6,7 @@
 
 #include <weir/api/meta.hpp>
 
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct values_reference {
     std::string values_key = "values.yaml";
     std::string target_path;
     bool optional = false;
+    bool literal = false; // targetPath value taken as is (--set-literal)
 };
 
 struct remediation {
@@ -58,6 +60,11 @@ struct action_options {
     bool keep_history = false;                       // uninstall only
     std::string deletion_propagation = "background"; // uninstall only: background, foreground, orphan
     std::string crds;                                // install: Create, upgrade: Skip
+    bool replace = false;                            // install: reuse a failed/uninstalled release's name
+    bool preserve_values = false;                    // upgrade: the last release's values under the new ones
+    bool recreate = false;                           // rollback: restart the pods of the rolled-back objects
+    bool disable_open_api_validation = false;        // install/upgrade: objects not validated by the server
+    bool disable_schema_validation = false;          // install/upgrade: values.schema.json not checked
     remediation remediate;
 };
 
@@ -76,6 +83,8 @@ struct helm_release_spec {
     std::chrono::nanoseconds timeout = std::chrono::minutes(5);
     int max_history = 5;
     std::string service_account_name;
+    std::optional<kube_config_reference> kube_config; // a remote cluster: objects and records go there
+    std::map<std::string, std::string> common_labels, common_annotations; // spec.commonMetadata
     std::vector<cross_namespace_reference> depends_on; // HelmReleases
     value values;                                      // inline values (object or null)
     std::vector<values_reference> values_from;
