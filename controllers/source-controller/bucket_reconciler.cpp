@@ -207,7 +207,10 @@ result<bucket_reconciler::outcome> bucket_reconciler::fetch_and_store(const valu
     auto where = [&] { return fmt::format("bucket '{}' at {}", spec.bucket_name, spec.endpoint); };
 
     auto index = bucket::list_index(s3, spec.bucket_name, spec.prefix, spec.ignore);
-    if (!index) return index.err().wrap(fmt::format("failed to list the objects of {}", where()));
+    // The store's own answer (a 403 SignatureDoesNotMatch too) is a BucketOperationFailed, as in Flux.
+    if (!index)
+        return with_reason(index.err().wrap(fmt::format("failed to list the objects of {}", where())),
+                           "BucketOperationFailed");
     std::string revision = bucket::index_revision(*index);
 
     std::optional<api::artifact> current;
@@ -220,7 +223,10 @@ result<bucket_reconciler::outcome> bucket_reconciler::fetch_and_store(const valu
 
     cond::mark_reconciling(updated, "Progressing", fmt::format("building artifact: new revision '{}'", revision));
     auto synced = bucket::sync_tree(s3, spec.bucket_name, *index, cache_dir(obj), options_.download_workers);
-    if (!synced) return synced.err().wrap(fmt::format("failed to download the objects of {}", where()));
+    if (!synced)
+        return with_reason(synced.err().wrap(fmt::format("failed to download the objects of {}", where())),
+                           synced.err().reason == "StorageOperationFailed" ? "StorageOperationFailed"
+                                                                           : "BucketOperationFailed");
     log_.info("bucket objects fetched", {{"bucket", spec.bucket_name},
                                           {"objects", std::to_string(index->size())},
                                           {"downloaded", std::to_string(synced->downloaded)},
