@@ -52,6 +52,7 @@ std::string artifact_revision(const value& source)
 const kube::gvk git_repository{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
 const kube::gvk kustomization{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
 const kube::gvk oci_repository{"source.toolkit.fluxcd.io", "v1", "OCIRepository"};
+const kube::gvk bucket{"source.toolkit.fluxcd.io", "v1", "Bucket"};
 constexpr std::string_view by_source_index = "by-source";
 constexpr std::string_view by_dependency_index = "by-dependency";
 
@@ -132,11 +133,12 @@ void kustomization_reconciler::bind(runtime::controller& controller)
         return out;
     });
     // A new artifact on a source reconciles every Kustomization built from it; other status
-    // updates of the source (conditions, lastHandledReconcileAt) do not. OCIRepository is watched
-    // where its CRD is served (an informer of an unknown kind would fail).
+    // updates of the source (conditions, lastHandledReconcileAt) do not. OCIRepository and Bucket
+    // are watched where their CRDs are served (an informer of an unknown kind would fail).
     controller.watches(git_repository, new_artifact_wakes("GitRepository"));
     if (mgr_.client().mapper().mapping_for(oci_repository))
         controller.watches(oci_repository, new_artifact_wakes("OCIRepository"));
+    if (mgr_.client().mapper().mapping_for(bucket)) controller.watches(bucket, new_artifact_wakes("Bucket"));
 }
 
 runtime::map_fn kustomization_reconciler::new_artifact_wakes(std::string kind)
