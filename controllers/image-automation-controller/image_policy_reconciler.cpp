@@ -23,7 +23,7 @@ oci::tag_policy to_tag_policy(const image_policy_spec& s)
     oci::tag_policy p;
     p.kind = s.kind == api::image_v1::policy_kind::semver         ? oci::tag_order::semver
              : s.kind == api::image_v1::policy_kind::alphabetical ? oci::tag_order::alphabetical
-                                                                   : oci::tag_order::numerical;
+                                                                  : oci::tag_order::numerical;
     p.semver_range = s.semver_range;
     p.ascending = s.ascending;
     p.filter_pattern = s.filter_pattern;
@@ -31,7 +31,10 @@ oci::tag_policy to_tag_policy(const image_policy_spec& s)
     return p;
 }
 
-std::string ns_of(const value& obj) { return std::string(obj.find_path({"metadata", "namespace"})->as_string()); }
+std::string ns_of(const value& obj)
+{
+    return std::string(obj.find_path({"metadata", "namespace"})->as_string());
+}
 
 bool labels_match(const value& match_labels, const value* labels)
 {
@@ -99,18 +102,28 @@ result<runtime::action> image_policy_reconciler::reconcile(const runtime::reques
         return runtime::action::await_change();
     };
 
-    std::string repo_ns = spec.image_repository_ref.namespace_.empty() ? req.namespace_ : spec.image_repository_ref.namespace_;
+    std::string repo_ns =
+        spec.image_repository_ref.namespace_.empty() ? req.namespace_ : spec.image_repository_ref.namespace_;
     std::string repo_key = repo_ns + "/" + spec.image_repository_ref.name;
+    if (repo_ns != req.namespace_ && no_cross_namespace_refs_)
+        return terminal_error(
+            fmt::format("cannot access ImageRepository '{}': cross-namespace references are disabled "
+                        "(--no-cross-namespace-refs); use an ImageRepository in namespace '{}'",
+                        repo_key, req.namespace_),
+            "AccessDenied");
     kube::object_ptr repo = repositories_->cache().get(repo_key);
-    if (!repo) return not_ready("DependencyNotReady", fmt::format("referenced ImageRepository '{}' not found", repo_key));
+    if (!repo)
+        return not_ready("DependencyNotReady",
+                         fmt::format("referenced ImageRepository '{}' not found", repo_key));
     if (repo_ns != req.namespace_) {
         WEIR_TRY_ASSIGN(bool allowed, access_allowed(*repo, req.namespace_));
         if (!allowed) {
             // Retried: the namespace's labels or the repository's accessFrom may change.
-            error e = transient_error(fmt::format("access denied: ImageRepository '{}' does not grant access to "
-                                                  "namespace '{}' (spec.accessFrom.namespaceSelectors)",
-                                                  repo_key, req.namespace_),
-                                      "AccessDenied");
+            error e =
+                transient_error(fmt::format("access denied: ImageRepository '{}' does not grant access to "
+                                            "namespace '{}' (spec.accessFrom.namespaceSelectors)",
+                                            repo_key, req.namespace_),
+                                "AccessDenied");
             cond::mark_failed(updated, e.reason, e.message);
             cond::set_observed_generation(updated);
             WEIR_TRY(write_status(obj, updated));
@@ -121,13 +134,15 @@ result<runtime::action> image_policy_reconciler::reconcile(const runtime::reques
     // Stored tags are used even while the repository's latest scan fails, as Flux does: a registry
     // outage must not take selections away.
     if (!tags)
-        return not_ready("DependencyNotReady", fmt::format("ImageRepository '{}' has not been scanned yet", repo_key));
+        return not_ready("DependencyNotReady",
+                         fmt::format("ImageRepository '{}' has not been scanned yet", repo_key));
     std::string image(repo->find_path({"spec", "image"})->as_string());
 
     WEIR_TRY_ASSIGN(auto chosen, selector.select(*tags));
     if (!chosen)
-        return not_ready("ReconciliationFailed",
-                         fmt::format("no tag of '{}' matches the policy ({} tags scanned)", image, tags->size()));
+        return not_ready(
+            "ReconciliationFailed",
+            fmt::format("no tag of '{}' matches the policy ({} tags scanned)", image, tags->size()));
 
     auto previous = image_ref::from(obj.find_path({"status", "latestRef"}));
     image_ref latest{image, *chosen, ""};
@@ -142,7 +157,8 @@ result<runtime::action> image_policy_reconciler::reconcile(const runtime::reques
             if (!target) return target.err();
             auto digest = target->client->manifest_digest(target->image.repository, latest.tag);
             if (!digest) {
-                error e = digest.err().wrap(fmt::format("failed to reflect the digest of {}:{}", image, latest.tag));
+                error e = digest.err().wrap(
+                    fmt::format("failed to reflect the digest of {}:{}", image, latest.tag));
                 e.kind = error_kind::transient;
                 cond::mark_failed(updated, "ReconciliationFailed", e.message);
                 WEIR_TRY(write_status(obj, updated));
@@ -154,6 +170,8 @@ result<runtime::action> image_policy_reconciler::reconcile(const runtime::reques
 
     value& st = updated["status"];
     st["latestRef"] = latest.to_value();
+    // v1beta2's string form, kept for clients that still read it.
+    st["latestImage"] = latest.name + ":" + latest.tag + (latest.digest.empty() ? "" : "@" + latest.digest);
     bool changed = !previous || !(*previous == latest);
     if (changed && previous) st["observedPreviousRef"] = previous->to_value();
     // Flux's wording: "... resolved to <tag>[ with digest <d>][ (previously <name>:<tag>[@<d>])]".
@@ -162,12 +180,14 @@ result<runtime::action> image_policy_reconciler::reconcile(const runtime::reques
     std::string message = fmt::format("Latest image tag for {} resolved to {}", image, latest.tag);
     if (!latest.digest.empty()) message += " with digest " + latest.digest;
     if (prev && !(*prev == latest))
-        message += fmt::format(" (previously {}:{}{})", prev->name, prev->tag, prev->digest.empty() ? "" : "@" + prev->digest);
+        message += fmt::format(" (previously {}:{}{})", prev->name, prev->tag,
+                               prev->digest.empty() ? "" : "@" + prev->digest);
     cond::mark_ready(updated, "Succeeded", message);
     cond::set_observed_generation(updated);
     WEIR_TRY(write_status(obj, updated));
     if (changed) mgr_.events().normal(obj, "Succeeded", message);
-    if (spec.digest_reflection_policy == "Always" && spec.interval) return runtime::action::requeue(to_ms(*spec.interval));
+    if (spec.digest_reflection_policy == "Always" && spec.interval)
+        return runtime::action::requeue(to_ms(*spec.interval));
     return runtime::action::await_change();
 }
 

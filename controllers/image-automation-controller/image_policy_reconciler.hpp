@@ -1,6 +1,8 @@
 // ImagePolicy: choose the latest tag of the referenced ImageRepository's scanned tags by the
 // policy (semver, alphabetical, numerical, with filterTags), optionally reflect its digest, and
-// report it in status.latestRef; an event marks every change of selection.
+// report it in status.latestRef (and as the string status.latestImage "name:tag[@digest]", the
+// v1beta2 form); an event marks every change of selection. With --no-cross-namespace-refs a
+// repository in another namespace stalls the policy (AccessDenied).
 #pragma once
 
 #include "tag_store.hpp"
@@ -12,7 +14,10 @@ namespace weir::image {
 
 class image_policy_reconciler {
 public:
-    image_policy_reconciler(runtime::manager& mgr, tag_store& tags) : mgr_(mgr), tags_(tags) {}
+    image_policy_reconciler(runtime::manager& mgr, tag_store& tags, bool no_cross_namespace_refs = false)
+        : mgr_(mgr), tags_(tags), no_cross_namespace_refs_(no_cross_namespace_refs)
+    {
+    }
     void bind(runtime::controller& c, runtime::controller& repositories)
     {
         controller_ = &c;
@@ -28,6 +33,7 @@ private:
 
     runtime::manager& mgr_;
     tag_store& tags_;
+    bool no_cross_namespace_refs_;
     runtime::controller* controller_ = nullptr;
     runtime::controller* repositories_ = nullptr;
     logger log_{"imagepolicy"};

@@ -14,7 +14,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-
 #include <zlib.h>
 
 namespace weir::image {
@@ -26,7 +25,8 @@ namespace {
 value string_array(const std::vector<std::string>& v)
 {
     array a;
-    for (const auto& s : v) a.emplace_back(s);
+    for (const auto& s : v)
+        a.emplace_back(s);
     return a;
 }
 
@@ -105,6 +105,7 @@ result<runtime::action> image_repository_reconciler::reconcile(const runtime::re
     if (auto wait = scan_not_due(obj, spec, image->canonical(), stored != nullptr))
         return runtime::action::requeue(*wait);
 
+    WEIR_TRY(check_provider(spec));
     auto target = connect_registry(mgr_.client(), req.namespace_, spec);
     if (!target) {
         error e = target.err().wrap("failed to configure authentication options");
@@ -127,7 +128,8 @@ result<runtime::action> image_repository_reconciler::reconcile(const runtime::re
     std::string revision = tags_checksum(tags);
     value latest = string_array(oci::latest_tags(tags));
     if (changed) {
-        if (auto s = tags_.put(req.key(), std::move(tags)); !s) return fail(s.err(), "StorageOperationFailed");
+        if (auto s = tags_.put(req.key(), std::move(tags)); !s)
+            return fail(s.err(), "StorageOperationFailed");
     }
 
     value& st = updated["status"];

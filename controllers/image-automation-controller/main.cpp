@@ -18,6 +18,7 @@ namespace {
 
 struct image_flags {
     std::string storage_path = "/data";
+    bool no_cross_namespace_refs = false;
 };
 
 result<image_flags> parse_image_flags(const std::vector<std::string>& rest)
@@ -25,7 +26,11 @@ result<image_flags> parse_image_flags(const std::vector<std::string>& rest)
     image_flags f;
     if (const char* env = std::getenv("STORAGE_PATH")) f.storage_path = env;
     runtime::flag_set own;
-    own.string("storage-path", f.storage_path, "Where the scanned tags and Git work trees are kept.");
+    own.string("storage-path", f.storage_path, "Where the scanned tags and Git work trees are kept.")
+        .boolean(
+            "no-cross-namespace-refs", f.no_cross_namespace_refs,
+            "When set to true, references between custom resources are allowed only if the reference and the "
+            "referee are in the same namespace.");
     WEIR_TRY(own.parse(rest));
     return f;
 }
@@ -35,7 +40,8 @@ result<image_flags> parse_image_flags(const std::vector<std::string>& rest)
 int main(int argc, char** argv)
 {
     std::vector<std::string> rest;
-    auto opts = runtime::parse_flags(argc, argv, {.name = "image-automation-controller", .concurrent = 4}, &rest);
+    auto opts =
+        runtime::parse_flags(argc, argv, {.name = "image-automation-controller", .concurrent = 4}, &rest);
     if (!opts) return runtime::exit_with(opts.err());
     auto flags = parse_image_flags(rest);
     if (!flags) return runtime::exit_with(flags.err());
@@ -45,18 +51,21 @@ int main(int argc, char** argv)
     if (!mgr) return runtime::exit_with(mgr.err());
 
     image::image_repository_reconciler repos(**mgr, **store);
-    image::image_policy_reconciler policies(**mgr, **store);
-    image::image_update_automation_reconciler automations(**mgr, std::filesystem::path(flags->storage_path) / "work");
+    image::image_policy_reconciler policies(**mgr, **store, flags->no_cross_namespace_refs);
+    image::image_update_automation_reconciler automations(
+        **mgr, std::filesystem::path(flags->storage_path) / "work", flags->no_cross_namespace_refs);
 
     // Flux's predicate for its kinds: a spec change or a reconcile request, not a finalizer write.
-    auto& repo_ctl = (*mgr)->add_controller({.name = "imagerepository",
-                                             .kind = image::image_repository_kind,
-                                             .reconcile = [&](const runtime::request& r) { return repos.reconcile(r); },
-                                             .predicate = runtime::generation_or_request_changed});
-    auto& policy_ctl = (*mgr)->add_controller({.name = "imagepolicy",
-                                               .kind = image::image_policy_kind,
-                                               .reconcile = [&](const runtime::request& r) { return policies.reconcile(r); },
-                                               .predicate = runtime::generation_or_request_changed});
+    auto& repo_ctl =
+        (*mgr)->add_controller({.name = "imagerepository",
+                                .kind = image::image_repository_kind,
+                                .reconcile = [&](const runtime::request& r) { return repos.reconcile(r); },
+                                .predicate = runtime::generation_or_request_changed});
+    auto& policy_ctl =
+        (*mgr)->add_controller({.name = "imagepolicy",
+                                .kind = image::image_policy_kind,
+                                .reconcile = [&](const runtime::request& r) { return policies.reconcile(r); },
+                                .predicate = runtime::generation_or_request_changed});
     auto& auto_ctl = (*mgr)->add_controller(
         {.name = "imageupdateautomation",
          .kind = image::image_update_automation_kind,
@@ -65,8 +74,10 @@ int main(int argc, char** argv)
     repos.bind(repo_ctl);
     policies.bind(policy_ctl, repo_ctl);
     automations.bind(auto_ctl, policy_ctl);
-    policy_ctl.watches(image::image_repository_kind, [&](const value& repo) { return policies.policies_for(repo); });
-    auto_ctl.watches(image::image_policy_kind, [&](const value& p) { return automations.automations_for(p); });
+    policy_ctl.watches(image::image_repository_kind,
+                       [&](const value& repo) { return policies.policies_for(repo); });
+    auto_ctl.watches(image::image_policy_kind,
+                     [&](const value& p) { return automations.automations_for(p); });
     // A changed GitRepository (URL, credentials, branch) is taken up at once, as in Flux.
     auto_ctl.watches(image::git_repository_kind,
                      [&](const value& r) { return automations.automations_for_source(r); });

@@ -16,6 +16,8 @@ struct registry_target {
     std::unique_ptr<oci::registry_client> client;
 };
 
+// Terminal (UnsupportedProvider) for spec.provider aws/gcp/azure: cloud logins cannot work here.
+status check_provider(const api::image_v1::image_repository_spec& spec);
 // Reads the Secrets the spec names (in `namespace_`); errors name the Secret and what is wrong.
 result<registry_target> connect_registry(kube::client& kube, const std::string& namespace_,
                                          const api::image_v1::image_repository_spec& spec);

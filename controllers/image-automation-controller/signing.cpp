@@ -1,73 +1,14 @@
 #include "signing.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
+#include "tool.hpp"
+
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <vector>
-
-extern char** environ;
 
 namespace weir::image {
 namespace fs = std::filesystem;
 
 namespace {
-
-struct scratch {
-    fs::path path;
-    explicit scratch(const fs::path& parent)
-    {
-        std::error_code ec;
-        fs::create_directories(parent, ec);
-        std::string tmpl = (parent / "sign-XXXXXX").string(); // short: gpg-agent's socket path must fit
-        if (char* p = ::mkdtemp(tmpl.data())) path = p;
-    }
-    ~scratch()
-    {
-        std::error_code ec;
-        if (!path.empty()) fs::remove_all(path, ec);
-    }
-};
-
-void write_private(const fs::path& p, const std::string& text)
-{
-    std::ofstream(p, std::ios::binary) << text;
-    ::chmod(p.c_str(), 0600);
-}
-
-std::string slurp(const fs::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// Runs argv with output to `log`; the exit status, or -1 when it could not start.
-int run_tool(const std::vector<std::string>& argv, const fs::path& log)
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return -1;
-    int st = 0;
-    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 error tool_failed(std::string_view what, const fs::path& log)
 {
@@ -83,7 +24,8 @@ result<std::string> sign_gpg(const signing_key& key, const std::string& buffer, 
     ::chmod(home.c_str(), 0700);
     write_private(dir / "key.asc", key.key);
     write_private(dir / "commit", buffer);
-    std::vector<std::string> base{"gpg", "--batch", "--no-tty", "--homedir", home.string(), "--pinentry-mode", "loopback"};
+    std::vector<std::string> base{"gpg",         "--batch",         "--no-tty", "--homedir",
+                                  home.string(), "--pinentry-mode", "loopback"};
     if (!key.passphrase.empty()) {
         write_private(dir / "pass", key.passphrase);
         base.push_back("--passphrase-file");
@@ -95,8 +37,8 @@ result<std::string> sign_gpg(const signing_key& key, const std::string& buffer, 
         return v;
     };
     int imported = run_tool(with({"--import", (dir / "key.asc").string()}), log);
-    int signed_rc = imported == 0 ? run_tool(with({"--armor", "--detach-sign", "--output", (dir / "commit.asc").string(),
-                                                   (dir / "commit").string()}),
+    int signed_rc = imported == 0 ? run_tool(with({"--armor", "--detach-sign", "--output",
+                                                   (dir / "commit.asc").string(), (dir / "commit").string()}),
                                              log)
                                   : -1;
     // The agent gpg started for this home would outlive it: stop it.
@@ -109,15 +51,17 @@ result<std::string> sign_gpg(const signing_key& key, const std::string& buffer, 
 result<std::string> sign_ssh(const signing_key& key, const std::string& buffer, const fs::path& dir)
 {
     if (!key.passphrase.empty())
-        return terminal_error("commit signing with a passphrase-protected SSH key is not supported: use a key without "
-                              "passphrase or an OpenPGP key",
-                              "InvalidSigningKey");
+        return terminal_error(
+            "commit signing with a passphrase-protected SSH key is not supported: use a key without "
+            "passphrase or an OpenPGP key",
+            "InvalidSigningKey");
     fs::path log = dir / "log";
     std::string k = key.key;
     if (!k.empty() && k.back() != '\n') k += '\n';
     write_private(dir / "identity", k);
     write_private(dir / "commit", buffer);
-    if (run_tool({"ssh-keygen", "-Y", "sign", "-n", "git", "-f", (dir / "identity").string(), (dir / "commit").string()},
+    if (run_tool({"ssh-keygen", "-Y", "sign", "-n", "git", "-f", (dir / "identity").string(),
+                  (dir / "commit").string()},
                  log) != 0)
         return tool_failed("ssh-keygen could not sign with the identity", log);
     return slurp(dir / "commit.sig");
@@ -138,26 +82,31 @@ result<signing_key> signing_key_from(const std::map<std::string, std::string>& d
         key.key = get("git.asc");
         key.passphrase = get("passphrase");
         if (key.key.empty())
-            return terminal_error("signing key secret '" + secret_name + "' has no 'git.asc' key (an armored OpenPGP "
-                                  "private key)",
+            return terminal_error("signing key secret '" + secret_name +
+                                      "' has no 'git.asc' key (an armored OpenPGP "
+                                      "private key)",
                                   "InvalidSigningKey");
     } else if (key.type == "ssh") {
         key.key = get("identity");
         key.passphrase = get("password");
         if (key.key.empty())
-            return terminal_error("signing key secret '" + secret_name + "' has no 'identity' key (an SSH private key)",
+            return terminal_error("signing key secret '" + secret_name +
+                                      "' has no 'identity' key (an SSH private key)",
                                   "InvalidSigningKey");
     } else {
-        return terminal_error("spec.git.commit.signingKey.type must be gpg or ssh, not '" + type + "'", "InvalidSigningKey");
+        return terminal_error("spec.git.commit.signingKey.type must be gpg or ssh, not '" + type + "'",
+                              "InvalidSigningKey");
     }
     return key;
 }
 
-result<std::string> sign_buffer(const signing_key& key, const std::string& buffer, const fs::path& scratch_parent)
+result<std::string> sign_buffer(const signing_key& key, const std::string& buffer,
+                                const fs::path& scratch_parent)
 {
-    scratch dir(scratch_parent);
-    if (dir.path.empty()) return transient_error("commit signing failed: cannot create a scratch directory", "SigningFailed");
-    return key.type == "ssh" ? sign_ssh(key, buffer, dir.path) : sign_gpg(key, buffer, dir.path);
+    scratch_dir dir(scratch_parent);
+    if (dir.path().empty())
+        return transient_error("commit signing failed: cannot create a scratch directory", "SigningFailed");
+    return key.type == "ssh" ? sign_ssh(key, buffer, dir.path()) : sign_gpg(key, buffer, dir.path());
 }
 
 } // namespace weir::image
