@@ -1,5 +1,6 @@
 #include "git_repository_reconciler.hpp"
 
+#include "git_repository_verify.hpp"
 #include "secret_auth.hpp"
 #include "tree_assembly.hpp"
 
@@ -129,6 +130,7 @@ result<runtime::action> git_repository_reconciler::reconcile(const runtime::requ
     runtime::acknowledge_reconcile_request(updated);
 
     auto stored = fetch_and_store(obj, updated);
+    if (!stored && is_verification_failure(stored.err())) return verification_failed(obj, updated, stored.err());
     if (!stored) {
         // Whatever the remote said (no such repository, bad credentials, unknown host key) can be
         // fixed outside this object, by pushing the repository or editing its Secret, so fetch
@@ -202,6 +204,9 @@ result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_
     std::string last = reusable ? current->revision : "";
 
     WEIR_TRY_ASSIGN(auto synced, mirrors_.sync(spec.url, to_git_ref(spec.ref), auth, last));
+    // Signatures are checked before anything is built, so an unverified revision never becomes
+    // the artifact; an unchanged revision verified under the same mode is not checked again.
+    WEIR_TRY(verify_revision(obj, updated, spec.url, synced, synced.unchanged && reusable));
     if (synced.unchanged && reusable) return outcome{*current, false, std::move(included)};
 
     cond::mark_reconciling(updated, "Progressing",
@@ -232,6 +237,51 @@ result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_
     bool changed = !current || current->revision != art.revision || current->digest != art.digest;
     if (!changed) art.last_update_time = current->last_update_time;
     return outcome{art, changed, std::move(included)};
+}
+
+status git_repository_reconciler::verify_revision(const value& obj, value& updated, const std::string& url,
+                                                  const git::sync_result& synced, bool unchanged)
+{
+    auto spec = git_verification_of(obj);
+    value* st = updated.find("status");
+    if (!spec) {
+        cond::remove(updated, "SourceVerified");
+        if (st && st->is_object()) st->as_object().erase("sourceVerificationMode");
+        return ok();
+    }
+    const value* observed = obj.find_path({"status", "sourceVerificationMode"});
+    bool same_mode = observed && observed->is_string() && observed->as_string() == spec->mode;
+    if (unchanged && same_mode && cond::is_true(obj, "SourceVerified")) return ok();
+    std::string ns(obj.find_path({"metadata", "namespace"})->as_string());
+    auto verified = verify_git_revision(mgr_.client(), mirrors_, ns, *spec, url, synced);
+    if (!verified) {
+        error e = verified.err();
+        if (e.reason.empty()) e.reason = "VerificationError";
+        cond::set(updated, "SourceVerified", "False", e.reason, e.message);
+        e.code = verification_failure_code;
+        return e;
+    }
+    cond::set(updated, "SourceVerified", "True", "Succeeded", *verified);
+    updated["status"]["sourceVerificationMode"] = spec->mode;
+    return ok();
+}
+
+bool git_repository_reconciler::is_verification_failure(const error& e) { return e.code == verification_failure_code; }
+
+result<runtime::action> git_repository_reconciler::verification_failed(const value& obj, value& updated, error e)
+{
+    // Not a fetch failure: the revision arrived but is not trusted. A tag mode without a tag
+    // reference cannot succeed until the spec changes (stalled); anything else may be fixed by a
+    // new signature or a new key in the Secret, so it is retried.
+    e.code = 0;
+    cond::remove(updated, "FetchFailed");
+    if (e.terminal()) cond::mark_stalled(updated, e.reason, e.message);
+    else cond::mark_failed(updated, e.reason, e.message);
+    cond::set_observed_generation(updated);
+    WEIR_TRY(write_status(obj, updated));
+    mgr_.events().warning(obj, e.reason, e.message);
+    if (e.terminal()) return runtime::action::await_change();
+    return e;
 }
 
 status git_repository_reconciler::write_status(const value& original, value& updated)

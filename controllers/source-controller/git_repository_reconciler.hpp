@@ -29,6 +29,13 @@ private:
     result<runtime::action> finalize(const value& obj);
     result<outcome> fetch_and_store(const value& obj, value& status_obj);
     status write_status(const value& original, value& updated);
+    // spec.verify: SourceVerified and status.sourceVerificationMode in `updated`; an error (marked
+    // with verification_failure_code) when the revision must not be used.
+    status verify_revision(const value& obj, value& updated, const std::string& url, const git::sync_result& synced,
+                           bool unchanged);
+    static constexpr int verification_failure_code = 4201;
+    static bool is_verification_failure(const error& e);
+    result<runtime::action> verification_failed(const value& obj, value& updated, error e);
 
     runtime::manager& mgr_;
     artifact::storage& storage_;

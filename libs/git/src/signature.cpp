@@ -1,7 +1,7 @@
 // Signatures of commits and annotated tags in a mirror, split from the bytes they sign.
-#include <weir/git/mirror.hpp>
-
 #include "raii.hpp"
+
+#include <weir/git/mirror.hpp>
 
 namespace weir::git {
 using namespace detail;
@@ -22,7 +22,8 @@ std::size_t signature_start(std::string_view raw)
     std::size_t best = std::string_view::npos;
     for (std::string_view marker : {"-----BEGIN PGP SIGNATURE-----", "-----BEGIN SSH SIGNATURE-----"}) {
         for (std::size_t at = raw.find(marker); at != std::string_view::npos; at = raw.find(marker, at + 1))
-            if (at == 0 || raw[at - 1] == '\n') best = best == std::string_view::npos ? at : std::max(best, at);
+            if (at == 0 || raw[at - 1] == '\n')
+                best = best == std::string_view::npos ? at : std::max(best, at);
     }
     return best;
 }
@@ -32,7 +33,8 @@ std::string header_value(std::string_view raw, std::string_view key)
     std::string prefix = std::string(key) + " ";
     for (std::size_t pos = 0; pos < raw.size();) {
         auto nl = raw.find('\n', pos);
-        std::string_view line = raw.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        std::string_view line =
+            raw.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
         if (line.empty()) break; // end of headers
         if (line.starts_with(prefix)) return std::string(line.substr(prefix.size()));
         if (nl == std::string_view::npos) break;
@@ -64,7 +66,8 @@ result<signed_object> mirror_cache::commit_signature(const std::string& url, con
     git_buf_dispose(&data);
     if (rc < 0 && rc != GIT_ENOTFOUND) {
         const git_error* e = git_error_last();
-        return transient_error("cannot read commit " + commit + " in the mirror of " + url + ": " + (e ? e->message : "?"),
+        return transient_error("cannot read commit " + commit + " in the mirror of " + url + ": " +
+                                   (e ? e->message : "?"),
                                "GitOperationFailed");
     }
     return out;
@@ -83,16 +86,20 @@ result<signed_object> mirror_cache::tag_signature(const std::string& url, const 
         return terminal_error("'" + tag_object + "' is not a tag object hash", "InvalidGitObject");
     int rc = git_odb_read(&obj, odb, &oid);
     git_odb_free(odb);
-    if (rc < 0) return transient_error("tag object " + tag_object + " is not in the mirror of " + url, "GitOperationFailed");
+    if (rc < 0)
+        return transient_error("tag object " + tag_object + " is not in the mirror of " + url,
+                               "GitOperationFailed");
     bool is_tag = git_odb_object_type(obj) == GIT_OBJECT_TAG;
     std::string raw(static_cast<const char*>(git_odb_object_data(obj)), git_odb_object_size(obj));
     git_odb_object_free(obj);
-    if (!is_tag) return terminal_error("object " + tag_object + " is not an annotated tag", "InvalidGitObject");
+    if (!is_tag)
+        return terminal_error("object " + tag_object + " is not an annotated tag", "InvalidGitObject");
     signed_object out;
     out.name = header_value(raw, "tag");
     out.target = header_value(raw, "object");
     auto at = signature_start(raw);
-    if (at == std::string::npos) out.payload = raw;
+    if (at == std::string::npos)
+        out.payload = raw;
     else {
         out.payload = raw.substr(0, at);
         out.signature = raw.substr(at);

@@ -21,8 +21,10 @@ namespace {
 
 std::string_view trim(std::string_view s)
 {
-    while (!s.empty() && (s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
     return s;
 }
 
@@ -45,10 +47,14 @@ result<armored_block> read_block(std::string_view type, std::string_view& rest)
             block.data = std::move(*decoded);
             if (!checksum.empty()) {
                 auto crc = base64_decode(checksum);
-                if (!crc || crc->size() != 3) return detail::bad("armored " + block.type + " has an invalid checksum line");
-                auto b = [&](int i) { return static_cast<std::uint32_t>(static_cast<unsigned char>((*crc)[i])); };
+                if (!crc || crc->size() != 3)
+                    return detail::bad("armored " + block.type + " has an invalid checksum line");
+                auto b = [&](int i) {
+                    return static_cast<std::uint32_t>(static_cast<unsigned char>((*crc)[i]));
+                };
                 if (((b(0) << 16) | (b(1) << 8) | b(2)) != crc24(block.data))
-                    return detail::bad("armored " + block.type + " is corrupt: its CRC24 checksum does not match");
+                    return detail::bad("armored " + block.type +
+                                       " is corrupt: its CRC24 checksum does not match");
             }
             return block;
         }
@@ -61,8 +67,10 @@ result<armored_block> read_block(std::string_view type, std::string_view& rest)
             if (line.find(": ") != std::string_view::npos) continue;
             in_headers = false;
         }
-        if (line.starts_with("=") && line.size() == 5) checksum = line.substr(1);
-        else body += line;
+        if (line.starts_with("=") && line.size() == 5)
+            checksum = line.substr(1);
+        else
+            body += line;
     }
     return detail::bad("armored " + block.type + " has no '" + end + "' line");
 }
@@ -92,7 +100,10 @@ result<std::vector<armored_block>> dearmor(std::string_view text)
 
 namespace detail {
 
-error bad(std::string message) { return terminal_error(std::move(message), "VerificationError"); }
+error bad(std::string message)
+{
+    return terminal_error(std::move(message), "VerificationError");
+}
 
 result<std::string> binary_of(std::string_view text, std::string_view armor_type)
 {

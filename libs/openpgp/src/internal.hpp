@@ -48,8 +48,8 @@ struct signature {
     int type = 0;
     int algorithm = 0;
     int hash = 0;
-    std::string_view hashed_part; // version octet through the hashed subpackets
-    std::string issuer_key_id;    // upper hex, from subpacket 16 (may be empty)
+    std::string_view hashed_part;   // version octet through the hashed subpackets
+    std::string issuer_key_id;      // upper hex, from subpacket 16 (may be empty)
     std::string issuer_fingerprint; // upper hex, from subpacket 33 (may be empty)
     bool has_key_flags = false;
     std::uint8_t key_flags = 0;
@@ -70,6 +70,7 @@ status verify_digest(const public_key& key, const signature& sig, std::string_vi
 std::string algorithm_name(int algorithm);
 result<public_key> parse_public_key(std::string_view body);
 // Digest of pieces + trailer, left-16 check, then verify_digest.
-status check_signature(const public_key& key, const signature& sig, std::initializer_list<std::string_view> pieces);
+status check_signature(const public_key& key, const signature& sig,
+                       std::initializer_list<std::string_view> pieces);
 
 } // namespace weir::openpgp::detail

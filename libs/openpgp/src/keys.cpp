@@ -36,8 +36,10 @@ EVP_PKEY* from_params(const char* type, OSSL_PARAM_BLD* bld)
 
 EVP_PKEY* rsa_key(std::string_view n, std::string_view e)
 {
-    BIGNUM* bn = BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr);
-    BIGNUM* be = BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()), nullptr);
+    BIGNUM* bn =
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr);
+    BIGNUM* be =
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()), nullptr);
     OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
     OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
     OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be);
@@ -80,11 +82,12 @@ result<pkey_ptr> key_material(int alg, cursor& c)
     }
     if (alg == 19 || alg == 22) {
         std::uint8_t oid_len = 0;
-        if (!c.u8(oid_len) || !c.take(oid_len, a) || !c.mpi(b)) return bad("elliptic-curve public key is truncated");
+        if (!c.u8(oid_len) || !c.take(oid_len, a) || !c.mpi(b))
+            return bad("elliptic-curve public key is truncated");
         if (alg == 22) {
             if (a != ed25519_oid || b.size() != 33 || b[0] != 0x40) return pkey_ptr{};
-            return wrap(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                                    reinterpret_cast<const unsigned char*>(b.data()) + 1, 32));
+            return wrap(EVP_PKEY_new_raw_public_key(
+                EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(b.data()) + 1, 32));
         }
         const char* group = ec_group(a);
         return group ? wrap(ec_key(group, b)) : pkey_ptr{};
@@ -121,13 +124,21 @@ result<public_key> parse_public_key(std::string_view body)
 std::string algorithm_name(int algorithm)
 {
     switch (algorithm) {
-    case 1: case 3: return "RSA";
-    case 16: return "Elgamal";
-    case 17: return "DSA";
-    case 18: return "ECDH";
-    case 19: return "ECDSA";
-    case 22: return "EdDSA";
-    default: return "algorithm " + std::to_string(algorithm);
+    case 1:
+    case 3:
+        return "RSA";
+    case 16:
+        return "Elgamal";
+    case 17:
+        return "DSA";
+    case 18:
+        return "ECDH";
+    case 19:
+        return "ECDSA";
+    case 22:
+        return "EdDSA";
+    default:
+        return "algorithm " + std::to_string(algorithm);
     }
 }
 
@@ -136,14 +147,16 @@ namespace {
 // ECDSA/EdDSA give (r, s) as MPIs, whose leading zero octets are stripped.
 std::string pad_left(std::string_view v, std::size_t n)
 {
-    return v.size() >= n ? std::string(v.substr(v.size() - n)) : std::string(n - v.size(), '\0') + std::string(v);
+    return v.size() >= n ? std::string(v.substr(v.size() - n))
+                         : std::string(n - v.size(), '\0') + std::string(v);
 }
 
 std::string ecdsa_der(std::string_view r, std::string_view s)
 {
     ECDSA_SIG* sig = ECDSA_SIG_new();
-    ECDSA_SIG_set0(sig, BN_bin2bn(reinterpret_cast<const unsigned char*>(r.data()), static_cast<int>(r.size()), nullptr),
-                   BN_bin2bn(reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()), nullptr));
+    ECDSA_SIG_set0(
+        sig, BN_bin2bn(reinterpret_cast<const unsigned char*>(r.data()), static_cast<int>(r.size()), nullptr),
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()), nullptr));
     unsigned char* der = nullptr;
     int len = i2d_ECDSA_SIG(sig, &der);
     std::string out = len > 0 ? std::string(reinterpret_cast<char*>(der), static_cast<std::size_t>(len)) : "";
@@ -155,11 +168,16 @@ std::string ecdsa_der(std::string_view r, std::string_view s)
 const EVP_MD* md_of(int hash)
 {
     switch (hash) {
-    case 2: return EVP_sha1();
-    case 8: return EVP_sha256();
-    case 9: return EVP_sha384();
-    case 10: return EVP_sha512();
-    default: return EVP_sha224();
+    case 2:
+        return EVP_sha1();
+    case 8:
+        return EVP_sha256();
+    case 9:
+        return EVP_sha384();
+    case 10:
+        return EVP_sha512();
+    default:
+        return EVP_sha224();
     }
 }
 
@@ -168,10 +186,12 @@ const EVP_MD* md_of(int hash)
 status verify_digest(const public_key& key, const signature& sig, std::string_view digest)
 {
     auto* pkey = static_cast<EVP_PKEY*>(key.pkey.get());
-    if (!pkey) return bad("key " + key.key_id + " (" + algorithm_name(key.algorithm) + ") cannot verify signatures here");
+    if (!pkey)
+        return bad("key " + key.key_id + " (" + algorithm_name(key.algorithm) +
+                   ") cannot verify signatures here");
     if (sig.algorithm != key.algorithm && !(sig.algorithm == 1 && key.algorithm == 3))
-        return bad("signature algorithm " + algorithm_name(sig.algorithm) + " does not match key " + key.key_id + " (" +
-                   algorithm_name(key.algorithm) + ")");
+        return bad("signature algorithm " + algorithm_name(sig.algorithm) + " does not match key " +
+                   key.key_id + " (" + algorithm_name(key.algorithm) + ")");
     const auto* dg = reinterpret_cast<const unsigned char*>(digest.data());
     bool good = false;
     if (key.algorithm == 22) {
@@ -180,7 +200,8 @@ status verify_digest(const public_key& key, const signature& sig, std::string_vi
         // Legacy OpenPGP EdDSA signs the hash value itself as the message.
         EVP_MD_CTX* ctx = EVP_MD_CTX_new();
         good = EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, pkey) > 0 &&
-               EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(rs.data()), rs.size(), dg, digest.size()) == 1;
+               EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(rs.data()), rs.size(), dg,
+                                digest.size()) == 1;
         EVP_MD_CTX_free(ctx);
     } else {
         std::string raw;
@@ -195,18 +216,24 @@ status verify_digest(const public_key& key, const signature& sig, std::string_vi
         good = ctx && EVP_PKEY_verify_init(ctx) > 0 &&
                (key.algorithm == 19 || EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0) &&
                EVP_PKEY_CTX_set_signature_md(ctx, md_of(sig.hash)) > 0 &&
-               EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), dg, digest.size()) == 1;
+               EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), dg,
+                               digest.size()) == 1;
         EVP_PKEY_CTX_free(ctx);
     }
-    if (!good) return bad("signature does not verify with key " + key.key_id + ": the signed data or signature was altered");
+    if (!good)
+        return bad("signature does not verify with key " + key.key_id +
+                   ": the signed data or signature was altered");
     return ok();
 }
 
-status check_signature(const public_key& key, const signature& sig, std::initializer_list<std::string_view> pieces)
+status check_signature(const public_key& key, const signature& sig,
+                       std::initializer_list<std::string_view> pieces)
 {
     WEIR_TRY_ASSIGN(auto digest, signature_digest(sig, pieces));
-    if (static_cast<std::uint8_t>(digest[0]) != sig.left16[0] || static_cast<std::uint8_t>(digest[1]) != sig.left16[1])
-        return bad("signature does not verify with key " + key.key_id + ": the signed data or signature was altered");
+    if (static_cast<std::uint8_t>(digest[0]) != sig.left16[0] ||
+        static_cast<std::uint8_t>(digest[1]) != sig.left16[1])
+        return bad("signature does not verify with key " + key.key_id +
+                   ": the signed data or signature was altered");
     return verify_digest(key, sig, digest);
 }
 
@@ -306,7 +333,8 @@ status keyring::add(std::string_view text, std::string_view source)
 std::string keyring::describe() const
 {
     std::string out;
-    for (const auto& e : entities_) out += (out.empty() ? "" : ", ") + e.primary.key_id;
+    for (const auto& e : entities_)
+        out += (out.empty() ? "" : ", ") + e.primary.key_id;
     return out;
 }
 

@@ -50,7 +50,9 @@ result<std::vector<packet>> split_packets(std::string_view data)
     while (c.pos < data.size()) {
         std::uint8_t h = 0;
         c.u8(h);
-        if (!(h & 0x80)) return bad("not OpenPGP data: packet header bit 7 is clear at offset " + std::to_string(c.pos - 1));
+        if (!(h & 0x80))
+            return bad("not OpenPGP data: packet header bit 7 is clear at offset " +
+                       std::to_string(c.pos - 1));
         packet p;
         std::uint32_t len = 0;
         bool ok = true;
@@ -58,19 +60,33 @@ result<std::vector<packet>> split_packets(std::string_view data)
             p.tag = h & 0x3f;
             std::uint8_t l0 = 0, l1 = 0;
             ok = c.u8(l0);
-            if (ok && l0 < 192) len = l0;
+            if (ok && l0 < 192)
+                len = l0;
             else if (ok && l0 < 224) {
                 ok = c.u8(l1);
                 len = ((std::uint32_t{l0} - 192) << 8) + l1 + 192;
-            } else if (ok && l0 == 255) ok = c.u32(len);
-            else if (ok) return bad("OpenPGP packet uses partial body lengths, which keys and signatures never do");
+            } else if (ok && l0 == 255)
+                ok = c.u32(len);
+            else if (ok)
+                return bad("OpenPGP packet uses partial body lengths, which keys and signatures never do");
         } else { // old format
             p.tag = (h >> 2) & 0x0f;
             switch (h & 3) {
-            case 0: { std::uint8_t l = 0; ok = c.u8(l); len = l; break; }
-            case 1: ok = c.u16(len); break;
-            case 2: ok = c.u32(len); break;
-            default: len = static_cast<std::uint32_t>(data.size() - c.pos); break;
+            case 0: {
+                std::uint8_t l = 0;
+                ok = c.u8(l);
+                len = l;
+                break;
+            }
+            case 1:
+                ok = c.u16(len);
+                break;
+            case 2:
+                ok = c.u32(len);
+                break;
+            default:
+                len = static_cast<std::uint32_t>(data.size() - c.pos);
+                break;
             }
         }
         if (!ok || !c.take(len, p.body)) return bad("OpenPGP packet is truncated");
@@ -96,8 +112,8 @@ namespace {
 // signature, as RFC 4880 5.2.3.1 requires.
 bool known_subpacket(int type)
 {
-    return (type >= 2 && type <= 7) || (type >= 9 && type <= 12) || (type >= 16 && type <= 33) || type == 34 ||
-           type == 35 || type == 37 || type == 38 || type == 39;
+    return (type >= 2 && type <= 7) || (type >= 9 && type <= 12) || (type >= 16 && type <= 33) ||
+           type == 34 || type == 35 || type == 37 || type == 38 || type == 39;
 }
 
 status read_subpackets(std::string_view area, bool hashed, signature& sig)
@@ -107,11 +123,13 @@ status read_subpackets(std::string_view area, bool hashed, signature& sig)
         std::uint8_t l0 = 0, l1 = 0;
         std::uint32_t len = 0;
         c.u8(l0);
-        if (l0 < 192) len = l0;
+        if (l0 < 192)
+            len = l0;
         else if (l0 < 255) {
             if (!c.u8(l1)) return bad("signature subpacket length is truncated");
             len = ((std::uint32_t{l0} - 192) << 8) + l1 + 192;
-        } else if (!c.u32(len)) return bad("signature subpacket length is truncated");
+        } else if (!c.u32(len))
+            return bad("signature subpacket length is truncated");
         std::string_view sp;
         if (len == 0 || !c.take(len, sp)) return bad("signature subpacket is truncated");
         int type = static_cast<unsigned char>(sp[0]) & 0x7f;
@@ -119,8 +137,10 @@ status read_subpackets(std::string_view area, bool hashed, signature& sig)
         std::string_view v = sp.substr(1);
         if (hashed && critical && !known_subpacket(type))
             return bad("signature has an unknown critical subpacket (type " + std::to_string(type) + ")");
-        if (type == 16 && v.size() == 8) sig.issuer_key_id = upper_hex(v);
-        else if (type == 33 && v.size() == 21 && v[0] == 4) sig.issuer_fingerprint = upper_hex(v.substr(1));
+        if (type == 16 && v.size() == 8)
+            sig.issuer_key_id = upper_hex(v);
+        else if (type == 33 && v.size() == 21 && v[0] == 4)
+            sig.issuer_fingerprint = upper_hex(v.substr(1));
         else if (type == 27 && hashed && !v.empty()) {
             sig.has_key_flags = true;
             sig.key_flags = static_cast<std::uint8_t>(v[0]);
@@ -132,12 +152,18 @@ status read_subpackets(std::string_view area, bool hashed, signature& sig)
 const EVP_MD* hash_md(int hash)
 {
     switch (hash) {
-    case 2: return EVP_sha1();
-    case 8: return EVP_sha256();
-    case 9: return EVP_sha384();
-    case 10: return EVP_sha512();
-    case 11: return EVP_sha224();
-    default: return nullptr;
+    case 2:
+        return EVP_sha1();
+    case 8:
+        return EVP_sha256();
+    case 9:
+        return EVP_sha384();
+    case 10:
+        return EVP_sha512();
+    case 11:
+        return EVP_sha224();
+    default:
+        return nullptr;
     }
 }
 
@@ -188,11 +214,16 @@ result<std::string> signature_digest(const signature& sig, std::initializer_list
     if (!md) return bad("signature hash algorithm " + std::to_string(sig.hash) + " is not supported");
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     EVP_DigestInit_ex(ctx.get(), md, nullptr);
-    for (auto p : pieces) EVP_DigestUpdate(ctx.get(), p.data(), p.size());
+    for (auto p : pieces)
+        EVP_DigestUpdate(ctx.get(), p.data(), p.size());
     EVP_DigestUpdate(ctx.get(), sig.hashed_part.data(), sig.hashed_part.size());
     auto n = static_cast<std::uint32_t>(sig.hashed_part.size());
-    unsigned char trailer[6] = {4, 0xff, static_cast<unsigned char>(n >> 24), static_cast<unsigned char>(n >> 16),
-                                static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
+    unsigned char trailer[6] = {4,
+                                0xff,
+                                static_cast<unsigned char>(n >> 24),
+                                static_cast<unsigned char>(n >> 16),
+                                static_cast<unsigned char>(n >> 8),
+                                static_cast<unsigned char>(n)};
     EVP_DigestUpdate(ctx.get(), trailer, sizeof trailer);
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;

@@ -39,8 +39,9 @@ public:
 
     std::string gpg(std::vector<std::string> args) const
     {
-        std::vector<std::string> argv{"gpg", "--batch", "--yes", "--homedir", dir_.string(), "--pinentry-mode",
-                                      "loopback", "--passphrase", ""};
+        std::vector<std::string> argv{"gpg",       "--batch",      "--yes",
+                                      "--homedir", dir_.string(),  "--pinentry-mode",
+                                      "loopback",  "--passphrase", ""};
         argv.insert(argv.end(), args.begin(), args.end());
         return run(argv);
     }
@@ -65,7 +66,8 @@ public:
     std::string export_key(const std::string& fpr) const { return gpg({"--armor", "--export", fpr}); }
 
     // An armored detached signature of `data` by `fpr` (extra: e.g. {"--textmode"}).
-    std::string sign(const std::string& fpr, const std::string& data, std::vector<std::string> extra = {}) const
+    std::string sign(const std::string& fpr, const std::string& data,
+                     std::vector<std::string> extra = {}) const
     {
         auto in = dir_ / "payload";
         auto out = dir_ / "payload.asc";

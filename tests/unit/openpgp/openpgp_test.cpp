@@ -20,7 +20,10 @@ openpgp::keyring ring_of(const std::string& armored)
     return keys;
 }
 
-std::string fingerprint_key_id(const std::string& fpr) { return fpr.substr(24); }
+std::string fingerprint_key_id(const std::string& fpr)
+{
+    return fpr.substr(24);
+}
 
 } // namespace
 
@@ -49,7 +52,8 @@ TEST_CASE("detached signatures made by gpg with RSA, Ed25519, ECDSA P-256 and P-
     }
 }
 
-TEST_CASE("a signature by a signing subkey verifies and reports the primary key's ID; encryption subkeys are not trusted to sign")
+TEST_CASE("a signature by a signing subkey verifies and reports the primary key's ID; encryption subkeys are "
+          "not trusted to sign")
 {
     gpg_home gpg;
     std::string fpr = gpg.generate("Sub <sub@example.com>", "ed25519", "cert");
@@ -166,5 +170,6 @@ TEST_CASE("data that is not OpenPGP is refused with a message saying so")
     openpgp::keyring keys;
     CHECK_FALSE(keys.add("hello", "k"));
     CHECK_FALSE(keys.add("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nAAAA\n", "k"));
-    CHECK_FALSE(openpgp::verify_detached(keys, "-----BEGIN PGP SIGNATURE-----\n\nwsBc\n-----END PGP SIGNATURE-----\n", "x"));
+    CHECK_FALSE(openpgp::verify_detached(
+        keys, "-----BEGIN PGP SIGNATURE-----\n\nwsBc\n-----END PGP SIGNATURE-----\n", "x"));
 }

@@ -35,9 +35,9 @@ result<std::vector<armored_block>> dearmor(std::string_view text);
 std::uint32_t crc24(std::string_view bytes);
 
 struct public_key {
-    std::string fingerprint; // 40 upper-case hex (v4: SHA-1 of the key packet)
-    std::string key_id;      // 16 upper-case hex: the last 8 bytes of the fingerprint
-    int algorithm = 0;       // RFC 4880 public-key algorithm number
+    std::string fingerprint;    // 40 upper-case hex (v4: SHA-1 of the key packet)
+    std::string key_id;         // 16 upper-case hex: the last 8 bytes of the fingerprint
+    int algorithm = 0;          // RFC 4880 public-key algorithm number
     std::shared_ptr<void> pkey; // the OpenSSL EVP_PKEY, null when the algorithm cannot verify
 };
 
