@@ -193,7 +193,7 @@ struct file_server::impl {
         beast::tcp_stream stream(std::move(sock));
         beast::flat_buffer buf;
         for (;;) {
-            stream.expires_after(std::chrono::seconds(60));
+            stream.expires_after(opts.read_timeout);
             http::request_parser<http::empty_body> parser;
             parser.header_limit(16 * 1024);
             auto [ec, n] = co_await http::async_read(stream, buf, parser, net::as_tuple(net::use_awaitable));

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <charconv>
+#include <chrono>
+#include <map>
 #include <thread>
 
 #include <sys/socket.h>
@@ -27,6 +29,7 @@ struct ops_server::impl {
     std::function<bool()> readiness_check;
     std::mutex check_mutex;
     unsigned short bound_port = 0;
+    std::map<std::string, ops_server::handler, std::less<>> handlers;
 
     http::response<http::string_body> respond(const http::request<http::string_body>& req)
     {
@@ -34,7 +37,11 @@ struct ops_server::impl {
         res.set(http::field::content_type, "text/plain; charset=utf-8");
         std::string target(req.target());
         if (auto q = target.find('?'); q != std::string::npos) target.resize(q);
-        if (target == "/metrics") {
+        if (auto h = handlers.find(target); h != handlers.end()) {
+            auto [code, body] = h->second(req.method_string(), req.body());
+            res.result(static_cast<http::status>(code));
+            res.body() = std::move(body);
+        } else if (target == "/metrics") {
             res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
             res.body() = (options.metrics ? *options.metrics : default_registry()).expose();
         } else if (target == "/healthz" || target == "/livez") {
@@ -55,6 +62,28 @@ struct ops_server::impl {
         return res;
     }
 
+    // Reads one request recv by recv (http::read would wait for the whole header in one call).
+    static bool read_request(tcp::socket& socket, boost::beast::flat_buffer& buffer,
+                             http::request_parser<http::string_body>& parser,
+                             std::chrono::steady_clock::time_point deadline)
+    {
+        boost::system::error_code ec;
+        while (!parser.is_done()) {
+            if (buffer.size() > 0) {
+                std::size_t used = parser.put(buffer.data(), ec);
+                buffer.consume(used);
+                if (ec && ec != http::error::need_more) return false;
+                if (!ec && used > 0) continue;
+                ec = {};
+            }
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::size_t n = socket.read_some(buffer.prepare(4096), ec);
+            if (ec) return false;
+            buffer.commit(n);
+        }
+        return true;
+    }
+
     void serve(tcp::socket socket)
     {
         boost::beast::flat_buffer buffer;
@@ -62,9 +91,13 @@ struct ops_server::impl {
         for (;;) {
             http::request<http::string_body> req;
             http::request_parser<http::string_body> parser;
+            parser.header_limit(16 * 1024);
             parser.body_limit(64 * 1024);
-            http::read(socket, buffer, parser, ec);
-            if (ec) return;
+            // One deadline for the whole request, not per recv: a client that dribbles a byte
+            // just under the receive timeout (slowloris) would otherwise hold the only thread,
+            // and with it every probe, forever.
+            auto deadline = std::chrono::steady_clock::now() + options.request_timeout;
+            if (!read_request(socket, buffer, parser, deadline)) return;
             req = parser.release();
             auto res = respond(req);
             res.keep_alive(req.keep_alive());
@@ -122,6 +155,8 @@ void ops_server::stop()
     impl_->io.stop();
     impl_->thread.join();
 }
+
+void ops_server::add_handler(std::string path, handler h) { impl_->handlers.emplace(std::move(path), std::move(h)); }
 
 void ops_server::set_ready(bool ready) { impl_->ready = ready; }
 

@@ -14,6 +14,7 @@
 
 #include <weir/core/result.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -25,6 +26,8 @@ struct file_server_options {
     std::string address = "127.0.0.1";
     std::uint16_t port = 0; // 0: any free port
     int threads = 1;
+    // The most a client may take to send a request's headers; slow or idle clients are cut off.
+    std::chrono::milliseconds read_timeout{std::chrono::seconds(60)};
 };
 
 class file_server {
