@@ -1,5 +1,6 @@
 // Bucket on loopback: the real source-controller (and kustomize-controller for the end-to-end
 // case) against the S3 test server, which checks every request's signature with aws-sdk-go.
+#include "connect_proxy.hpp"
 #include "s3_server.hpp"
 #include "support/local_cluster.hpp"
 
@@ -204,6 +205,41 @@ spec: {{bucketName: fleet, endpoint: "s3.amazonaws.com", interval: 1h, provider:
     auto iam = t.cluster.wait_for(bucket_kind, "default", "iam", stalled);
     CHECK(test::condition_message(iam, "Ready").find("instance credentials") != std::string::npos);
     CHECK(t.s3.log().empty()); // nothing was asked of any store
+}
+
+TEST_CASE("a Bucket reaches an https store through an authenticating proxy from proxySecretRef, trusting the CA "
+          "of certSecretRef",
+          "[bucket][integration]")
+{
+    test::s3_server s3({.tls = true});
+    test::connect_proxy proxy("pu", "pp");
+    test::local_cluster c({.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN});
+    s3.put("fleet", "a.yaml", "over tls\n");
+    std::string ca;
+    for (char ch : s3.ca_pem()) ca += ch == '\n' ? std::string("\n    ") : std::string(1, ch);
+    c.apply_yaml(secret_yaml(s3, s3.options().secret_key) + fmt::format(R"(---
+apiVersion: v1
+kind: Secret
+metadata: {{name: s3-ca, namespace: default}}
+stringData:
+  ca.crt: |
+    {}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: s3-proxy, namespace: default}}
+stringData: {{address: "{}", username: pu, password: pp}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: Bucket
+metadata: {{name: fleet, namespace: default}}
+spec: {{bucketName: fleet, endpoint: "{}", interval: 1h, secretRef: {{name: s3-keys}}, certSecretRef: {{name: s3-ca}},
+        proxySecretRef: {{name: s3-proxy}}}}
+)",
+                                                                      ca, proxy.url(), s3.host()));
+    auto b = c.wait_for(bucket_kind, "default", "fleet", revision_is(expected_revision({{"a.yaml", "over tls\n"}})));
+    CHECK(artifact_files(c, b) == std::map<std::string, std::string>{{"a.yaml", "over tls\n"}});
+    CHECK(proxy.tunnels() >= 2); // the listing and the download
 }
 
 TEST_CASE("a Kustomization with sourceRef kind Bucket applies the bucket's objects, and a changed object is "
