@@ -45,6 +45,12 @@ result<value> spec_for(const cli::flux_kind& k, const cli::parsed_args& f)
     auto interval = [&](const char* def) {
         spec["interval"] = f.get("interval", def);
     };
+    auto ignore_paths = [&] {
+        if (!f.has("ignore-paths")) return;
+        std::string ignore;
+        for (const auto& p : f.list("ignore-paths")) ignore += p + "\n";
+        spec["ignore"] = ignore;
+    };
     auto need = [&](const char* flag) -> status {
         if (f.get(flag).empty()) return terminal_error(fmt::format("create {}: --{} is required", k.words, flag));
         return ok();
@@ -60,12 +66,19 @@ result<value> spec_for(const cli::flux_kind& k, const cli::parsed_args& f)
         else ref["branch"] = f.get("branch", "master");
         spec["ref"] = ref;
         if (f.has("secret-ref")) spec["secretRef"] = name_ref(f.get("secret-ref"));
-        if (f.has("ignore-paths")) {
-            std::string ignore;
-            for (const auto& p : f.list("ignore-paths")) ignore += p + "\n";
-            spec["ignore"] = ignore;
-        }
-    } else if (k.kind == "HelmRepository" || k.kind == "OCIRepository" || k.kind == "Bucket") {
+        ignore_paths();
+    } else if (k.kind == "Bucket") {
+        WEIR_TRY(need("bucket-name"));
+        WEIR_TRY(need("endpoint"));
+        interval("1m0s");
+        spec["bucketName"] = f.get("bucket-name");
+        spec["endpoint"] = f.get("endpoint");
+        spec["provider"] = f.get("provider", "generic");
+        if (f.has("region")) spec["region"] = f.get("region");
+        if (f.has("insecure")) spec["insecure"] = true;
+        if (f.has("secret-ref")) spec["secretRef"] = name_ref(f.get("secret-ref"));
+        ignore_paths();
+    } else if (k.kind == "HelmRepository" || k.kind == "OCIRepository") {
         WEIR_TRY(need("url"));
         interval("1m0s");
         spec["url"] = f.get("url");
@@ -218,7 +231,8 @@ int create(const cli::args& a)
                             {"select-numeric", true}, {"filter-regex", true}, {"filter-extract", true},
                             {"git-repo-ref", true}, {"git-repo-path", true}, {"checkout-branch", true},
                             {"push-branch", true}, {"author-name", true}, {"author-email", true},
-                            {"commit-template", true}, {"label", true}});
+                            {"commit-template", true}, {"label", true}, {"bucket-name", true},
+                            {"endpoint", true}, {"provider", true}, {"region", true}, {"insecure", false}});
     if (!f) return cli::fail(f.err().message);
     std::size_t i = 0;
     const cli::flux_kind* k = cli::take_kind(f->pos, i);
