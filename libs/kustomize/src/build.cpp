@@ -34,6 +34,7 @@ bool iequals(std::string_view a, std::string_view b)
 struct context {
     const build_options* opts;
     std::vector<fs::path> stack; // kustomization directories being built, for cycle detection
+    schema_state schemas;        // the build's OpenAPI schema, global as in kustomize
 };
 
 struct kfile {
@@ -177,6 +178,7 @@ result<accumulator> build_sub(const fs::path& dir, context& ctx)
 {
     accumulator sub;
     sub.cfg = default_config();
+    sub.schemas = &ctx.schemas;
     WEIR_TRY(accumulate(sub, dir, ctx, false, false));
     return sub;
 }
@@ -334,8 +336,10 @@ status accumulate(accumulator& acc, const fs::path& dir, context& ctx, bool as_c
         return build_error(kf.path + ": expected kind 'Kustomization' for a resource directory, got 'Component' "
                            "(list it under components)");
     loader ldr{dir, fs::path(kf.path), ctx.opts};
+    WEIR_TRY(set_openapi(ctx.schemas, ldr, kf.doc, top));
     WEIR_TRY(add_resources(acc, ldr, kf, ctx));
     WEIR_TRY(add_configurations(acc, ldr, kf));
+    WEIR_TRY(add_crds(acc, ldr, kf.doc));
     WEIR_TRY(run_generators(acc, ldr, kf.doc));
     if (const value* g = kf.doc.find("generators"); g && g->is_array()) {
         for (const auto& e : g->as_array()) {
@@ -465,9 +469,10 @@ result<std::vector<value>> build(const std::filesystem::path& dir, const build_o
     fs::path root = fs::canonical(dir, ec);
     if (ec || !fs::is_directory(root, ec))
         return build_error("'" + dir.string() + "' is not a directory: give the kustomization's directory");
-    context ctx{&options, {}};
+    context ctx{&options, {}, {}};
     accumulator acc;
     acc.cfg = default_config();
+    acc.schemas = &ctx.schemas;
     WEIR_TRY(accumulate(acc, root, ctx, false, true));
     WEIR_TRY(add_hash_suffixes(acc));
     WEIR_TRY(fix_name_references(acc));

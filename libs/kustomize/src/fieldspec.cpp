@@ -177,7 +177,7 @@ void config::merge(const config& o)
     for (const auto& r : o.name_reference) {
         name_ref_spec* found = nullptr;
         for (auto& mine : name_reference)
-            if (mine.kind == r.kind && mine.group == r.group) found = &mine;
+            if (mine.kind == r.kind && mine.group == r.group && mine.version == r.version) found = &mine;
         if (found)
             append_unique(found->fields, r.fields);
         else

@@ -8,8 +8,14 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+namespace weir::schema {
+struct type_info;
+}
 
 namespace weir::kustomize::detail {
 
@@ -56,6 +62,7 @@ struct field_spec {
 struct name_ref_spec {
     std::string group, kind;      // the referred kind
     std::vector<field_spec> fields; // where its name appears
+    std::string version;          // the referred version, when given (crds: files)
 };
 
 // Transformer configuration: the built-in defaults plus any `configurations:` files.
@@ -84,10 +91,37 @@ struct var_def {
     std::string field_path;
 };
 
+// A custom OpenAPI document (`openapi: {path: ...}`): list merge keys and scopes by kind.
+class openapi_schema {
+public:
+    ~openapi_schema();
+    static result<std::unique_ptr<openapi_schema>> parse(std::string_view text, const std::string& file);
+    const schema::type_info* type_for(std::string_view api_version, std::string_view kind) const;
+    // From the document's paths: true namespaced, false cluster-scoped, nullopt not said.
+    std::optional<bool> namespaced(std::string_view api_version, std::string_view kind) const;
+
+private:
+    openapi_schema();
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+// The schema of one build, global to it as in kustomize: set by the top kustomization's
+// `openapi:`, else by the first sub-kustomization that has one. It replaces the built-in schema
+// (built-in kinds then have none) unless a strategic-merge patch already used the built-in one,
+// which kustomize keeps loaded under the custom document.
+struct schema_state {
+    std::unique_ptr<openapi_schema> custom;
+    bool exclusive = false;
+    bool set = false;
+    mutable bool builtin_used = false;
+};
+
 struct accumulator {
     std::vector<resource> res;
     config cfg;
     std::vector<var_def> vars;
+    const schema_state* schemas = nullptr;
 };
 
 // The loader: reads files, enforcing that they stay below the root of the kustomization.
@@ -126,6 +160,12 @@ status run_patch_plugin(accumulator& acc, const loader& ldr, const value& cfg);
 std::string to_scalar(const value& v);
 // Cluster scope as kustomize sees it (its openapi document is older than the API server).
 bool cluster_scoped(std::string_view api_version, std::string_view kind);
+// The same, with the build's custom OpenAPI document first.
+bool cluster_scoped(const accumulator& acc, std::string_view api_version, std::string_view kind);
+// A strategic-merge patch with the build's schema (custom, built-in, or none for custom kinds).
+status apply_smp_to(const accumulator& acc, value& obj, const value& patch);
+status set_openapi(schema_state& st, const loader& ldr, const value& kust, bool top);
+status add_crds(accumulator& acc, const loader& ldr, const value& kust);
 status run_builtin_plugin(accumulator& acc, const loader& ldr, const value& cfg, bool generator);
 
 // Resource selection as kustomize patches' `target` does it.

@@ -149,9 +149,9 @@ result<std::vector<std::size_t>> select(const accumulator& acc, const value& s)
 
 namespace {
 
-status smp_one(resource& r, const value& p)
+status smp_one(const accumulator& acc, resource& r, const value& p)
 {
-    WEIR_TRY(patch::apply_strategic_merge(r.obj, p, {.infer_merge_keys = true, .patch_order_first = true}));
+    WEIR_TRY(apply_smp_to(acc, r.obj, p));
     r.remember();
     return ok();
 }
@@ -192,7 +192,7 @@ status apply_smp(accumulator& acc, const std::vector<std::size_t>& idx, const va
             body.as_object().erase("apiVersion");
             body.as_object().erase("kind");
         }
-        WEIR_TRY(smp_one(acc.res[i], body));
+        WEIR_TRY(smp_one(acc, acc.res[i], body));
     }
     std::sort(dead.rbegin(), dead.rend());
     for (auto i : dead) acc.res.erase(acc.res.begin() + static_cast<std::ptrdiff_t>(i));
@@ -264,7 +264,7 @@ status apply_smp_by_id(accumulator& acc, const value& p, const std::string& wher
         meta->as_object().erase("name");
         meta->as_object().erase("namespace");
     }
-    return smp_one(acc.res[idx[0]], body);
+    return smp_one(acc, acc.res[idx[0]], body);
 }
 
 struct patch_text {

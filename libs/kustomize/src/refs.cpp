@@ -38,6 +38,12 @@ void visit_parents(value& obj, const std::vector<std::string>& segs, const std::
     });
 }
 
+std::string_view version_of(std::string_view api_version)
+{
+    auto slash = api_version.find('/');
+    return slash == std::string_view::npos ? api_version : api_version.substr(slash + 1);
+}
+
 } // namespace
 
 status fix_name_references(accumulator& acc)
@@ -56,7 +62,7 @@ status fix_name_references(accumulator& acc)
         if (renamed) specs.push_back(&nr);
     }
     for (auto& r : acc.res) {
-        bool referrer_cluster = cluster_scoped(r.api_version(), r.kind());
+        bool referrer_cluster = cluster_scoped(acc, r.api_version(), r.kind());
         for (const name_ref_spec* nr : specs) {
             const auto& cands = by_kind[nr->kind];
             for (const auto& f : nr->fields) {
@@ -82,8 +88,9 @@ status fix_name_references(accumulator& acc)
                     for (auto ci : cands) {
                         const resource& c = acc.res[ci];
                         if (!nr->group.empty() && schema::group_of(c.api_version()) != nr->group) continue;
+                        if (!nr->version.empty() && version_of(c.api_version()) != nr->version) continue;
                         if (std::find(c.names.begin(), c.names.end(), old) == c.names.end()) continue;
-                        bool cand_cluster = cluster_scoped(c.api_version(), c.kind());
+                        bool cand_cluster = cluster_scoped(acc, c.api_version(), c.kind());
                         if (!cand_cluster && !any_ns && !shares_ns(ref_ns, c.namespaces)) continue;
                         matches.push_back(ci);
                     }

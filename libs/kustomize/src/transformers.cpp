@@ -11,7 +11,7 @@
 namespace weir::kustomize::detail {
 namespace {
 
-bool namespaced(const resource& r) { return !cluster_scoped(r.api_version(), r.kind()); }
+bool namespaced(const accumulator& acc, const resource& r) { return !cluster_scoped(acc, r.api_version(), r.kind()); }
 
 void set_string_at(value& obj, const field_spec& f, const std::string& v, bool unset_only = false)
 {
@@ -29,7 +29,7 @@ status apply_namespace(accumulator& acc, const std::string& ns, bool unset_only)
     for (auto& r : acc.res) {
         for (const auto& f : acc.cfg.namespace_) {
             if (!f.matches(r.obj)) continue;
-            if (f.path == "metadata/namespace" && !namespaced(r)) continue;
+            if (f.path == "metadata/namespace" && !namespaced(acc, r)) continue;
             set_string_at(r.obj, f, ns, unset_only);
         }
         std::string_view kind = r.kind();
@@ -255,7 +255,7 @@ status apply_value_add(accumulator& acc, const loader& ldr, const value& cfg)
                                : 0;
         auto path = split_path(t.get_string("fieldPath"));
         for (auto i : idx) {
-            if (path.size() == 2 && path[0] == "metadata" && path[1] == "namespace" && !namespaced(acc.res[i])) continue;
+            if (path.size() == 2 && path[0] == "metadata" && path[1] == "namespace" && !namespaced(acc, acc.res[i])) continue;
             visit_path(acc.res[i].obj, path, true, [&](value& slot) {
                 if (pos <= 0 || !slot.is_string()) {
                     slot = v;

@@ -39,6 +39,7 @@ value strip(const value& v)
 
 struct merger {
     smp_options opts;
+    bool plain = false; // no schema at all, not even ObjectMeta's
 
     // kyaml's list of keys it accepts as a merge key when no schema says.
     static std::string infer_key(const array& a, const array& b)
@@ -222,7 +223,7 @@ struct merger {
         for (const auto& [k, v] : patch.as_object()) {
             if (is_directive(k)) continue;
             const schema::field_info* f = type ? type->find(k) : nullptr;
-            if (!f && k == "metadata") {
+            if (!f && k == "metadata" && !plain) {
                 static const schema::field_info meta{.type = schema::object_meta()};
                 f = &meta;
             }
@@ -287,6 +288,7 @@ status apply_strategic_merge(value& doc, const value& patch, const schema::type_
     if (!patch.is_object()) return terminal_error("strategic merge patch must be an object", "InvalidPatch");
     merger m{options};
     value work = doc;
+    m.plain = options.no_schema_without_type && !type;
     WEIR_TRY(m.merge_value(work, patch, type));
     doc = std::move(work);
     return ok();

@@ -37,6 +37,9 @@ struct smp_options {
     // kustomize puts a merged list's items in the patch's order first, then the original-only
     // items; the API server interleaves patch and original items instead.
     bool patch_order_first = false;
+    // kustomize: an object of a kind no schema knows merges without any schema, its metadata
+    // included (finalizers are then replaced, not merged as a set).
+    bool no_schema_without_type = false;
 };
 
 // Strategic merge with an explicit schema for the top-level object (nullptr: unknown kind).
