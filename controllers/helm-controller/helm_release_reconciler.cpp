@@ -11,10 +11,12 @@
 #include <weir/core/duration.hpp>
 #include <weir/core/json.hpp>
 #include <weir/core/temp_dir.hpp>
+#include <weir/helm/values.hpp>
 #include <weir/kube/errors.hpp>
 #include <weir/kube/rest_mapper.hpp>
 #include <weir/runtime/conditions.hpp>
 #include <weir/runtime/patch.hpp>
+#include <weir/runtime/remote_cluster.hpp>
 
 #include <fmt/format.h>
 
@@ -46,6 +48,31 @@ std::string status_string(const value& obj, std::string_view key)
 {
     const value* v = obj.find_path({"status", key});
     return v && v->is_string() ? v->as_string() : "";
+}
+
+std::string annotation(const value& obj, std::string_view key)
+{
+    const value* v = obj.find_path({"metadata", "annotations", key});
+    return v && v->is_string() ? v->as_string() : "";
+}
+
+// Flux's forceAt/resetAt rule: the annotation is a request only when it equals requestedAt (the
+// CLI writes both) and was not handled before; returns the token to record, or empty.
+std::string pending_request(const value& obj, std::string_view key, std::string_view handled)
+{
+    std::string token = annotation(obj, key);
+    if (token.empty() || token != annotation(obj, "reconcile.fluxcd.io/requestedAt") ||
+        token == status_string(obj, handled))
+        return "";
+    return token;
+}
+
+void clear_failures(value& updated)
+{
+    value& st = updated["status"];
+    for (auto key : {"failures", "installFailures", "upgradeFailures"})
+        st.as_object().erase(key);
+    cond::remove(updated, "Stalled");
 }
 
 } // namespace
@@ -162,6 +189,15 @@ result<runtime::action> helm_release_reconciler::reconcile(const runtime::reques
     WEIR_TRY_ASSIGN(auto spec, helm_release_spec::from(obj));
     value updated = obj;
     runtime::acknowledge_reconcile_request(updated);
+    // resetAt: the failure counters start again, so exhausted retries get a fresh attempt.
+    if (auto reset = pending_request(obj, "reconcile.fluxcd.io/resetAt", "lastHandledResetAt");
+        !reset.empty()) {
+        clear_failures(updated);
+        updated["status"]["lastHandledResetAt"] = reset;
+    }
+    // forceAt: one install or upgrade although nothing changed.
+    std::string force = pending_request(obj, "reconcile.fluxcd.io/forceAt", "lastHandledForceAt");
+    if (!force.empty()) updated["status"]["lastHandledForceAt"] = force;
 
     WEIR_TRY_ASSIGN(auto waiting_on, dependencies_not_ready(spec));
     if (waiting_on) {
@@ -169,11 +205,14 @@ result<runtime::action> helm_release_reconciler::reconcile(const runtime::reques
         WEIR_TRY(write_status(obj, updated));
         return runtime::action::requeue(options_.requeue_dependency);
     }
-    auto result = release(obj, spec, updated);
+    auto result = release(obj, spec, updated, !force.empty());
     if (!result) {
         error e = result.err();
         std::string reason = e.reason.empty() ? "ReconciliationFailed" : e.reason;
-        cond::mark_failed(updated, reason, e.message);
+        if (reason == "AccessDenied")
+            cond::mark_stalled(updated, reason, e.message); // only a spec change can help
+        else
+            cond::mark_failed(updated, reason, e.message);
         cond::set_observed_generation(updated);
         WEIR_TRY(write_status(obj, updated));
         if (!e.terminal()) mgr_.events().warning(obj, reason, e.message);
@@ -182,8 +221,9 @@ result<runtime::action> helm_release_reconciler::reconcile(const runtime::reques
 }
 
 result<runtime::action> helm_release_reconciler::release(const value& obj, const helm_release_spec& spec,
-                                                         value& updated)
+                                                         value& updated, bool forced)
 {
+    WEIR_TRY(check_access(obj, spec));
     auto target = target_of(obj, spec);
     value& st = updated["status"];
     st["storageNamespace"] = target.storage_namespace;
@@ -199,7 +239,8 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
     }
     WEIR_TRY_ASSIGN(auto art, ready_artifact(mgr_.client(), src));
     WEIR_TRY_ASSIGN(auto values, compose_values(mgr_.client(), ns_of(obj), spec));
-    std::string digest = config_digest(values), revision = art.revision;
+    WEIR_TRY_ASSIGN(auto client, client_for(obj, spec));
+    std::string revision = art.revision;
     temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}", ns_of(obj), name_of(obj)));
     // A HelmChart's revision is its chart version, so a release in sync needs no download; other
     // sources are read to learn the version (OCI: "+<digest[0:12]>" appended, as Flux tracks it).
@@ -210,23 +251,8 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
         chart->metadata.version = revision;
     }
 
-    // Beyond Flux: a new chart version, new values or a new generation is a fresh attempt, even
-    // after the retries of the last one ran out.
-    if (status_string(obj, "lastAttemptedRevision") != revision ||
-        status_string(obj, "lastAttemptedConfigDigest") != digest ||
-        status_int(obj, "lastAttemptedGeneration") != kube::generation_of(obj)) {
-        for (auto key : {"failures", "installFailures", "upgradeFailures"})
-            st.as_object().erase(key);
-        cond::remove(updated, "Stalled");
-    }
-    st["lastAttemptedRevision"] = revision;
-    st["lastAttemptedConfigDigest"] = digest;
-    st["lastAttemptedValuesChecksum"] = values_checksum(values);
-    st["lastAttemptedGeneration"] = kube::generation_of(obj);
-    st["lastAttemptedRevisionDigest"] = art.digest;
-
-    release_actions actions(client_for(obj, spec), target, spec, work.path() / "render");
-    WEIR_TRY(forget_moved_release(obj, spec, target));
+    release_actions actions(client, target, spec, work.path() / "render");
+    WEIR_TRY(forget_moved_release(obj, spec, target, client));
     WEIR_TRY_ASSIGN(auto history, actions.store().history());
     WEIR_TRY_ASSIGN(auto recovered, actions.recover_pending(history));
     if (recovered)
@@ -235,15 +261,35 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
             fmt::format("release {} was left pending by an interrupted operation; marked failed",
                         *recovered));
     std::optional<helm::release> deployed;
-    if (!history.empty() && history.back().info.status == helm::status_deployed) deployed = history.back();
+    for (auto it = history.rbegin(); !deployed && it != history.rend(); ++it)
+        if (it->info.status == helm::status_deployed) deployed = *it;
+    // upgrade.preserveValues (Helm's --reuse-values): the deployed release's values under the new ones.
+    if (spec.upgrade.preserve_values && deployed) values = helm::merge_maps(deployed->config, values);
+    std::string digest = config_digest(values);
+
+    // Beyond Flux: a new chart version, new values or a new generation is a fresh attempt, even
+    // after the retries of the last one ran out.
+    if (status_string(obj, "lastAttemptedRevision") != revision ||
+        status_string(obj, "lastAttemptedConfigDigest") != digest ||
+        status_int(obj, "lastAttemptedGeneration") != kube::generation_of(obj))
+        clear_failures(updated);
+    st["lastAttemptedRevision"] = revision;
+    st["lastAttemptedConfigDigest"] = digest;
+    st["lastAttemptedValuesChecksum"] = values_checksum(values);
+    st["lastAttemptedGeneration"] = kube::generation_of(obj);
+    st["lastAttemptedRevisionDigest"] = art.digest;
+
     std::string renderers = spec.post_renderers.is_null() ? "" : config_digest(spec.post_renderers);
-    if (deployed && chart_version_of(*deployed) == revision && config_digest(deployed->config) == digest &&
-        status_string(obj, "observedPostRenderersDigest") == renderers) {
+    const value* common = obj.find_path({"spec", "commonMetadata"});
+    std::string metadata = common && !common->is_null() ? config_digest(*common) : "";
+    bool current = !history.empty() && history.back().info.status == helm::status_deployed;
+    if (!forced && current && chart_version_of(*deployed) == revision &&
+        config_digest(deployed->config) == digest &&
+        status_string(obj, "observedPostRenderersDigest") == renderers &&
+        status_string(obj, "observedCommonMetadataDigest") == metadata) {
         WEIR_TRY(in_sync(obj, spec, updated, actions));
         return runtime::action::requeue(std::chrono::duration_cast<std::chrono::milliseconds>(spec.interval));
     }
-    for (auto it = history.rbegin(); !deployed && it != history.rend(); ++it)
-        if (it->info.status == helm::status_deployed) deployed = *it;
     if (!chart) {
         WEIR_TRY_ASSIGN(chart, load_chart_artifact(art, work.path()));
     }
@@ -252,8 +298,21 @@ result<runtime::action> helm_release_reconciler::release(const value& obj, const
                 .values = values,
                 .digest = digest,
                 .renderers = renderers,
+                .common_metadata = metadata,
                 .deployed = deployed,
-                .latest_version = history.empty() ? 0 : history.back().version});
+                .latest = history.empty() ? std::nullopt : std::optional<helm::release>(history.back())});
+}
+
+// --no-cross-namespace-refs: the chart's source must be in the HelmRelease's namespace.
+status helm_release_reconciler::check_access(const value& obj, const helm_release_spec& spec) const
+{
+    if (!options_.no_cross_namespace_refs) return ok();
+    const auto& ref = spec.chart ? spec.chart->source_ref : *spec.chart_ref;
+    if (ref.namespace_ == ns_of(obj)) return ok();
+    return terminal_error(fmt::format("cannot access {} '{}/{}': cross-namespace references are disabled "
+                                      "(--no-cross-namespace-refs); move the source to namespace '{}'",
+                                      ref.kind, ref.namespace_, ref.name, ns_of(obj)),
+                          "AccessDenied");
 }
 
 // Install (no deployed release) or upgrade, unless the retries of this attempt ran out.
@@ -274,10 +333,27 @@ result<runtime::action> helm_release_reconciler::act(const value& obj, const hel
         WEIR_TRY(write_status(obj, updated));
         return runtime::action::await_change();
     }
-    int version = upgrade ? a.latest_version + 1 : 1;
-    if (!upgrade && a.latest_version > 0) { // only failed or uninstalled records left: start over
-        WEIR_TRY(actions.uninstall());
-        if (spec.uninstall.keep_history) version = a.latest_version + 1;
+    int latest_version = a.latest ? a.latest->version : 0;
+    int version = upgrade ? latest_version + 1 : 1;
+    std::optional<helm::release> replaced;
+    if (!upgrade && a.latest) {     // only failed or uninstalled records left
+        if (spec.install.replace) { // Helm's --replace: the name is taken over, the records stay
+            replaced = a.latest;
+            version = latest_version + 1;
+        } else { // start over
+            WEIR_TRY(actions.uninstall());
+            if (spec.uninstall.keep_history) version = latest_version + 1;
+        }
+    }
+    // upgrade.preserveValues: Helm's --reuse-values renders with the deployed release's coalesced
+    // values as the chart's defaults.
+    const helm::chart* chart = &a.chart;
+    std::optional<helm::chart> reused;
+    if (upgrade && spec.upgrade.preserve_values) {
+        WEIR_TRY_ASSIGN(auto old, helm::chart_from_json(a.deployed->chart));
+        reused = a.chart;
+        WEIR_TRY_ASSIGN(reused->values, helm::coalesce_values(old, a.deployed->config));
+        chart = &*reused;
     }
     std::string action = upgrade ? "upgrade" : "install";
     cond::mark_reconciling(
@@ -285,7 +361,7 @@ result<runtime::action> helm_release_reconciler::act(const value& obj, const hel
         fmt::format("Running '{}' action with timeout of {}", action, format_duration(spec.timeout)));
     WEIR_TRY(write_status(obj, updated));
     auto start = std::chrono::steady_clock::now();
-    auto out = actions.install_or_upgrade(a.chart, a.values, version, a.deployed);
+    auto out = actions.install_or_upgrade(*chart, a.values, version, a.deployed, replaced);
     st["lastAttemptedReleaseAction"] = action;
     st["lastAttemptedReleaseActionDuration"] = format_duration(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
@@ -303,12 +379,16 @@ result<runtime::action> helm_release_reconciler::act(const value& obj, const hel
         st.as_object().erase("observedPostRenderersDigest");
     else
         st["observedPostRenderersDigest"] = a.renderers;
+    if (a.common_metadata.empty())
+        st.as_object().erase("observedCommonMetadataDigest");
+    else
+        st["observedCommonMetadataDigest"] = a.common_metadata;
     record_snapshot(st, snapshot_of(rel, a.digest));
     cond::set(updated, "Released", "True", reason, msg);
     cond::remove(updated, "Remediated");
     if (spec.test_enable) {
         auto hooks = rel.hooks;
-        auto tested = run_hooks(*client_for(obj, spec), hooks, "test", {.namespace_ = rel.namespace_});
+        auto tested = run_hooks(actions.client(), hooks, "test", {.namespace_ = rel.namespace_});
         cond::set(updated, "TestSuccess", tested ? "True" : "False", tested ? "TestSucceeded" : "TestFailed",
                   tested ? fmt::format("Helm test succeeded for release {}", release_label(rel))
                          : tested.err().message);
@@ -328,7 +408,8 @@ result<runtime::action> helm_release_reconciler::act(const value& obj, const hel
 // A change of releaseName, targetNamespace or storageNamespace makes a new release; the old one
 // is uninstalled first, as Flux does.
 status helm_release_reconciler::forget_moved_release(const value& obj, const helm_release_spec& spec,
-                                                     const release_target& target)
+                                                     const release_target& target,
+                                                     const std::shared_ptr<kube::client>& client)
 {
     const value* h = obj.find_path({"status", "history"});
     if (!h || !h->is_array() || h->as_array().empty()) return ok();
@@ -342,7 +423,7 @@ status helm_release_reconciler::forget_moved_release(const value& obj, const hel
         old.storage_namespace == target.storage_namespace)
         return ok();
     temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}-old", ns_of(obj), name_of(obj)));
-    release_actions previous(client_for(obj, spec), old, spec, work.path());
+    release_actions previous(client, old, spec, work.path());
     WEIR_TRY(previous.uninstall());
     mgr_.events().normal(
         obj, "UninstallSucceeded",
@@ -429,14 +510,14 @@ status helm_release_reconciler::in_sync(const value& obj, const helm_release_spe
     const auto& rel = *deployed;
     if (spec.drift_mode != "disabled") {
         WEIR_TRY_ASSIGN(auto objects, release_actions::objects_of(rel));
-        WEIR_TRY_ASSIGN(auto report, detect_drift(*client_for(obj, spec), objects, spec.drift_ignore));
+        WEIR_TRY_ASSIGN(auto report, detect_drift(actions.client(), objects, spec.drift_ignore));
         if (report.any()) {
             std::string msg =
                 fmt::format("Cluster state of release {} has drifted from the desired state: {}",
                             release_label(rel), report.str());
             mgr_.events().warning(obj, "DriftDetected", msg);
             if (spec.drift_mode == "enabled") {
-                ssa::resource_manager rm(client_for(obj, spec), {.owner_group = "helm.toolkit.fluxcd.io"});
+                ssa::resource_manager rm(actions.client_ptr(), {.owner_group = "helm.toolkit.fluxcd.io"});
                 auto fixed =
                     rm.apply_all(report.drifted, {.field_manager = "helm-controller", .force = true});
                 if (!fixed) return fixed.err().wrap("failed to correct drift");
@@ -484,13 +565,21 @@ helm_release_reconciler::dependencies_not_ready(const helm_release_spec& spec)
     return std::optional<std::string>{};
 }
 
-// spec.serviceAccountName: everything the release does (records included) as that account.
-std::shared_ptr<kube::client> helm_release_reconciler::client_for(const value& obj,
-                                                                  const helm_release_spec& spec)
+// The cluster the release lives in (spec.kubeConfig's or this one), as spec.serviceAccountName (or
+// --default-service-account) when set: everything the release does, records included, goes there.
+result<std::shared_ptr<kube::client>> helm_release_reconciler::client_for(const value& obj,
+                                                                          const helm_release_spec& spec)
 {
-    if (spec.service_account_name.empty()) return mgr_.client_ptr();
-    return mgr_.client().impersonate(
-        fmt::format("system:serviceaccount:{}:{}", ns_of(obj), spec.service_account_name));
+    std::shared_ptr<kube::client> target = mgr_.client_ptr();
+    if (spec.kube_config) {
+        WEIR_TRY_ASSIGN(target, runtime::remote_client(mgr_.client(), ns_of(obj),
+                                                       {.secret_name = spec.kube_config->secret_name,
+                                                        .key = spec.kube_config->key}));
+    }
+    std::string sa =
+        spec.service_account_name.empty() ? options_.default_service_account : spec.service_account_name;
+    if (sa.empty()) return target;
+    return target->impersonate(fmt::format("system:serviceaccount:{}:{}", ns_of(obj), sa));
 }
 
 status helm_release_reconciler::write_status(const value& original, value& updated)
@@ -504,9 +593,17 @@ status helm_release_reconciler::write_status(const value& original, value& updat
 result<runtime::action> helm_release_reconciler::finalize(const value& obj)
 {
     auto spec = helm_release_spec::from(obj);
-    if (spec && !spec->suspend) {
+    auto client = spec ? client_for(obj, *spec) : result<std::shared_ptr<kube::client>>(spec.err());
+    if (spec && !spec->suspend && !client && spec->kube_config) {
+        // The remote cluster is out of reach for good (its kubeconfig is gone or broken): keeping
+        // the finalizer would block deletion forever, so say what was left behind.
+        mgr_.events().warning(obj, "UninstallFailed",
+                              "the release on the remote cluster was not uninstalled: " +
+                                  client.err().message);
+    } else if (spec && !spec->suspend) {
+        if (!client) return client.err();
         temp_dir work(options_.scratch_dir, fmt::format("weir-hr-{}-{}", ns_of(obj), name_of(obj)));
-        release_actions actions(client_for(obj, *spec), target_of(obj, *spec), *spec, work.path());
+        release_actions actions(*client, target_of(obj, *spec), *spec, work.path());
         WEIR_TRY_ASSIGN(auto history, actions.store().history());
         status removed = ok();
         if (!history.empty()) {
@@ -515,7 +612,7 @@ result<runtime::action> helm_release_reconciler::finalize(const value& obj)
                    inv && !inv->empty()) {
             // The records were deleted by hand: the inventory still names what was applied, and
             // only what carries this release's labels goes.
-            ssa::resource_manager rm(client_for(obj, *spec), {.owner_group = "helm.toolkit.fluxcd.io"});
+            ssa::resource_manager rm(*client, {.owner_group = "helm.toolkit.fluxcd.io"});
             auto deleted = rm.delete_all(
                 inv->entries(), {.owner_labels = {{"helm.toolkit.fluxcd.io/name", name_of(obj)},
                                                   {"helm.toolkit.fluxcd.io/namespace", ns_of(obj)}}});
@@ -525,8 +622,8 @@ result<runtime::action> helm_release_reconciler::finalize(const value& obj)
             mgr_.events().warning(obj, "UninstallFailed", removed.err().message);
             return removed.err();
         }
-        if (spec->chart) WEIR_TRY(delete_helm_chart(mgr_.client(), obj));
     }
+    if (spec && spec->chart) WEIR_TRY(delete_helm_chart(mgr_.client(), obj));
     if (runtime::has_finalizer(obj, api::flux_finalizer))
         WEIR_TRY(runtime::remove_finalizer(mgr_.client(), obj, api::flux_finalizer));
     return runtime::action::await_change();

@@ -18,6 +18,8 @@ namespace weir::helm_controller {
 struct reconciler_options {
     std::filesystem::path scratch_dir = std::filesystem::temp_directory_path();
     std::chrono::milliseconds requeue_dependency{std::chrono::seconds(30)}; // --requeue-dependency
+    bool no_cross_namespace_refs = false;                                   // --no-cross-namespace-refs
+    std::string default_service_account;                                    // --default-service-account
 };
 
 class release_actions;
@@ -37,24 +39,26 @@ private:
     result<runtime::action> finalize(const value& obj);
     result<std::optional<std::string>> dependencies_not_ready(const api::helm_v2::helm_release_spec& spec);
     result<runtime::action> release(const value& obj, const api::helm_v2::helm_release_spec& spec,
-                                    value& updated);
+                                    value& updated, bool forced);
+    status check_access(const value& obj, const api::helm_v2::helm_release_spec& spec) const;
     struct attempt {
         const helm::chart& chart;
         const value& values;
-        std::string digest, renderers;
+        std::string digest, renderers, common_metadata;
         std::optional<helm::release> deployed;
-        int latest_version = 0;
+        std::optional<helm::release> latest;
     };
     result<runtime::action> act(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated,
                                 release_actions& actions, const attempt& a);
     status forget_moved_release(const value& obj, const api::helm_v2::helm_release_spec& spec,
-                                const release_target& target);
+                                const release_target& target, const std::shared_ptr<kube::client>& client);
     result<runtime::action> remediate(const value& obj, const api::helm_v2::helm_release_spec& spec,
                                       value& updated, release_actions& actions, const error& failure,
                                       bool upgrade);
     status in_sync(const value& obj, const api::helm_v2::helm_release_spec& spec, value& updated,
                    release_actions& actions);
-    std::shared_ptr<kube::client> client_for(const value& obj, const api::helm_v2::helm_release_spec& spec);
+    result<std::shared_ptr<kube::client>> client_for(const value& obj,
+                                                     const api::helm_v2::helm_release_spec& spec);
     status write_status(const value& original, value& updated);
 
     runtime::manager& mgr_;

@@ -15,7 +15,14 @@ result<helm_controller::reconciler_options> parse_own_flags(const std::vector<st
     helm_controller::reconciler_options o;
     std::string scratch = o.scratch_dir.string();
     runtime::flag_set own;
-    own.duration("requeue-dependency", o.requeue_dependency, "The interval at which failing dependencies are reevaluated.")
+    own.duration("requeue-dependency", o.requeue_dependency,
+                 "The interval at which failing dependencies are reevaluated.")
+        .boolean(
+            "no-cross-namespace-refs", o.no_cross_namespace_refs,
+            "When set to true, references between custom resources are allowed only if the reference and the "
+            "referee are in the same namespace.")
+        .string("default-service-account", o.default_service_account,
+                "Default service account used for impersonation.")
         .string("scratch-dir", scratch, "Where chart artifacts are fetched.");
     WEIR_TRY(own.parse(rest));
     o.scratch_dir = scratch;

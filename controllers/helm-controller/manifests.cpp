@@ -57,6 +57,14 @@ status post_render(kube::client& client, std::vector<value>& objects, const post
     }
     for (auto& obj : objects) {
         value& md = obj["metadata"];
+        // spec.commonMetadata after the user's post-renderers and before the owner labels, as
+        // Flux orders its built-in post-renderers.
+        if (req.common_labels)
+            for (const auto& [k, v] : *req.common_labels)
+                md["labels"][k] = v;
+        if (req.common_annotations)
+            for (const auto& [k, v] : *req.common_annotations)
+                md["annotations"][k] = v;
         md["labels"]["helm.toolkit.fluxcd.io/name"] = req.name;
         md["labels"]["helm.toolkit.fluxcd.io/namespace"] = req.namespace_;
         md["labels"]["app.kubernetes.io/managed-by"] = "Helm";

@@ -11,6 +11,7 @@
 #include <weir/kube/client.hpp>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,9 @@ struct post_render_request {
     std::string release_name;              // for Helm's ownership metadata
     std::string release_namespace;         // where namespaced objects without a namespace go
     const value* post_renderers = nullptr; // spec.postRenderers, or null
-    std::filesystem::path scratch;         // a directory this call may use
+    const std::map<std::string, std::string>* common_labels = nullptr; // spec.commonMetadata
+    const std::map<std::string, std::string>* common_annotations = nullptr;
+    std::filesystem::path scratch; // a directory this call may use
 };
 
 // Parses "---"-separated manifests (Kubernetes' YAML 1.1 reading); empty documents are dropped.

@@ -51,26 +51,55 @@ status release_actions::apply(action_outcome& out, std::vector<helm::release_hoo
                               const std::string& pre, const std::string& post,
                               const api::helm_v2::action_options& opts, const std::vector<value>& previous)
 {
-    hook_options hook_opts{.namespace_ = target_.namespace_, .timeout = timeout(opts)};
-    if (!opts.disable_hooks) WEIR_TRY(run_hooks(*client_, hooks, pre, hook_opts));
-    WEIR_TRY_ASSIGN(out.changes,
-                    rm_.apply_all(out.objects, {.field_manager = "helm-controller", .force = opts.force}));
-    // What left the chart goes, as Helm deletes resources an upgrade no longer renders.
-    auto stale = ssa::inventory::of(previous).difference(ssa::inventory::of(out.objects));
-    if (!stale.empty()) {
-        WEIR_TRY_ASSIGN(auto pruned, rm_.delete_all(stale, {.owner_labels = owner_labels(target_)}));
-        out.changes.append(pruned);
+    std::vector<ssa::object_ref> created;
+    if (opts.cleanup_on_fail) {
+        WEIR_TRY_ASSIGN(created, not_yet_created(out.objects, previous));
     }
-    if (!opts.disable_wait)
-        WEIR_TRY(rm_.wait_for(ssa::inventory::of(out.objects).entries(),
-                              {.timeout = timeout(opts), .poll_interval = std::chrono::milliseconds(500)}));
-    if (!opts.disable_hooks) WEIR_TRY(run_hooks(*client_, hooks, post, hook_opts));
-    return ok();
+    auto run = [&]() -> status {
+        hook_options hook_opts{.namespace_ = target_.namespace_, .timeout = timeout(opts)};
+        if (!opts.disable_hooks) WEIR_TRY(run_hooks(*client_, hooks, pre, hook_opts));
+        WEIR_TRY_ASSIGN(out.changes, rm_.apply_all(out.objects, {.field_manager = "helm-controller",
+                                                                 .force = opts.force}));
+        // What left the chart goes, as Helm deletes resources an upgrade no longer renders.
+        auto stale = ssa::inventory::of(previous).difference(ssa::inventory::of(out.objects));
+        if (!stale.empty()) {
+            WEIR_TRY_ASSIGN(auto pruned, rm_.delete_all(stale, {.owner_labels = owner_labels(target_)}));
+            out.changes.append(pruned);
+        }
+        if (!opts.disable_wait)
+            WEIR_TRY(
+                rm_.wait_for(ssa::inventory::of(out.objects).entries(),
+                             {.timeout = timeout(opts), .poll_interval = std::chrono::milliseconds(500)}));
+        if (!opts.disable_hooks) WEIR_TRY(run_hooks(*client_, hooks, post, hook_opts));
+        return ok();
+    };
+    status s = run();
+    if (!s && !created.empty()) {
+        // Helm's cleanupOnFail: what this failed action created goes again; the rest stays for
+        // the remediation (or the next attempt) to deal with.
+        auto cleaned = rm_.delete_all(created, {.owner_labels = owner_labels(target_)});
+        if (!cleaned) return s.err().wrap("cleanup after failure also failed: " + cleaned.err().message);
+    }
+    return s;
+}
+
+result<std::vector<ssa::object_ref>> release_actions::not_yet_created(const std::vector<value>& objects,
+                                                                      const std::vector<value>& previous)
+{
+    std::vector<ssa::object_ref> out;
+    for (const auto& ref : ssa::inventory::of(objects).difference(ssa::inventory::of(previous))) {
+        auto live = client_->get(kube::gvk{ref.group, ref.version, ref.kind}, ref.namespace_, ref.name);
+        if (live) continue;
+        if (!kube::is_not_found(live.err())) return live.err().wrap("failed to read " + ref.str());
+        out.push_back(ref);
+    }
+    return out;
 }
 
 result<action_outcome> release_actions::install_or_upgrade(const helm::chart& chart, const value& values,
                                                            int version,
-                                                           const std::optional<helm::release>& previous)
+                                                           const std::optional<helm::release>& previous,
+                                                           const std::optional<helm::release>& replaced)
 {
     bool upgrade = previous.has_value();
     const auto& opts = upgrade ? spec_.upgrade : spec_.install;
@@ -81,6 +110,7 @@ result<action_outcome> release_actions::install_or_upgrade(const helm::chart& ch
                      .revision = version,
                      .is_install = !upgrade,
                      .is_upgrade = upgrade};
+    ropts.skip_schema_validation = opts.disable_schema_validation;
     auto rendered = helm::render_chart(chart, values, ropts);
     if (!rendered) return failed(rendered.err().wrap("failed to render chart"), failure);
 
@@ -101,6 +131,12 @@ result<action_outcome> release_actions::install_or_upgrade(const helm::chart& ch
                 .notes = rendered->notes};
     for (const auto& h : rendered->hooks)
         rel.hooks.push_back(helm::to_release_hook(h));
+    if (replaced && replaced->info.status != helm::status_failed) { // as Helm's replaceRelease
+        helm::release last = *replaced;
+        last.info.status = std::string(helm::status_superseded);
+        last.info.description = "superseded by new release";
+        WEIR_TRY(store_.update(last));
+    }
     WEIR_TRY(store_.create(rel));
 
     auto run = [&]() -> status {
@@ -125,11 +161,13 @@ result<action_outcome> release_actions::install_or_upgrade(const helm::chart& ch
                               .release_name = target_.name,
                               .release_namespace = target_.namespace_,
                               .post_renderers = &spec_.post_renderers,
+                              .common_labels = &spec_.common_labels,
+                              .common_annotations = &spec_.common_annotations,
                               .scratch = scratch_}));
         rel.manifest = manifest_text(out.objects);
         std::vector<value> before;
-        if (previous) {
-            WEIR_TRY_ASSIGN(before, objects_of(*previous));
+        if (previous || replaced) {
+            WEIR_TRY_ASSIGN(before, objects_of(previous ? *previous : *replaced));
         }
         return apply(out, rel.hooks, upgrade ? "pre-upgrade" : "pre-install",
                      upgrade ? "post-upgrade" : "post-install", opts, before);
@@ -181,9 +219,8 @@ result<action_outcome> release_actions::rollback(const helm::release& target, in
     WEIR_TRY(store_.update(rel));
     if (!s) return failed(s.err(), "RollbackFailed");
     WEIR_TRY_ASSIGN(auto all, store_.history());
-    for (auto& r : all)
-        if (r.version != version &&
-            (r.info.status == helm::status_deployed || r.info.status == helm::status_failed)) {
+    for (auto& r : all) // as Helm's rollback: earlier deployed records are superseded, failed ones stay
+        if (r.version != version && r.info.status == helm::status_deployed) {
             r.info.status = std::string(helm::status_superseded);
             WEIR_TRY(store_.update(r));
         }

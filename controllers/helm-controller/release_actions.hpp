@@ -36,10 +36,15 @@ public:
                     const api::helm_v2::helm_release_spec& spec, std::filesystem::path scratch);
 
     release_store& store() { return store_; }
+    // The cluster (and identity) the release lives in: local or spec.kubeConfig's, impersonated.
+    kube::client& client() { return *client_; }
+    const std::shared_ptr<kube::client>& client_ptr() const { return client_; }
     // Installs (no `previous`) or upgrades from `previous` (the current deployed record) as revision
-    // `version`.
+    // `version`. `replaced` is the newest record an install with spec.install.replace takes the name
+    // of (Helm's --replace): it is superseded unless failed, and what it applied is pruned.
     result<action_outcome> install_or_upgrade(const helm::chart& chart, const value& values, int version,
-                                              const std::optional<helm::release>& previous);
+                                              const std::optional<helm::release>& previous,
+                                              const std::optional<helm::release>& replaced = std::nullopt);
     // Makes `target`'s manifest live again as revision `version`; `failed` is the record it replaces.
     result<action_outcome> rollback(const helm::release& target, int version,
                                     const std::optional<helm::release>& failed);
@@ -55,6 +60,10 @@ private:
     status apply(action_outcome& out, std::vector<helm::release_hook>& hooks, const std::string& pre,
                  const std::string& post, const api::helm_v2::action_options& opts,
                  const std::vector<value>& previous);
+    // cleanupOnFail: the objects of `objects` absent from `previous` and from the cluster, which a
+    // failed action is to delete again.
+    result<std::vector<ssa::object_ref>> not_yet_created(const std::vector<value>& objects,
+                                                         const std::vector<value>& previous);
     std::chrono::milliseconds timeout(const api::helm_v2::action_options& opts) const;
 
     std::shared_ptr<kube::client> client_;

@@ -64,9 +64,12 @@ result<value> compose_values(kube::client& client, std::string_view namespace_,
             return values_error(fmt::format("missing key '{}' in {}", ref.values_key, what), false);
         }
         if (!ref.target_path.empty()) {
-            // The whole data value lands at the path, as Helm's --set would put it (typed).
+            // The whole data value lands at the path, as Helm's --set would put it (typed), or
+            // as --set-literal does with `literal: true`.
             std::string expr = ref.target_path + "=" + it->second;
-            if (auto s = helm::parse_set(expr, result); !s)
+            if (auto s = helm::parse_set(expr, result,
+                                         ref.literal ? helm::set_mode::literal : helm::set_mode::typed);
+                !s)
                 return values_error(
                     fmt::format("unable to merge value from key '{}' in {} into target path '{}': {}",
                                 ref.values_key, what, ref.target_path, s.err().message),

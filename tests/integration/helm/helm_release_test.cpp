@@ -2,8 +2,7 @@
 // repository: install, upgrade on a values change, rollback of a failed upgrade, drift correction,
 // recovery of a pending record and uninstall, with the release records read back by a decoder of
 // the test's own (base64 -d | base64 -d | gunzip, then JSON).
-#include "chart_repo.hpp"
-#include "support/local_cluster.hpp"
+#include "release_support.hpp"
 
 #include <weir/core/encoding.hpp>
 #include <weir/core/json.hpp>
@@ -16,40 +15,10 @@
 #include <thread>
 
 using namespace weir;
+using namespace weir::test::hr;
 namespace fs = std::filesystem;
 
 namespace {
-
-const kube::gvk helm_release{"helm.toolkit.fluxcd.io", "v2", "HelmRelease"};
-const kube::gvk helm_chart{"source.toolkit.fluxcd.io", "v1", "HelmChart"};
-const kube::gvk config_map{"", "v1", "ConfigMap"};
-const kube::gvk secret{"", "v1", "Secret"};
-
-test::local_cluster_options with_helm(const fs::path& scratch)
-{
-    return {
-        .apiserver = WEIR_APISERVER_BIN,
-        .source_controller = WEIR_SOURCE_CONTROLLER_BIN,
-        .controllers = {{"helm-controller", WEIR_HELM_CONTROLLER_BIN, {"--scratch-dir", scratch.string()}}}};
-}
-
-test::chart_version app_chart(const std::string& version)
-{
-    return {"app",
-            version,
-            {{"values.yaml", "greeting: hello\nreplicas: 1\nbroken: false\n"},
-             {"templates/configmap.yaml",
-              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\n"
-              "data:\n  greeting: {{ .Values.greeting | quote }}\n"
-              "  replicas: {{ .Values.replicas | quote }}\n"},
-             {"templates/broken.yaml",
-              "{{- if .Values.broken }}\napiVersion: example.invalid/v1\nkind: DoesNotExist\n"
-              "metadata:\n  name: broken\n{{- end }}\n"},
-             {"templates/hook.yaml",
-              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n"
-              "  annotations:\n    helm.sh/hook: post-install,post-upgrade\n"
-              "data:\n  revision: {{ .Release.Revision | quote }}\n"}}};
-}
 
 test::chart_version hooked_chart()
 {
@@ -71,63 +40,6 @@ test::chart_version hooked_chart()
              {"templates/test.yaml",
               "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-test\n"
               "  annotations: {helm.sh/hook: test}\ndata: {a: b}\n"}}};
-}
-
-std::string release_yaml(const std::string& name, const std::string& extra)
-{
-    return fmt::format("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: {}, "
-                       "namespace: default}}\n"
-                       "spec:\n  interval: 10m\n  chart:\n    spec: {{chart: app, sourceRef: {{kind: "
-                       "HelmRepository, name: charts}}}}\n{}",
-                       name, extra);
-}
-
-void setup_repository(test::local_cluster& c, test::chart_repo& repo)
-{
-    repo.add(app_chart("1.0.0"));
-    c.apply_yaml(fmt::format("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: "
-                             "{{name: charts, namespace: default}}\n"
-                             "spec: {{url: \"{}\", interval: 10m}}\n",
-                             repo.url()));
-}
-
-// The release record of a Secret, decoded with tools that share no code with weir.
-value decode_release(test::local_cluster& c, const value& s)
-{
-    fs::path in = c.dir() / "release.b64";
-    std::ofstream(in) << s.find_path({"data", "release"})->as_string();
-    std::string out;
-    int rc = test::run_command(fmt::format("base64 -d {} | base64 -d | gunzip", in.string()), &out);
-    INFO(out);
-    REQUIRE(rc == 0);
-    auto doc = parse_json(out);
-    REQUIRE(doc);
-    return *doc;
-}
-
-std::string config_value(test::local_cluster& c, const std::string& ns, const std::string& name,
-                         const std::string& key)
-{
-    auto got = c.client().get(config_map, ns, name);
-    return got ? test::string_at(*got, {"data", key}) : "";
-}
-
-std::function<bool(const value&)> history_version_is(std::int64_t v)
-{
-    return [v](const value& o) {
-        const value* h = o.find_path({"status", "history"});
-        return h && h->is_array() && !h->as_array().empty() && h->as_array()[0].find("version") &&
-               h->as_array()[0].find("version")->as_int() == v &&
-               test::condition_status(o, "Ready") == "True";
-    };
-}
-
-void request_reconcile(test::local_cluster& c, const std::string& name, const std::string& token)
-{
-    REQUIRE(c.client().patch(
-        helm_release, "default", name, kube::patch_type::merge,
-        fmt::format(R"({{"metadata":{{"annotations":{{"reconcile.fluxcd.io/requestedAt":"{}"}}}}}})",
-                    token)));
 }
 
 } // namespace
