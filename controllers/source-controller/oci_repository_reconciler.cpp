@@ -1,5 +1,7 @@
 #include "oci_repository_reconciler.hpp"
 
+#include "oci_repository_verify.hpp"
+
 #include <weir/api/meta.hpp>
 #include <weir/api/secret.hpp>
 #include <weir/api/source_oci_v1.hpp>
@@ -95,11 +97,8 @@ result<runtime::action> oci_repository_reconciler::reconcile(const runtime::requ
                                        "spec.secretRef",
                                        spec->provider),
                            "InvalidProviderConfiguration");
-    else if (spec->verify)
-        terminal =
-            terminal_error("spec.verify: signature verification (cosign, notation) is not supported by "
-                           "weir; remove spec.verify",
-                           "VerificationError");
+    else if (auto v = oci_verification_of(obj))
+        terminal = unsupported_verification(*v);
     if (terminal) {
         // The object itself must change: stall instead of retrying.
         std::string reason = terminal->reason.empty() ? "InvalidSpec" : terminal->reason;
@@ -112,6 +111,18 @@ result<runtime::action> oci_repository_reconciler::reconcile(const runtime::requ
     }
 
     auto stored = fetch_and_store(obj, updated);
+    if (!stored && stored.err().code == oci_verification_failure_code) {
+        // The artifact arrived but is not trusted: SourceVerified says why; the last verified
+        // artifact stays. A new signature or key can fix it, so it is retried.
+        error e = stored.err();
+        e.code = 0;
+        cond::remove(updated, "FetchFailed");
+        cond::mark_failed(updated, e.reason, e.message);
+        cond::set_observed_generation(updated);
+        WEIR_TRY(runtime::patch_status(mgr_.client(), obj, updated));
+        mgr_.events().warning(obj, e.reason, e.message);
+        return e;
+    }
     if (!stored) {
         // A missing tag, a registry down or a wrong Secret can all be fixed outside this object:
         // retried with backoff, as Flux does.
@@ -260,9 +271,19 @@ result<oci_repository_reconciler::outcome> oci_repository_reconciler::fetch_and_
     if (const value* a = obj.find_path({"status", "artifact"}))
         if (auto parsed = api::artifact::from(*a)) current = *parsed;
     auto ref = storage_ref(obj);
-    if (current && current->revision == revision && same_observed(obj, spec) &&
-        storage_.exists(ref, fs::path(current->path).filename().string()))
-        return outcome{*current, false};
+    bool unchanged = current && current->revision == revision && same_observed(obj, spec) &&
+                     storage_.exists(ref, fs::path(current->path).filename().string());
+    // The signature is checked before any layer is pulled; an unchanged, verified revision is not
+    // checked again.
+    auto verification = oci_verification_of(obj);
+    if (!verification || !unchanged || !cond::is_true(obj, "SourceVerified")) {
+        auto verified = verification ? verify_oci_signature(mgr_.client(), ns, *verification, reg, spec.repository,
+                                                            *digest, revision)
+                                     : result<std::string>(std::string());
+        set_source_verified(updated, verification, verified);
+        if (!verified) return verified.err();
+    }
+    if (unchanged) return outcome{*current, false};
 
     cond::mark_reconciling(updated, "Progressing",
                            fmt::format("building artifact: new revision '{}'", revision));

@@ -1,6 +1,7 @@
 // OCIRepository on loopback: artifacts pushed to a real docker-registry the way `flux push
 // artifact` makes them (a tar.gz layer, a Flux config blob, an OCI manifest with annotations),
 // pulled by the source-controller and applied by the kustomize-controller.
+#include "oci_artifacts.hpp"
 #include "registry.hpp"
 #include "support/local_cluster.hpp"
 
@@ -16,57 +17,15 @@
 #include <sstream>
 
 using namespace weir;
+using test::config_map_yaml;
+using test::push_artifact;
+using test::pushed;
 namespace fs = std::filesystem;
 
 namespace {
 
 const kube::gvk oci_repository{"source.toolkit.fluxcd.io", "v1", "OCIRepository"};
 const kube::gvk config_map{"", "v1", "ConfigMap"};
-
-std::string config_map_yaml(const std::string& greeting)
-{
-    return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeting\n  namespace: default\ndata:\n"
-           "  greeting: " + greeting + "\n";
-}
-
-struct pushed {
-    std::string manifest_digest;
-    std::string layer_digest;
-};
-
-// A tar.gz of `files` as the layer, then config and manifest, as `flux push artifact` does.
-pushed push_artifact(test::registry& reg, const std::string& repository, const std::string& tag,
-                     const std::map<std::string, std::string>& files)
-{
-    temp_dir scratch(fs::temp_directory_path(), "oci-push");
-    fs::path tree = scratch.path() / "tree";
-    for (const auto& [path, text] : files) {
-        fs::create_directories((tree / path).parent_path());
-        std::ofstream(tree / path) << text;
-    }
-    fs::path layer_file = scratch.path() / "layer.tar.gz";
-    REQUIRE(artifact::build_tarball(tree, layer_file));
-    std::ostringstream bytes;
-    bytes << std::ifstream(layer_file, std::ios::binary).rdbuf();
-    std::string layer = bytes.str();
-    std::string config = "{}";
-
-    oci::registry_client c(reg.host(), reg.client_options());
-    auto ld = c.put_blob(repository, layer);
-    auto cd = c.put_blob(repository, config);
-    REQUIRE(ld);
-    REQUIRE(cd);
-    std::string manifest = fmt::format(
-        R"({{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
-        R"("config":{{"mediaType":"application/vnd.cncf.flux.config.v1+json","digest":"{}","size":{}}},)"
-        R"("layers":[{{"mediaType":"application/vnd.cncf.flux.content.v1.tar+gzip","digest":"{}","size":{}}}],)"
-        R"("annotations":{{"org.opencontainers.image.source":"https://example.com/fleet.git",)"
-        R"("org.opencontainers.image.revision":"main@sha1:{}"}}}})",
-        *cd, config.size(), *ld, layer.size(), std::string(40, tag.back()));
-    auto md = c.put_manifest(repository, tag, oci::media_oci_manifest, manifest);
-    REQUIRE(md);
-    return {*md, *ld};
-}
 
 std::string greeting(test::local_cluster& c)
 {
