@@ -14,13 +14,40 @@ namespace {
 
 const char* const kustomization_names[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
 
-const char* const known_fields[] = {
-    "apiVersion", "kind", "metadata", "resources", "bases", "components", "namespace", "namePrefix",
-    "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "imageTags", "replicas",
-    "patches", "patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator",
-    "generatorOptions", "replacements", "vars", "crds", "openapi", "sortOptions", "buildMetadata",
-    "transformers", "generators", "validators", "configurations", "helmCharts", "helmGlobals",
-    "helmChartInflationGenerator"};
+const char* const known_fields[] = {"apiVersion",
+                                    "kind",
+                                    "metadata",
+                                    "resources",
+                                    "bases",
+                                    "components",
+                                    "namespace",
+                                    "namePrefix",
+                                    "nameSuffix",
+                                    "commonLabels",
+                                    "labels",
+                                    "commonAnnotations",
+                                    "images",
+                                    "imageTags",
+                                    "replicas",
+                                    "patches",
+                                    "patchesStrategicMerge",
+                                    "patchesJson6902",
+                                    "configMapGenerator",
+                                    "secretGenerator",
+                                    "generatorOptions",
+                                    "replacements",
+                                    "vars",
+                                    "crds",
+                                    "openapi",
+                                    "sortOptions",
+                                    "buildMetadata",
+                                    "transformers",
+                                    "generators",
+                                    "validators",
+                                    "configurations",
+                                    "helmCharts",
+                                    "helmGlobals",
+                                    "helmChartInflationGenerator"};
 
 bool iequals(std::string_view a, std::string_view b)
 {
@@ -46,11 +73,12 @@ struct kfile {
 status check_string_map(const value* m, const std::string& where, const std::string& file)
 {
     if (!m || m->is_null()) return ok();
-    if (!m->is_object()) return build_error("invalid Kustomization " + file + ": " + where + " must be a map of strings");
+    if (!m->is_object())
+        return build_error("invalid Kustomization " + file + ": " + where + " must be a map of strings");
     for (const auto& [k, v] : m->as_object())
         if (!v.is_string())
-            return build_error("invalid Kustomization " + file + ": " + where + "." + k + " is a " + v.type_name() +
-                               ", want a string (quote it)");
+            return build_error("invalid Kustomization " + file + ": " + where + "." + k + " is a " +
+                               v.type_name() + ", want a string (quote it)");
     return ok();
 }
 
@@ -63,15 +91,18 @@ status check_string_maps(const value& k, const std::string& file)
         WEIR_TRY(check_string_map(g->find("annotations"), "generatorOptions.annotations", file));
     }
     if (const value* l = k.find("labels"); l && l->is_array())
-        for (const auto& e : l->as_array()) WEIR_TRY(check_string_map(e.find("pairs"), "labels.pairs", file));
+        for (const auto& e : l->as_array())
+            WEIR_TRY(check_string_map(e.find("pairs"), "labels.pairs", file));
     for (const char* gen : {"configMapGenerator", "secretGenerator"})
         if (const value* l = k.find(gen); l && l->is_array())
             for (const auto& e : l->as_array()) {
                 if (const value* n = e.find("name"); n && !n->is_string())
-                    return build_error("invalid Kustomization " + file + ": " + gen + " name must be a string");
+                    return build_error("invalid Kustomization " + file + ": " + gen +
+                                       " name must be a string");
                 if (const value* o = e.find("options")) {
                     WEIR_TRY(check_string_map(o->find("labels"), std::string(gen) + ".options.labels", file));
-                    WEIR_TRY(check_string_map(o->find("annotations"), std::string(gen) + ".options.annotations", file));
+                    WEIR_TRY(check_string_map(o->find("annotations"),
+                                              std::string(gen) + ".options.annotations", file));
                 }
             }
     for (const char* f : {"namespace", "namePrefix", "nameSuffix"})
@@ -81,7 +112,8 @@ status check_string_maps(const value& k, const std::string& file)
 }
 
 // `override_text` stands in for the directory's file (build_options::root_kustomization).
-result<kfile> load_kustomization(const fs::path& dir, const std::optional<std::string>& override_text = std::nullopt)
+result<kfile> load_kustomization(const fs::path& dir,
+                                 const std::optional<std::string>& override_text = std::nullopt)
 {
     fs::path found;
     int count = 0;
@@ -97,8 +129,10 @@ result<kfile> load_kustomization(const fs::path& dir, const std::optional<std::s
     }
     if (count > 1) return build_error("found multiple kustomization files under: " + dir.string());
     if (count == 0)
-        return build_error("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' "
-                           "in directory '" + dir.string() + "'");
+        return build_error(
+            "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' "
+            "in directory '" +
+            dir.string() + "'");
     std::string text;
     if (override_text) {
         text = *override_text;
@@ -118,7 +152,8 @@ result<kfile> load_kustomization(const fs::path& dir, const std::optional<std::s
         if (!canon)
             return build_error("invalid Kustomization " + found.string() + ": unknown field \"" + k + "\"");
         if (norm.contains(canon))
-            return build_error("invalid Kustomization " + found.string() + ": field \"" + canon + "\" given twice");
+            return build_error("invalid Kustomization " + found.string() + ": field \"" + canon +
+                               "\" given twice");
         norm.push_back(canon, std::move(v));
     }
     value k = std::move(norm);
@@ -126,10 +161,12 @@ result<kfile> load_kustomization(const fs::path& dir, const std::optional<std::s
     if (const value* b = k.find("bases"); b && b->is_array()) {
         value& r = k["resources"];
         if (!r.is_array()) r = array{};
-        for (const auto& e : b->as_array()) r.as_array().push_back(e);
+        for (const auto& e : b->as_array())
+            r.as_array().push_back(e);
     }
     if (const value* h = k.find("helmCharts"); h && h->is_array() && !h->as_array().empty())
-        return build_error(found.string() + ": helmCharts need Helm inflation, which weir's kustomize does not do "
+        return build_error(found.string() +
+                           ": helmCharts need Helm inflation, which weir's kustomize does not do "
                            "(must specify --enable-helm in kustomize; use a HelmRelease instead)");
     return kfile{std::move(k), found.string()};
 }
@@ -150,13 +187,15 @@ std::string display_id(const resource& r)
 {
     std::string g(schema::group_of(r.api_version()));
     std::string ns = r.ns();
-    return std::string(r.kind()) + (g.empty() ? "" : "." + g) + "/" + r.name() + "." + (ns.empty() ? "[noNs]" : ns);
+    return std::string(r.kind()) + (g.empty() ? "" : "." + g) + "/" + r.name() + "." +
+           (ns.empty() ? "[noNs]" : ns);
 }
 
 status append_all(accumulator& acc, std::vector<resource> more, const std::string& where)
 {
     std::unordered_set<std::string> ids;
-    for (const auto& r : acc.res) ids.insert(res_id(r));
+    for (const auto& r : acc.res)
+        ids.insert(res_id(r));
     for (auto& r : more) {
         if (!ids.insert(res_id(r)).second)
             return build_error("accumulating resources from '" + where +
@@ -164,6 +203,13 @@ status append_all(accumulator& acc, std::vector<resource> more, const std::strin
         acc.res.push_back(std::move(r));
     }
     return ok();
+}
+
+// kustomize leaves out objects annotated config.kubernetes.io/local-config (unless "false").
+bool local_config(const value& obj)
+{
+    const value* a = obj.find_path({"metadata", "annotations", "config.kubernetes.io/local-config"});
+    return a && !(a->is_string() && a->as_string() == "false");
 }
 
 bool is_remote(std::string_view s)
@@ -191,7 +237,8 @@ status add_resources(accumulator& acc, const loader& ldr, const kfile& kf, conte
         if (!e.is_string()) return build_error(kf.path + ": resources must be a list of strings");
         const std::string& rel = e.as_string();
         if (is_remote(rel))
-            return build_error(kf.path + ": remote resource '" + rel + "' is not supported: weir builds only "
+            return build_error(kf.path + ": remote resource '" + rel +
+                               "' is not supported: weir builds only "
                                "local trees (vendor the base or use a GitRepository source)");
         fs::path p = ldr.root / rel;
         std::error_code ec;
@@ -203,13 +250,16 @@ status add_resources(accumulator& acc, const loader& ldr, const kfile& kf, conte
             WEIR_TRY_ASSIGN(accumulator sub, build_sub(c, ctx));
             WEIR_TRY(append_all(acc, std::move(sub.res), rel));
             acc.cfg.merge(sub.cfg);
-            for (auto& v : sub.vars) acc.vars.push_back(std::move(v));
+            for (auto& v : sub.vars)
+                acc.vars.push_back(std::move(v));
             continue;
         }
-        WEIR_TRY_ASSIGN(std::string text, ldr.read(rel, kf.path + ": accumulating resources from '" + rel + "'"));
+        WEIR_TRY_ASSIGN(std::string text,
+                        ldr.read(rel, kf.path + ": accumulating resources from '" + rel + "'"));
         WEIR_TRY_ASSIGN(auto objs, parse_objects(text, p.string()));
         std::vector<resource> rs;
         for (auto& o : objs) {
+            if (local_config(o)) continue;
             resource r;
             r.obj = std::move(o);
             r.origin = c;
@@ -270,7 +320,8 @@ status add_vars(accumulator& acc, const kfile& kf)
                 for (const auto& [k2, f2] : f1.as_object())
                     if (iequals(k2, "fieldpath") && f2.is_string()) d.field_path = f2.as_string();
         for (const auto& have : acc.vars)
-            if (have.name == d.name) return build_error(kf.path + ": var '" + d.name + "' already encountered");
+            if (have.name == d.name)
+                return build_error(kf.path + ": var '" + d.name + "' already encountered");
         acc.vars.push_back(std::move(d));
     }
     return ok();
@@ -287,11 +338,23 @@ result<std::vector<value>> plugin_configs(const value& e, const loader& ldr, con
         return cfgs;
     }
     if (!e.is_string()) return build_error(kf.path + ": " + field + " entries must be paths or maps");
+    // An entry that reads as YAML objects is an inline configuration, anything else a path.
+    if (e.as_string().find('\n') != std::string::npos) {
+        auto docs = parse_yaml_stream(e.as_string(), {.schema = yaml_schema::kyaml_1_2});
+        if (docs && !docs->empty() && std::all_of(docs->begin(), docs->end(), [](const value& d) {
+                return d.is_object() || d.is_null();
+            })) {
+            for (auto& d : *docs)
+                if (d.is_object()) cfgs.push_back(std::move(d));
+            return cfgs;
+        }
+    }
     fs::path p = ldr.root / e.as_string();
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
         WEIR_TRY_ASSIGN(accumulator sub, build_sub(fs::canonical(p, ec), ctx));
-        for (auto& r : sub.res) cfgs.push_back(std::move(r.obj));
+        for (auto& r : sub.res)
+            cfgs.push_back(std::move(r.obj));
         return cfgs;
     }
     WEIR_TRY_ASSIGN(std::string text, ldr.read(e.as_string(), kf.path + ": " + field));
@@ -313,11 +376,13 @@ status run_transformers(accumulator& acc, const loader& ldr, const kfile& kf, co
     if (const value* r = k.find("replicas"); r && r->is_array()) WEIR_TRY(apply_replicas(acc, *r));
     if (const value* i = k.find("images"); i && i->is_array()) WEIR_TRY(apply_images(acc, *i));
     if (const value* i = k.find("imageTags"); i && i->is_array()) WEIR_TRY(apply_images(acc, *i));
-    if (const value* r = k.find("replacements"); r && r->is_array()) WEIR_TRY(apply_replacements(acc, ldr, *r));
+    if (const value* r = k.find("replacements"); r && r->is_array())
+        WEIR_TRY(apply_replacements(acc, ldr, *r));
     if (const value* t = k.find("transformers"); t && t->is_array()) {
         for (const auto& e : t->as_array()) {
             WEIR_TRY_ASSIGN(auto cfgs, plugin_configs(e, ldr, kf, ctx, "transformers"));
-            for (const auto& c : cfgs) WEIR_TRY(run_builtin_plugin(acc, ldr, c, false));
+            for (const auto& c : cfgs)
+                WEIR_TRY(run_builtin_plugin(acc, ldr, c, false));
         }
     }
     return ok();
@@ -328,12 +393,15 @@ status accumulate(accumulator& acc, const fs::path& dir, context& ctx, bool as_c
     if (std::find(ctx.stack.begin(), ctx.stack.end(), dir) != ctx.stack.end())
         return build_error("cycle detected: kustomization " + dir.string() + " includes itself");
     ctx.stack.push_back(dir);
-    WEIR_TRY_ASSIGN(kfile kf, load_kustomization(dir, top ? ctx.opts->root_kustomization : std::optional<std::string>{}));
+    WEIR_TRY_ASSIGN(
+        kfile kf, load_kustomization(dir, top ? ctx.opts->root_kustomization : std::optional<std::string>{}));
     std::string_view kind = kf.doc.get_string("kind", "Kustomization");
     if (as_component && kind != "Component")
-        return build_error(kf.path + ": expected kind 'Component' for a component, got '" + std::string(kind) + "'");
+        return build_error(kf.path + ": expected kind 'Component' for a component, got '" +
+                           std::string(kind) + "'");
     if (!as_component && !top && kind == "Component")
-        return build_error(kf.path + ": expected kind 'Kustomization' for a resource directory, got 'Component' "
+        return build_error(kf.path +
+                           ": expected kind 'Kustomization' for a resource directory, got 'Component' "
                            "(list it under components)");
     loader ldr{dir, fs::path(kf.path), ctx.opts};
     WEIR_TRY(set_openapi(ctx.schemas, ldr, kf.doc, top));
@@ -344,7 +412,8 @@ status accumulate(accumulator& acc, const fs::path& dir, context& ctx, bool as_c
     if (const value* g = kf.doc.find("generators"); g && g->is_array()) {
         for (const auto& e : g->as_array()) {
             WEIR_TRY_ASSIGN(auto cfgs, plugin_configs(e, ldr, kf, ctx, "generators"));
-            for (const auto& c : cfgs) WEIR_TRY(run_builtin_plugin(acc, ldr, c, true));
+            for (const auto& c : cfgs)
+                WEIR_TRY(run_builtin_plugin(acc, ldr, c, true));
         }
     }
     WEIR_TRY(add_components(acc, ldr, kf, ctx));
@@ -362,12 +431,30 @@ namespace {
 
 using namespace detail;
 
-const std::vector<std::string> default_first = {
-    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
-    "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap", "Secret",
-    "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim",
-    "Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget"};
-const std::vector<std::string> default_last = {"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"};
+const std::vector<std::string> default_first = {"Namespace",
+                                                "ResourceQuota",
+                                                "StorageClass",
+                                                "CustomResourceDefinition",
+                                                "ServiceAccount",
+                                                "PodSecurityPolicy",
+                                                "Role",
+                                                "ClusterRole",
+                                                "RoleBinding",
+                                                "ClusterRoleBinding",
+                                                "ConfigMap",
+                                                "Secret",
+                                                "Endpoints",
+                                                "Service",
+                                                "LimitRange",
+                                                "PriorityClass",
+                                                "PersistentVolume",
+                                                "PersistentVolumeClaim",
+                                                "Deployment",
+                                                "StatefulSet",
+                                                "CronJob",
+                                                "PodDisruptionBudget"};
+const std::vector<std::string> default_last = {"MutatingWebhookConfiguration",
+                                               "ValidatingWebhookConfiguration"};
 
 std::vector<std::string> strings_of(const value* v, const std::vector<std::string>& fallback)
 {
@@ -395,8 +482,9 @@ std::string gvk_string(const resource& r)
 
 void legacy_sort(std::vector<resource>& res, const value* opts)
 {
-    auto first = strings_of(opts ? opts->find("orderFirst") : nullptr, default_first);
-    auto last = strings_of(opts ? opts->find("orderLast") : nullptr, default_last);
+    // Given legacySortOptions replace both default lists, a missing one meaning empty.
+    auto first = opts ? strings_of(opts->find("orderFirst"), {}) : default_first;
+    auto last = opts ? strings_of(opts->find("orderLast"), {}) : default_last;
     auto rank = [&](std::string_view kind) -> long {
         for (std::size_t i = 0; i < first.size(); ++i)
             if (first[i] == kind) return static_cast<long>(i) - static_cast<long>(first.size());
@@ -406,26 +494,56 @@ void legacy_sort(std::vector<resource>& res, const value* opts)
     };
     struct key {
         long rank;
-        std::string gvk, name, ns;
+        bool ns_kind, no_group; // Namespaces where one has no group: kustomize compares them reversed
+        std::string gvk, id;    // id: "namespace|name", "~X"/"~N" when empty, compared as one string
     };
     std::vector<std::pair<key, std::size_t>> keys;
     keys.reserve(res.size());
-    for (std::size_t i = 0; i < res.size(); ++i)
-    {
-        // Namespace before name; no namespace sorts after every namespace (kustomize writes "~X").
-        std::string ns = res[i].ns();
-        keys.push_back({{rank(res[i].kind()), gvk_string(res[i]), res[i].name(), ns.empty() ? "~X" : ns}, i});
+    for (std::size_t i = 0; i < res.size(); ++i) {
+        std::string ns = res[i].ns(), name = res[i].name();
+        bool ns_kind = res[i].kind() == "Namespace";
+        keys.push_back({{rank(res[i].kind()), ns_kind, schema::group_of(res[i].api_version()).empty(),
+                         gvk_string(res[i]), (ns.empty() ? "~X" : ns) + "|" + (name.empty() ? "~N" : name)},
+                        i});
     }
     std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
-        if (a.first.rank != b.first.rank) return a.first.rank < b.first.rank;
-        if (a.first.gvk != b.first.gvk) return a.first.gvk < b.first.gvk;
-        if (a.first.ns != b.first.ns) return a.first.ns < b.first.ns;
-        return a.first.name < b.first.name;
+        const key& x = a.first;
+        const key& y = b.first;
+        if (x.gvk != y.gvk) {
+            if (x.rank != y.rank) return x.rank < y.rank;
+            if (x.ns_kind && y.ns_kind && (x.no_group || y.no_group)) return x.gvk > y.gvk;
+            return x.gvk < y.gvk;
+        }
+        return x.id < y.id;
     });
     std::vector<resource> out;
     out.reserve(res.size());
-    for (auto& [k, i] : keys) out.push_back(std::move(res[i]));
+    for (auto& [k, i] : keys)
+        out.push_back(std::move(res[i]));
     res = std::move(out);
+}
+
+// sortOptions: order legacy (the default, with optional legacySortOptions) or fifo.
+status sort_resources(std::vector<resource>& res, const value* sort, const std::string& file)
+{
+    if (!sort || sort->is_null()) {
+        legacy_sort(res, nullptr);
+        return ok();
+    }
+    std::string_view order = sort->get_string("order");
+    const value* legacy = sort->find("legacySortOptions");
+    if (legacy && legacy->is_null()) legacy = nullptr;
+    if (order != "fifo" && order != "legacy")
+        return build_error(file + ": the field 'sortOptions.order' must be one of [fifo, legacy]");
+    if (order == "fifo") {
+        if (legacy)
+            return build_error(file +
+                               ": the field 'sortOptions.legacySortOptions' is set but the selected sort "
+                               "order is 'fifo', not 'legacy'");
+        return ok();
+    }
+    legacy_sort(res, legacy);
+    return ok();
 }
 
 // kustomize drops its bookkeeping annotations from the output.
@@ -435,8 +553,9 @@ void strip_internal(value& obj)
     if (!ann || !ann->is_object()) return;
     auto& o = ann->as_object();
     for (auto it = o.begin(); it != o.end();) {
-        if (it->first.starts_with("internal.config.kubernetes.io/") || it->first == "config.kubernetes.io/index" ||
-            it->first == "kustomize.config.k8s.io/id" || it->first == "kustomize.config.k8s.io/needs-hash" ||
+        if (it->first.starts_with("internal.config.kubernetes.io/") ||
+            it->first == "config.kubernetes.io/index" || it->first == "kustomize.config.k8s.io/id" ||
+            it->first == "kustomize.config.k8s.io/needs-hash" ||
             it->first == "kustomize.config.k8s.io/behavior")
             it = o.erase(it);
         else
@@ -454,7 +573,8 @@ void add_origin(resource& r, const fs::path& root)
     if (r.origin_generator.empty()) {
         text = "path: " + rel + "\n";
     } else {
-        text = "configuredIn: " + rel + "\nconfiguredBy:\n  apiVersion: builtin\n  kind: " + r.origin_generator + "\n";
+        text = "configuredIn: " + rel +
+               "\nconfiguredBy:\n  apiVersion: builtin\n  kind: " + r.origin_generator + "\n";
     }
     value& ann = r.obj["metadata"]["annotations"];
     if (!ann.is_object()) ann = object{};
@@ -478,20 +598,21 @@ result<std::vector<value>> build(const std::filesystem::path& dir, const build_o
     WEIR_TRY(fix_name_references(acc));
     WEIR_TRY(resolve_vars(acc));
     WEIR_TRY_ASSIGN(kfile kf, load_kustomization(root, options.root_kustomization));
-    const value* sort = kf.doc.find("sortOptions");
-    std::string_view order = sort ? sort->get_string("order", "legacy") : "legacy";
-    if (order == "legacy") legacy_sort(acc.res, sort ? sort->find("legacySortOptions") : nullptr);
+    WEIR_TRY(sort_resources(acc.res, kf.doc.find("sortOptions"), kf.path));
     if (const value* bm = kf.doc.find("buildMetadata"); bm && bm->is_array())
         for (const auto& m : bm->as_array())
             if (m.is_string() && m.as_string() == "managedByLabel")
-                for (auto& r : acc.res) r.obj["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "kustomize-(devel)";
+                for (auto& r : acc.res)
+                    r.obj["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "kustomize-(devel)";
     if (const value* bm = kf.doc.find("buildMetadata"); bm && bm->is_array())
         for (const auto& m : bm->as_array())
             if (m.is_string() && m.as_string() == "originAnnotations")
-                for (auto& r : acc.res) add_origin(r, root);
+                for (auto& r : acc.res)
+                    add_origin(r, root);
     std::vector<value> out;
     out.reserve(acc.res.size());
     for (auto& r : acc.res) {
+        if (local_config(r.obj)) continue;
         strip_internal(r.obj);
         out.push_back(std::move(r.obj));
     }

@@ -3,7 +3,6 @@
 #include "internal.hpp"
 
 #include <weir/core/json.hpp>
-
 #include <weir/schema/schema.hpp>
 
 #include <algorithm>
@@ -11,7 +10,10 @@
 namespace weir::kustomize::detail {
 namespace {
 
-bool namespaced(const accumulator& acc, const resource& r) { return !cluster_scoped(acc, r.api_version(), r.kind()); }
+bool namespaced(const accumulator& acc, const resource& r)
+{
+    return !cluster_scoped(acc, r.api_version(), r.kind());
+}
 
 void set_string_at(value& obj, const field_spec& f, const std::string& v, bool unset_only = false)
 {
@@ -36,11 +38,13 @@ status apply_namespace(accumulator& acc, const std::string& ns, bool unset_only)
         if (kind == "RoleBinding" || kind == "ClusterRoleBinding") {
             if (value* subs = r.obj.find("subjects"); subs && subs->is_array())
                 for (auto& s : subs->as_array())
-                    if (s.is_object() && s.get_string("kind") == "ServiceAccount" && s.get_string("name") == "default")
+                    if (s.is_object() && s.get_string("kind") == "ServiceAccount" &&
+                        s.get_string("name") == "default")
                         s["namespace"] = ns;
         }
         if (kind == "APIService")
-            if (value* svc = r.obj.find_path({"spec", "service"}); svc && svc->is_object()) (*svc)["namespace"] = ns;
+            if (value* svc = r.obj.find_path({"spec", "service"}); svc && svc->is_object())
+                (*svc)["namespace"] = ns;
         if (kind == "CustomResourceDefinition")
             if (value* svc = r.obj.find_path({"spec", "conversion", "webhook", "clientConfig", "service"});
                 svc && svc->is_object())
@@ -82,7 +86,8 @@ status apply_map_field(accumulator& acc, const object& pairs, const std::vector<
                     slot = object{};
                 }
                 if (!slot.is_object()) return;
-                for (const auto& [k, v] : pairs) slot.as_object().set(k, v.is_string() ? v : value(to_scalar(v)));
+                for (const auto& [k, v] : pairs)
+                    slot.as_object().set(k, v.is_string() ? v : value(to_scalar(v)));
             });
         }
     }
@@ -103,9 +108,11 @@ status apply_labels(accumulator& acc, const value& kust)
             } else {
                 specs.push_back(field_spec{"", "", "", "metadata/labels", true});
                 if (tmpl && tmpl->is_bool() && tmpl->as_bool())
-                    for (const auto& f : acc.cfg.template_labels) specs.push_back(f);
+                    for (const auto& f : acc.cfg.template_labels)
+                        specs.push_back(f);
             }
-            for (auto& f : parse_specs(e.find("fields"))) specs.push_back(std::move(f));
+            for (auto& f : parse_specs(e.find("fields")))
+                specs.push_back(std::move(f));
             WEIR_TRY(apply_map_field(acc, pairs->as_object(), specs));
         }
     }
@@ -151,7 +158,8 @@ void update_image(value& slot, const value& img)
     image_ref r = parse_image(slot.as_string());
     if (r.name != img.get_string("name")) return;
     std::string name = r.name;
-    if (const value* n = img.find("newName"); n && n->is_string() && !n->as_string().empty()) name = n->as_string();
+    if (const value* n = img.find("newName"); n && n->is_string() && !n->as_string().empty())
+        name = n->as_string();
     std::string out = name;
     const value* digest = img.find("digest");
     const value* tag = img.find("newTag");
@@ -191,13 +199,17 @@ void update_containers(value& v, const value& img)
             update_containers(x, img);
         }
     } else if (v.is_array()) {
-        for (auto& x : v.as_array()) update_containers(x, img);
+        for (auto& x : v.as_array())
+            update_containers(x, img);
     }
 }
 
 } // namespace
 
-std::string to_scalar(const value& v) { return scalar_text(v); }
+std::string to_scalar(const value& v)
+{
+    return scalar_text(v);
+}
 
 status apply_images(accumulator& acc, const value& images, const std::vector<field_spec>* specs)
 {
@@ -222,7 +234,8 @@ status apply_replicas(accumulator& acc, const value& replicas)
         const value* count = e.find("count");
         if (!count) continue;
         for (auto& r : acc.res) {
-            if (r.name() != name && std::find(r.names.begin(), r.names.end(), name) == r.names.end()) continue;
+            if (r.name() != name && std::find(r.names.begin(), r.names.end(), name) == r.names.end())
+                continue;
             for (const auto& f : acc.cfg.replicas) {
                 if (!f.matches(r.obj)) continue;
                 visit_path(r.obj, f.segments(), f.create, [&](value& slot) { slot = *count; });
@@ -234,13 +247,12 @@ status apply_replicas(accumulator& acc, const value& replicas)
 
 namespace {
 
-
 // ValueAddTransformer: puts a value (by default the kustomization directory's name) into fields,
 // whole or as one element of a slash-separated path.
 status apply_value_add(accumulator& acc, const loader& ldr, const value& cfg)
 {
     std::string v = cfg.find("value") && cfg.find("value")->is_string() ? cfg.find("value")->as_string()
-                                                                          : ldr.root.filename().string();
+                                                                        : ldr.root.filename().string();
     const value* targets = cfg.find("targets");
     if (!targets || !targets->is_array()) return ok();
     for (const auto& t : targets->as_array()) {
@@ -248,14 +260,17 @@ status apply_value_add(accumulator& acc, const loader& ldr, const value& cfg)
         if (const value* sel = t.find("selector"); sel && sel->is_object()) {
             WEIR_TRY_ASSIGN(idx, select(acc, *sel));
         } else {
-            for (std::size_t i = 0; i < acc.res.size(); ++i) idx.push_back(i);
+            for (std::size_t i = 0; i < acc.res.size(); ++i)
+                idx.push_back(i);
         }
         std::int64_t pos = t.find("filePathPosition") && t.find("filePathPosition")->is_int()
                                ? t.find("filePathPosition")->as_int()
                                : 0;
         auto path = split_path(t.get_string("fieldPath"));
         for (auto i : idx) {
-            if (path.size() == 2 && path[0] == "metadata" && path[1] == "namespace" && !namespaced(acc, acc.res[i])) continue;
+            if (path.size() == 2 && path[0] == "metadata" && path[1] == "namespace" &&
+                !namespaced(acc, acc.res[i]))
+                continue;
             visit_path(acc.res[i].obj, path, true, [&](value& slot) {
                 if (pos <= 0 || !slot.is_string()) {
                     slot = v;
@@ -275,13 +290,44 @@ status apply_value_add(accumulator& acc, const loader& ldr, const value& cfg)
                 auto at = std::min<std::size_t>(static_cast<std::size_t>(pos - 1), parts.size());
                 parts.insert(parts.begin() + static_cast<std::ptrdiff_t>(at), v);
                 std::string out;
-                for (std::size_t k = 0; k < parts.size(); ++k) out += (k ? "/" : "") + parts[k];
+                for (std::size_t k = 0; k < parts.size(); ++k)
+                    out += (k ? "/" : "") + parts[k];
                 slot = out;
             });
             acc.res[i].remember();
         }
     }
     return ok();
+}
+
+// IAMPolicyGenerator (cloud gke): a ServiceAccount bound to a Google service account.
+status generate_iam_policy(accumulator& acc, const value& cfg, const std::string& name)
+{
+    std::string_view cloud = cfg.get_string("cloud");
+    if (cloud != "gke")
+        return build_error("IAMPolicyGenerator '" + name + "': cloud provider " + std::string(cloud) +
+                           " not supported yet (only gke)");
+    const value* ksa = cfg.find("kubernetesService");
+    const value* gsa = cfg.find("serviceAccount");
+    std::string ksa_name(ksa ? ksa->get_string("name") : ""), ksa_ns(ksa ? ksa->get_string("namespace") : "");
+    std::string gsa_name(gsa ? gsa->get_string("name") : ""),
+        project(gsa ? gsa->get_string("projectId") : "");
+    object ann;
+    ann.push_back("iam.gke.io/gcp-service-account", gsa_name + "@" + project + ".iam.gserviceaccount.com");
+    object meta;
+    meta.push_back("annotations", std::move(ann));
+    meta.push_back("name", ksa_name);
+    if (!ksa_ns.empty()) meta.push_back("namespace", ksa_ns);
+    object sa;
+    sa.push_back("apiVersion", "v1");
+    sa.push_back("kind", "ServiceAccount");
+    sa.push_back("metadata", std::move(meta));
+    resource r;
+    r.obj = std::move(sa);
+    r.remember();
+    std::vector<resource> v;
+    v.push_back(std::move(r));
+    return merge_generated(acc, std::move(v));
 }
 
 } // namespace
@@ -294,7 +340,8 @@ status run_builtin_plugin(accumulator& acc, const loader& ldr, const value& cfg,
                            : "";
     if (kind == "ConfigMapGenerator" || kind == "SecretGenerator")
         return run_generator_plugin(acc, ldr, cfg, kind == "ConfigMapGenerator" ? "ConfigMap" : "Secret");
-    if (kind == "PatchTransformer" || kind == "PatchJson6902Transformer" || kind == "PatchStrategicMergeTransformer")
+    if (kind == "PatchTransformer" || kind == "PatchJson6902Transformer" ||
+        kind == "PatchStrategicMergeTransformer")
         return run_patch_plugin(acc, ldr, cfg);
     if (kind == "NamespaceTransformer") {
         const value* ns = cfg.find_path({"metadata", "namespace"});
@@ -310,8 +357,8 @@ status run_builtin_plugin(accumulator& acc, const loader& ldr, const value& cfg,
     if (kind == "PrefixSuffixTransformer" || kind == "PrefixTransformer" || kind == "SuffixTransformer") {
         auto fss = parse_specs(cfg.find("fieldSpecs"));
         if (fss.empty()) fss = acc.cfg.name_prefix;
-        return apply_prefix_suffix(acc, std::string(cfg.get_string("prefix")), std::string(cfg.get_string("suffix")),
-                                   &fss);
+        return apply_prefix_suffix(acc, std::string(cfg.get_string("prefix")),
+                                   std::string(cfg.get_string("suffix")), &fss);
     }
     if (kind == "LabelTransformer" || kind == "AnnotationsTransformer") {
         bool labels = kind == "LabelTransformer";
@@ -338,16 +385,32 @@ status run_builtin_plugin(accumulator& acc, const loader& ldr, const value& cfg,
         return s;
     }
     if (kind == "ReplacementTransformer") {
-        if (const value* r = cfg.find("replacements"); r && r->is_array()) return apply_replacements(acc, ldr, *r);
+        if (const value* r = cfg.find("replacements"); r && r->is_array())
+            return apply_replacements(acc, ldr, *r);
         return ok();
     }
     if (kind == "ValueAddTransformer") return apply_value_add(acc, ldr, cfg);
+    if (kind == "HashTransformer") {
+        // Hashes what still needs a suffix, and leaves the mark: the final hash step adds another.
+        for (auto& r : acc.res)
+            if (r.needs_hash) {
+                r.set_name(r.name() + "-" + content_hash(r.obj));
+                r.remember();
+            }
+        return ok();
+    }
+    if (kind == "IAMPolicyGenerator") return generate_iam_policy(acc, cfg, name);
+    if (kind == "SortOrderTransformer")
+        return build_error(ldr.kustomization_file.string() +
+                           ": unable to load builtin SortOrderTransformer '" + name +
+                           "': it is not a plugin, set sortOptions in the top kustomization instead");
     if (kind == "HelmChartInflationGenerator")
-        return build_error("builtin HelmChartInflationGenerator '" + name +
-                           "': Helm inflation is not supported (must specify --enable-helm in kustomize; use a "
-                           "HelmRelease instead)");
-    return build_error(std::string(generator ? "generator" : "transformer") + " '" + name + "' of kind '" + kind +
-                       "' is not a builtin plugin: exec and KRM function plugins are not supported");
+        return build_error(
+            "builtin HelmChartInflationGenerator '" + name +
+            "': Helm inflation is not supported (must specify --enable-helm in kustomize; use a "
+            "HelmRelease instead)");
+    return build_error(std::string(generator ? "generator" : "transformer") + " '" + name + "' of kind '" +
+                       kind + "' is not a builtin plugin: exec and KRM function plugins are not supported");
 }
 
 } // namespace weir::kustomize::detail

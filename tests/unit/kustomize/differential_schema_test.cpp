@@ -165,3 +165,60 @@ TEST_CASE("kustomize build names a crds file that is not OpenAPI definitions")
     REQUIRE_FALSE(r);
     CHECK(r.err().message.find("bad.yaml") != std::string::npos);
 }
+
+TEST_CASE(
+    "differential: inline IAMPolicyGenerator and HashTransformer plugins, local-config objects left out")
+{
+    temp_tree t{
+        {"kustomization.yaml", R"(resources: [cm.yaml]
+generators:
+- |-
+  apiVersion: builtin
+  kind: IAMPolicyGenerator
+  metadata:
+    name: gke
+  cloud: gke
+  kubernetesService: {namespace: apps, name: ksa}
+  serviceAccount: {name: gsa, projectId: proj}
+- gen.yaml
+transformers: [hash.yaml]
+namePrefix: p-
+)"},
+        {"gen.yaml",
+         "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: gen\nliterals: [a=1]\n"},
+        {"hash.yaml", "apiVersion: builtin\nkind: HashTransformer\nmetadata:\n  name: h\n"},
+        {"cm.yaml",
+         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local\n  annotations:\n"
+         "    config.kubernetes.io/local-config: \"true\"\n---\napiVersion: v1\nkind: ConfigMap\n"
+         "metadata:\n  name: keep\n  annotations:\n    config.kubernetes.io/local-config: \"false\"\n"}};
+    same_as_kubectl(t);
+}
+
+TEST_CASE(
+    "differential: sortOptions legacy with only orderFirst, ties broken by namespace|name as one string")
+{
+    temp_tree t{
+        {"kustomization.yaml", "resources: [r.yaml]\nsortOptions:\n  order: legacy\n  legacySortOptions:\n"
+                               "    orderFirst: [Service]\n"},
+        {"r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: a-b}\n---\n"
+                   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: a}\n---\n"
+                   "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n---\n"
+                   "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\n"
+                   "metadata: {name: w}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n"}};
+    same_as_kubectl(t);
+}
+
+TEST_CASE("differential: invalid sortOptions and a SortOrderTransformer plugin are errors")
+{
+    temp_tree t{
+        {"a/kustomization.yaml", "sortOptions: {}\n"},
+        {"b/kustomization.yaml", "sortOptions: {order: fifo, legacySortOptions: {orderFirst: [Service]}}\n"},
+        {"c/kustomization.yaml", "transformers: [s.yaml]\n"},
+        {"c/s.yaml", "apiVersion: builtin\nkind: SortOrderTransformer\nmetadata: {name: s}\n"}};
+    for (const char* d : {"a", "b", "c"}) {
+        same_as_kubectl(t, d);
+        auto r = weir::kustomize::build(t.path(d));
+        REQUIRE_FALSE(r);
+        CHECK(r.err().message.find("kustomization.yaml") != std::string::npos);
+    }
+}
