@@ -18,7 +18,8 @@ std::map<std::string, std::string, std::less<>> parse_query(std::string_view q)
         auto part = q.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
         auto eq = part.find('=');
         if (!part.empty())
-            out[url_decode(part.substr(0, eq))] = eq == std::string_view::npos ? "" : url_decode(part.substr(eq + 1));
+            out[url_decode(part.substr(0, eq))] =
+                eq == std::string_view::npos ? "" : url_decode(part.substr(eq + 1));
         if (amp == std::string_view::npos) break;
         start = amp + 1;
     }
@@ -67,7 +68,10 @@ result<std::unique_ptr<api>> api::open(api_options options)
     return a;
 }
 
-std::variant<response, std::shared_ptr<watcher>> api::serve(const request& req) { return impl_->serve(req); }
+std::variant<response, std::shared_ptr<watcher>> api::serve(const request& req)
+{
+    return impl_->serve(req);
+}
 
 response api::handle(const request& req)
 {
@@ -76,8 +80,14 @@ response api::handle(const request& req)
     return json_response(500, "{}");
 }
 
-void api::tick() { impl_->tick(); }
-std::int64_t api::revision() const { return impl_->st->revision(); }
+void api::tick()
+{
+    impl_->tick();
+}
+std::int64_t api::revision() const
+{
+    return impl_->st->revision();
+}
 
 void api::impl::bootstrap()
 {
@@ -93,8 +103,11 @@ void api::impl::bootstrap()
         obj["metadata"]["labels"]["kubernetes.io/metadata.name"] = ns;
         obj["spec"]["finalizers"] = array{"kubernetes"};
         obj["status"]["phase"] = "Active";
-        if (auto r = st->put(key, std::move(obj)); !r) log.error("bootstrap failed", {{"error", r.err().message}});
+        if (auto r = st->put(key, std::move(obj)); !r)
+            log.error("bootstrap failed", {{"error", r.err().message}});
     }
+    for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"})
+        ensure_default_service_account(ns);
     // The default cluster roles that bindings in tests refer to most.
     for (const char* name : {"cluster-admin", "admin", "edit", "view"}) {
         std::string key = std::string("rbac.authorization.k8s.io/clusterroles//") + name;
@@ -110,9 +123,13 @@ void api::impl::bootstrap()
         std::string_view n = name;
         rule["apiGroups"] = array{"*"};
         rule["resources"] = array{"*"};
-        if (n == "view") rule["verbs"] = array{"get", "list", "watch"};
-        else if (n == "edit") rule["verbs"] = array{"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"};
-        else rule["verbs"] = array{"*"};
+        if (n == "view")
+            rule["verbs"] = array{"get", "list", "watch"};
+        else if (n == "edit")
+            rule["verbs"] =
+                array{"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"};
+        else
+            rule["verbs"] = array{"*"};
         role["rules"] = array{rule};
         (void)st->put(key, std::move(role));
     }
@@ -130,10 +147,11 @@ result<user_info> api::impl::authenticate(const request& req)
     }
     if (req.impersonate_user.empty()) return u;
     if (!allowed(u, "impersonate", "", "users", "", req.impersonate_user, ""))
-        return api_error(403, "Forbidden",
-                         fmt::format("users \"{}\" is forbidden: User \"{}\" cannot impersonate resource \"users\" "
-                                     "in API group \"\" at the cluster scope",
-                                     req.impersonate_user, u.name));
+        return api_error(
+            403, "Forbidden",
+            fmt::format("users \"{}\" is forbidden: User \"{}\" cannot impersonate resource \"users\" "
+                        "in API group \"\" at the cluster scope",
+                        req.impersonate_user, u.name));
     user_info as;
     as.name = req.impersonate_user;
     as.groups = req.impersonate_groups;
@@ -153,7 +171,8 @@ result<target> api::impl::resolve(call& c, const std::vector<std::string>& segs,
     target t;
     std::size_t n = segs.size() - at;
     std::string resource;
-    if (n >= 3 && segs[at] == "namespaces" && !(n == 3 && (segs[at + 2] == "status" || segs[at + 2] == "finalize"))) {
+    if (n >= 3 && segs[at] == "namespaces" &&
+        !(n == 3 && (segs[at + 2] == "status" || segs[at + 2] == "finalize"))) {
         t.ns = segs[at + 1];
         resource = segs[at + 2];
         if (n >= 4) t.name = segs[at + 3];
@@ -187,12 +206,13 @@ status api::impl::authorize(call& c, std::string_view verb)
     if (c.t.res->resource.starts_with("selfsubject")) return ok();
     if (allowed(c.user, verb, c.t.res->group, c.t.res->resource, c.t.ns, c.t.name, c.t.sub)) return ok();
     std::string res = c.t.res->resource + (c.t.sub.empty() ? "" : "/" + c.t.sub);
-    std::string scope = c.t.ns.empty() ? "at the cluster scope" : fmt::format("in the namespace \"{}\"", c.t.ns);
+    std::string scope =
+        c.t.ns.empty() ? "at the cluster scope" : fmt::format("in the namespace \"{}\"", c.t.ns);
     std::string head = c.t.name.empty() ? c.t.res->resource + " is forbidden"
                                         : fmt::format("{} \"{}\" is forbidden", c.t.res->resource, c.t.name);
     return api_error(403, "Forbidden",
-                     fmt::format("{}: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" {}", head, c.user.name,
-                                 verb, res, c.t.res->group, scope));
+                     fmt::format("{}: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" {}", head,
+                                 c.user.name, verb, res, c.t.res->group, scope));
 }
 
 std::variant<response, std::shared_ptr<watcher>> api::impl::serve(const request& req)
@@ -232,7 +252,8 @@ std::variant<response, std::shared_ptr<watcher>> api::impl::serve(const request&
         version = segs[2];
         at = 3;
     } else {
-        return status_response(&c, api_error(404, "NotFound", "the server could not find the requested resource"));
+        return status_response(
+            &c, api_error(404, "NotFound", "the server could not find the requested resource"));
     }
     auto t = resolve(c, segs, at, group, version);
     if (!t) return status_response(&c, t.err());
@@ -241,20 +262,34 @@ std::variant<response, std::shared_ptr<watcher>> api::impl::serve(const request&
     c.manager = c.param("fieldManager");
     if (c.manager.empty()) c.manager = manager_from_agent(req.user_agent);
     std::string verb = verb_of(c);
-    if (verb.empty()) return status_response(&c, api_error(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
+    if (verb.empty())
+        return status_response(&c,
+                               api_error(405, "MethodNotAllowed",
+                                         "the server does not allow this method on the requested resource"));
     if (std::find(c.t.res->verbs.begin(), c.t.res->verbs.end(), verb) == c.t.res->verbs.end())
-        return status_response(&c, api_error(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
+        return status_response(&c,
+                               api_error(405, "MethodNotAllowed",
+                                         "the server does not allow this method on the requested resource"));
     if (auto a = authorize(c, verb); !a) return status_response(&c, a.err());
 
     if (verb == "watch") return watch(c);
     result<response> r = api_error(500, "InternalError", "unhandled verb");
-    if (verb == "get") r = get(c);
-    else if (verb == "list") r = list(c);
-    else if (verb == "create") r = (c.t.res->group == "authorization.k8s.io" || c.t.res->group == "authentication.k8s.io") ? review(c) : create(c);
-    else if (verb == "update") r = replace(c);
-    else if (verb == "patch") r = patch(c);
-    else if (verb == "delete") r = remove(c);
-    else if (verb == "deletecollection") r = remove_collection(c);
+    if (verb == "get")
+        r = get(c);
+    else if (verb == "list")
+        r = list(c);
+    else if (verb == "create")
+        r = (c.t.res->group == "authorization.k8s.io" || c.t.res->group == "authentication.k8s.io")
+                ? review(c)
+                : create(c);
+    else if (verb == "update")
+        r = replace(c);
+    else if (verb == "patch")
+        r = patch(c);
+    else if (verb == "delete")
+        r = remove(c);
+    else if (verb == "deletecollection")
+        r = remove_collection(c);
     if (!r) return status_response(&c, r.err());
     response out = std::move(r).value();
     out.warnings = std::move(c.warnings);

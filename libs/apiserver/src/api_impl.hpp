@@ -111,6 +111,7 @@ struct api::impl {
     result<value> finish_delete(call& c, const target& t, value obj);
     std::string serve_json(const call& c, const value& obj) const;
     void on_crds_changed();
+    void ensure_default_service_account(const std::string& ns);
     status namespace_ok(call& c);
 
     // gc.cpp

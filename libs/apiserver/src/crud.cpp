@@ -19,7 +19,8 @@ bool same_except(const value& a, const value& b, std::initializer_list<std::stri
     };
     auto count = [&](const value& v) {
         std::size_t n = 0;
-        for (const auto& [k, x] : v.as_object()) n += !skipped(top, k);
+        for (const auto& [k, x] : v.as_object())
+            n += !skipped(top, k);
         return n;
     };
     if (count(a) != count(b)) return false;
@@ -43,7 +44,8 @@ void normalize_metadata(value& obj)
     if (!md || !md->is_object()) return;
     for (const char* k : {"labels", "annotations", "finalizers", "ownerReferences", "managedFields"}) {
         const value* v = md->find(k);
-        if (v && (v->is_null() || (v->is_object() && v->as_object().empty()) || (v->is_array() && v->as_array().empty())))
+        if (v && (v->is_null() || (v->is_object() && v->as_object().empty()) ||
+                  (v->is_array() && v->as_array().empty())))
             md->as_object().erase(k);
     }
 }
@@ -70,13 +72,15 @@ status check_labels(call& c, const value& obj)
     if (!labels || !labels->is_object()) return ok();
     auto name_ok = [](std::string_view n) {
         if (n.empty() || n.size() > 63) return false;
-        if (!std::isalnum(static_cast<unsigned char>(n.front())) || !std::isalnum(static_cast<unsigned char>(n.back())))
+        if (!std::isalnum(static_cast<unsigned char>(n.front())) ||
+            !std::isalnum(static_cast<unsigned char>(n.back())))
             return false;
         return std::all_of(n.begin(), n.end(), [](char ch) {
             return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
         });
     };
-    std::string obj_name(obj.find_path({"metadata", "name"}) ? obj.find_path({"metadata", "name"})->as_string() : "");
+    std::string obj_name(
+        obj.find_path({"metadata", "name"}) ? obj.find_path({"metadata", "name"})->as_string() : "");
     for (const auto& [k, v] : labels->as_object()) {
         std::string_view key = k;
         auto slash = key.find('/');
@@ -84,16 +88,18 @@ status check_labels(call& c, const value& obj)
                           ? name_ok(key)
                           : is_dns1123_subdomain(key.substr(0, slash)) && name_ok(key.substr(slash + 1));
         if (!key_ok)
-            return invalid(c, c.t.res->kind, obj_name, "metadata.labels",
-                           fmt::format("Invalid value: \"{}\": name part must consist of alphanumeric characters, '-', "
-                                       "'_' or '.', and must start and end with an alphanumeric character",
-                                       k));
+            return invalid(
+                c, c.t.res->kind, obj_name, "metadata.labels",
+                fmt::format("Invalid value: \"{}\": name part must consist of alphanumeric characters, '-', "
+                            "'_' or '.', and must start and end with an alphanumeric character",
+                            k));
         if (!v.is_string() || (!v.as_string().empty() && !name_ok(v.as_string())))
-            return invalid(c, c.t.res->kind, obj_name, "metadata.labels",
-                           fmt::format("Invalid value: {}: a valid label must be an empty string or consist of "
-                                       "alphanumeric characters, '-', '_' or '.', and must start and end with an "
-                                       "alphanumeric character",
-                                       v.is_string() ? json_quote(v.as_string()) : to_json(v)));
+            return invalid(
+                c, c.t.res->kind, obj_name, "metadata.labels",
+                fmt::format("Invalid value: {}: a valid label must be an empty string or consist of "
+                            "alphanumeric characters, '-', '_' or '.', and must start and end with an "
+                            "alphanumeric character",
+                            v.is_string() ? json_quote(v.as_string()) : to_json(v)));
     }
     return ok();
 }
@@ -102,16 +108,19 @@ status check_labels(call& c, const value& obj)
 void track_update(const call& c, const value* old, value& obj)
 {
     const value* schema = c.t.res->schema.get();
-    fields_scope scope = c.t.sub == "status" ? fields_scope::status_only
-                                             : (c.t.res->status ? fields_scope::no_status : fields_scope::all);
+    fields_scope scope = c.t.sub == "status"
+                             ? fields_scope::status_only
+                             : (c.t.res->status ? fields_scope::no_status : fields_scope::all);
     value changed = changed_fields(old, obj, schema, scope);
     // managedFields a request sets itself (kubectl's client-side to server-side apply migration
     // does) are taken as given; otherwise the stored ones carry over.
     value managed = array{};
     const value* given = obj.find_path({"metadata", "managedFields"});
     const value* stored = old ? old->find_path({"metadata", "managedFields"}) : nullptr;
-    if (given && given->is_array() && !(stored && *stored == *given)) managed = *given;
-    else if (stored && stored->is_array()) managed = *stored;
+    if (given && given->is_array() && !(stored && *stored == *given))
+        managed = *given;
+    else if (stored && stored->is_array())
+        managed = *stored;
     if (fs_empty(changed)) {
         if (!managed.as_array().empty()) obj["metadata"]["managedFields"] = std::move(managed);
         return;
@@ -152,7 +161,9 @@ result<value> api::impl::load(const target& t) const
     const stored_object* so = st->get(t.key());
     if (!so) return not_found(t);
     auto v = parse_json(*so->json);
-    if (!v) return api_error(500, "InternalError", "stored object " + t.key() + " is corrupt: " + v.err().message);
+    if (!v)
+        return api_error(500, "InternalError",
+                         "stored object " + t.key() + " is corrupt: " + v.err().message);
     return std::move(v).value();
 }
 
@@ -203,12 +214,14 @@ result<response> api::impl::list(call& c)
     auto fields = parse_field_selector(c.param("fieldSelector"));
     if (!fields) return fields.err();
     std::size_t limit = 0;
-    if (auto l = c.param("limit"); !l.empty()) limit = static_cast<std::size_t>(std::max(0L, std::atol(l.c_str())));
+    if (auto l = c.param("limit"); !l.empty())
+        limit = static_cast<std::size_t>(std::max(0L, std::atol(l.c_str())));
     std::string after;
     if (auto cont = c.param("continue"); !cont.empty()) {
         after = base64_decode(cont);
         if (after.empty() || !after.starts_with(c.t.prefix()))
-            return api_error(400, "BadRequest", "continue key is not valid: it must come from a previous list of this resource");
+            return api_error(400, "BadRequest",
+                             "continue key is not valid: it must come from a previous list of this resource");
     }
     std::string prefix = c.t.prefix();
     bool rewrite = c.t.res->custom;
@@ -233,8 +246,10 @@ result<response> api::impl::list(call& c)
             auto v = parse_json(*so.json);
             if (!v) return true;
             (*v)["apiVersion"] = c.t.res->api_version();
-            if (table) rows.push_back(std::move(v).value());
-            else items += (count > 1 ? "," : "") + to_json(*v);
+            if (table)
+                rows.push_back(std::move(v).value());
+            else
+                items += (count > 1 ? "," : "") + to_json(*v);
         } else {
             if (count > 1) items += ',';
             items += *so.json;
@@ -243,7 +258,8 @@ result<response> api::impl::list(call& c)
         return true;
     });
     if (table)
-        return json_response(200, table_json(*c.t.res, rows, st->revision(), next.empty() ? "" : base64_encode(next), true));
+        return json_response(
+            200, table_json(*c.t.res, rows, st->revision(), next.empty() ? "" : base64_encode(next), true));
     std::string body = fmt::format(R"({{"kind":"{}","apiVersion":"{}","metadata":{{"resourceVersion":"{}")",
                                    c.t.res->list_kind(), c.t.res->api_version(), st->revision());
     if (!next.empty()) body += fmt::format(R"(,"continue":"{}")", base64_encode(next));
@@ -259,27 +275,30 @@ status api::impl::namespace_ok(call& c)
     const stored_object* ns = st->get("/namespaces//" + c.t.ns);
     if (!ns) return api_error(404, "NotFound", fmt::format("namespaces \"{}\" not found", c.t.ns));
     if (ns->terminating)
-        return api_error(403, "Forbidden",
-                         fmt::format("{} \"{}\" is forbidden: unable to create new content in namespace {} because it "
-                                     "is being terminated",
-                                     c.t.res->resource, c.t.name, c.t.ns));
+        return api_error(
+            403, "Forbidden",
+            fmt::format("{} \"{}\" is forbidden: unable to create new content in namespace {} because it "
+                        "is being terminated",
+                        c.t.res->resource, c.t.name, c.t.ns));
     return ok();
 }
 
 result<value> api::impl::prepare_create(call& c, value obj)
 {
-    if (!obj.is_object()) return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
+    if (!obj.is_object())
+        return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
     value& md = obj["metadata"];
     if (!md.is_object()) md = object{};
     std::string name(md.get_string("name"));
     if (name.empty()) {
         std::string gen(md.get_string("generateName"));
         if (gen.empty())
-            return invalid(c, c.t.res->kind, "", "metadata.name", "Required value: name or generateName is required",
-                           "FieldValueRequired");
+            return invalid(c, c.t.res->kind, "", "metadata.name",
+                           "Required value: name or generateName is required", "FieldValueRequired");
         static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
         std::string suffix = new_uid();
-        for (std::size_t i = 0; i < 5; ++i) name += alphabet[static_cast<unsigned char>(suffix[i]) % 27];
+        for (std::size_t i = 0; i < 5; ++i)
+            name += alphabet[static_cast<unsigned char>(suffix[i]) % 27];
         name = gen + name;
         md["name"] = name;
     }
@@ -287,36 +306,43 @@ result<value> api::impl::prepare_create(call& c, value obj)
     std::string ns(md.get_string("namespace"));
     if (c.t.res->namespaced) {
         if (!ns.empty() && ns != c.t.ns)
-            return api_error(400, "BadRequest",
-                             "the namespace of the provided object does not match the namespace sent on the request");
+            return api_error(
+                400, "BadRequest",
+                "the namespace of the provided object does not match the namespace sent on the request");
         md["namespace"] = c.t.ns;
     } else {
         md.as_object().erase("namespace");
     }
     bool label_name = c.t.res->resource == "namespaces";
     bool path_name = c.t.res->group == "rbac.authorization.k8s.io";
-    bool ok_name = label_name ? is_dns1123_label(name)
-                              : (path_name ? name.find('/') == std::string::npos && name != "." && name != ".."
-                                           : is_dns1123_subdomain(name));
+    bool ok_name = label_name
+                       ? is_dns1123_label(name)
+                       : (path_name ? name.find('/') == std::string::npos && name != "." && name != ".."
+                                    : is_dns1123_subdomain(name));
     if (!ok_name)
-        return invalid(c, c.t.res->kind, name, "metadata.name",
-                       fmt::format("Invalid value: \"{}\": a lowercase RFC 1123 {} must consist of lower case "
-                                   "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
-                                   "character",
-                                   name, label_name ? "label" : "subdomain"));
+        return invalid(
+            c, c.t.res->kind, name, "metadata.name",
+            fmt::format("Invalid value: \"{}\": a lowercase RFC 1123 {} must consist of lower case "
+                        "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
+                        "character",
+                        name, label_name ? "label" : "subdomain"));
     WEIR_TRY(check_labels(c, obj));
     WEIR_TRY(namespace_ok(c));
     if (st->get(c.t.key()))
-        return api_error(409, "AlreadyExists",
-                         fmt::format("{} \"{}\" already exists",
-                                     c.t.res->group.empty() ? c.t.res->resource : c.t.res->resource + "." + c.t.res->group,
-                                     name));
-    for (const char* k : {"resourceVersion", "uid", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"})
+        return api_error(
+            409, "AlreadyExists",
+            fmt::format("{} \"{}\" already exists",
+                        c.t.res->group.empty() ? c.t.res->resource : c.t.res->resource + "." + c.t.res->group,
+                        name));
+    for (const char* k :
+         {"resourceVersion", "uid", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"})
         md.as_object().erase(k);
     md["uid"] = new_uid();
     md["creationTimestamp"] = now_rfc3339();
-    if (c.t.res->generation || c.t.res->custom) md["generation"] = 1;
-    else md.as_object().erase("generation");
+    if (c.t.res->generation || c.t.res->custom)
+        md["generation"] = 1;
+    else
+        md.as_object().erase("generation");
     if (c.t.res->status) obj.as_object().erase("status");
     if (c.t.res->resource == "namespaces") {
         md["labels"]["kubernetes.io/metadata.name"] = name;
@@ -332,7 +358,7 @@ result<value> api::impl::prepare_create(call& c, value obj)
             x["lastTransitionTime"] = now_rfc3339();
             x["reason"] = t == std::string_view("Established") ? "InitialNamesAccepted" : "NoConflicts";
             x["message"] = t == std::string_view("Established") ? "the initial names have been accepted"
-                                                                 : "no conflicts found";
+                                                                : "no conflicts found";
             cond.as_array().push_back(std::move(x));
         }
         obj["status"]["conditions"] = std::move(cond);
@@ -359,46 +385,59 @@ result<value> api::impl::commit(call& c, const value* old, value obj)
         WEIR_TRY(write(c, c.t, obj, false));
         return obj;
     }
-    if (!obj.is_object()) return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
+    if (!obj.is_object())
+        return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
     value& md = obj["metadata"];
     if (!md.is_object()) md = object{};
     const value& omd = *old->find("metadata");
     std::string_view rv = md.get_string("resourceVersion");
     if (!rv.empty() && rv != omd.get_string("resourceVersion"))
-        return api_error(409, "Conflict",
-                         fmt::format("Operation cannot be fulfilled on {} \"{}\": the object has been modified; please "
-                                     "apply your changes to the latest version and try again",
-                                     c.t.res->group.empty() ? c.t.res->resource : c.t.res->resource + "." + c.t.res->group,
-                                     c.t.name));
+        return api_error(
+            409, "Conflict",
+            fmt::format("Operation cannot be fulfilled on {} \"{}\": the object has been modified; please "
+                        "apply your changes to the latest version and try again",
+                        c.t.res->group.empty() ? c.t.res->resource : c.t.res->resource + "." + c.t.res->group,
+                        c.t.name));
     if (md.get_string("name", c.t.name) != c.t.name)
-        return api_error(400, "BadRequest", fmt::format("the name of the object ({}) does not match the name on the URL ({})",
-                                                        md.get_string("name"), c.t.name));
-    if (c.t.res->namespaced && !md.get_string("namespace").empty() && md.get_string("namespace") != c.t.ns)
         return api_error(400, "BadRequest",
-                         "the namespace of the provided object does not match the namespace sent on the request");
+                         fmt::format("the name of the object ({}) does not match the name on the URL ({})",
+                                     md.get_string("name"), c.t.name));
+    if (c.t.res->namespaced && !md.get_string("namespace").empty() && md.get_string("namespace") != c.t.ns)
+        return api_error(
+            400, "BadRequest",
+            "the namespace of the provided object does not match the namespace sent on the request");
     if (c.t.sub == "status") {
         value next = *old;
-        if (const value* s = obj.find("status")) next["status"] = *s;
-        else next.as_object().erase("status");
+        if (const value* s = obj.find("status"))
+            next["status"] = *s;
+        else
+            next.as_object().erase("status");
         obj = std::move(next);
     } else if (c.t.res->status) {
-        if (const value* s = old->find("status")) obj["status"] = *s;
-        else obj.as_object().erase("status");
+        if (const value* s = old->find("status"))
+            obj["status"] = *s;
+        else
+            obj.as_object().erase("status");
     }
     value& m = obj["metadata"];
-    for (const char* k : {"uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"}) {
-        if (const value* v = omd.find(k)) m[k] = *v;
-        else m.as_object().erase(k);
+    for (const char* k :
+         {"uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"}) {
+        if (const value* v = omd.find(k))
+            m[k] = *v;
+        else
+            m.as_object().erase(k);
     }
     m["name"] = c.t.name;
     if (c.t.res->namespaced) m["namespace"] = c.t.ns;
-    if (const value* os = old->find("spec"); os && c.t.res->resource == "namespaces" && !obj.find("spec")) obj["spec"] = *os;
+    if (const value* os = old->find("spec"); os && c.t.res->resource == "namespaces" && !obj.find("spec"))
+        obj["spec"] = *os;
     apply_defaults(c, old, obj);
     if (c.t.res->custom && c.t.sub != "status") WEIR_TRY(validate_custom(c, obj));
     if (!c.t.res->custom && c.t.sub.empty()) WEIR_TRY(validate_immutable(c, *old, obj));
     WEIR_TRY(check_labels(c, obj));
-    bool spec_changed = (c.t.res->status || c.t.res->custom) ? !same_except(*old, obj, {"metadata", "status"}, {})
-                                                              : !same_except(*old, obj, {"metadata"}, {});
+    bool spec_changed = (c.t.res->status || c.t.res->custom)
+                            ? !same_except(*old, obj, {"metadata", "status"}, {})
+                            : !same_except(*old, obj, {"metadata"}, {});
     if ((c.t.res->generation || c.t.res->custom) && spec_changed) {
         const value* g = omd.find("generation");
         m["generation"] = (g && g->is_int() ? g->as_int() : 0) + 1;
@@ -407,7 +446,7 @@ result<value> api::impl::commit(call& c, const value* old, value obj)
     // An update that changes nothing keeps the resourceVersion, as the real server does.
     // Apply stamps a new time on its managedFields entry: that alone is no change.
     if (c.applying ? same_except(*old, obj, {}, {"resourceVersion", "managedFields"})
-                                : same_except(*old, obj, {}, {"resourceVersion"}))
+                   : same_except(*old, obj, {}, {"resourceVersion"}))
         return *old;
     m["resourceVersion"] = omd.get_string("resourceVersion");
     const value* fin = obj.find_path({"metadata", "finalizers"});
@@ -425,16 +464,7 @@ status api::impl::write(call& c, const target& t, value& obj, bool existed)
     WEIR_TRY(st->put(t.key(), obj));
     if (!existed && t.res->resource == "customresourcedefinitions") on_crds_changed();
     if (!existed && t.res->resource == "namespaces") {
-        // The namespace's "default" ServiceAccount, as the service account controller makes it.
-        value sa = object{};
-        sa["apiVersion"] = "v1";
-        sa["kind"] = "ServiceAccount";
-        sa["metadata"]["name"] = "default";
-        sa["metadata"]["namespace"] = t.name;
-        sa["metadata"]["uid"] = new_uid();
-        sa["metadata"]["creationTimestamp"] = now_rfc3339();
-        std::string key = "/serviceaccounts/" + t.name + "/default";
-        if (!st->get(key)) (void)st->put(key, std::move(sa));
+        ensure_default_service_account(t.name);
     }
     return ok();
 }
@@ -442,17 +472,21 @@ status api::impl::write(call& c, const target& t, value& obj, bool existed)
 result<response> api::impl::create(call& c)
 {
     if (!c.t.name.empty() || !c.t.sub.empty())
-        return api_error(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+        return api_error(405, "MethodNotAllowed",
+                         "the server does not allow this method on the requested resource");
     WEIR_TRY_ASSIGN(value obj, parse_body(c));
-    if (!obj.is_object()) return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
+    if (!obj.is_object())
+        return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
     std::string_view av = obj.get_string("apiVersion"), kind = obj.get_string("kind");
     if (!av.empty() && av != c.t.res->api_version())
-        return api_error(400, "BadRequest", fmt::format("the API version in the data ({}) does not match the expected "
-                                                        "API version ({})",
-                                                        av, c.t.res->api_version()));
+        return api_error(400, "BadRequest",
+                         fmt::format("the API version in the data ({}) does not match the expected "
+                                     "API version ({})",
+                                     av, c.t.res->api_version()));
     if (!kind.empty() && kind != c.t.res->kind)
-        return api_error(400, "BadRequest", fmt::format("the kind in the data ({}) does not match the expected kind ({})",
-                                                        kind, c.t.res->kind));
+        return api_error(400, "BadRequest",
+                         fmt::format("the kind in the data ({}) does not match the expected kind ({})", kind,
+                                     c.t.res->kind));
     obj["apiVersion"] = c.t.res->api_version();
     obj["kind"] = c.t.res->kind;
     WEIR_TRY(check_fields(c, obj, false));
@@ -463,7 +497,8 @@ result<response> api::impl::create(call& c)
 result<response> api::impl::replace(call& c)
 {
     WEIR_TRY_ASSIGN(value obj, parse_body(c));
-    if (!obj.is_object()) return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
+    if (!obj.is_object())
+        return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
     if (c.t.sub == "scale") {
         WEIR_TRY_ASSIGN(value live, load(c.t));
         const value* r = obj.find_path({"spec", "replicas"});
@@ -491,13 +526,30 @@ result<response> api::impl::replace(call& c)
     return json_response(200, serve_json(c, out));
 }
 
+// The namespace's "default" ServiceAccount, as the service account controller makes it.
+void api::impl::ensure_default_service_account(const std::string& ns)
+{
+    std::string key = "/serviceaccounts/" + ns + "/default";
+    if (st->get(key)) return;
+    value sa = object{};
+    sa["apiVersion"] = "v1";
+    sa["kind"] = "ServiceAccount";
+    sa["metadata"]["name"] = "default";
+    sa["metadata"]["namespace"] = ns;
+    sa["metadata"]["uid"] = new_uid();
+    sa["metadata"]["creationTimestamp"] = now_rfc3339();
+    if (auto r = st->put(key, std::move(sa)); !r)
+        log.error("creating a default service account failed", {{"error", r.err().message}});
+}
+
 void api::impl::on_crds_changed()
 {
     std::vector<value> crds;
-    st->scan("apiextensions.k8s.io/customresourcedefinitions/", "", [&](const std::string&, const stored_object& so) {
-        if (auto v = parse_json(*so.json)) crds.push_back(std::move(v).value());
-        return true;
-    });
+    st->scan("apiextensions.k8s.io/customresourcedefinitions/", "",
+             [&](const std::string&, const stored_object& so) {
+                 if (auto v = parse_json(*so.json)) crds.push_back(std::move(v).value());
+                 return true;
+             });
     reg.set_custom(crds);
 }
 

@@ -200,15 +200,16 @@ void job_selector(value& obj)
     if (manual && manual->is_bool() && manual->as_bool()) return;
     std::string uid(obj["metadata"].get_string("uid")), name(obj["metadata"].get_string("name"));
     value* labels = child(*child(*child(*spec, "template", true), "metadata", true), "labels", true);
-    // metadata.labels default to the template's own labels, before the generated ones are added.
-    if (!child(obj["metadata"], "labels") || obj["metadata"]["labels"].as_object().empty())
-        if (!labels->as_object().empty()) obj["metadata"]["labels"] = *labels;
     for (const char* k : {"batch.kubernetes.io/controller-uid", "controller-uid"})
         (*labels)[k] = uid;
     for (const char* k : {"batch.kubernetes.io/job-name", "job-name"})
         (*labels)[k] = name;
+    // A Job without labels takes its template's, the generated ones included (as the docs' Job shows).
+    value template_labels = *labels;
     if (!spec->find("selector"))
         (*spec)["selector"]["matchLabels"]["batch.kubernetes.io/controller-uid"] = uid;
+    value& md = obj["metadata"];
+    if (!child(md, "labels") || md["labels"].as_object().empty()) md["labels"] = std::move(template_labels);
 }
 
 void cronjob_defaults(value& spec)
@@ -339,8 +340,9 @@ void api::impl::apply_defaults(call& c, const value* old, value& obj)
     }
     if (g == "rbac.authorization.k8s.io" && (r == "rolebindings" || r == "clusterrolebindings")) {
         each(obj, "subjects", [](value& s) {
+            // ServiceAccount subjects default to the core group, "", which is not written.
             std::string_view k = s.get_string("kind");
-            dflt(s, "apiGroup", k == "ServiceAccount" ? "" : "rbac.authorization.k8s.io");
+            if (k == "User" || k == "Group") dflt(s, "apiGroup", "rbac.authorization.k8s.io");
         });
         return;
     }

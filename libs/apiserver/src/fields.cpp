@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace weir::apiserver {
 
 namespace {
@@ -45,6 +47,20 @@ std::vector<std::string> unknown_fields(const resource_info& r, value& obj)
     return unknown;
 }
 
+// Field paths ordered as a walk over sorted keys visits them: segment by segment.
+bool segment_less(const std::string& a, const std::string& b)
+{
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        std::size_t ei = std::min(a.find('.', i), a.size()), ej = std::min(b.find('.', j), b.size());
+        std::string_view sa(a.data() + i, ei - i), sb(b.data() + j, ej - j);
+        if (sa != sb) return sa < sb;
+        i = ei + 1;
+        j = ej + 1;
+    }
+    return a.size() - std::min(i, a.size()) < b.size() - std::min(j, b.size());
+}
+
 std::string quoted_list(const std::vector<std::string>& fields)
 {
     std::string out;
@@ -59,6 +75,8 @@ status api::impl::check_fields(call& c, value& obj, bool patch)
 {
     std::vector<std::string> unknown = unknown_fields(*c.t.res, obj);
     if (unknown.empty()) return ok();
+    // A patched object is re-encoded from a Go map before decoding: keys in sorted order.
+    if (patch) std::sort(unknown.begin(), unknown.end(), segment_less);
     std::string mode = c.param("fieldValidation", "Warn");
     if (mode == "Strict") {
         std::string msg = "strict decoding error: " + quoted_list(unknown);

@@ -11,15 +11,24 @@ namespace {
 bool has_all(const value& item, const std::vector<std::string>& keys)
 {
     if (!item.is_object()) return false;
-    return std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return item.find(k) != nullptr; });
+    return std::all_of(keys.begin(), keys.end(),
+                       [&](const std::string& k) { return item.find(k) != nullptr; });
 }
 
 // Metadata the server owns: never part of anyone's field set.
 bool server_metadata(std::string_view k)
 {
-    static const std::vector<std::string_view> skip{"name", "namespace", "uid", "resourceVersion", "generation",
-                                                    "creationTimestamp", "managedFields", "deletionTimestamp",
-                                                    "deletionGracePeriodSeconds", "selfLink", "generateName"};
+    static const std::vector<std::string_view> skip{"name",
+                                                    "namespace",
+                                                    "uid",
+                                                    "resourceVersion",
+                                                    "generation",
+                                                    "creationTimestamp",
+                                                    "managedFields",
+                                                    "deletionTimestamp",
+                                                    "deletionGracePeriodSeconds",
+                                                    "selfLink",
+                                                    "generateName"};
     return std::find(skip.begin(), skip.end(), k) != skip.end();
 }
 
@@ -45,8 +54,10 @@ void collect(const value& v, const value* schema, std::string_view, value& out)
         value& node = out["f:" + k];
         if (node.is_null()) node = object{};
         const value* cs = child_schema(schema, k);
-        if (child.is_object() && !child.as_object().empty()) collect(child, cs, k, node);
-        else if (child.is_array() && !child.as_array().empty()) collect_array(child, cs, k, node);
+        if (child.is_object() && !child.as_object().empty())
+            collect(child, cs, k, node);
+        else if (child.is_array() && !child.as_array().empty())
+            collect_array(child, cs, k, node);
     }
 }
 
@@ -80,8 +91,10 @@ void diff(const value* before, const value& now, const value* schema, std::strin
         }
         return;
     }
-    if (now.is_object() && !before && !now.as_object().empty()) collect(now, schema, name, out);
-    else if (now.is_array() && !before && !now.as_array().empty()) collect_array(now, schema, name, out);
+    if (now.is_object() && !before && !now.as_object().empty())
+        collect(now, schema, name, out);
+    else if (now.is_array() && !before && !now.as_array().empty())
+        collect_array(now, schema, name, out);
 }
 
 value scoped(const value& obj, fields_scope scope)
@@ -114,7 +127,10 @@ const value* child_schema(const value* schema, std::string_view field)
     return nullptr;
 }
 
-const value* item_schema(const value* schema) { return schema ? schema->find("items") : nullptr; }
+const value* item_schema(const value* schema)
+{
+    return schema ? schema->find("items") : nullptr;
+}
 
 list_semantics list_type_of(const value* schema, std::string_view name, const value& arr)
 {
@@ -133,10 +149,17 @@ list_semantics list_type_of(const value* schema, std::string_view name, const va
     }
     // Built-in kinds: the merge keys their Go types declare, by field name.
     static const std::vector<std::pair<std::string_view, std::vector<std::string>>> keyed{
-        {"containers", {"name"}}, {"initContainers", {"name"}}, {"ephemeralContainers", {"name"}},
-        {"env", {"name"}}, {"volumes", {"name"}}, {"volumeMounts", {"mountPath"}},
-        {"volumeDevices", {"devicePath"}}, {"imagePullSecrets", {"name"}}, {"conditions", {"type"}},
-        {"ownerReferences", {"uid"}}, {"hostAliases", {"ip"}},
+        {"containers", {"name"}},
+        {"initContainers", {"name"}},
+        {"ephemeralContainers", {"name"}},
+        {"env", {"name"}},
+        {"volumes", {"name"}},
+        {"volumeMounts", {"mountPath"}},
+        {"volumeDevices", {"devicePath"}},
+        {"imagePullSecrets", {"name"}},
+        {"conditions", {"type"}},
+        {"ownerReferences", {"uid"}},
+        {"hostAliases", {"ip"}},
         {"topologySpreadConstraints", {"topologyKey", "whenUnsatisfiable"}}};
     if (name == "finalizers") {
         ls.kind = list_semantics::type::set;
@@ -145,8 +168,9 @@ list_semantics list_type_of(const value* schema, std::string_view name, const va
     if (name == "ports") {
         const value* first = arr.is_array() && !arr.as_array().empty() ? &arr.as_array().front() : nullptr;
         ls.kind = list_semantics::type::map;
-        ls.keys = (first && first->find("containerPort")) ? std::vector<std::string>{"containerPort", "protocol"}
-                                                          : std::vector<std::string>{"port", "protocol"};
+        ls.keys = (first && first->find("containerPort"))
+                      ? std::vector<std::string>{"containerPort", "protocol"}
+                      : std::vector<std::string>{"port", "protocol"};
         ls.tcp_default = true;
     } else {
         for (const auto& [n, keys] : keyed)
@@ -171,8 +195,10 @@ std::string item_element(const list_semantics& ls, const value& item)
     std::sort(keys.begin(), keys.end());
     value k = object{};
     for (const auto& key : keys)
-        if (const value* v = item.find(key)) k[key] = *v;
-        else if (ls.tcp_default && key == "protocol") k[key] = "TCP";
+        if (const value* v = item.find(key))
+            k[key] = *v;
+        else if (ls.tcp_default && key == "protocol")
+            k[key] = "TCP";
     return "k:" + to_json(k);
 }
 
@@ -222,7 +248,10 @@ value fs_subtract(const value& a, const value& b)
     return out;
 }
 
-bool fs_empty(const value& s) { return !s.is_object() || s.as_object().empty(); }
+bool fs_empty(const value& s)
+{
+    return !s.is_object() || s.as_object().empty();
+}
 
 void fs_leaves(const value& s, std::vector<std::vector<std::string>>& out, std::vector<std::string>& cur)
 {
@@ -232,8 +261,10 @@ void fs_leaves(const value& s, std::vector<std::vector<std::string>>& out, std::
             continue;
         }
         cur.push_back(k);
-        if (v.as_object().empty()) out.push_back(cur);
-        else fs_leaves(v, out, cur);
+        if (v.as_object().empty())
+            out.push_back(cur);
+        else
+            fs_leaves(v, out, cur);
         cur.pop_back();
     }
 }
@@ -298,7 +329,8 @@ bool remove_path(value& obj, const std::vector<std::string>& path)
         if (!node) return false;
     }
     const std::string& last = path.back();
-    if (last.starts_with("f:")) return node->is_object() && node->as_object().erase(std::string_view(last).substr(2));
+    if (last.starts_with("f:"))
+        return node->is_object() && node->as_object().erase(std::string_view(last).substr(2));
     std::size_t idx = 0;
     if (!step(*node, last, &idx)) return false;
     node->as_array().erase(node->as_array().begin() + static_cast<std::ptrdiff_t>(idx));
@@ -331,8 +363,10 @@ void merge_applied(value& live, const value& applied, const value* schema, std::
     if (applied.is_object() && live.is_object()) {
         for (const auto& [k, v] : applied.as_object()) {
             value* cur = live.find(k);
-            if (cur) merge_applied(*cur, v, child_schema(schema, k), k);
-            else live.as_object().push_back(k, v);
+            if (cur)
+                merge_applied(*cur, v, child_schema(schema, k), k);
+            else
+                live.as_object().push_back(k, v);
         }
         return;
     }
@@ -344,8 +378,10 @@ void merge_applied(value& live, const value& applied, const value* schema, std::
                 std::string el = item_element(ls, a);
                 auto it = std::find_if(items.begin(), items.end(),
                                        [&](const value& l) { return item_element(ls, l) == el; });
-                if (it == items.end()) items.push_back(a);
-                else if (ls.kind == list_semantics::type::map) merge_applied(*it, a, item_schema(schema), "");
+                if (it == items.end())
+                    items.push_back(a);
+                else if (ls.kind == list_semantics::type::map)
+                    merge_applied(*it, a, item_schema(schema), "");
             }
             return;
         }

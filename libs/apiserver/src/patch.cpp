@@ -17,17 +17,19 @@ std::string media_type(std::string_view ct)
 {
     auto semi = ct.find(';');
     std::string_view m = ct.substr(0, semi);
-    while (!m.empty() && m.back() == ' ') m.remove_suffix(1);
+    while (!m.empty() && m.back() == ' ')
+        m.remove_suffix(1);
     return std::string(m);
 }
 
 error unsupported(std::string_view ct)
 {
-    return api_error(415, "UnsupportedMediaType",
-                     fmt::format("the body of the request was in an unknown format ({}) - accepted media types include: "
-                                 "application/json-patch+json, application/merge-patch+json, "
-                                 "application/apply-patch+yaml, application/strategic-merge-patch+json",
-                                 ct));
+    return api_error(
+        415, "UnsupportedMediaType",
+        fmt::format("the body of the request was in an unknown format ({}) - accepted media types include: "
+                    "application/json-patch+json, application/merge-patch+json, "
+                    "application/apply-patch+yaml, application/strategic-merge-patch+json",
+                    ct));
 }
 
 struct conflict {
@@ -39,7 +41,8 @@ error conflict_error(call& c, const std::vector<conflict>& cs)
 {
     std::string msg = fmt::format("Apply failed with {} conflict{}: ", cs.size(), cs.size() == 1 ? "" : "s");
     if (cs.size() == 1) {
-        msg += fmt::format("conflict with \"{}\" using {}: {}", cs[0].manager, cs[0].api_version, path_string(cs[0].path));
+        msg += fmt::format("conflict with \"{}\" using {}: {}", cs[0].manager, cs[0].api_version,
+                           path_string(cs[0].path));
     } else {
         std::string last;
         for (const auto& x : cs) {
@@ -64,22 +67,25 @@ error conflict_error(call& c, const std::vector<conflict>& cs)
 static result<response> server_side_apply(api::impl& im, call& c)
 {
     if (c.param("fieldManager").empty())
-        return invalid(c, "PatchOptions.meta.k8s.io", "", "fieldManager", "Required value: is required for apply patch",
-                       "FieldValueRequired");
+        return invalid(c, "PatchOptions.meta.k8s.io", "", "fieldManager",
+                       "Required value: is required for apply patch", "FieldValueRequired");
     bool force = c.param("force") == "true";
     WEIR_TRY_ASSIGN(value applied, parse_body(c));
-    if (!applied.is_object()) return api_error(400, "BadRequest", "the applied configuration must be an object");
+    if (!applied.is_object())
+        return api_error(400, "BadRequest", "the applied configuration must be an object");
     std::string_view av = applied.get_string("apiVersion"), kind = applied.get_string("kind");
     if (av.empty() || kind.empty())
         return api_error(400, "BadRequest", "apiVersion and kind must be set in the applied configuration");
     if (kind != c.t.res->kind || schema::group_of(av) != c.t.res->group)
         return api_error(400, "BadRequest",
-                         fmt::format("the applied configuration is a {} {}, not a {} {}", av, kind, c.t.res->api_version(),
-                                     c.t.res->kind));
-    if (const value* n = applied.find_path({"metadata", "name"}); n && n->is_string() && n->as_string() != c.t.name)
-        return api_error(400, "BadRequest", fmt::format("the name in the applied configuration ({}) does not match the "
-                                                        "name on the URL ({})",
-                                                        n->as_string(), c.t.name));
+                         fmt::format("the applied configuration is a {} {}, not a {} {}", av, kind,
+                                     c.t.res->api_version(), c.t.res->kind));
+    if (const value* n = applied.find_path({"metadata", "name"});
+        n && n->is_string() && n->as_string() != c.t.name)
+        return api_error(400, "BadRequest",
+                         fmt::format("the name in the applied configuration ({}) does not match the "
+                                     "name on the URL ({})",
+                                     n->as_string(), c.t.name));
     WEIR_TRY(im.check_applied_fields(c, applied));
     applied["apiVersion"] = c.t.res->api_version();
     applied["metadata"]["name"] = c.t.name;
@@ -146,7 +152,8 @@ static result<response> server_side_apply(api::impl& im, call& c)
                     node = &n;
                 }
             } else {
-                conflicts.push_back({std::string(e.get_string("manager")), std::string(e.get_string("apiVersion")), p});
+                conflicts.push_back(
+                    {std::string(e.get_string("manager")), std::string(e.get_string("apiVersion")), p});
             }
         }
         if (!fs_empty(lost)) e["fieldsV1"] = fs_subtract(*fs, lost);
@@ -190,19 +197,25 @@ result<response> api::impl::patch(call& c)
     value doc = live;
     if (scale) {
         doc = object{};
-        doc["spec"]["replicas"] = live.find_path({"spec", "replicas"}) ? *live.find_path({"spec", "replicas"}) : value(0);
+        doc["spec"]["replicas"] =
+            live.find_path({"spec", "replicas"}) ? *live.find_path({"spec", "replicas"}) : value(0);
     }
     if (json_patch) {
         if (!p.is_array()) return api_error(400, "BadRequest", "a JSON patch must be an array of operations");
         if (auto r = patch::apply_json_patch(doc, p); !r)
-            return api_error(422, "Invalid", "the server rejected our request due to an error in our request: " + r.err().message);
+            return api_error(422, "Invalid",
+                             "the server rejected our request due to an error in our request: " +
+                                 r.err().message);
     } else if (merge || c.t.res->custom) {
         if (!p.is_object()) return api_error(400, "BadRequest", "a merge patch must be a JSON object");
         patch::apply_merge_patch(doc, p);
     } else {
-        if (!p.is_object()) return api_error(400, "BadRequest", "a strategic merge patch must be a JSON object");
+        if (!p.is_object())
+            return api_error(400, "BadRequest", "a strategic merge patch must be a JSON object");
         if (auto r = patch::apply_strategic_merge(doc, p); !r)
-            return api_error(422, "Invalid", "the server rejected our request due to an error in our request: " + r.err().message);
+            return api_error(422, "Invalid",
+                             "the server rejected our request due to an error in our request: " +
+                                 r.err().message);
     }
     if (scale) {
         value next = live;

@@ -1,10 +1,9 @@
-#include <weir/apiserver/server.hpp>
+#include "tls.hpp"
 
 #include <weir/apiserver/api.hpp>
+#include <weir/apiserver/server.hpp>
 #include <weir/core/log.hpp>
 #include <weir/core/ops_server.hpp>
-
-#include "tls.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -14,10 +13,9 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
-
-#include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -77,8 +75,10 @@ request to_request(const http::request<http::string_body>& req)
     r.user_agent = std::string(req[http::field::user_agent]);
     r.authorization = std::string(req[http::field::authorization]);
     for (const auto& f : req) {
-        if (beast::iequals(f.name_string(), "Impersonate-User")) r.impersonate_user = std::string(f.value());
-        else if (beast::iequals(f.name_string(), "Impersonate-Group")) r.impersonate_groups.emplace_back(f.value());
+        if (beast::iequals(f.name_string(), "Impersonate-User"))
+            r.impersonate_user = std::string(f.value());
+        else if (beast::iequals(f.name_string(), "Impersonate-Group"))
+            r.impersonate_groups.emplace_back(f.value());
     }
     r.body = req.body();
     return r;
@@ -157,7 +157,8 @@ struct server::impl {
         http::response<http::string_body> res{static_cast<http::status>(r.status), version};
         res.set(http::field::content_type, r.content_type);
         res.set(http::field::cache_control, "no-cache, private");
-        for (const auto& w : r.warnings) res.insert(http::field::warning, warning_header(w));
+        for (const auto& w : r.warnings)
+            res.insert(http::field::warning, warning_header(w));
         res.keep_alive(keep_alive);
         res.body() = std::move(r.body);
         res.prepare_payload();
@@ -224,8 +225,9 @@ struct server::impl {
             if (!rec && parser.get().body().size() > max_body) {
                 // A named local, not a temporary in the co_await expression: GCC 12 destroys such
                 // temporaries twice.
-                response too_large{413, "application/json",
-                                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Request entity too large: limit is 3145728","reason":"RequestEntityTooLarge","code":413})"};
+                response too_large{
+                    413, "application/json",
+                    R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Request entity too large: limit is 3145728","reason":"RequestEntityTooLarge","code":413})"};
                 co_await write_response(stream, 11, false, std::move(too_large));
                 break;
             }
@@ -256,7 +258,9 @@ result<std::unique_ptr<server>> server::create(server_options options)
     im.opt = std::move(options);
     std::error_code fec;
     std::filesystem::create_directories(im.opt.data_dir, fec);
-    if (fec) return terminal_error("cannot create data directory " + im.opt.data_dir.string() + ": " + fec.message());
+    if (fec)
+        return terminal_error("cannot create data directory " + im.opt.data_dir.string() + ": " +
+                              fec.message());
     // One server per data directory; the kernel drops the lock when the process dies, even by kill -9.
     im.lock_fd = ::open((im.opt.data_dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (im.lock_fd < 0 || ::flock(im.lock_fd, LOCK_EX | LOCK_NB) != 0)
@@ -269,8 +273,9 @@ result<std::unique_ptr<server>> server::create(server_options options)
                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     im.tls.use_certificate_chain_file(cr.server_cert.string(), ec);
     if (!ec) im.tls.use_private_key_file(cr.server_key.string(), ssl::context::pem, ec);
-    if (ec) return terminal_error("tls: cannot load " + cr.server_cert.string() + ": " + ec.message() +
-                                  ": delete the certificates in the data directory to regenerate them");
+    if (ec)
+        return terminal_error("tls: cannot load " + cr.server_cert.string() + ": " + ec.message() +
+                              ": delete the certificates in the data directory to regenerate them");
     auto ip = net::ip::make_address(addr.first.empty() ? "0.0.0.0" : addr.first, ec);
     if (ec) return terminal_error("invalid listen address " + im.opt.listen + ": use host:port");
     tcp::endpoint ep(ip, addr.second);
@@ -295,8 +300,14 @@ result<std::unique_ptr<server>> server::create(server_options options)
     return s;
 }
 
-std::string server::url() const { return fmt::format("https://{}:{}", impl_->host, impl_->bound); }
-unsigned short server::port() const { return impl_->bound; }
+std::string server::url() const
+{
+    return fmt::format("https://{}:{}", impl_->host, impl_->bound);
+}
+unsigned short server::port() const
+{
+    return impl_->bound;
+}
 
 void server::run()
 {

@@ -1,6 +1,8 @@
 // meta.k8s.io/v1 Table responses, what `kubectl get` asks for to print columns: Name, the CRD's
 // additionalPrinterColumns (JSONPath subset: fields, indexes, [*] and [?(@.k=="v")] filters) or
 // a few built-in columns, and Age.
+#include "table.hpp"
+
 #include "api_impl.hpp"
 
 #include <weir/core/json.hpp>
@@ -18,14 +20,9 @@ struct column {
     int priority = 0;
 };
 
-// Columns of built-in kinds that need no computation.
+// The CRD list's own column; other built-in kinds: table_builtin.cpp.
 std::vector<column> builtin_columns(std::string_view resource)
 {
-    if (resource == "namespaces") return {{"Status", "string", "", "The phase of the namespace.", ".status.phase"}};
-    if (resource == "secrets") return {{"Type", "string", "", "The type of the secret.", ".type"}};
-    if (resource == "services")
-        return {{"Type", "string", "", "The type of the service.", ".spec.type"},
-                {"Cluster-IP", "string", "", "The cluster IP.", ".spec.clusterIP"}};
     if (resource == "customresourcedefinitions")
         return {{"Created At", "string", "", "When the CRD was created.", ".metadata.creationTimestamp"}};
     return {};
@@ -41,7 +38,8 @@ std::vector<column> columns_of(const resource_info& r, bool& age)
             column col{std::string(c.get_string("name")), std::string(c.get_string("type", "string")),
                        std::string(c.get_string("format")), std::string(c.get_string("description")),
                        std::string(c.get_string("jsonPath"))};
-            if (const value* p = c.find("priority"); p && p->is_int()) col.priority = static_cast<int>(p->as_int());
+            if (const value* p = c.find("priority"); p && p->is_int())
+                col.priority = static_cast<int>(p->as_int());
             out.push_back(std::move(col));
         }
         return out;
@@ -62,14 +60,16 @@ std::vector<const value*> step(const std::vector<const value*>& in, std::string_
         std::string_view inner = seg.substr(1, seg.size() - 2);
         const auto& items = v->as_array();
         if (inner == "*") {
-            for (const auto& x : items) out.push_back(&x);
+            for (const auto& x : items)
+                out.push_back(&x);
         } else if (inner.starts_with("?(@.")) {
             auto eq = inner.find("==");
             if (eq == std::string_view::npos) continue;
             std::string_view key = inner.substr(4, eq - 4);
             std::string_view want = inner.substr(eq + 2);
             if (want.ends_with(")")) want.remove_suffix(1);
-            if (want.size() >= 2 && (want.front() == '"' || want.front() == '\'')) want = want.substr(1, want.size() - 2);
+            if (want.size() >= 2 && (want.front() == '"' || want.front() == '\''))
+                want = want.substr(1, want.size() - 2);
             for (const auto& x : items)
                 if (x.get_string(key) == want) out.push_back(&x);
         } else {
@@ -95,13 +95,16 @@ const value* eval_path(const value& obj, std::string_view path)
             if (end == std::string_view::npos) return nullptr;
             ++end;
         } else {
-            while (end < path.size() && path[end] != '.' && path[end] != '[') ++end;
+            while (end < path.size() && path[end] != '.' && path[end] != '[')
+                ++end;
         }
         cur = step(cur, path.substr(i, end - i));
         i = end;
     }
     return cur.empty() ? nullptr : cur.front();
 }
+
+} // namespace
 
 std::string human_age(std::string_view ts)
 {
@@ -122,6 +125,8 @@ std::string human_age(std::string_view ts)
     return fmt::format("{}y", y);
 }
 
+namespace {
+
 value cell(const column& c, const value* v)
 {
     if (!v) return nullptr;
@@ -130,7 +135,8 @@ value cell(const column& c, const value* v)
     return to_json(*v);
 }
 
-value definition(std::string name, std::string type, std::string format, std::string description, int priority)
+value definition(std::string name, std::string type, std::string format, std::string description,
+                 int priority)
 {
     value d = object{};
     d["name"] = std::move(name);
@@ -143,16 +149,29 @@ value definition(std::string name, std::string type, std::string format, std::st
 
 } // namespace
 
-bool wants_table(std::string_view accept) { return accept.find("as=Table") != std::string_view::npos; }
+bool wants_table(std::string_view accept)
+{
+    return accept.find("as=Table") != std::string_view::npos;
+}
 
 value table_definitions(const resource_info& r)
 {
     bool age = true;
     value defs = array{};
-    defs.as_array().push_back(definition("Name", "string", "name", "Name must be unique within a namespace.", 0));
+    if (const auto* b = r.custom ? nullptr : builtin_table(r.group, r.resource)) {
+        for (const auto& c : *b)
+            defs.as_array().push_back(definition(
+                c.name, c.type,
+                c.type == std::string_view("date") ? "" : (c.name == std::string_view("Name") ? "name" : ""),
+                c.description, c.priority));
+        return defs;
+    }
+    defs.as_array().push_back(
+        definition("Name", "string", "name", "Name must be unique within a namespace.", 0));
     for (const auto& c : columns_of(r, age))
         defs.as_array().push_back(definition(c.name, c.type, c.format, c.description, c.priority));
-    if (age) defs.as_array().push_back(definition("Age", "date", "", "Time since the object was created.", 0));
+    if (age)
+        defs.as_array().push_back(definition("Age", "date", "", "Time since the object was created.", 0));
     return defs;
 }
 
@@ -160,11 +179,22 @@ value table_row(const resource_info& r, const value& obj)
 {
     bool age = true;
     value cells = array{};
-    cells.as_array().push_back(obj.find_path({"metadata", "name"}) ? *obj.find_path({"metadata", "name"}) : value(""));
-    for (const auto& c : columns_of(r, age)) cells.as_array().push_back(cell(c, eval_path(obj, c.path)));
+    if (const auto* b = r.custom ? nullptr : builtin_table(r.group, r.resource)) {
+        for (const auto& c : *b)
+            cells.as_array().push_back(c.cell(obj));
+        value row = object{};
+        row["cells"] = std::move(cells);
+        row["object"] = obj;
+        return row;
+    }
+    cells.as_array().push_back(obj.find_path({"metadata", "name"}) ? *obj.find_path({"metadata", "name"})
+                                                                   : value(""));
+    for (const auto& c : columns_of(r, age))
+        cells.as_array().push_back(cell(c, eval_path(obj, c.path)));
     if (age) {
         const value* ts = obj.find_path({"metadata", "creationTimestamp"});
-        cells.as_array().push_back(ts && ts->is_string() ? value(human_age(ts->as_string())) : value("<unknown>"));
+        cells.as_array().push_back(ts && ts->is_string() ? value(human_age(ts->as_string()))
+                                                         : value("<unknown>"));
     }
     value row = object{};
     row["cells"] = std::move(cells);
@@ -182,7 +212,8 @@ std::string table_json(const resource_info& r, const std::vector<value>& objects
     if (!cont.empty()) t["metadata"]["continue"] = cont;
     t["columnDefinitions"] = with_definitions ? table_definitions(r) : value(array{});
     value rows = array{};
-    for (const auto& o : objects) rows.as_array().push_back(table_row(r, o));
+    for (const auto& o : objects)
+        rows.as_array().push_back(table_row(r, o));
     t["rows"] = std::move(rows);
     return to_json(t);
 }

@@ -23,7 +23,10 @@ bool flag(const value* s, std::string_view k)
     return f && f->is_bool() && f->as_bool();
 }
 
-std::string shown(const value& v) { return v.is_string() ? json_quote(v.as_string()) : to_json(v); }
+std::string shown(const value& v)
+{
+    return v.is_string() ? json_quote(v.as_string()) : to_json(v);
+}
 
 bool type_ok(const value& v, std::string_view type)
 {
@@ -45,14 +48,14 @@ public:
     {
         if (flag(&s, "x-kubernetes-int-or-string")) {
             if (!v.is_int() && !v.is_string())
-                add(path, fmt::format("Invalid value: {}: {} in body must be of type integer,string: {}", shown(v), path,
-                                      json_quote(v.type_name())));
+                add(path, fmt::format("Invalid value: {}: {} in body must be of type integer,string: {}",
+                                      shown(v), path, json_quote(v.type_name())));
             return;
         }
         std::string_view type = s.get_string("type");
         if (!type.empty() && !type_ok(v, type)) {
-            add(path, fmt::format("Invalid value: {}: {} in body must be of type {}: {}", json_quote(v.type_name()), path,
-                                  type, json_quote(v.type_name())));
+            add(path, fmt::format("Invalid value: {}: {} in body must be of type {}: {}",
+                                  json_quote(v.type_name()), path, type, json_quote(v.type_name())));
             return;
         }
         if (const value* e = s.find("enum"); e && e->is_array()) {
@@ -62,20 +65,24 @@ public:
                 hit = hit || x == v;
                 allowed += (allowed.empty() ? "" : ", ") + shown(x);
             }
-            if (!hit) add(path, fmt::format("Unsupported value: {}: supported values: {}", shown(v), allowed),
-                          "FieldValueNotSupported");
+            if (!hit)
+                add(path, fmt::format("Unsupported value: {}: supported values: {}", shown(v), allowed),
+                    "FieldValueNotSupported");
         }
         if (v.is_string()) string_checks(v.as_string(), s, path);
         if (v.is_number()) number_checks(v, s, path);
         if (v.is_array()) {
             auto n = static_cast<std::int64_t>(v.as_array().size());
             if (const value* m = s.find("minItems"); m && m->is_int() && n < m->as_int())
-                add(path, fmt::format("Invalid value: {}: {} in body should have at least {} items", n, path, m->as_int()));
+                add(path, fmt::format("Invalid value: {}: {} in body should have at least {} items", n, path,
+                                      m->as_int()));
             if (const value* m = s.find("maxItems"); m && m->is_int() && n > m->as_int())
-                add(path, fmt::format("Too many: {}: must have at most {} items", n, m->as_int()), "FieldValueTooMany");
+                add(path, fmt::format("Too many: {}: must have at most {} items", n, m->as_int()),
+                    "FieldValueTooMany");
             if (const value* items = s.find("items"); items && items->is_object()) {
                 std::size_t i = 0;
-                for (auto& item : v.as_array()) walk(item, *items, fmt::format("{}[{}]", path, i++));
+                for (auto& item : v.as_array())
+                    walk(item, *items, fmt::format("{}[{}]", path, i++));
             }
         }
         if (v.is_object()) walk_object(v, s, path);
@@ -85,7 +92,8 @@ public:
     {
         const value* props = s.find("properties");
         const value* additional = s.find("additionalProperties");
-        bool keep = flag(&s, "x-kubernetes-preserve-unknown-fields") || flag(&s, "x-kubernetes-embedded-resource");
+        bool keep =
+            flag(&s, "x-kubernetes-preserve-unknown-fields") || flag(&s, "x-kubernetes-embedded-resource");
         if (props && props->is_object())
             for (const auto& [k, ps] : props->as_object()) {
                 if (v.find(k)) continue;
@@ -120,7 +128,8 @@ public:
         if (const value* req = s.find("required"); req && req->is_array())
             for (const auto& r : req->as_array())
                 if (r.is_string() && !v.find(r.as_string()))
-                    add(path.empty() ? r.as_string() : path + "." + r.as_string(), "Required value", "FieldValueRequired");
+                    add(path.empty() ? r.as_string() : path + "." + r.as_string(), "Required value",
+                        "FieldValueRequired");
     }
 
 private:
@@ -133,15 +142,16 @@ private:
     {
         auto len = static_cast<std::int64_t>(str.size());
         if (const value* m = s.find("minLength"); m && m->is_int() && len < m->as_int())
-            add(path, fmt::format("Invalid value: {}: {} in body should be at least {} chars long", json_quote(str), path,
-                                  m->as_int()));
+            add(path, fmt::format("Invalid value: {}: {} in body should be at least {} chars long",
+                                  json_quote(str), path, m->as_int()));
         if (const value* m = s.find("maxLength"); m && m->is_int() && len > m->as_int())
-            add(path, fmt::format("Too long: may not be more than {} bytes", m->as_int()), "FieldValueTooLong");
+            add(path, fmt::format("Too long: may not be more than {} bytes", m->as_int()),
+                "FieldValueTooLong");
         if (const value* p = s.find("pattern"); p && p->is_string()) {
             try {
                 if (!std::regex_search(str, std::regex(p->as_string(), std::regex::ECMAScript)))
-                    add(path, fmt::format("Invalid value: {}: {} in body should match '{}'", json_quote(str), path,
-                                          p->as_string()));
+                    add(path, fmt::format("Invalid value: {}: {} in body should match '{}'", json_quote(str),
+                                          path, p->as_string()));
             } catch (const std::regex_error&) {
                 // A pattern std::regex cannot read is not enforced rather than rejecting every object.
             }
@@ -154,14 +164,14 @@ private:
         if (const value* m = s.find("minimum"); m && m->is_number()) {
             bool excl = flag(&s, "exclusiveMinimum");
             if (excl ? x <= m->as_double() : x < m->as_double())
-                add(path, fmt::format("Invalid value: {}: {} in body should be greater than {}{}", to_json(v), path,
-                                      excl ? "" : "or equal to ", to_json(*m)));
+                add(path, fmt::format("Invalid value: {}: {} in body should be greater than {}{}", to_json(v),
+                                      path, excl ? "" : "or equal to ", to_json(*m)));
         }
         if (const value* m = s.find("maximum"); m && m->is_number()) {
             bool excl = flag(&s, "exclusiveMaximum");
             if (excl ? x >= m->as_double() : x > m->as_double())
-                add(path, fmt::format("Invalid value: {}: {} in body should be less than {}{}", to_json(v), path,
-                                      excl ? "" : "or equal to ", to_json(*m)));
+                add(path, fmt::format("Invalid value: {}: {} in body should be less than {}{}", to_json(v),
+                                      path, excl ? "" : "or equal to ", to_json(*m)));
         }
     }
 };
@@ -178,15 +188,19 @@ status api::impl::validate_custom(call& c, value& obj)
         if (c.applying)
             return api_error(400, "BadRequest", "." + ck.pruned.front() + ": field not declared in schema");
         std::string fields;
-        for (const auto& p : ck.pruned) fields += (fields.empty() ? "" : ", ") + fmt::format("unknown field \"{}\"", p);
-        return api_error(400, "BadRequest",
-                         fmt::format("{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
-                                     c.t.res->kind, c.t.res->version, c.t.res->kind, fields));
+        for (const auto& p : ck.pruned)
+            fields += (fields.empty() ? "" : ", ") + fmt::format("unknown field \"{}\"", p);
+        return api_error(
+            400, "BadRequest",
+            fmt::format("{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
+                        c.t.res->kind, c.t.res->version, c.t.res->kind, fields));
     }
     if (!ck.pruned.empty() && c.param("fieldValidation", "Warn") == "Warn" && !c.applying)
-        for (const auto& p : ck.pruned) c.warnings.push_back(fmt::format("unknown field \"{}\"", p));
+        for (const auto& p : ck.pruned)
+            c.warnings.push_back(fmt::format("unknown field \"{}\"", p));
     if (ck.problems.empty()) return ok();
-    std::string name(obj.find_path({"metadata", "name"}) ? obj.find_path({"metadata", "name"})->as_string() : "");
+    std::string name(obj.find_path({"metadata", "name"}) ? obj.find_path({"metadata", "name"})->as_string()
+                                                         : "");
     std::string all;
     for (const auto& p : ck.problems) {
         value cause = object{};
@@ -197,7 +211,8 @@ status api::impl::validate_custom(call& c, value& obj)
         all += (all.empty() ? "" : ", ") + p.field + ": " + p.detail;
     }
     if (ck.problems.size() > 1) all = "[" + all + "]";
-    return api_error(422, "Invalid", fmt::format("{}.{} \"{}\" is invalid: {}", c.t.res->kind, c.t.res->group, name, all));
+    return api_error(422, "Invalid",
+                     fmt::format("{}.{} \"{}\" is invalid: {}", c.t.res->kind, c.t.res->group, name, all));
 }
 
 } // namespace weir::apiserver
