@@ -51,11 +51,8 @@ result<value> api::impl::finish_delete(call& c, const target& t, value obj)
     WEIR_TRY(st->erase(t.key(), obj));
     if (t.res->resource == "customresourcedefinitions") {
         // Its objects go with it.
-        std::string group(obj.find_path({"spec", "group"}) ? obj.find_path({"spec", "group"})->as_string()
-                                                           : "");
-        std::string plural(obj.find_path({"spec", "names", "plural"})
-                               ? obj.find_path({"spec", "names", "plural"})->as_string()
-                               : "");
+        std::string group(obj.find_path({"spec", "group"}) ? obj.find_path({"spec", "group"})->as_string() : "");
+        std::string plural(obj.find_path({"spec", "names", "plural"}) ? obj.find_path({"spec", "names", "plural"})->as_string() : "");
         std::vector<std::pair<std::string, std::string>> doomed;
         st->scan(group + "/" + plural + "/", "", [&](const std::string& k, const stored_object& so) {
             doomed.emplace_back(k, *so.json);
@@ -70,8 +67,7 @@ result<value> api::impl::finish_delete(call& c, const target& t, value obj)
 }
 
 // Starts deleting one stored object by the rules of `policy`; returns its state after.
-static result<value> delete_object(api::impl& im, call& c, const target& t, value obj,
-                                   std::string_view policy)
+static result<value> delete_object(api::impl& im, call& c, const target& t, value obj, std::string_view policy)
 {
     value& md = obj["metadata"];
     if (md.find("deletionTimestamp")) return obj;
@@ -101,32 +97,24 @@ result<response> api::impl::remove(call& c)
         WEIR_TRY_ASSIGN(opts, parse_body(c));
         if (!opts.is_object()) opts = object{};
     }
-    if (const value* dr = opts.find("dryRun"); dr && dr->is_array() && !dr->as_array().empty())
-        c.dry_run = true;
+    if (const value* dr = opts.find("dryRun"); dr && dr->is_array() && !dr->as_array().empty()) c.dry_run = true;
     if (const value* pre = opts.find("preconditions"); pre && pre->is_object()) {
         const value& md = obj["metadata"];
         if (auto uid = pre->get_string("uid"); !uid.empty() && uid != md.get_string("uid"))
-            return api_error(
-                409, "Conflict",
-                fmt::format("Precondition failed: UID in precondition: {}, UID in object meta: {}", uid,
-                            md.get_string("uid")));
-        if (auto rv = pre->get_string("resourceVersion");
-            !rv.empty() && rv != md.get_string("resourceVersion"))
-            return api_error(
-                409, "Conflict",
-                fmt::format("Precondition failed: ResourceVersion in precondition: {}, ResourceVersion in "
-                            "object meta: {}",
-                            rv, md.get_string("resourceVersion")));
+            return api_error(409, "Conflict", fmt::format("Precondition failed: UID in precondition: {}, UID in object meta: {}",
+                                                          uid, md.get_string("uid")));
+        if (auto rv = pre->get_string("resourceVersion"); !rv.empty() && rv != md.get_string("resourceVersion"))
+            return api_error(409, "Conflict",
+                             fmt::format("Precondition failed: ResourceVersion in precondition: {}, ResourceVersion in "
+                                         "object meta: {}",
+                                         rv, md.get_string("resourceVersion")));
     }
     std::string policy(opts.get_string("propagationPolicy", c.param("propagationPolicy", "Background")));
     if (const value* o = opts.find("orphanDependents"); o && o->is_bool() && o->as_bool()) policy = "Orphan";
     if (policy != "Background" && policy != "Foreground" && policy != "Orphan")
-        return invalid(
-            c, "DeleteOptions", "", "propagationPolicy",
-            fmt::format(
-                "Unsupported value: \"{}\": supported values: \"Foreground\", \"Background\", \"Orphan\"",
-                policy),
-            "FieldValueNotSupported");
+        return invalid(c, "DeleteOptions", "", "propagationPolicy",
+                       fmt::format("Unsupported value: \"{}\": supported values: \"Foreground\", \"Background\", \"Orphan\"", policy),
+                       "FieldValueNotSupported");
     WEIR_TRY_ASSIGN(value out, delete_object(*this, c, c.t, std::move(obj), policy));
     return json_response(200, serve_json(c, out));
 }
@@ -155,10 +143,8 @@ result<response> api::impl::remove_collection(call& c)
         if (!items.empty()) items += ',';
         items += serve_json(c, out);
     }
-    return json_response(
-        200,
-        fmt::format(R"({{"kind":"{}","apiVersion":"{}","metadata":{{"resourceVersion":"{}"}},"items":[{}]}})",
-                    c.t.res->list_kind(), c.t.res->api_version(), st->revision(), items));
+    return json_response(200, fmt::format(R"({{"kind":"{}","apiVersion":"{}","metadata":{{"resourceVersion":"{}"}},"items":[{}]}})",
+                                          c.t.res->list_kind(), c.t.res->api_version(), st->revision(), items));
 }
 
 void api::impl::orphan_dependents(const std::string& uid)
@@ -174,9 +160,7 @@ void api::impl::orphan_dependents(const std::string& uid)
         value obj = std::move(v).value();
         value& refs = obj["metadata"]["ownerReferences"];
         auto& a = refs.as_array();
-        a.erase(
-            std::remove_if(a.begin(), a.end(), [&](const value& r) { return r.get_string("uid") == uid; }),
-            a.end());
+        a.erase(std::remove_if(a.begin(), a.end(), [&](const value& r) { return r.get_string("uid") == uid; }), a.end());
         if (a.empty()) obj["metadata"].as_object().erase("ownerReferences");
         (void)st->put(key, std::move(obj));
     }
@@ -197,10 +181,8 @@ void api::impl::collect_garbage()
         st->scan("", "", [&](const std::string& key, const stored_object& so) {
             uids.insert(so.uid);
             if (so.terminating) {
-                if (key.starts_with("/namespaces/"))
-                    namespaces.push_back(key);
-                else
-                    foreground.push_back(key);
+                if (key.starts_with("/namespaces/")) namespaces.push_back(key);
+                else foreground.push_back(key);
             }
             return true;
         });
@@ -224,8 +206,7 @@ void api::impl::collect_garbage()
             c.t = t;
             if (delete_object(*this, c, t, std::move(obj).value(), policy)) changed = true;
         };
-        for (const auto& key : orphans)
-            del(key, "Background");
+        for (const auto& key : orphans) del(key, "Background");
         for (const auto& key : foreground) {
             target t = target_of(reg, key);
             if (!t.res) continue;
@@ -240,8 +221,7 @@ void api::impl::collect_garbage()
             if (owners_with_dependents.contains(uid)) {
                 // Delete the dependents that are not yet going.
                 st->scan("", "", [&](const std::string& k, const stored_object& so) {
-                    if (!so.terminating &&
-                        std::find(so.owners.begin(), so.owners.end(), uid) != so.owners.end())
+                    if (!so.terminating && std::find(so.owners.begin(), so.owners.end(), uid) != so.owners.end())
                         orphans.push_back(k);
                     return true;
                 });
@@ -254,13 +234,10 @@ void api::impl::collect_garbage()
             a.erase(std::remove(a.begin(), a.end(), value("foregroundDeletion")), a.end());
             if (a.size() == before) continue;
             changed = true;
-            if (a.empty())
-                (void)finish_delete(c, t, std::move(obj).value());
-            else
-                (void)st->put(key, std::move(obj).value());
+            if (a.empty()) (void)finish_delete(c, t, std::move(obj).value());
+            else (void)st->put(key, std::move(obj).value());
         }
-        for (const auto& key : orphans)
-            del(key, "Background");
+        for (const auto& key : orphans) del(key, "Background");
         for (const auto& key : namespaces) {
             auto [ns_unused, name] = key_ns_name(key);
             std::string ns(name);
@@ -273,8 +250,7 @@ void api::impl::collect_garbage()
                     if (!so.terminating) keys.push_back(k);
                     return true;
                 });
-                for (const auto& k : keys)
-                    del(k, "Background");
+                for (const auto& k : keys) del(k, "Background");
             }
             if (empty) {
                 target t = target_of(reg, key);
@@ -289,9 +265,6 @@ void api::impl::collect_garbage()
     in_gc = false;
 }
 
-void api::impl::clean_namespace(const std::string&)
-{
-    collect_garbage();
-}
+void api::impl::clean_namespace(const std::string&) { collect_garbage(); }
 
 } // namespace weir::apiserver

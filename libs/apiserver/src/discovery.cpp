@@ -8,10 +8,7 @@ namespace weir::apiserver {
 
 namespace {
 
-value strings(const std::vector<std::string>& v)
-{
-    return array(v.begin(), v.end());
-}
+value strings(const std::vector<std::string>& v) { return array(v.begin(), v.end()); }
 
 value resource_entry(const resource_info& r)
 {
@@ -115,8 +112,7 @@ std::optional<response> api::impl::discovery(const call& c, const std::vector<st
             items.as_array().push_back(std::move(item));
         }
         list["items"] = std::move(items);
-        return response{200, "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
-                        to_json(list)};
+        return response{200, "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList", to_json(list)};
     }
     if (core && segs.size() == 1) {
         value v = object{};
@@ -160,8 +156,7 @@ std::optional<response> api::impl::discovery(const call& c, const std::vector<st
                 e["apiVersion"] = "v1";
                 return json_response(200, to_json(e));
             }
-        return status_response(
-            &c, api_error(404, "NotFound", "the server could not find the requested resource"));
+        return status_response(&c, api_error(404, "NotFound", "the server could not find the requested resource"));
     }
     bool gv_doc = (core && segs.size() == 2) || (!core && segs.size() == 3);
     if (!gv_doc) return std::nullopt;
@@ -178,8 +173,7 @@ std::optional<response> api::impl::discovery(const call& c, const std::vector<st
         if (r->scale) rs.as_array().push_back(sub_entry(*r, "scale"));
     }
     if (rs.as_array().empty())
-        return status_response(
-            &c, api_error(404, "NotFound", "the server could not find the requested resource"));
+        return status_response(&c, api_error(404, "NotFound", "the server could not find the requested resource"));
     list["resources"] = std::move(rs);
     return json_response(200, to_json(list));
 }

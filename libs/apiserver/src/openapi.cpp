@@ -14,8 +14,7 @@ namespace {
 
 std::string gv_path(std::string_view group, std::string_view version)
 {
-    return group.empty() ? "api/" + std::string(version)
-                         : "apis/" + std::string(group) + "/" + std::string(version);
+    return group.empty() ? "api/" + std::string(version) : "apis/" + std::string(group) + "/" + std::string(version);
 }
 
 // Schema names as Kubernetes forms them: reversed group, version, kind.
@@ -31,8 +30,7 @@ std::string schema_name(const resource_info& r)
         start = dot + 1;
     }
     std::string out;
-    for (auto it = parts.rbegin(); it != parts.rend(); ++it)
-        out += (out.empty() ? "" : ".") + *it;
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) out += (out.empty() ? "" : ".") + *it;
     if (r.group.empty()) out = "io.k8s.api.core";
     return out + "." + r.version + "." + r.kind;
 }
@@ -56,8 +54,8 @@ value gv_document(const resource_registry& reg, std::string_view group, std::str
     value schemas = object{};
     for (const auto* r : reg.all()) {
         if (r->group != group || r->version != version) continue;
-        std::string base = "/" + gv_path(r->group, r->version) +
-                           (r->namespaced ? "/namespaces/{namespace}/" : "/") + r->resource + "/{name}";
+        std::string base = "/" + gv_path(r->group, r->version) + (r->namespaced ? "/namespaces/{namespace}/" : "/") +
+                           r->resource + "/{name}";
         value param = object{};
         param["name"] = "fieldValidation";
         param["in"] = "query";
@@ -71,8 +69,7 @@ value gv_document(const resource_registry& reg, std::string_view group, std::str
         op["responses"]["200"]["description"] = "OK";
         paths[base]["patch"] = std::move(op);
         value s = object{};
-        if (r->schema)
-            s = *r->schema;
+        if (r->schema) s = *r->schema;
         else {
             s["type"] = "object";
             s["description"] = r->kind + " (weir-apiserver does not publish schemas of built-in kinds)";
@@ -81,11 +78,9 @@ value gv_document(const resource_registry& reg, std::string_view group, std::str
         value& props = s["properties"];
         if (!props.is_object()) props = object{};
         props["apiVersion"]["type"] = "string";
-        props["apiVersion"]["description"] =
-            "APIVersion defines the versioned schema of this representation of an object.";
+        props["apiVersion"]["description"] = "APIVersion defines the versioned schema of this representation of an object.";
         props["kind"]["type"] = "string";
-        props["kind"]["description"] =
-            "Kind is a string value representing the REST resource this object represents.";
+        props["kind"]["description"] = "Kind is a string value representing the REST resource this object represents.";
         props["metadata"]["type"] = "object";
         props["metadata"]["description"] = "Standard object's metadata.";
         s["x-kubernetes-group-version-kind"] = array{gvk(*r)};
@@ -99,8 +94,7 @@ value gv_document(const resource_registry& reg, std::string_view group, std::str
 std::string fnv_hex(std::string_view s)
 {
     std::uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : s)
-        h = (h ^ c) * 1099511628211ULL;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
     return fmt::format("{:016X}{:016X}", h, h * 31 + s.size());
 }
 
@@ -109,8 +103,7 @@ std::string fnv_hex(std::string_view s)
 response api::impl::openapi(const call& c, const std::vector<std::string>& segs)
 {
     auto not_found_resp = [&] {
-        return status_response(
-            &c, api_error(404, "NotFound", "the server could not find the requested resource"));
+        return status_response(&c, api_error(404, "NotFound", "the server could not find the requested resource"));
     };
     if (segs.size() < 2 || segs[1] != "v3") return not_found_resp();
     if (segs.size() == 2) {
@@ -119,8 +112,7 @@ response api::impl::openapi(const call& c, const std::vector<std::string>& segs)
         for (const auto& [g, versions] : reg.groups())
             for (const auto& v : versions) {
                 std::string p = gv_path(g, v);
-                paths[p]["serverRelativeURL"] =
-                    "/openapi/v3/" + p + "?hash=" + fnv_hex(to_json(gv_document(reg, g, v)));
+                paths[p]["serverRelativeURL"] = "/openapi/v3/" + p + "?hash=" + fnv_hex(to_json(gv_document(reg, g, v)));
             }
         root["paths"] = std::move(paths);
         return json_response(200, to_json(root));
@@ -135,8 +127,7 @@ response api::impl::openapi(const call& c, const std::vector<std::string>& segs)
         return not_found_resp();
     }
     bool any = false;
-    for (const auto* r : reg.all())
-        any = any || (r->group == group && r->version == version);
+    for (const auto* r : reg.all()) any = any || (r->group == group && r->version == version);
     if (!any) return not_found_resp();
     return json_response(200, to_json(gv_document(reg, group, version)));
 }

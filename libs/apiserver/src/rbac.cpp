@@ -41,17 +41,15 @@ bool subject_matches(const value& s, const user_info& u, std::string_view bindin
 
 } // namespace
 
-bool api::impl::allowed(const user_info& u, std::string_view verb, std::string_view group,
-                        std::string_view resource, std::string_view ns, std::string_view name,
-                        std::string_view sub)
+bool api::impl::allowed(const user_info& u, std::string_view verb, std::string_view group, std::string_view resource,
+                        std::string_view ns, std::string_view name, std::string_view sub)
 {
     if (std::find(u.groups.begin(), u.groups.end(), "system:masters") != u.groups.end()) return true;
     if (!opt.rbac) return true;
     auto rules_of = [&](std::string_view kind, std::string_view role_ns, std::string_view role) {
-        std::string key =
-            kind == "ClusterRole"
-                ? "rbac.authorization.k8s.io/clusterroles//" + std::string(role)
-                : "rbac.authorization.k8s.io/roles/" + std::string(role_ns) + "/" + std::string(role);
+        std::string key = kind == "ClusterRole" ? "rbac.authorization.k8s.io/clusterroles//" + std::string(role)
+                                                : "rbac.authorization.k8s.io/roles/" + std::string(role_ns) + "/" +
+                                                      std::string(role);
         const stored_object* so = st->get(key);
         if (!so) return value(array{});
         auto v = parse_json(*so->json);
@@ -64,13 +62,11 @@ bool api::impl::allowed(const user_info& u, std::string_view verb, std::string_v
             auto b = parse_json(*so.json);
             if (!b) return true;
             std::string_view bns = b->find_path({"metadata", "namespace"}) ? b->get_string("x") : "";
-            if (const value* n = b->find_path({"metadata", "namespace"}); n && n->is_string())
-                bns = n->as_string();
+            if (const value* n = b->find_path({"metadata", "namespace"}); n && n->is_string()) bns = n->as_string();
             const value* subjects = b->find("subjects");
             bool mine = false;
             if (subjects && subjects->is_array())
-                for (const auto& s : subjects->as_array())
-                    mine = mine || subject_matches(s, u, bns);
+                for (const auto& s : subjects->as_array()) mine = mine || subject_matches(s, u, bns);
             if (!mine) return true;
             const value* ref = b->find("roleRef");
             if (!ref) return true;
@@ -83,16 +79,14 @@ bool api::impl::allowed(const user_info& u, std::string_view verb, std::string_v
         return hit;
     };
     if (check("rbac.authorization.k8s.io/clusterrolebindings/", true)) return true;
-    if (!ns.empty() && check("rbac.authorization.k8s.io/rolebindings/" + std::string(ns) + "/", false))
-        return true;
+    if (!ns.empty() && check("rbac.authorization.k8s.io/rolebindings/" + std::string(ns) + "/", false)) return true;
     return false;
 }
 
 result<response> api::impl::review(call& c)
 {
     WEIR_TRY_ASSIGN(value obj, parse_body(c));
-    if (!obj.is_object())
-        return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
+    if (!obj.is_object()) return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
     obj["apiVersion"] = c.t.res->api_version();
     obj["kind"] = c.t.res->kind;
     if (!obj.find("metadata")) obj["metadata"] = object{};
@@ -122,8 +116,7 @@ result<response> api::impl::review(call& c)
         yes = allowed(who, ra->get_string("verb"), ra->get_string("group"), ra->get_string("resource"),
                       ra->get_string("namespace"), ra->get_string("name"), ra->get_string("subresource"));
     } else if (spec->find("nonResourceAttributes")) {
-        yes = std::find(who.groups.begin(), who.groups.end(), "system:masters") != who.groups.end() ||
-              !opt.rbac;
+        yes = std::find(who.groups.begin(), who.groups.end(), "system:masters") != who.groups.end() || !opt.rbac;
     }
     obj["status"]["allowed"] = yes;
     if (yes) obj["status"]["reason"] = "allowed by RBAC";

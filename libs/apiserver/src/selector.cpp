@@ -8,10 +8,8 @@ namespace {
 
 std::string_view trim(std::string_view s)
 {
-    while (!s.empty() && s.front() == ' ')
-        s.remove_prefix(1);
-    while (!s.empty() && s.back() == ' ')
-        s.remove_suffix(1);
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
     return s;
 }
 
@@ -30,8 +28,7 @@ bool valid_key(std::string_view k)
         k = k.substr(slash + 1);
     }
     if (k.empty() || k.size() > 63) return false;
-    if (!std::isalnum(static_cast<unsigned char>(k.front())) ||
-        !std::isalnum(static_cast<unsigned char>(k.back())))
+    if (!std::isalnum(static_cast<unsigned char>(k.front())) || !std::isalnum(static_cast<unsigned char>(k.back())))
         return false;
     return std::all_of(k.begin(), k.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
@@ -94,8 +91,7 @@ result<requirement> parse_term(std::string_view t, bool fields)
         }
         if (rest.size() < 2 || rest.front() != '(' || rest.back() != ')')
             return bad(std::string(t) + ": values must be in parentheses");
-        for (auto v : terms(rest.substr(1, rest.size() - 2)))
-            r.values.emplace_back(v);
+        for (auto v : terms(rest.substr(1, rest.size() - 2))) r.values.emplace_back(v);
     } else if (!fields) {
         r.key = std::string(t);
         r.oper = requirement::op::exists;
@@ -125,14 +121,8 @@ result<label_selector> parse(std::string_view text, bool fields)
 
 } // namespace
 
-result<label_selector> parse_label_selector(std::string_view text)
-{
-    return parse(text, false);
-}
-result<label_selector> parse_field_selector(std::string_view text)
-{
-    return parse(text, true);
-}
+result<label_selector> parse_label_selector(std::string_view text) { return parse(text, false); }
+result<label_selector> parse_field_selector(std::string_view text) { return parse(text, true); }
 
 bool label_selector::matches(const std::vector<std::pair<std::string, std::string>>& labels) const
 {

@@ -1,4 +1,5 @@
 #include <weir/apiserver/store.hpp>
+
 #include <weir/core/json.hpp>
 
 #include <fmt/format.h>
@@ -28,8 +29,7 @@ struct store::db {
 
     ~db()
     {
-        for (auto* s : {begin, commit, rollback, upsert, remove, set_rev})
-            sqlite3_finalize(s);
+        for (auto* s : {begin, commit, rollback, upsert, remove, set_rev}) sqlite3_finalize(s);
         if (handle) sqlite3_close(handle);
     }
     status exec(const char* sql)
@@ -74,8 +74,7 @@ void index_object(stored_object& so, const value& obj)
     so.uid = std::string(md->get_string("uid"));
     so.owners.clear();
     if (const value* refs = md->find("ownerReferences"); refs && refs->is_array())
-        for (const auto& r : refs->as_array())
-            so.owners.emplace_back(r.get_string("uid"));
+        for (const auto& r : refs->as_array()) so.owners.emplace_back(r.get_string("uid"));
     so.terminating = md->find("deletionTimestamp") != nullptr;
 }
 
@@ -85,8 +84,7 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& file, st
     st->ring_capacity_ = ring_capacity;
     st->db_ = std::make_unique<db>();
     auto& d = *st->db_;
-    if (sqlite3_open_v2(file.c_str(), &d.handle,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    if (sqlite3_open_v2(file.c_str(), &d.handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK)
         return db_error(d.handle, "open " + file.string()).wrap("check that the data directory is writable");
     // WAL with synchronous=NORMAL: a commit is in the OS once sqlite3_step returns, so a killed
@@ -211,12 +209,8 @@ result<std::int64_t> store::erase(const std::string& key, value last)
     revision_ = rv;
     // Watchers see the deleted object at the revision of its deletion, as etcd-backed servers do.
     last["metadata"]["resourceVersion"] = std::to_string(rv);
-    store_event ev{rv,
-                   event_type::deleted,
-                   key,
-                   std::make_shared<std::string>(to_json(last)),
-                   labels_of(last),
-                   std::move(it->second.labels)};
+    store_event ev{rv, event_type::deleted, key, std::make_shared<std::string>(to_json(last)),
+                   labels_of(last), std::move(it->second.labels)};
     count(it->second, -1);
     objects_.erase(it);
     record(std::move(ev));
@@ -239,10 +233,7 @@ void store::record(store_event ev)
     if (listener_) listener_(ring_.back());
 }
 
-std::int64_t store::oldest_event_rv() const
-{
-    return ring_floor_;
-}
+std::int64_t store::oldest_event_rv() const { return ring_floor_; }
 
 bool store::events_since(std::int64_t since, std::vector<const store_event*>& out) const
 {
@@ -250,8 +241,7 @@ bool store::events_since(std::int64_t since, std::vector<const store_event*>& ou
     // Revisions in the ring are increasing: binary search for the first newer one.
     auto it = std::upper_bound(ring_.begin(), ring_.end(), since,
                                [](std::int64_t v, const store_event& e) { return v < e.rv; });
-    for (; it != ring_.end(); ++it)
-        out.push_back(&*it);
+    for (; it != ring_.end(); ++it) out.push_back(&*it);
     return true;
 }
 

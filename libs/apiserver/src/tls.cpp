@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+
 #include <sys/stat.h>
 
 namespace weir::apiserver {
@@ -24,10 +25,7 @@ error ssl_error(std::string_view what)
     return terminal_error(fmt::format("tls: {} failed (OpenSSL)", what), "CertificateError");
 }
 
-pkey_ptr new_key()
-{
-    return pkey_ptr(EVP_EC_gen("P-256"), EVP_PKEY_free);
-}
+pkey_ptr new_key() { return pkey_ptr(EVP_EC_gen("P-256"), EVP_PKEY_free); }
 
 bool add_ext(X509* cert, X509* issuer, int nid, const char* value)
 {
@@ -55,18 +53,16 @@ result<x509_ptr> make_cert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), 10L * 365 * 24 * 3600);
     X509_set_pubkey(cert.get(), key);
     X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn), -1, -1,
-                               0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn), -1, -1, 0);
     X509* iss = issuer ? issuer : cert.get();
     X509_set_issuer_name(cert.get(), X509_get_subject_name(iss));
-    bool ok =
-        ca ? add_ext(cert.get(), iss, NID_basic_constraints, "critical,CA:TRUE") &&
-                 add_ext(cert.get(), iss, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature") &&
-                 add_ext(cert.get(), iss, NID_subject_key_identifier, "hash")
-           : add_ext(cert.get(), iss, NID_basic_constraints, "critical,CA:FALSE") &&
-                 add_ext(cert.get(), iss, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
-                 add_ext(cert.get(), iss, NID_ext_key_usage, "serverAuth") &&
-                 add_ext(cert.get(), iss, NID_subject_alt_name, "IP:127.0.0.1,IP:::1,DNS:localhost");
+    bool ok = ca ? add_ext(cert.get(), iss, NID_basic_constraints, "critical,CA:TRUE") &&
+                       add_ext(cert.get(), iss, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature") &&
+                       add_ext(cert.get(), iss, NID_subject_key_identifier, "hash")
+                 : add_ext(cert.get(), iss, NID_basic_constraints, "critical,CA:FALSE") &&
+                       add_ext(cert.get(), iss, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
+                       add_ext(cert.get(), iss, NID_ext_key_usage, "serverAuth") &&
+                       add_ext(cert.get(), iss, NID_subject_alt_name, "IP:127.0.0.1,IP:::1,DNS:localhost");
     if (!ok) return ssl_error("certificate extensions");
     if (X509_sign(cert.get(), issuer_key ? issuer_key : key, EVP_sha256()) == 0) return ssl_error("signing");
     return cert;
@@ -75,12 +71,10 @@ result<x509_ptr> make_cert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY
 status write_pem(const std::filesystem::path& path, EVP_PKEY* key, X509* cert)
 {
     FILE* f = std::fopen(path.c_str(), "w");
-    if (!f)
-        return terminal_error("tls: cannot write " + path.string() + ": check the data directory",
-                              "CertificateError");
+    if (!f) return terminal_error("tls: cannot write " + path.string() + ": check the data directory", "CertificateError");
     ::chmod(path.c_str(), key ? 0600 : 0644);
     bool good = key ? PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1
-                    : PEM_write_X509(f, cert) == 1;
+                  : PEM_write_X509(f, cert) == 1;
     std::fclose(f);
     if (!good) return ssl_error("writing " + path.string());
     return ok();
@@ -91,8 +85,7 @@ std::string random_token()
     unsigned char b[32];
     RAND_bytes(b, sizeof b);
     std::string out;
-    for (unsigned char c : b)
-        out += fmt::format("{:02x}", c);
+    for (unsigned char c : b) out += fmt::format("{:02x}", c);
     return out;
 }
 
@@ -125,9 +118,7 @@ result<credentials> ensure_credentials(const std::filesystem::path& dir)
         std::ofstream out(token_path);
         out << cr.token << "\n";
         ::chmod(token_path.c_str(), 0600);
-        if (!out)
-            return terminal_error("cannot write " + token_path.string() + ": check the data directory",
-                                  "ConfigError");
+        if (!out) return terminal_error("cannot write " + token_path.string() + ": check the data directory", "ConfigError");
     }
     return cr;
 }

@@ -14,9 +14,8 @@ namespace weir::apiserver {
 
 error api_error(int code, std::string reason, std::string message)
 {
-    error e = (code >= 500 || code == 409 || code == 429)
-                  ? transient_error(std::move(message), std::move(reason))
-                  : terminal_error(std::move(message), std::move(reason));
+    error e = (code >= 500 || code == 409 || code == 429) ? transient_error(std::move(message), std::move(reason))
+                                                          : terminal_error(std::move(message), std::move(reason));
     e.code = code;
     return e;
 }
@@ -37,14 +36,10 @@ error invalid(call& c, std::string_view kind, std::string_view name, std::string
     c.causes.push_back(std::move(cause));
     std::string qualified(kind);
     if (c.t.res && !c.t.res->group.empty()) qualified += "." + c.t.res->group;
-    return api_error(422, "Invalid",
-                     fmt::format("{} \"{}\" is invalid: {}: {}", qualified, name, field, detail));
+    return api_error(422, "Invalid", fmt::format("{} \"{}\" is invalid: {}: {}", qualified, name, field, detail));
 }
 
-response json_response(unsigned code, std::string body)
-{
-    return response{code, "application/json", std::move(body)};
-}
+response json_response(unsigned code, std::string body) { return response{code, "application/json", std::move(body)}; }
 
 response status_response(const call* c, const error& e)
 {
@@ -85,8 +80,7 @@ std::string new_uid()
     RAND_bytes(b, sizeof b);
     b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
     b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-    return fmt::format("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:"
-                       "02x}{:02x}{:02x}",
+    return fmt::format("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
                        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
                        b[14], b[15]);
 }
@@ -125,10 +119,8 @@ std::string base64_decode(std::string_view in)
                             reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
     if (n < 0) return {};
     std::size_t len = static_cast<std::size_t>(n);
-    if (in.ends_with("=="))
-        len -= 2;
-    else if (in.ends_with("="))
-        len -= 1;
+    if (in.ends_with("==")) len -= 2;
+    else if (in.ends_with("=")) len -= 1;
     out.resize(len);
     return out;
 }
@@ -193,8 +185,7 @@ std::vector<std::string> split_path(std::string_view path)
     std::size_t start = 0;
     while (start <= path.size()) {
         auto slash = path.find('/', start);
-        auto part =
-            path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+        auto part = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
         if (!part.empty()) out.push_back(url_decode(part));
         if (slash == std::string_view::npos) break;
         start = slash + 1;

@@ -48,10 +48,8 @@ std::string bookmark(const watcher& w, std::int64_t rv, bool initial_end)
 {
     std::string md = fmt::format(R"("resourceVersion":"{}")", rv);
     if (initial_end) md += R"(,"annotations":{"k8s.io/initial-events-end":"true"})";
-    return fmt::format(
-               R"({{"type":"BOOKMARK","object":{{"kind":"{}","apiVersion":"{}","metadata":{{{}}}}}}})",
-               w.kind, w.api_version, md) +
-           "\n";
+    return fmt::format(R"({{"type":"BOOKMARK","object":{{"kind":"{}","apiVersion":"{}","metadata":{{{}}}}}}})",
+                       w.kind, w.api_version, md) + "\n";
 }
 
 } // namespace
@@ -71,9 +69,7 @@ std::variant<response, std::shared_ptr<watcher>> api::impl::watch(call& c)
         w->transform = [res = *c.t.res](const std::string& json) {
             auto v = parse_json(json);
             if (!v) return json;
-            std::string rv(v->find_path({"metadata", "resourceVersion"})
-                               ? v->find_path({"metadata", "resourceVersion"})->as_string()
-                               : "0");
+            std::string rv(v->find_path({"metadata", "resourceVersion"}) ? v->find_path({"metadata", "resourceVersion"})->as_string() : "0");
             return table_json(res, {std::move(v).value()}, std::atoll(rv.c_str()), "", true);
         };
     if (!labels->empty()) w->labels_match = [sel = *labels](const labels_t& l) { return sel.matches(l); };
@@ -94,24 +90,20 @@ std::variant<response, std::shared_ptr<watcher>> api::impl::watch(call& c)
         std::vector<const store_event*> events;
         if (!st->events_since(since, events)) {
             // Too old: one ERROR event with 410 Expired; the client relists.
-            error e =
-                api_error(410, "Expired",
-                          fmt::format("too old resource version: {} ({})", since, st->oldest_event_rv() + 1));
+            error e = api_error(410, "Expired",
+                                fmt::format("too old resource version: {} ({})", since, st->oldest_event_rv() + 1));
             call none{c.req, {}, {}, {}, false, {}, {}};
             w->pending.push_back(event_line("ERROR", status_response(&none, e).body));
             w->closed = true;
             return w;
         }
         for (const auto* ev : events) {
-            const char* type = ev->type == event_type::added      ? "ADDED"
-                               : ev->type == event_type::modified ? "MODIFIED"
-                                                                  : "DELETED";
+            const char* type = ev->type == event_type::added ? "ADDED"
+                               : ev->type == event_type::modified ? "MODIFIED" : "DELETED";
             if (!ev->key.starts_with(w->prefix)) continue;
             bool now = matches(*w, ev->key, ev->labels), before = matches(*w, ev->key, ev->old_labels);
-            if (ev->type == event_type::modified && now != before)
-                type = now ? "ADDED" : "DELETED";
-            else if (!now)
-                continue;
+            if (ev->type == event_type::modified && now != before) type = now ? "ADDED" : "DELETED";
+            else if (!now) continue;
             w->pending.push_back(event_line(type, w->transform ? w->transform(*ev->json) : *ev->json));
         }
     } else {
@@ -123,8 +115,7 @@ std::variant<response, std::shared_ptr<watcher>> api::impl::watch(call& c)
         });
         if (initial) w->pending.push_back(std::make_shared<std::string>(bookmark(*w, st->revision(), true)));
     }
-    for (const auto& l : w->pending)
-        w->pending_bytes += l->size();
+    for (const auto& l : w->pending) w->pending_bytes += l->size();
     watchers.push_back(w);
     return w;
 }
@@ -143,10 +134,8 @@ void api::impl::notify(const store_event& ev)
         bool now = matches(*w, ev.key, ev.labels);
         bool before = ev.type == event_type::modified && matches(*w, ev.key, ev.old_labels);
         int type = static_cast<int>(ev.type);
-        if (ev.type == event_type::modified && now != before)
-            type = now ? 0 : 2;
-        else if (!now)
-            continue;
+        if (ev.type == event_type::modified && now != before) type = now ? 0 : 2;
+        else if (!now) continue;
         const char* name = type == 0 ? "ADDED" : type == 1 ? "MODIFIED" : "DELETED";
         if (w->transform) {
             push(*w, event_line(name, w->transform(*ev.json)), opt.max_pending_bytes);
@@ -174,8 +163,7 @@ void api::impl::tick()
             continue;
         }
         if (w->bookmarks && w->pending.empty())
-            push(*w, std::make_shared<std::string>(bookmark(*w, st->revision(), false)),
-                 opt.max_pending_bytes);
+            push(*w, std::make_shared<std::string>(bookmark(*w, st->revision(), false)), opt.max_pending_bytes);
     }
     std::erase_if(watchers, [](const std::weak_ptr<watcher>& w) {
         auto p = w.lock();
