@@ -19,6 +19,7 @@ namespace {
 
 struct own_flags {
     std::string receiver_addr = ":9292";
+    std::string gcr_jwks_url = std::string(notification::google_jwks_url);
     std::chrono::milliseconds rate_limit_interval{std::chrono::minutes(5)};
     std::chrono::milliseconds failure_group_window{std::chrono::minutes(1)};
     std::size_t dispatch_workers = 4;
@@ -35,7 +36,9 @@ result<own_flags> parse_own_flags(const std::vector<std::string>& rest)
                   "The window in which duplicate events are folded.")
         .duration("failure-group-window", f.failure_group_window,
                   "The window in which repeated failures of one object become one notification.")
-        .count("dispatch-workers", f.dispatch_workers, "How many notifications are sent at once.");
+        .count("dispatch-workers", f.dispatch_workers, "How many notifications are sent at once.")
+        .string("gcr-jwks-url", f.gcr_jwks_url,
+                "Where the gcr Receiver fetches the keys (JWKS) that sign Google's Pub/Sub push tokens.");
     WEIR_TRY(own.parse(rest));
     return f;
 }
@@ -112,8 +115,8 @@ int main(int argc, char** argv)
 
     notification::event_server events({.listen = events_addr}, in);
     if (auto s = events.start(); !s) return runtime::exit_with(s.err());
-    notification::receiver_server hooks({.listen = own->receiver_addr}, m.client(), receiver_ctl.cache(),
-                                        secrets);
+    notification::receiver_server hooks({.listen = own->receiver_addr, .gcr_jwks_url = own->gcr_jwks_url},
+                                        m.client(), receiver_ctl.cache(), secrets);
     if (auto s = hooks.start(); !s) return runtime::exit_with(s.err());
     std::cout << "event server listening on port " << events.port() << "\nreceiver server listening on port "
               << hooks.port() << std::endl;

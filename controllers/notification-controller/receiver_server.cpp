@@ -38,7 +38,7 @@ void add_webhook_index(runtime::object_store& receivers)
 
 receiver_server::receiver_server(receiver_server_options options, kube::client& client,
                                  runtime::object_store& receivers, secret_cache& secrets)
-    : client_(client), receivers_(receivers), secrets_(secrets),
+    : client_(client), receivers_(receivers), secrets_(secrets), gcr_keys_(options.gcr_jwks_url),
       server_({.listen = options.listen, .body_limit = options.body_limit, .http2_handoff = {}},
               [this](const server_request& r) { return handle(r); })
 {
@@ -64,7 +64,12 @@ server_response receiver_server::handle(const server_request& req)
     // The path was derived from the token; a token rotated since means this path is stale.
     if (webhook_path(token, name, ns) != path) return {404, "no receiver for this path\n"};
 
-    auto verdict = verify_webhook(*spec, token, {req.headers, req.body});
+    webhook_request hook{req.headers, req.body, {}, {}};
+    if (spec->type == "gcr") {
+        hook.secret = *secret;
+        hook.gcr_keys = [this](std::string_view kid) { return gcr_keys_.key(kid); };
+    }
+    auto verdict = verify_webhook(*spec, token, hook);
     if (verdict.status != 200) {
         log().info("webhook rejected",
                    {{"receiver", ns + "/" + name}, {"status", verdict.status}, {"reason", verdict.message}});

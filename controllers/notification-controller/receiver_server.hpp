@@ -6,6 +6,7 @@
 // failed, 200 otherwise. Unverified requests change nothing.
 #pragma once
 
+#include "google_id_token.hpp"
 #include "http_server.hpp"
 #include "secret_cache.hpp"
 
@@ -20,6 +21,7 @@ namespace weir::notification {
 struct receiver_server_options {
     std::string listen = ":9292";
     std::size_t body_limit = 3 << 20;
+    std::string gcr_jwks_url = std::string(google_jwks_url); // where gcr tokens' signing keys are
 };
 
 inline constexpr const char* webhook_path_index = "webhook-path";
@@ -42,6 +44,7 @@ private:
     kube::client& client_;
     runtime::object_store& receivers_;
     secret_cache& secrets_;
+    jwks_cache gcr_keys_;
     http_server server_;
     std::atomic<std::uint64_t> handled_{0};
 };

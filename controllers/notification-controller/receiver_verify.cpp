@@ -196,6 +196,16 @@ webhook_verdict verify_webhook(const api::notification::receiver_spec& spec, std
         const value* data = body ? body->find_path({"message", "data"}) : nullptr;
         if (!data || !data->is_string() || !base64_decode(data->as_string()))
             return bad("gcr payload must be a Pub/Sub push with base64 message.data");
+        if (!req.gcr_keys)
+            return unverified("gcr tokens cannot be verified: no token signing keys configured");
+        auto secret = [&](const char* k) {
+            auto it = req.secret.find(k);
+            return it == req.secret.end() ? std::string() : it->second;
+        };
+        auto verified = verify_google_id_token(std::string_view(auth).substr(7), secret("audience"),
+                                               secret("email"), req.gcr_keys);
+        // Keys that cannot be fetched are the server's problem, not the sender's: 503, retried.
+        if (!verified) return {verified.err().terminal() ? 401 : 503, verified.err().message, false, {}};
         return {};
     }
     if (type == "cdevents") {

@@ -7,6 +7,8 @@
 //   if (v.ping) return {200, "pong"};        // GitHub's ping: verified, nothing to do
 #pragma once
 
+#include "google_id_token.hpp"
+
 #include <weir/api/notification.hpp>
 
 #include <map>
@@ -17,10 +19,12 @@ namespace weir::notification {
 struct webhook_request {
     std::map<std::string, std::string> headers; // lower-case names
     std::string body;
+    std::map<std::string, std::string> secret; // the Receiver's Secret (gcr: `email`, `audience`)
+    jwk_lookup gcr_keys;                       // Google's token signing keys (gcr); unset: gcr refused
 };
 
 struct webhook_verdict {
-    int status = 200; // 200 verified; 401 unverified; 400 malformed or filtered out
+    int status = 200; // 200 verified; 401 unverified; 400 malformed or filtered out; 503 keys unavailable
     std::string message;
     bool ping = false; // verified, but announces the hook only (GitHub "ping")
     std::string event; // the event type the sender declared, when it declares one
