@@ -182,10 +182,9 @@ result<action_outcome> release_actions::install_or_upgrade(const helm::chart& ch
     if (!s) return failed(s.err(), failure);
     if (upgrade) {
         WEIR_TRY_ASSIGN(auto all, store_.history());
-        for (auto& r : all)
+        for (auto& r : all) // the description stays ("Install complete"), as `helm history` shows it
             if (r.version != version && r.info.status == helm::status_deployed) {
                 r.info.status = std::string(helm::status_superseded);
-                r.info.description = "Superseded by upgrade";
                 WEIR_TRY(store_.update(r));
             }
     }

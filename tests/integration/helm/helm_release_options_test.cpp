@@ -295,3 +295,100 @@ metadata: {name: elsewhere}
     CHECK(test::condition_message(refused, "Ready").find("cross-namespace references are disabled") !=
           std::string::npos);
 }
+
+TEST_CASE("release records carry what helm history, get and rollback read, filled as Helm fills them",
+          "[integration][helm]")
+{
+    cluster t;
+    auto chart = app_chart("2.0.0");
+    chart.name = "noted";
+    chart.files["Chart.yaml"] = "apiVersion: v2\nname: noted\nversion: 2.0.0\nappVersion: \"9.9\"\n";
+    chart.files["templates/NOTES.txt"] = "Thanks for installing {{ .Release.Name }}.\n";
+    chart.files["templates/hook.yaml"] =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n  annotations:\n"
+        "    helm.sh/hook: post-install,post-upgrade\n    helm.sh/hook-weight: \"3\"\n"
+        "    helm.sh/hook-delete-policy: before-hook-creation\ndata: {a: b}\n";
+    t.repo.add(chart);
+    t.c.apply_yaml(release_yaml("rec", "  values: {greeting: first}\n", "noted"));
+    t.c.wait_for(helm_release, "default", "rec", history_version_is(1), std::chrono::seconds(60));
+    t.c.apply_yaml(release_yaml("rec", "  values: {greeting: second}\n", "noted"));
+    t.c.wait_for(helm_release, "default", "rec", history_version_is(2), std::chrono::seconds(60));
+
+    value v1 = decode_release(t.c, *t.c.client().get(secret, "default", "sh.helm.release.v1.rec.v1"));
+    value v2 = decode_release(t.c, *t.c.client().get(secret, "default", "sh.helm.release.v1.rec.v2"));
+    // helm history: revision, updated, status, chart, app version, description.
+    CHECK(v1.find("version")->as_int() == 1);
+    CHECK(v1.find_path({"info", "status"})->as_string() == "superseded");
+    CHECK(v1.find_path({"info", "description"})->as_string() == "Install complete");
+    CHECK(v2.find_path({"info", "status"})->as_string() == "deployed");
+    CHECK(v2.find_path({"info", "description"})->as_string() == "Upgrade complete");
+    CHECK(v2.find_path({"info", "first_deployed"})->as_string() ==
+          v1.find_path({"info", "first_deployed"})->as_string());
+    // Go's time.Time JSON: RFC 3339 with nanoseconds.
+    const std::string updated = v2.find_path({"info", "last_deployed"})->as_string();
+    CHECK(updated.size() >= 20);
+    CHECK(updated[4] == '-');
+    CHECK(updated[10] == 'T');
+    CHECK(v2.find_path({"chart", "metadata", "name"})->as_string() == "noted");
+    CHECK(v2.find_path({"chart", "metadata", "version"})->as_string() == "2.0.0");
+    CHECK(v2.find_path({"chart", "metadata", "appVersion"})->as_string() == "9.9");
+    // helm get notes / values / manifest / hooks.
+    CHECK(v2.find_path({"info", "notes"})->as_string() == "Thanks for installing rec.\n");
+    CHECK(v2.find_path({"config", "greeting"})->as_string() == "second");
+    CHECK(v2.find_path({"chart", "values", "greeting"})->as_string() == "hello");
+    CHECK(v2.get_string("manifest").find("name: rec-config") != std::string::npos);
+    CHECK(v2.get_string("manifest").find("rec-hook") == std::string::npos); // hooks are apart
+    // helm rollback and upgrade re-render from the stored chart: templates as base64 like Go's []byte.
+    bool template_found = false;
+    for (const auto& tpl : v2.find_path({"chart", "templates"})->as_array())
+        if (tpl.get_string("name") == "templates/configmap.yaml") {
+            template_found = true;
+            fs::path b64 = t.c.dir() / "tpl.b64";
+            std::ofstream(b64) << tpl.get_string("data");
+            std::string text;
+            REQUIRE(test::run_command("base64 -d " + b64.string(), &text) == 0);
+            CHECK(text == chart.files["templates/configmap.yaml"]);
+        }
+    CHECK(template_found);
+    const value* hooks = v2.find("hooks");
+    REQUIRE(hooks);
+    REQUIRE(hooks->as_array().size() == 1);
+    const value& hook = hooks->as_array()[0];
+    CHECK(hook.get_string("name") == "rec-hook");
+    CHECK(hook.get_string("kind") == "ConfigMap");
+    CHECK(hook.get_string("path") == "noted/templates/hook.yaml");
+    CHECK(hook.find("weight")->as_int() == 3);
+    CHECK(hook.find("events")->as_array().size() == 2);
+    CHECK(hook.find("delete_policies")->as_array()[0].as_string() == "before-hook-creation");
+    CHECK(hook.find_path({"last_run", "phase"})->as_string() == "Succeeded");
+    CHECK_FALSE(hook.find_path({"last_run", "started_at"})->as_string().empty());
+    // The Secret's labels, which `helm list` selects on.
+    auto s2 = t.c.client().get(secret, "default", "sh.helm.release.v1.rec.v2");
+    CHECK(test::string_at(*s2, {"metadata", "labels", "owner"}) == "helm");
+    CHECK(test::string_at(*s2, {"metadata", "labels", "name"}) == "rec");
+    CHECK(test::string_at(*s2, {"metadata", "labels", "status"}) == "deployed");
+    CHECK(test::string_at(*s2, {"metadata", "labels", "version"}) == "2");
+    CHECK(test::string_at(*s2, {"type"}) == "helm.sh/release.v1");
+}
+
+TEST_CASE("values that break the chart's values.schema.json fail the install until "
+          "install.disableSchemaValidation is set",
+          "[integration][helm]")
+{
+    cluster t;
+    auto chart = app_chart("1.0.0");
+    chart.name = "typed";
+    chart.files["values.schema.json"] = R"({"type":"object","properties":{"replicas":{"type":"integer"}}})";
+    t.repo.add(chart);
+    t.c.apply_yaml(release_yaml("typed", "  values: {replicas: many}\n", "typed"));
+    value refused = t.c.wait_for(helm_release, "default", "typed", stalled(), std::chrono::seconds(60));
+    CHECK(test::condition_reason(refused, "Released") == "InstallFailed");
+    CHECK(test::condition_message(refused, "Ready")
+              .find("values don't meet the specifications of the schema") != std::string::npos);
+    CHECK_FALSE(t.c.client().get(config_map, "default", "typed-config"));
+
+    t.c.apply_yaml(release_yaml(
+        "typed", "  install: {disableSchemaValidation: true}\n  values: {replicas: many}\n", "typed"));
+    t.c.wait_for(helm_release, "default", "typed", history_version_is(1), std::chrono::seconds(60));
+    CHECK(config_value(t.c, "default", "typed-config", "replicas") == "many");
+}
