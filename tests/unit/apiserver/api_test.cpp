@@ -1,5 +1,7 @@
 // The api's handlers called directly, without HTTP: Status errors, concurrency, subresources,
 // lists, watches, server-side apply and custom resources.
+#include "fixture.hpp"
+
 #include <weir/apiserver/api.hpp>
 #include <weir/core/json.hpp>
 
@@ -9,46 +11,9 @@
 
 using namespace weir;
 using namespace weir::apiserver;
+using weir::test::fixture;
 
 namespace {
-
-struct fixture {
-    std::filesystem::path dir;
-    std::unique_ptr<api> a;
-    fixture()
-    {
-        char tmpl[] = "/tmp/weir-api-test-XXXXXX";
-        dir = mkdtemp(tmpl);
-        auto r = api::open({.data_dir = dir, .token = "t0ken"});
-        REQUIRE(r);
-        a = std::move(r).value();
-    }
-    ~fixture()
-    {
-        a.reset();
-        std::filesystem::remove_all(dir);
-    }
-    response call(std::string method, std::string target, std::string body = {},
-                  std::string content_type = "application/json")
-    {
-        request r;
-        r.method = std::move(method);
-        auto q = target.find('?');
-        r.path = target.substr(0, q);
-        if (q != std::string::npos) r.query = target.substr(q + 1);
-        r.authorization = "Bearer t0ken";
-        r.content_type = std::move(content_type);
-        r.user_agent = "unit-test/v1";
-        r.body = std::move(body);
-        return a->handle(r);
-    }
-    value json(const response& r)
-    {
-        auto v = parse_json(r.body);
-        REQUIRE(v);
-        return *v;
-    }
-};
 
 const char* cm = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c1","labels":{"app":"a"}},"data":{"k":"v"}})";
 const char* cms = "/api/v1/namespaces/default/configmaps";
