@@ -4,94 +4,24 @@
 // must keep its uid (deleted and recreated counts as lost). Each prints one report line,
 //   chaos | <scenario> | converged <s> after the fault ended | lost <n>
 // which docs/reliability.md collects.
+#include "chaos_support.hpp"
 #include "support/git_server.hpp"
-#include "support/local_cluster.hpp"
-
-#include <weir/kube/errors.hpp>
-
-#include <catch2/catch.hpp>
-#include <fmt/format.h>
 
 #include <csignal>
-#include <iostream>
 #include <thread>
 
 using namespace weir;
+using namespace weir::chaos;
 using namespace std::chrono_literals;
 
 namespace {
 
-const kube::gvk config_map{"", "v1", "ConfigMap"};
-using clock_type = std::chrono::steady_clock;
 using test::applied;
 using test::request_reconcile;
 
 test::local_cluster_options binaries()
 {
     return {WEIR_APISERVER_BIN, WEIR_SOURCE_CONTROLLER_BIN, WEIR_KUSTOMIZE_CONTROLLER_BIN};
-}
-
-std::string configmaps(int count, const std::string& value)
-{
-    std::string out;
-    for (int i = 0; i < count; ++i)
-        out += fmt::format(
-            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{}, namespace: default}}\n"
-            "data: {{value: \"{}\"}}\n",
-            i, value);
-    return out;
-}
-
-std::string sync_manifests(const std::string& url)
-{
-    return fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata: {{name: fleet, namespace: default}}
-spec: {{url: "{}", interval: 10m, ref: {{branch: main}}}}
----
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: {{name: apps, namespace: default}}
-spec:
-  interval: 10m
-  retryInterval: 2s
-  path: ./deploy
-  prune: true
-  sourceRef: {{kind: GitRepository, name: fleet}}
-)",
-                       url);
-}
-
-// name -> uid of the ConfigMaps the Kustomization owns right now.
-std::map<std::string, std::string> owned_configmaps(test::local_cluster& c)
-{
-    std::map<std::string, std::string> out;
-    auto list = c.client().list(
-        config_map, {.namespace_ = "default", .label_selector = "kustomize.toolkit.fluxcd.io/name=apps"});
-    if (!list) return out;
-    for (const auto& cm : list->items)
-        if (test::string_at(cm, {"metadata", "labels", "kustomize.toolkit.fluxcd.io/name"}) == "apps")
-            out[test::string_at(cm, {"metadata", "name"})] = test::string_at(cm, {"metadata", "uid"});
-    return out;
-}
-
-std::size_t lost_since(const std::map<std::string, std::string>& before,
-                       const std::map<std::string, std::string>& now)
-{
-    std::size_t lost = 0;
-    for (const auto& [name, uid] : before) {
-        auto it = now.find(name);
-        if (it == now.end() || it->second != uid) ++lost;
-    }
-    return lost;
-}
-
-void report(const std::string& scenario, clock_type::time_point fault_ended, std::size_t lost)
-{
-    double seconds = std::chrono::duration<double>(clock_type::now() - fault_ended).count();
-    std::cout << fmt::format("chaos | {} | converged {:.1f} s after the fault ended | lost {}\n", scenario,
-                             seconds, lost)
-              << std::flush;
 }
 
 } // namespace
