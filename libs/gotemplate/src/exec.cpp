@@ -234,11 +234,13 @@ private:
         } else if (v.is_map()) {
             // Go ranges over a sorted snapshot, so the body may set or unset keys of this map.
             std::vector<std::pair<std::string, go_value>> snapshot(v.as_map().begin(), v.as_map().end());
+            const go_map* keys = v.methods() ? v.methods()->range_keys.get() : nullptr;
             for (auto& [k, e] : snapshot) {
                 iterated = true;
                 go_value elem = e;
                 elem.set_boxed(v.type() == go_type::map_any);
-                if (!iteration(go_value::of_string(k), elem)) break;
+                auto key = keys ? keys->find(k) : go_map::const_iterator{};
+                if (!iteration(keys && key != keys->end() ? key->second : go_value::of_string(k), elem)) break;
             }
         } else if (!v.is_missing() && !v.is_nil()) {
             errorf("range can't iterate over " + to_display(v));

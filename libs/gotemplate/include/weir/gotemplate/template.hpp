@@ -89,6 +89,10 @@ struct method_set {
     function_table methods;
     // What the value's String() method returns, when it has one: %v, %s and print use it.
     std::optional<std::string> display;
+    // For a map standing in for a Go map with struct keys (map[ObjectIdentifier][]Change): what
+    // `range $k, $v := .` binds to $k for each string key, so `$k.Kind` works. The string keys
+    // order the iteration (make them sort as Go sorts the structs).
+    std::shared_ptr<const go_map> range_keys;
 };
 
 struct template_tree; // a parsed template (private)
