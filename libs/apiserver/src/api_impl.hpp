@@ -61,6 +61,9 @@ bool is_dns1123_subdomain(std::string_view s);
 bool is_dns1123_label(std::string_view s);
 // Parses a request body: JSON, or YAML when the content type says so.
 result<value> parse_body(const call& c);
+// parse_body for create and update bodies with duplicate fields, which the real server takes
+// (the last wins) under fieldValidation Warn/Ignore and refuses under Strict (duplicates.cpp).
+result<value> parse_body_dedup(call& c, bool patch);
 // Kubernetes' protobuf envelope for the few kinds kubectl sends that way (proto.cpp).
 result<value> decode_protobuf(std::string_view body);
 // Table responses for kubectl get (table.cpp).

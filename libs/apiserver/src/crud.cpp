@@ -474,7 +474,7 @@ result<response> api::impl::create(call& c)
     if (!c.t.name.empty() || !c.t.sub.empty())
         return api_error(405, "MethodNotAllowed",
                          "the server does not allow this method on the requested resource");
-    WEIR_TRY_ASSIGN(value obj, parse_body(c));
+    WEIR_TRY_ASSIGN(value obj, parse_body_dedup(c, false));
     if (!obj.is_object())
         return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
     std::string_view av = obj.get_string("apiVersion"), kind = obj.get_string("kind");
@@ -496,7 +496,7 @@ result<response> api::impl::create(call& c)
 
 result<response> api::impl::replace(call& c)
 {
-    WEIR_TRY_ASSIGN(value obj, parse_body(c));
+    WEIR_TRY_ASSIGN(value obj, parse_body_dedup(c, false));
     if (!obj.is_object())
         return api_error(400, "BadRequest", "the request body must be a JSON or YAML object");
     if (c.t.sub == "scale") {

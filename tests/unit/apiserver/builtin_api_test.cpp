@@ -181,3 +181,21 @@ TEST_CASE("a Table of Deployments has the real columns, wide ones at priority 1"
     CHECK(cells[5].as_string() == "c");
     CHECK(cells[7].as_string() == "app=d");
 }
+
+TEST_CASE("duplicate fields in a body are refused under Strict and the last one wins otherwise",
+          "[apiserver][api][validation]")
+{
+    fixture f;
+    const char* cms = "/api/v1/namespaces/default/configmaps";
+    const char* dup =
+        R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":{"k":"1","k":"2"}})";
+    auto strict = f.call("POST", std::string(cms) + "?fieldValidation=Strict", dup);
+    CHECK(strict.status == 400);
+    CHECK(f.json(strict)["message"].as_string() ==
+          "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: duplicate "
+          "field \"data.k\"");
+    auto warned = f.call("POST", cms, dup);
+    REQUIRE(warned.status == 201);
+    CHECK(warned.warnings == std::vector<std::string>{"duplicate field \"data.k\""});
+    CHECK(f.json(warned)["data"]["k"].as_string() == "2");
+}
