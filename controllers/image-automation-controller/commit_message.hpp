@@ -3,8 +3,9 @@
 //   .AutomationObject {Name, Namespace}   .Values (messageTemplateValues)
 //   .Changed.Changes    [{OldValue, NewValue, Setter}]
 //   .Changed.FileChanges {file: {object: [changes]}}   .Changed.Objects {object: [changes]}
-// where an object key reads "<Kind>/<namespace>/<name>" (Flux uses a struct as key; Go-template
-// maps here have string keys). `.Updated`, removed by Flux, is refused (RemovedTemplateField).
+// where an object key is Flux's ObjectIdentifier struct: `range $obj, $changes := .Changed.Objects`
+// gives `$obj.Kind`, `.Name`, `.Namespace`, `.APIVersion`, iterates in Go's order for struct keys,
+// and prints as Go prints the struct. `.Updated`, removed by Flux, is refused (RemovedTemplateField).
 #pragma once
 
 #include <weir/core/result.hpp>
