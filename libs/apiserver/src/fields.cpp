@@ -8,14 +8,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <type_traits>
 
 namespace weir::apiserver {
 
 namespace {
 
-// Removes the fields `t` does not have, recording their paths as the real decoder spells them
-// ("spec.template.spec.containers[0].imagee").
-void prune(value& v, const schema::field_type& t, const std::string& path, std::vector<std::string>& unknown)
+// Records the fields `t` does not have, with the paths the real decoder spells
+// ("spec.template.spec.containers[0].imagee"); removes them when `v` is mutable.
+template <class V>
+void prune(V& v, const schema::field_type& t, const std::string& path, std::vector<std::string>& unknown)
 {
     if (v.is_array()) {
         std::size_t i = 0;
@@ -27,18 +29,20 @@ void prune(value& v, const schema::field_type& t, const std::string& path, std::
     auto& members = v.as_object();
     for (auto it = members.begin(); it != members.end();) {
         const schema::field_ref* f = t.find(it->first);
-        std::string child = path.empty() ? it->first : path + "." + it->first;
         if (!f) {
-            unknown.push_back(std::move(child));
-            it = members.erase(it);
+            unknown.push_back(path.empty() ? it->first : path + "." + it->first);
+            if constexpr (std::is_const_v<V>)
+                ++it;
+            else
+                it = members.erase(it);
             continue;
         }
-        if (f->type) prune(it->second, *f->type, child, unknown);
+        if (f->type) prune(it->second, *f->type, path.empty() ? it->first : path + "." + it->first, unknown);
         ++it;
     }
 }
 
-std::vector<std::string> unknown_fields(const resource_info& r, value& obj)
+template <class V> std::vector<std::string> unknown_fields(const resource_info& r, V& obj)
 {
     std::vector<std::string> unknown;
     if (r.custom) return unknown;
@@ -94,8 +98,7 @@ status api::impl::check_fields(call& c, value& obj, bool patch)
 status api::impl::check_applied_fields(call& c, const value& applied)
 {
     if (c.t.res->custom) return ok();
-    value copy = applied;
-    std::vector<std::string> unknown = unknown_fields(*c.t.res, copy);
+    std::vector<std::string> unknown = unknown_fields(*c.t.res, applied);
     if (unknown.empty()) return ok();
     // structured-merge-diff's wording; the real server answers 500 here (kubernetes#122480).
     std::string what = c.t.res->namespaced ? c.t.ns + "/" + c.t.name : c.t.name;

@@ -128,6 +128,18 @@ std::string ages(std::string s)
     return std::regex_replace(s, std::regex(R"(\b\d+s\b)"), "AGE");
 }
 
+// `kubectl get ARGS` as rows, ages replaced.
+std::vector<std::string> get_rows(const apiserver_fixture& srv, std::vector<std::string> args)
+{
+    args.insert(args.begin(), "get");
+    auto r = srv.kubectl(args);
+    REQUIRE(r.code == 0);
+    auto lines = rows(r.out);
+    for (auto& l : lines)
+        l = ages(l);
+    return lines;
+}
+
 } // namespace
 
 TEST_CASE("kubectl get prints the real columns of workloads, services and config",
@@ -135,15 +147,7 @@ TEST_CASE("kubectl get prints the real columns of workloads, services and config
 {
     apiserver_fixture srv;
     REQUIRE(srv.kubectl_file({"apply", "-f", "FILE"}, objects).code == 0);
-    auto get = [&](std::vector<std::string> args) {
-        args.insert(args.begin(), "get");
-        auto r = srv.kubectl(args);
-        REQUIRE(r.code == 0);
-        auto lines = rows(r.out);
-        for (auto& l : lines)
-            l = ages(l);
-        return lines;
-    };
+    auto get = [&](std::vector<std::string> args) { return get_rows(srv, std::move(args)); };
     CHECK(get({"deployments"}) ==
           std::vector<std::string>{"NAME | READY | UP-TO-DATE | AVAILABLE | AGE", "web | 0/2 | 0 | 0 | AGE"});
     CHECK(get({"deployment", "web", "-o", "wide"}) ==
@@ -177,15 +181,7 @@ TEST_CASE("kubectl get prints the real columns of ingresses, claims, bindings an
 {
     apiserver_fixture srv;
     REQUIRE(srv.kubectl_file({"apply", "-f", "FILE"}, objects).code == 0);
-    auto get = [&](std::vector<std::string> args) {
-        args.insert(args.begin(), "get");
-        auto r = srv.kubectl(args);
-        REQUIRE(r.code == 0);
-        auto lines = rows(r.out);
-        for (auto& l : lines)
-            l = ages(l);
-        return lines;
-    };
+    auto get = [&](std::vector<std::string> args) { return get_rows(srv, std::move(args)); };
     CHECK(get({"ingress", "shop"}) ==
           std::vector<std::string>{"NAME | CLASS | HOSTS | ADDRESS | PORTS | AGE",
                                    "shop | nginx | shop.example.com |  | 80, 443 | AGE"});
