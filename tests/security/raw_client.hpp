@@ -7,10 +7,9 @@
 #include <boost/asio/ssl.hpp>
 
 #include <chrono>
+#include <poll.h>
 #include <string>
 #include <thread>
-
-#include <poll.h>
 
 namespace weir::test::security {
 

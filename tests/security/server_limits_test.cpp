@@ -4,10 +4,9 @@
 // receivers (notification-controller's HTTP server), and the health/metrics server of every binary.
 // Timeouts are shortened through each server's options so that the tests take seconds; the
 // defaults are in docs/security.md.
-#include "raw_client.hpp"
-
-#include "http_server.hpp"
 #include "event_server.hpp"
+#include "http_server.hpp"
+#include "raw_client.hpp"
 
 #include <weir/apiserver/server.hpp>
 #include <weir/artifact/file_server.hpp>
@@ -27,8 +26,9 @@ namespace fs = std::filesystem;
 namespace {
 
 struct temp_dir {
-    fs::path path = fs::temp_directory_path() / ("weir-security-" + std::to_string(::getpid()) + "-" +
-                                                 std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    fs::path path = fs::temp_directory_path() /
+                    ("weir-security-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
     temp_dir() { fs::create_directories(path); }
     ~temp_dir() { fs::remove_all(path); }
 };
@@ -41,11 +41,11 @@ struct test_apiserver {
     explicit test_apiserver(std::chrono::seconds request_timeout = std::chrono::seconds(300))
     {
         auto s = weir::apiserver::server::create({.data_dir = dir.path / "data",
-                                            .listen = "127.0.0.1:0",
-                                            .kubeconfig = {},
-                                            .rbac = false,
-                                            .handle_signals = false,
-                                            .request_timeout = request_timeout});
+                                                  .listen = "127.0.0.1:0",
+                                                  .kubeconfig = {},
+                                                  .rbac = false,
+                                                  .handle_signals = false,
+                                                  .request_timeout = request_timeout});
         REQUIRE(s);
         srv = std::move(*s);
         thread = std::thread([this] { srv->run(); });
@@ -60,11 +60,16 @@ struct test_apiserver {
 
 std::string post(const std::string& target, std::size_t content_length, const std::string& body = "")
 {
-    return "POST " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-           "Content-Length: " + std::to_string(content_length) + "\r\n\r\n" + body;
+    return "POST " + target +
+           " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+           "Content-Length: " +
+           std::to_string(content_length) + "\r\n\r\n" + body;
 }
 
-bool answered_ok(const std::string& response) { return response.rfind("HTTP/1.1 2", 0) == 0; }
+bool answered_ok(const std::string& response)
+{
+    return response.rfind("HTTP/1.1 2", 0) == 0;
+}
 
 } // namespace
 
@@ -99,7 +104,8 @@ TEST_CASE("apiserver: a client sending its headers a byte at a time is cut off a
     CHECK(c.dribble(endless_headers(), 400ms) > 0);
 }
 
-TEST_CASE("apiserver: a connection that sends nothing is closed at the request timeout", "[security][timeouts]")
+TEST_CASE("apiserver: a connection that sends nothing is closed at the request timeout",
+          "[security][timeouts]")
 {
     test_apiserver api(1s);
     raw_client c(api.port(), true);
@@ -135,7 +141,8 @@ TEST_CASE("artifact server: a client sending its headers a byte at a time is cut
           "[security][timeouts]")
 {
     temp_dir d;
-    artifact::file_server srv(d.path, {.address = "127.0.0.1", .port = 0, .threads = 1, .read_timeout = 500ms});
+    artifact::file_server srv(d.path,
+                              {.address = "127.0.0.1", .port = 0, .threads = 1, .read_timeout = 500ms});
     REQUIRE(srv.start());
     raw_client c(srv.port(), false);
     CHECK(c.dribble(endless_headers(), 200ms) > 0);
@@ -154,8 +161,9 @@ TEST_CASE("health/metrics server: a body over 64 KiB is cut off unanswered", "[s
     CHECK_FALSE(answered_ok(got));
 }
 
-TEST_CASE("health/metrics server: a slowloris client is cut off at the request deadline and probes answer again",
-          "[security][timeouts]")
+TEST_CASE(
+    "health/metrics server: a slowloris client is cut off at the request deadline and probes answer again",
+    "[security][timeouts]")
 {
     ops_server ops({.listen = "127.0.0.1:0", .metrics = nullptr, .request_timeout = 1s});
     REQUIRE(ops.start());
@@ -186,8 +194,9 @@ TEST_CASE("events intake and receivers: a client sending a byte at a time is cut
           "[security][timeouts]")
 {
     // The HTTP server behind both the events intake and the receivers (30 s by default).
-    notification::http_server srv({.listen = "127.0.0.1:0", .body_limit = 3 << 20, .io_timeout = 500ms, .http2_handoff = {}},
-                                  [](const notification::server_request&) { return notification::server_response{}; });
+    notification::http_server srv(
+        {.listen = "127.0.0.1:0", .body_limit = 3 << 20, .io_timeout = 500ms, .http2_handoff = {}},
+        [](const notification::server_request&) { return notification::server_response{}; });
     REQUIRE(srv.start());
     raw_client c(srv.port(), false);
     CHECK(c.dribble(endless_headers(), 200ms) > 0);

@@ -102,6 +102,8 @@ handled_count() {
     grep -c "^$1\$" || true
 }
 
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+idle_rss=$(rss_mb "$ks_pid")
 cpu0=$(cpu_seconds "$ks_pid")
 start=$(now)
 kubectl apply --server-side -f "$tmp/ks.yaml" >/dev/null
@@ -131,4 +133,7 @@ cpu1=$(cpu_seconds "$ks_pid")
 printf '%-52s %10.1f s\n' "no-op reconcile of all (requestedAt): wall" "$(calc "$end - $start")"
 printf '%-52s %10.2f ms\n' "  CPU per no-op reconcile" "$(calc "($cpu1 - $cpu0) * 1000 / $n")"
 printf '%-52s %10s MB\n' "kustomize-controller peak RSS" "$(peak_rss_mb "$ks_pid")"
-printf '%-52s %10s MB\n' "kustomize-controller RSS now" "$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$ks_pid/status")"
+printf '%-52s %10s MB\n' "kustomize-controller RSS now" "$(rss_mb "$ks_pid")"
+printf '%-52s %10s MB\n' "kustomize-controller RSS idle" "$idle_rss"
+printf '%-52s %10s MB\n' "source-controller peak RSS" "$(peak_rss_mb "${pids[1]}")"
+printf '%-52s %10s MB\n' "weir-apiserver peak RSS" "$(peak_rss_mb "${pids[0]}")"
