@@ -62,7 +62,43 @@ struct context {
     const build_options* opts;
     std::vector<fs::path> stack; // kustomization directories being built, for cycle detection
     schema_state schemas;        // the build's OpenAPI schema, global as in kustomize
+    bool track_origins = false;  // the top kustomization has buildMetadata
+    fs::path top;
 };
+
+std::string yaml_field(std::string_view key, std::string_view v)
+{
+    return std::string(key) + ": " + (v.empty() ? std::string("\"\"") : std::string(v));
+}
+
+// Records a transformer run for buildMetadata: on every object that has an origin, else as its
+// origin, as kustomize does. `by` is the configuredBy block, `in` the file that configured it.
+void mark_transformer(accumulator& acc, const context& ctx, const fs::path& in, const std::string& kind,
+                      const std::string& by = {})
+{
+    if (!ctx.track_origins) return;
+    std::string rel = in.lexically_relative(ctx.top).string();
+    std::string block = by.empty() ? "    apiVersion: builtin\n    kind: " + kind + "\n" : by;
+    std::string item = "- configuredIn: " + rel + "\n  configuredBy:\n" + block;
+    for (auto& r : acc.res) {
+        if (r.origin.empty()) {
+            r.origin = in;
+            r.origin_generator = kind;
+        } else {
+            r.transformations.push_back(item);
+        }
+    }
+}
+
+std::size_t count_of(const value& k, std::string_view field)
+{
+    const value* v = k.find(field);
+    if (!v) return 0;
+    if (v->is_array()) return v->as_array().size();
+    if (v->is_object()) return v->as_object().empty() ? 0 : 1;
+    if (v->is_string()) return v->as_string().empty() ? 0 : 1;
+    return 0;
+}
 
 struct kfile {
     value doc;
@@ -361,28 +397,57 @@ result<std::vector<value>> plugin_configs(const value& e, const loader& ldr, con
     return parse_objects(text, e.as_string());
 }
 
+// The transformers of one kustomization, in kustomize's order.
 status run_transformers(accumulator& acc, const loader& ldr, const kfile& kf, context& ctx)
 {
     const value& k = kf.doc;
+    const fs::path kpath(kf.path);
+    auto mark = [&](const char* kind, std::size_t times) {
+        for (std::size_t i = 0; i < times; ++i)
+            mark_transformer(acc, ctx, kpath, kind);
+    };
     WEIR_TRY(apply_patches(acc, ldr, k));
-    if (const value* ns = k.find("namespace"); ns && ns->is_string() && !ns->as_string().empty())
+    mark("PatchStrategicMergeTransformer", count_of(k, "patchesStrategicMerge") ? 1 : 0);
+    mark("PatchTransformer", count_of(k, "patches"));
+    if (const value* ns = k.find("namespace"); ns && ns->is_string() && !ns->as_string().empty()) {
         WEIR_TRY(apply_namespace(acc, ns->as_string()));
+        mark("NamespaceTransformer", 1);
+    }
     std::string prefix(k.get_string("namePrefix")), suffix(k.get_string("nameSuffix"));
     if (!prefix.empty() || !suffix.empty()) WEIR_TRY(apply_prefix_suffix(acc, prefix, suffix));
+    mark("PrefixTransformer", prefix.empty() ? 0 : 1);
+    mark("SuffixTransformer", suffix.empty() ? 0 : 1);
     WEIR_TRY(apply_labels(acc, k));
+    mark("LabelTransformer", count_of(k, "labels") + count_of(k, "commonLabels"));
     if (const value* a = k.find("commonAnnotations"); a && a->is_object())
         WEIR_TRY(apply_map_field(acc, a->as_object(), acc.cfg.common_annotations));
+    mark("AnnotationsTransformer", count_of(k, "commonAnnotations"));
     WEIR_TRY(apply_json6902_legacy(acc, ldr, k));
+    mark("PatchJson6902Transformer", count_of(k, "patchesJson6902"));
     if (const value* r = k.find("replicas"); r && r->is_array()) WEIR_TRY(apply_replicas(acc, *r));
+    mark("ReplicaCountTransformer", count_of(k, "replicas"));
     if (const value* i = k.find("images"); i && i->is_array()) WEIR_TRY(apply_images(acc, *i));
     if (const value* i = k.find("imageTags"); i && i->is_array()) WEIR_TRY(apply_images(acc, *i));
+    mark("ImageTagTransformer", count_of(k, "images") + count_of(k, "imageTags"));
     if (const value* r = k.find("replacements"); r && r->is_array())
         WEIR_TRY(apply_replacements(acc, ldr, *r));
+    mark("ReplacementTransformer", count_of(k, "replacements") ? 1 : 0);
     if (const value* t = k.find("transformers"); t && t->is_array()) {
         for (const auto& e : t->as_array()) {
             WEIR_TRY_ASSIGN(auto cfgs, plugin_configs(e, ldr, kf, ctx, "transformers"));
-            for (const auto& c : cfgs)
+            // A configuration from a file was configured there, an inline one in the kustomization.
+            fs::path in = kpath;
+            if (e.is_string() && e.as_string().find('\n') == std::string::npos) in = ldr.root / e.as_string();
+            for (const auto& c : cfgs) {
                 WEIR_TRY(run_builtin_plugin(acc, ldr, c, false));
+                std::string by = "    " + yaml_field("apiVersion", c.get_string("apiVersion")) + "\n    " +
+                                 yaml_field("kind", c.get_string("kind")) + "\n";
+                if (const value* n = c.find_path({"metadata", "name"}); n && n->is_string())
+                    by += "    " + yaml_field("name", n->as_string()) + "\n";
+                if (const value* n = c.find_path({"metadata", "namespace"}); n && n->is_string())
+                    by += "    " + yaml_field("namespace", n->as_string()) + "\n";
+                mark_transformer(acc, ctx, in, std::string(c.get_string("kind")), by);
+            }
         }
     }
     return ok();
@@ -589,7 +654,17 @@ result<std::vector<value>> build(const std::filesystem::path& dir, const build_o
     fs::path root = fs::canonical(dir, ec);
     if (ec || !fs::is_directory(root, ec))
         return build_error("'" + dir.string() + "' is not a directory: give the kustomization's directory");
+    WEIR_TRY_ASSIGN(kfile kf, load_kustomization(root, options.root_kustomization));
     context ctx{&options, {}, {}};
+    const value* bm = kf.doc.find("buildMetadata");
+    auto has_meta = [&](std::string_view what) {
+        if (bm && bm->is_array())
+            for (const auto& m : bm->as_array())
+                if (m.is_string() && m.as_string() == what) return true;
+        return false;
+    };
+    ctx.track_origins = bm && bm->is_array() && !bm->as_array().empty();
+    ctx.top = root;
     accumulator acc;
     acc.cfg = default_config();
     acc.schemas = &ctx.schemas;
@@ -597,18 +672,20 @@ result<std::vector<value>> build(const std::filesystem::path& dir, const build_o
     WEIR_TRY(add_hash_suffixes(acc));
     WEIR_TRY(fix_name_references(acc));
     WEIR_TRY(resolve_vars(acc));
-    WEIR_TRY_ASSIGN(kfile kf, load_kustomization(root, options.root_kustomization));
     WEIR_TRY(sort_resources(acc.res, kf.doc.find("sortOptions"), kf.path));
-    if (const value* bm = kf.doc.find("buildMetadata"); bm && bm->is_array())
-        for (const auto& m : bm->as_array())
-            if (m.is_string() && m.as_string() == "managedByLabel")
-                for (auto& r : acc.res)
-                    r.obj["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "kustomize-(devel)";
-    if (const value* bm = kf.doc.find("buildMetadata"); bm && bm->is_array())
-        for (const auto& m : bm->as_array())
-            if (m.is_string() && m.as_string() == "originAnnotations")
-                for (auto& r : acc.res)
-                    add_origin(r, root);
+    for (auto& r : acc.res) {
+        if (has_meta("managedByLabel"))
+            r.obj["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "kustomize-(devel)";
+        if (has_meta("originAnnotations")) add_origin(r, root);
+        if (has_meta("transformerAnnotations") && !r.transformations.empty()) {
+            std::string text;
+            for (const auto& t : r.transformations)
+                text += t;
+            value& ann = r.obj["metadata"]["annotations"];
+            if (!ann.is_object()) ann = object{};
+            ann.as_object().set("alpha.config.kubernetes.io/transformations", std::move(text));
+        }
+    }
     std::vector<value> out;
     out.reserve(acc.res.size());
     for (auto& r : acc.res) {

@@ -34,6 +34,8 @@ struct resource {
     // kustomization file whose generator (origin_generator) made it.
     fs::path origin;
     std::string origin_generator;
+    // buildMetadata transformerAnnotations: one YAML list item per transformer run over it.
+    std::vector<std::string> transformations;
 
     std::string_view api_version() const { return obj.get_string("apiVersion"); }
     std::string_view kind() const { return obj.get_string("kind"); }

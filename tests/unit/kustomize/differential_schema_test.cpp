@@ -222,3 +222,30 @@ TEST_CASE("differential: invalid sortOptions and a SortOrderTransformer plugin a
         CHECK(r.err().message.find("kustomization.yaml") != std::string::npos);
     }
 }
+
+TEST_CASE("differential: buildMetadata transformerAnnotations list every transformer run, base and overlay")
+{
+    temp_tree t{{"base/kustomization.yaml", "resources: [cm.yaml]\nnamePrefix: b-\n"},
+                {"base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keep\n"},
+                {"top/kustomization.yaml", R"(resources: [../base]
+buildMetadata: [transformerAnnotations, originAnnotations, managedByLabel]
+commonLabels: {a: b}
+namespace: x
+configMapGenerator:
+- name: g
+  literals: [a=1]
+images:
+- {name: nginx, newTag: "2"}
+transformers: [t.yaml]
+patches:
+- patch: |-
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: keep}
+    data: {z: "1"}
+)"},
+                {"top/t.yaml",
+                 "apiVersion: builtin\nkind: AnnotationsTransformer\nmetadata: {name: ann}\n"
+                 "annotations: {x: y}\nfieldSpecs: [{path: metadata/annotations, create: true}]\n"}};
+    same_as_kubectl(t, "top");
+}
