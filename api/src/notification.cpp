@@ -17,7 +17,7 @@ constexpr std::array commit_status_types{"github",    "gitlab",          "gitea"
                                          "bitbucket", "bitbucketserver", "azuredevops"};
 constexpr std::array chat_types{"generic",    "generic-hmac", "slack",    "msteams", "discord", "rocket",
                                 "googlechat", "webex",        "telegram", "matrix",  "lark",    "opsgenie",
-                                "pagerduty",  "alertmanager", "grafana",  "sentry",  "datadog"};
+                                "pagerduty",  "alertmanager", "grafana",  "sentry",  "datadog", "nats"};
 constexpr std::array receiver_types{"generic",   "generic-hmac", "github", "gitlab", "bitbucket", "harbor",
                                     "dockerhub", "quay",         "gcr",    "nexus",  "acr",       "cdevents"};
 
