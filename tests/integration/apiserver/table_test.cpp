@@ -206,3 +206,30 @@ TEST_CASE("kubectl get prints the real columns of ingresses, claims, bindings an
             .code == 0);
     CHECK(get({"deployment", "web"})[1] == "web | 1/2 | 2 | 1 | AGE");
 }
+
+TEST_CASE("kubectl get events prints LAST SEEN TYPE REASON OBJECT MESSAGE, Name only with -o wide",
+          "[apiserver][kubectl][table]")
+{
+    apiserver_fixture srv;
+    const char* event = R"(apiVersion: v1
+kind: Event
+metadata: {name: web.1}
+involvedObject: {kind: Deployment, name: web, namespace: default, fieldPath: spec}
+reason: ScalingReplicaSet
+message: Scaled up replica set web-1 to 2
+type: Normal
+count: 3
+source: {component: deployment-controller}
+)";
+    REQUIRE(srv.kubectl_file({"create", "-f", "FILE"}, event).code == 0);
+    // The event has no timestamps: LAST SEEN is <unknown> as on a real server.
+    CHECK(get_rows(srv, {"events"}) ==
+          std::vector<std::string>{
+              "LAST SEEN | TYPE | REASON | OBJECT | MESSAGE",
+              "<unknown> | Normal | ScalingReplicaSet | deployment/web | Scaled up replica set web-1 to 2"});
+    CHECK(get_rows(srv, {"events", "-o", "wide"}) ==
+          std::vector<std::string>{
+              "LAST SEEN | TYPE | REASON | OBJECT | SUBOBJECT | SOURCE | MESSAGE | FIRST SEEN | COUNT | NAME",
+              "<unknown> | Normal | ScalingReplicaSet | deployment/web | spec | deployment-controller | "
+              "Scaled up replica set web-1 to 2 | <unknown> | 3 | web.1"});
+}
