@@ -1,5 +1,7 @@
 #include "dispatcher.hpp"
 
+#include "nats_client.hpp"
+
 #include <weir/api/notification.hpp>
 #include <weir/core/log.hpp>
 #include <weir/core/yaml.hpp>
@@ -262,7 +264,8 @@ void dispatcher::send(task t)
             ok_all = false;
         } else {
             for (const auto& r : *reqs) {
-                auto sent = send_request(r, resolved->second);
+                auto sent = r.method == nats_method ? nats_publish(r, resolved->second)
+                                                    : send_request(r, resolved->second);
                 status checked = sent ? check_ok_field(r, *sent) : status(sent.err());
                 if (!checked) {
                     last = checked.err();

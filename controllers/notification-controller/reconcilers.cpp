@@ -92,7 +92,7 @@ result<runtime::action> provider_reconciler::reconcile(const runtime::request& r
                                                      ns_of(obj), spec->cert_secret_ref->name)),
                           "InvalidCertificate");
     }
-    if (!address.empty() && spec->type != "sentry")
+    if (!address.empty() && spec->type != "sentry" && spec->type != "nats") // a DSN, a nats:// server
         if (auto u = parse_url(address); !u) return failed(mgr_, obj, u.err(), "InvalidURL");
     WEIR_TRY(ready(mgr_, obj, "Initialized"));
     return runtime::action::await_change();

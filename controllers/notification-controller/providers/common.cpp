@@ -100,6 +100,7 @@ result<std::vector<http_request>> build_requests(const provider_config& cfg, con
                                                               {"grafana", providers::grafana},
                                                               {"sentry", providers::sentry},
                                                               {"datadog", providers::datadog},
+                                                              {"nats", providers::nats},
                                                               {"github", providers::github},
                                                               {"gitlab", providers::gitlab},
                                                               {"gitea", providers::gitea},

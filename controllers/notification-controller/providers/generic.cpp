@@ -31,4 +31,24 @@ requests generic_hmac(const provider_config& cfg, const flux_event& ev)
     return std::vector{std::move(r)};
 }
 
+// Flux's nats provider: the event JSON published on the subject spec.channel of the server at
+// spec.address; the transport is nats_client (the dispatcher sends method "PUB" there).
+requests nats(const provider_config& cfg, const flux_event& ev)
+{
+    WEIR_TRY(require(!cfg.address.empty(), "nats", "an address (nats://host:port)"));
+    WEIR_TRY(require(!cfg.channel.empty(), "nats", "a channel (the subject to publish on)"));
+    http_request r{.method = "PUB",
+                   .url = cfg.address,
+                   .headers = {{"subject", cfg.channel}},
+                   .body = ev.to_json(),
+                   .ok_field = {}};
+    if (!cfg.username.empty()) {
+        r.headers.emplace_back("nats-user", cfg.username);
+        r.headers.emplace_back("nats-pass", cfg.password);
+    } else if (!cfg.token.empty()) {
+        r.headers.emplace_back("nats-token", cfg.token);
+    }
+    return std::vector{std::move(r)};
+}
+
 } // namespace weir::notification::providers

@@ -40,6 +40,7 @@ using eventsink::flux_event;
 
 requests generic(const provider_config& cfg, const flux_event& ev);
 requests generic_hmac(const provider_config& cfg, const flux_event& ev);
+requests nats(const provider_config& cfg, const flux_event& ev);
 
 requests slack(const provider_config& cfg, const flux_event& ev);
 requests discord(const provider_config& cfg, const flux_event& ev);
