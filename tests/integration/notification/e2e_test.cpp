@@ -130,7 +130,7 @@ spec:
                              latencies_ms.front(), latencies_ms[1], latencies_ms.back());
 }
 
-TEST_CASE("e2e: a failing Kustomization produces an alert delivered to a generic webhook",
+TEST_CASE("e2e: a failing Kustomization produces an alert with its event annotations delivered to a generic webhook",
           "[notification][e2e]")
 {
     ports p;
@@ -160,7 +160,10 @@ spec: {{url: 'file://{}', interval: 1h, ref: {{branch: main}}}}
 ---
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
-metadata: {{name: broken, namespace: default}}
+metadata:
+  name: broken
+  namespace: default
+  annotations: {{event.toolkit.fluxcd.io/deploymentID: e076e315, event.toolkit.fluxcd.io/cluster: tenant-says}}
 spec: {{interval: 1h, path: ./does-not-exist, prune: true, sourceRef: {{kind: GitRepository, name: fleet}}}}
 )",
                              repo.string()));
@@ -176,5 +179,11 @@ spec: {{interval: 1h, path: ./does-not-exist, prune: true, sourceRef: {{kind: Gi
     CHECK(ev->find_path({"involvedObject", "kind"})->as_string() == "Kustomization");
     CHECK(ev->find_path({"involvedObject", "name"})->as_string() == "broken");
     CHECK(ev->get_string("severity") == "error");
-    CHECK(ev->find_path({"metadata", "cluster"})->as_string() == "e2e");
+    CHECK(ev->find_path({"metadata", "cluster"})->as_string() == "e2e"); // the Alert's eventMetadata wins
+    // The object's event.toolkit.fluxcd.io/ annotations, carried by the controller's recorder over
+    // the gRPC stream, arrive without their prefix.
+    const value* deployment = ev->find_path({"metadata", "deploymentID"});
+    REQUIRE(deployment);
+    CHECK(deployment->as_string() == "e076e315");
+    CHECK(ev->find_path({"metadata", "event.toolkit.fluxcd.io/deploymentID"}) == nullptr);
 }
