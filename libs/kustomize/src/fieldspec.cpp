@@ -86,30 +86,31 @@ void visit(value& cur, const std::vector<std::string>& path, std::size_t i, bool
         for (auto& e : cur.as_array()) visit(e, path, i, create, fn);
         return;
     }
-    std::string seg = path[i];
-    std::string sel_key, sel_val;
+    if (!cur.is_object()) return;
+    // Views into the segment, no copies: this runs for every field spec on every object.
+    std::string_view seg = path[i];
+    std::string_view sel_key, sel_val;
     bool all = false;
-    if (auto b = seg.find('['); b != std::string::npos && seg.back() == ']') {
-        std::string inner = seg.substr(b + 1, seg.size() - b - 2);
+    if (auto b = seg.find('['); b != std::string_view::npos && seg.back() == ']') {
+        std::string_view inner = seg.substr(b + 1, seg.size() - b - 2);
         seg = seg.substr(0, b);
         if (inner.empty()) {
             all = true;
-        } else if (auto eq = inner.find('='); eq != std::string::npos) {
+        } else if (auto eq = inner.find('='); eq != std::string_view::npos) {
             sel_key = inner.substr(0, eq);
             sel_val = inner.substr(eq + 1);
         }
     }
-    if (!cur.is_object()) return;
     value* next = cur.find(seg);
     if (!next) {
         if (!create || all || !sel_key.empty()) return;
         if (i + 1 == path.size()) {
             value fresh;
             fn(fresh);
-            if (!fresh.is_null()) cur.as_object().push_back(seg, std::move(fresh));
+            if (!fresh.is_null()) cur.as_object().push_back(std::string(seg), std::move(fresh));
             return;
         }
-        cur.as_object().push_back(seg, object{});
+        cur.as_object().push_back(std::string(seg), object{});
         next = cur.find(seg);
     }
     if (next->is_null() && create && i + 1 < path.size()) *next = object{};
