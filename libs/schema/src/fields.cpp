@@ -1,6 +1,8 @@
 // weir's table of the fields of built-in kinds, written compactly and parsed once:
 //   Name{field field:Type field{inline fields}}   a named type
+//   Name:Base{more fields}                        Base's fields and more
 //   group/Kind{...}                               a kind (core group: /Kind)
+//   group/Kind:Name                               a kind with a named type
 //   %                                             apiVersion kind metadata:ObjectMeta
 // Facts from the Kubernetes API reference, v1.32.
 #include <weir/schema/fields.hpp>
@@ -47,8 +49,8 @@ Container{name image command args workingDir ports{name hostPort containerPort p
   volumeMounts{name readOnly recursiveReadOnly mountPath subPath mountPropagation subPathExpr}
   volumeDevices{name devicePath} livenessProbe:Probe readinessProbe:Probe startupProbe:Probe
   lifecycle{postStart:LifecycleHandler preStop:LifecycleHandler} terminationMessagePath
-  terminationMessagePolicy imagePullPolicy securityContext:SecurityContext stdin stdinOnce tty
-  targetContainerName}
+  terminationMessagePolicy imagePullPolicy securityContext:SecurityContext stdin stdinOnce tty}
+EphemeralContainer:Container{targetContainerName}
 PodSecurityContext{seLinuxOptions:SELinuxOptions windowsOptions:WindowsOptions runAsUser runAsGroup
   runAsNonRoot supplementalGroups supplementalGroupsPolicy fsGroup sysctls{name value}
   fsGroupChangePolicy seccompProfile:Profile appArmorProfile:Profile seLinuxChangePolicy}
@@ -75,7 +77,7 @@ Volume{name hostPath{path type} emptyDir{medium sizeLimit}
   gcePersistentDisk awsElasticBlockStore gitRepo nfs iscsi glusterfs rbd flexVolume cinder cephfs
   flocker fc azureFile vsphereVolume quobyte azureDisk photonPersistentDisk portworxVolume scaleIO
   storageos}
-PodSpec{volumes:Volume initContainers:Container containers:Container ephemeralContainers:Container
+PodSpec{volumes:Volume initContainers:Container containers:Container ephemeralContainers:EphemeralContainer
   restartPolicy terminationGracePeriodSeconds activeDeadlineSeconds dnsPolicy nodeSelector
   serviceAccountName serviceAccount automountServiceAccountToken nodeName hostNetwork hostPID hostIPC
   shareProcessNamespace securityContext:PodSecurityContext imagePullSecrets:LocalObjectReference
@@ -162,19 +164,29 @@ public:
     parser()
     {
         std::vector<std::pair<std::string, std::string>> aliases;
+        std::vector<std::pair<field_type*, std::string>> extensions;
         while (peek() != '\0') {
             std::string name = ident();
-            if (peek() == ':') { // Kind:Type, a kind that shares a named type
+            std::string base;
+            if (peek() == ':') { // Kind:Type shares a named type; Name:Base{...} extends one
                 ++at_;
-                aliases.emplace_back(name, ident());
-                continue;
+                base = ident();
+                if (peek() != '{') {
+                    aliases.emplace_back(name, base);
+                    continue;
+                }
             }
             field_type* t = body();
             t->name = name;
             named.emplace(name, t);
+            if (!base.empty()) extensions.emplace_back(t, base);
         }
         for (auto& r : refs_)
             r.type->fields[r.index].type = lookup(r.name);
+        for (auto& [t, base] : extensions) {
+            const auto& inherited = lookup(base)->fields;
+            t->fields.insert(t->fields.begin(), inherited.begin(), inherited.end());
+        }
         for (auto& [name, target] : aliases)
             named.emplace(name, lookup(target));
     }

@@ -57,3 +57,12 @@ TEST_CASE("the field table shares one type between kinds that share it")
     CHECK(s::named_type("PodSpec") == walk(s::fields_for("v1", "Pod"), {"spec"})->type);
     CHECK(walk(s::fields_for("events.k8s.io/v1", "Event"), {"regarding", "fieldPath"}));
 }
+
+TEST_CASE("the field table gives ephemeral containers the Container fields and targetContainerName only")
+{
+    const s::field_type* pod = s::named_type("PodSpec");
+    REQUIRE(pod);
+    CHECK(walk(pod, {"ephemeralContainers", "targetContainerName"}));
+    CHECK(walk(pod, {"ephemeralContainers", "livenessProbe", "exec", "command"}));
+    CHECK_FALSE(walk(pod, {"containers", "targetContainerName"}));
+}
