@@ -3,6 +3,7 @@
 #include "helm_common.hpp"
 #include "helm_index.hpp"
 #include "helm_package.hpp"
+#include "oci_repository_verify.hpp"
 
 #include <weir/artifact/digest.hpp>
 #include <weir/core/temp_dir.hpp>
@@ -137,9 +138,22 @@ result<runtime::action> helm_chart_reconciler::reconcile(const runtime::request&
     auto source = source_of(obj, spec);
     if (!source) return fail(source.err(), "FetchFailed");
     cond::remove(updated, "FetchFailed");
-    auto chart = spec.source_ref.kind == "HelmRepository" ? from_repository(obj, spec, *source)
-                                                          : from_tree(obj, spec, *source);
+    auto chart = is_oci_repository(*source)              ? from_oci(obj, spec, *source)
+                 : spec.source_ref.kind == "HelmRepository" ? from_repository(obj, spec, *source)
+                                                            : from_tree(obj, spec, *source);
+    if (!chart && chart.err().code == oci_verification_failure_code) {
+        set_source_verified(updated, oci_verification_of(obj), chart.err());
+        error e = chart.err();
+        e.code = 0;
+        cond::mark_failed(updated, e.reason, e.message);
+        cond::set_observed_generation(updated);
+        WEIR_TRY(runtime::patch_status(mgr_.client(), obj, updated));
+        mgr_.events().warning(obj, e.reason, e.message);
+        return e;
+    }
     if (!chart) return fail(chart.err(), "BuildFailed");
+    if (chart->verified) set_source_verified(updated, oci_verification_of(obj), *chart->verified);
+    else if (!oci_verification_of(obj)) cond::remove(updated, "SourceVerified");
 
     const std::string& version = chart->art.revision;
     std::string message = fmt::format("{} '{}' chart with version '{}'",
@@ -149,8 +163,8 @@ result<runtime::action> helm_chart_reconciler::reconcile(const runtime::request&
     st["artifact"] = chart->art.to_value();
     st["url"] = chart->art.url;
     st["observedChartName"] = chart->chart_name;
-    st["observedSourceArtifactRevision"] =
-        std::string(source->find_path({"status", "artifact"})->get_string("revision"));
+    if (const value* src_art = source->find_path({"status", "artifact"}))
+        st["observedSourceArtifactRevision"] = std::string(src_art->get_string("revision"));
     if (chart->values_files.empty())
         st.as_object().erase("observedValuesFiles");
     else {
@@ -187,16 +201,7 @@ result<value> helm_chart_reconciler::source_of(const value& obj, const helm_char
         return transient_error(
             fmt::format("failed to get source: {} '{}/{}' not found", ref.kind, ns, ref.name),
             "SourceUnavailable");
-    bool oci = ref.kind == "HelmRepository" && src->find_path({"spec", "type"}) &&
-               src->find_path({"spec", "type"})->is_string() &&
-               src->find_path({"spec", "type"})->as_string() == "oci";
-    if (oci)
-        return terminal_error(
-            fmt::format("HelmRepository '{}/{}' is of type oci: charts from OCI registries are not "
-                        "supported by this source-controller yet; use an OCIRepository and "
-                        "HelmRelease spec.chartRef",
-                        ns, ref.name),
-            "ChartPullError");
+    if (ref.kind == "HelmRepository" && is_oci_repository(*src)) return *src; // static: the registry itself is read by from_oci
     if (!current_artifact(*src))
         return transient_error(
             fmt::format("{} '{}/{}' is not ready: no artifact yet", ref.kind, ns, ref.name),
@@ -222,7 +227,7 @@ helm_chart_reconciler::from_repository(const value& obj, const helm_chart_spec& 
     const value* observed_name = obj.find_path({"status", "observedChartName"});
     if (current && current->revision == version && storage_.exists(ref, file) && observed_name &&
         observed_name->is_string() && observed_name->as_string() == entry.name)
-        return built{*current, entry.name, observed_values_files(obj), false, false};
+        return built{*current, entry.name, observed_values_files(obj), false, false, {}};
 
     std::string repo_url(repo.find_path({"spec", "url"})->as_string());
     std::string url = resolve_chart_url(repo_url, entry.urls.front());
@@ -240,23 +245,32 @@ helm_chart_reconciler::from_repository(const value& obj, const helm_chart_spec& 
                                                       entry.name, entry.version)),
                            "ChartPullError");
 
+    return from_package(obj, spec, entry.name, entry.version, version, tmp, got->digest, got->size);
+}
+
+result<helm_chart_reconciler::built>
+helm_chart_reconciler::from_package(const value& obj, const helm_chart_spec& spec, const std::string& name,
+                                    const std::string& chart_version, const std::string& version, const fs::path& tmp,
+                                    const std::string& digest, std::uint64_t size)
+{
+    auto ref = storage_ref("helmchart", obj);
+    std::string file = fmt::format("{}-{}.tgz", name, version);
     if (spec.values_files.empty()) {
-        WEIR_TRY_ASSIGN(auto stored, storage_.adopt(ref, file, tmp, got->digest, got->size));
+        WEIR_TRY_ASSIGN(auto stored, storage_.adopt(ref, file, tmp, digest, size));
         auto removed = storage_.garbage_collect(ref, options_.artifact_retention_records, file);
         if (!removed) log_.warn("artifact garbage collection failed", {{"error", removed.err().message}});
-        return built{to_api_artifact(stored, version), entry.name, {}, true, false};
+        return built{to_api_artifact(stored, version), name, {}, true, false, {}};
     }
     // Values files live inside the chart: unpack, merge, package again.
     temp_dir work(storage_.temp_path("chart-x"));
     auto x = artifact::extract_tarball(tmp, work.path());
     if (!x)
-        return with_reason(x.err().wrap(fmt::format("chart '{}' version '{}'", entry.name, entry.version)),
-                           "ChartPullError");
+        return with_reason(x.err().wrap(fmt::format("chart '{}' version '{}'", name, chart_version)), "ChartPullError");
     WEIR_TRY_ASSIGN(auto root, chart_root_of(work.path()));
     std::vector<std::string> used;
     WEIR_TRY_ASSIGN(auto merged,
                     merge_values_files(root, spec.values_files, spec.ignore_missing_values_files, &used));
-    WEIR_TRY_ASSIGN(auto b, store(obj, root, entry.name, version, merged, false));
+    WEIR_TRY_ASSIGN(auto b, store(obj, root, name, version, merged, false));
     b.values_files = std::move(used);
     return b;
 }
@@ -288,7 +302,7 @@ helm_chart_reconciler::from_tree(const value& obj, const helm_chart_spec& spec, 
     if (current && current->revision == version && observed_name && observed_name->is_string() &&
         observed_name->as_string() == meta.name &&
         storage_.exists(storage_ref("helmchart", obj), fmt::format("{}-{}.tgz", meta.name, version)))
-        return built{*current, meta.name, observed_values_files(obj), false, true};
+        return built{*current, meta.name, observed_values_files(obj), false, true, {}};
 
     std::vector<std::string> used;
     WEIR_TRY_ASSIGN(auto merged, merge_values_files(work.path(), spec.values_files,
@@ -319,7 +333,7 @@ helm_chart_reconciler::store(const value& obj, const fs::path& chart_dir, const 
     bool is_new = !current || current->digest != stored.digest || current->revision != version;
     api::artifact art = to_api_artifact(stored, version);
     if (!is_new) art.last_update_time = current->last_update_time;
-    return built{art, name, {}, is_new, packaged};
+    return built{art, name, {}, is_new, packaged, {}};
 }
 
 result<runtime::action> helm_chart_reconciler::finalize(const value& obj)

@@ -14,6 +14,9 @@
 
 namespace weir::source {
 
+// A HelmRepository of spec.type oci (charts pulled from an OCI registry, no index artifact).
+bool is_oci_repository(const value& source);
+
 class helm_chart_reconciler {
 public:
     helm_chart_reconciler(runtime::manager& mgr, artifact::storage& storage, helm_options options);
@@ -29,10 +32,17 @@ private:
         std::vector<std::string> values_files;
         bool is_new = false;
         bool packaged = false; // built from a tree (ChartPackageSucceeded) rather than pulled
+        std::optional<std::string> verified; // SourceVerified message when spec.verify was checked now
     };
     result<value> source_of(const value& obj, const api::source_v1::helm_chart_spec& spec);
     result<built> from_repository(const value& obj, const api::source_v1::helm_chart_spec& spec,
                                   const value& repo);
+    // A chart of an OCI HelmRepository: oci://host/path/<chart>:<version>, spec.verify checked first.
+    result<built> from_oci(const value& obj, const api::source_v1::helm_chart_spec& spec, const value& repo);
+    // The downloaded chart package `tmp` stored as is, or with spec.valuesFiles merged in.
+    result<built> from_package(const value& obj, const api::source_v1::helm_chart_spec& spec, const std::string& name,
+                               const std::string& chart_version, const std::string& version,
+                               const std::filesystem::path& tmp, const std::string& digest, std::uint64_t size);
     result<built> from_tree(const value& obj, const api::source_v1::helm_chart_spec& spec,
                             const value& source);
     result<built> store(const value& obj, const std::filesystem::path& chart_dir, const std::string& name,

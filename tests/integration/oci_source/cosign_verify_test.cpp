@@ -9,69 +9,11 @@
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-
 using namespace weir;
 
 namespace {
 
 const kube::gvk oci_repository{"source.toolkit.fluxcd.io", "v1", "OCIRepository"};
-
-// An ECDSA P-256 key pair as `cosign generate-key-pair` makes (only the public half leaves here).
-struct cosign_keypair {
-    EVP_PKEY* key = EVP_EC_gen("P-256");
-    ~cosign_keypair() { EVP_PKEY_free(key); }
-    std::string public_pem() const
-    {
-        BIO* bio = BIO_new(BIO_s_mem());
-        PEM_write_bio_PUBKEY(bio, key);
-        char* data = nullptr;
-        long n = BIO_get_mem_data(bio, &data);
-        std::string out(data, static_cast<std::size_t>(n));
-        BIO_free(bio);
-        return out;
-    }
-    std::string sign(const std::string& payload) const
-    {
-        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-        std::size_t len = 0;
-        EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key);
-        EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(payload.data()),
-                       payload.size());
-        std::string sig(len, '\0');
-        EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
-                       reinterpret_cast<const unsigned char*>(payload.data()), payload.size());
-        EVP_MD_CTX_free(ctx);
-        sig.resize(len);
-        return sig;
-    }
-};
-
-// What `cosign sign --key` pushes for `digest` of host/repository.
-void cosign_sign(test::registry& reg, const std::string& repository, const std::string& digest,
-                 const cosign_keypair& k)
-{
-    std::string payload = fmt::format(
-        R"({{"critical":{{"identity":{{"docker-reference":"{}/{}"}},"image":{{"docker-manifest-digest":"{}"}},)"
-        R"("type":"cosign container image signature"}},"optional":null}})",
-        reg.host(), repository, digest);
-    oci::registry_client c(reg.host(), reg.client_options());
-    auto pd = c.put_blob(repository, payload);
-    std::string config =
-        R"({"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}})";
-    auto cd = c.put_blob(repository, config);
-    REQUIRE(pd);
-    REQUIRE(cd);
-    std::string manifest = fmt::format(
-        R"({{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
-        R"("config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},)"
-        R"("layers":[{{"mediaType":"{}","digest":"{}","size":{},)"
-        R"("annotations":{{"{}":"{}"}}}}]}})",
-        *cd, config.size(), oci::cosign_simple_signing_media, *pd, payload.size(),
-        oci::cosign_signature_annotation, base64_encode(k.sign(payload)));
-    REQUIRE(c.put_manifest(repository, oci::cosign_signature_tag(digest), oci::media_oci_manifest, manifest));
-}
 
 std::string oci_repo(const std::string& name, const std::string& url, const std::string& tag,
                      const std::string& verify)
@@ -97,10 +39,10 @@ TEST_CASE(
 {
     test::registry reg;
     test::local_cluster c({.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN});
-    cosign_keypair trusted, stranger;
+    test::cosign_keypair trusted, stranger;
     std::string url = "oci://" + reg.host() + "/fleet/signed";
     auto v1 = test::push_artifact(reg, "fleet/signed", "latest", {{"cm.yaml", test::config_map_yaml("one")}});
-    cosign_sign(reg, "fleet/signed", v1.manifest_digest, trusted);
+    test::cosign_sign(reg, "fleet/signed", v1.manifest_digest, trusted);
     c.apply_yaml(
         fmt::format("apiVersion: v1\nkind: Secret\nmetadata: {{name: cosign-pub, namespace: default}}\n"
                     "data: {{cosign.pub: {}}}\n",
@@ -129,7 +71,7 @@ TEST_CASE(
     CHECK(test::condition_status(unsigned_, "FetchFailed").empty());
 
     // Signed, but by a key the Secret does not hold.
-    cosign_sign(reg, "fleet/signed", v2.manifest_digest, stranger);
+    test::cosign_sign(reg, "fleet/signed", v2.manifest_digest, stranger);
     test::request_reconcile(c, oci_repository, "app", "stranger");
     value untrusted = c.wait_for(oci_repository, "default", "app", [&](const value& o) {
         return test::condition_message(o, "SourceVerified").find("no matching signatures") !=
@@ -139,7 +81,7 @@ TEST_CASE(
     CHECK(revision_of(untrusted) == rev1);
 
     // The trusted key signs it: the new revision is stored.
-    cosign_sign(reg, "fleet/signed", v2.manifest_digest, trusted);
+    test::cosign_sign(reg, "fleet/signed", v2.manifest_digest, trusted);
     test::request_reconcile(c, oci_repository, "app", "trusted");
     value updated = c.wait_for(oci_repository, "default", "app", [&](const value& o) {
         return revision_of(o) == "latest@" + v2.manifest_digest;
