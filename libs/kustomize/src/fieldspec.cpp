@@ -217,7 +217,9 @@ result<config> parse_config(const value& doc, const std::string& file)
     return c;
 }
 
-config default_config()
+namespace {
+
+config make_default_config()
 {
     config c;
     c.name_prefix = {spec("", "", "", "metadata/name", false)};
@@ -306,6 +308,15 @@ config default_config()
         found->fields.push_back(field_spec{r.referrer_group, "", r.referrer_kind, r.path, false});
     }
     return c;
+}
+
+} // namespace
+
+// Built once: every kustomization of a build starts from a copy.
+config default_config()
+{
+    static const config defaults = make_default_config();
+    return defaults;
 }
 
 } // namespace weir::kustomize::detail
