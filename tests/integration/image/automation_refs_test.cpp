@@ -1,6 +1,7 @@
 // Image automation beyond a plain branch: checkout by tag, semver range and commit, push options a
 // real Git server records, the v1beta2 latestImage form, --no-cross-namespace-refs, and cloud
 // providers that cannot work here.
+#include "manifests.hpp"
 #include "registry.hpp"
 #include "support/local_cluster.hpp"
 
@@ -50,22 +51,8 @@ struct fixture {
     // GitRepository, ImageRepository, ImagePolicy (semver ^1.0) and an automation with this git spec.
     void apply(const std::string& git_spec)
     {
-        cluster->apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata: {{name: fleet, namespace: default}}
-spec: {{url: "{}", interval: 1h, ref: {{branch: main}}}}
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata: {{name: app, namespace: default}}
-spec: {{image: "{}", interval: 1h, insecure: true}}
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata: {{name: app, namespace: default}}
-spec: {{imageRepositoryRef: {{name: app}}, policy: {{semver: {{range: "^1.0"}}}}}}
----
-apiVersion: image.toolkit.fluxcd.io/v1
+        cluster->apply_yaml(test::source_and_policy_yaml(git.url("fleet"), image(), "^1.0", "1h") +
+                            fmt::format(R"(apiVersion: image.toolkit.fluxcd.io/v1
 kind: ImageUpdateAutomation
 metadata: {{name: fleet, namespace: default}}
 spec:
@@ -75,7 +62,7 @@ spec:
     commit: {{author: {{name: bot, email: bot@weir.test}}}}
 {}
 )",
-                                        git.url("fleet"), image(), git_spec));
+                                        git_spec));
     }
     value pushed()
     {

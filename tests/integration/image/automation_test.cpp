@@ -1,6 +1,7 @@
 // The whole image automation loop on loopback: docker-registry <- image-automation-controller ->
 // weir-apiserver, a Git repository over http (git http-backend, hooks included), and the
 // source-controller picking up the pushed commit.
+#include "manifests.hpp"
 #include "registry.hpp"
 #include "support/local_cluster.hpp"
 
@@ -36,7 +37,9 @@ std::string deployment(const std::string& image)
            "    spec:\n"
            "      containers:\n"
            "      - name: web\n"
-           "        image: " + image + "  # {\"$imagepolicy\": \"default:app\"}\n"
+           "        image: " +
+           image +
+           "  # {\"$imagepolicy\": \"default:app\"}\n"
            "        args: ['--port', \"8080\"]\n";
 }
 
@@ -51,13 +54,15 @@ struct loop {
     {
         reg.push_tags("team/app", tags);
         repos.commit("fleet", "main",
-                     {{"apps/web.yaml", deployment(reg.host() + "/team/app:" + initial_tag)}, {"README.md", "fleet\n"}},
+                     {{"apps/web.yaml", deployment(reg.host() + "/team/app:" + initial_tag)},
+                      {"README.md", "fleet\n"}},
                      "initial");
         cluster = std::make_unique<test::local_cluster>(test::local_cluster_options{
             .apiserver = WEIR_APISERVER_BIN,
             .source_controller = WEIR_SOURCE_CONTROLLER_BIN,
             .kustomize_controller = {},
-            .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
+            .controllers = {
+                {"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
     }
 
     std::string image() const { return reg.host() + "/team/app"; }
@@ -65,22 +70,8 @@ struct loop {
     void apply_all(const std::string& range = "^1.0", const std::string& push = "{branch: main}",
                    const std::string& signing = "null")
     {
-        cluster->apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata: {{name: fleet, namespace: default}}
-spec: {{url: "{}", interval: 1s, ref: {{branch: main}}}}
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata: {{name: app, namespace: default}}
-spec: {{image: "{}", interval: 1s, insecure: true}}
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata: {{name: app, namespace: default}}
-spec: {{imageRepositoryRef: {{name: app}}, policy: {{semver: {{range: "{}"}}}}}}
----
-apiVersion: image.toolkit.fluxcd.io/v1
+        cluster->apply_yaml(test::source_and_policy_yaml(git.url("fleet"), image(), range, "1s") +
+                            fmt::format(R"(apiVersion: image.toolkit.fluxcd.io/v1
 kind: ImageUpdateAutomation
 metadata: {{name: fleet, namespace: default}}
 spec:
@@ -99,7 +90,7 @@ spec:
     push: {}
   update: {{strategy: Setters, path: ./apps}}
 )",
-                                        git.url("fleet"), image(), range, signing, push));
+                                        signing, push));
     }
 
     std::string show(const std::string& rev_path)
@@ -115,14 +106,16 @@ auto tag_is(const std::string& tag)
 
 } // namespace
 
-TEST_CASE("a new tag in range is committed and pushed, a tag outside the range is ignored, and the source follows",
-          "[integration][image]")
+TEST_CASE(
+    "a new tag in range is committed and pushed, a tag outside the range is ignored, and the source follows",
+    "[integration][image]")
 {
     loop l("1.0.0", {"1.0.0", "0.9.0", "sha256-abc.sig"});
     l.apply_all();
     auto& c = *l.cluster;
     value repo = c.wait_for(image_repository, "default", "app", test::ready_is("True"));
-    // .sig excluded by default; the checksum is Python's zlib.adler32 of '["1.0.0","0.9.0"]' (Flux's revision)
+    // .sig excluded by default; the checksum is Python's zlib.adler32 of '["1.0.0","0.9.0"]' (Flux's
+    // revision)
     CHECK(test::condition_message(repo, "Ready") == "successful scan: found 2 tags with checksum 497091407");
     CHECK(test::string_at(repo, {"status", "lastScanResult", "revision"}) == "497091407");
     CHECK(test::string_at(repo, {"status", "canonicalImageName"}) == l.image());
@@ -143,12 +136,14 @@ TEST_CASE("a new tag in range is committed and pushed, a tag outside the range i
     std::string sha = test::string_at(pushed, {"status", "lastPushCommit"});
     CHECK(sha == l.repos.head("fleet", "main"));
     CHECK(sha != before);
-    CHECK(test::condition_message(pushed, "Ready") == "committed and pushed commit '" + sha + "' to branch 'main'");
+    CHECK(test::condition_message(pushed, "Ready") ==
+          "committed and pushed commit '" + sha + "' to branch 'main'");
     CHECK(l.show("main:apps/web.yaml") == deployment(l.image() + ":1.1.0"));
     CHECK(l.show("main:README.md") == "fleet\n");
-    CHECK(test::run({"git", "--git-dir", l.repos.bare("fleet").string(), "log", "-1", "--format=%an <%ae>%n%B"}) ==
-          "weir-bot <bot@weir.test>\nAutomated image update by fleet\n\n- " + l.image() + ":1.0.0 -> " + l.image() +
-              ":1.1.0 (default:app)\n");
+    CHECK(test::run(
+              {"git", "--git-dir", l.repos.bare("fleet").string(), "log", "-1", "--format=%an <%ae>%n%B"}) ==
+          "weir-bot <bot@weir.test>\nAutomated image update by fleet\n\n- " + l.image() + ":1.0.0 -> " +
+              l.image() + ":1.1.0 (default:app)\n");
     CHECK(test::string_at(pushed, {"status", "observedPolicies", "app", "tag"}) == "1.1.0");
 
     // The change of selection was announced with an event on the ImagePolicy.
@@ -196,12 +191,13 @@ exit 0
     CHECK(sha == l.repos.head("fleet", "main"));
     CHECK(l.show("main:concurrent.txt") == "concurrent\n");
     CHECK(l.show("main:apps/web.yaml") == deployment(l.image() + ":1.2.0"));
-    CHECK(test::run({"git", "--git-dir", l.repos.bare("fleet").string(), "log", "-1", "--format=%s", "main~1"}) ==
-          "a concurrent change\n");
+    CHECK(test::run({"git", "--git-dir", l.repos.bare("fleet").string(), "log", "-1", "--format=%s",
+                     "main~1"}) == "a concurrent change\n");
     CHECK(l.cluster->controller_logs().find("push rejected") != std::string::npos);
 }
 
-TEST_CASE("a registry that is down and bad credentials each give a Ready=False message that says what is wrong, a custom CA is trusted",
+TEST_CASE("a registry that is down and bad credentials each give a Ready=False message that says what is "
+          "wrong, a custom CA is trusted",
           "[integration][image]")
 {
     test::registry secured({.username = "bot", .password = "right"});
@@ -209,13 +205,15 @@ TEST_CASE("a registry that is down and bad credentials each give a Ready=False m
     test::registry tls({.tls = true});
     tls.push_tags("app", {"2.0.0", "2.1.0"});
     temp_dir storage(fs::temp_directory_path(), "image-storage");
-    test::local_cluster c({.apiserver = WEIR_APISERVER_BIN,
-                           .source_controller = {},
-                           .kustomize_controller = {},
-                           .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
+    test::local_cluster c(
+        {.apiserver = WEIR_APISERVER_BIN,
+         .source_controller = {},
+         .kustomize_controller = {},
+         .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
     std::string down = "127.0.0.1:" + std::to_string(test::free_port());
     auto docker_config = [&](const std::string& password) {
-        std::string auth = fmt::format(R"({{"auths":{{"{}":{{"username":"bot","password":"{}"}}}}}})", secured.host(), password);
+        std::string auth = fmt::format(R"({{"auths":{{"{}":{{"username":"bot","password":"{}"}}}}}})",
+                                       secured.host(), password);
         return fmt::format("apiVersion: v1\nkind: Secret\nmetadata: {{name: creds, namespace: default}}\n"
                            "type: kubernetes.io/dockerconfigjson\ndata: {{.dockerconfigjson: {}}}\n",
                            base64_encode(auth));
@@ -233,12 +231,13 @@ spec: {{image: "{}/app", interval: 1m, insecure: true, secretRef: {{name: creds}
 )",
                              down, secured.host()));
     // A registry with its own CA: trusted through certSecretRef's ca.crt.
-    c.apply_yaml(fmt::format("apiVersion: v1\nkind: Secret\nmetadata: {{name: registry-ca, namespace: default}}\n"
-                             "data: {{ca.crt: {}}}\n---\n"
-                             "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\n"
-                             "metadata: {{name: tls, namespace: default}}\n"
-                             "spec: {{image: \"{}/app\", interval: 1m, certSecretRef: {{name: registry-ca}}}}\n",
-                             base64_encode(tls.ca_pem()), tls.host()));
+    c.apply_yaml(
+        fmt::format("apiVersion: v1\nkind: Secret\nmetadata: {{name: registry-ca, namespace: default}}\n"
+                    "data: {{ca.crt: {}}}\n---\n"
+                    "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\n"
+                    "metadata: {{name: tls, namespace: default}}\n"
+                    "spec: {{image: \"{}/app\", interval: 1m, certSecretRef: {{name: registry-ca}}}}\n",
+                    base64_encode(tls.ca_pem()), tls.host()));
     value t = c.wait_for(image_repository, "default", "tls", test::ready_is("True"));
     CHECK(t.find_path({"status", "lastScanResult", "tagCount"})->as_int() == 2);
 
@@ -255,8 +254,10 @@ spec: {{image: "{}/app", interval: 1m, insecure: true, secretRef: {{name: creds}
 
     // Fixing the Secret is enough: the retry picks the new password up.
     c.apply_yaml(docker_config("right"));
-    value fixed = c.wait_for(image_repository, "default", "secured", test::ready_is("True"), std::chrono::seconds(60));
-    CHECK(test::string_at(fixed, {"status", "lastScanResult", "latestTags"}).empty()); // an array, not a string
+    value fixed =
+        c.wait_for(image_repository, "default", "secured", test::ready_is("True"), std::chrono::seconds(60));
+    CHECK(
+        test::string_at(fixed, {"status", "lastScanResult", "latestTags"}).empty()); // an array, not a string
     CHECK(fixed.find_path({"status", "lastScanResult", "tagCount"})->as_int() == 1);
 }
 
@@ -267,12 +268,14 @@ TEST_CASE("after a restart the stored tags are used until the interval is due, w
     reg->push_tags("team/app", {"1.0.0", "1.3.0"});
     std::string image = reg->host() + "/team/app";
     temp_dir storage(fs::temp_directory_path(), "image-storage");
-    test::local_cluster c({.apiserver = WEIR_APISERVER_BIN,
-                           .source_controller = {},
-                           .kustomize_controller = {},
-                           .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
+    test::local_cluster c(
+        {.apiserver = WEIR_APISERVER_BIN,
+         .source_controller = {},
+         .kustomize_controller = {},
+         .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
     c.apply_yaml(fmt::format("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\n"
-                             "metadata: {{name: app, namespace: default}}\nspec: {{image: \"{}\", interval: 1h, insecure: true}}\n",
+                             "metadata: {{name: app, namespace: default}}\nspec: {{image: \"{}\", interval: "
+                             "1h, insecure: true}}\n",
                              image));
     value first = c.wait_for(image_repository, "default", "app", test::ready_is("True"));
     std::string scanned_at = test::string_at(first, {"status", "lastScanResult", "scanTime"});
@@ -282,14 +285,14 @@ TEST_CASE("after a restart the stored tags are used until the interval is due, w
     c.controller("image").stop();
     reg.reset();
     REQUIRE(c.controller("image").start());
-    c.apply_yaml("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: app, namespace: default}\n"
+    c.apply_yaml("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: app, "
+                 "namespace: default}\n"
                  "spec: {imageRepositoryRef: {name: app}, policy: {semver: {range: '>=1.0.0'}}}\n");
     value pol = c.wait_for(image_policy, "default", "app", tag_is("1.3.0"));
     CHECK(test::condition_message(pol, "Ready") == "Latest image tag for " + image + " resolved to 1.3.0");
     CHECK(c.controller_logs().find("scan failed") == std::string::npos);
     value repo = c.wait_for(image_repository, "default", "app", test::ready_is("True"));
     CHECK(test::string_at(repo, {"status", "lastScanResult", "scanTime"}) == scanned_at);
-
 }
 
 TEST_CASE("a push branch is created from the checkout branch, built upon later, and a refspec is pushed too",
@@ -303,8 +306,9 @@ TEST_CASE("a push branch is created from the checkout branch, built upon later, 
         return test::string_at(o, {"status", "observedSourceRevision"}).starts_with("image-updates@");
     });
     std::string sha = test::string_at(pushed, {"status", "lastPushCommit"});
-    CHECK(test::condition_message(pushed, "Ready") == "committed and pushed commit '" + sha +
-                                                          "' to branch 'image-updates' and using refspec 'HEAD:refs/heads/review'");
+    CHECK(test::condition_message(pushed, "Ready") ==
+          "committed and pushed commit '" + sha +
+              "' to branch 'image-updates' and using refspec 'HEAD:refs/heads/review'");
     CHECK(l.repos.head("fleet", "image-updates") == sha);
     CHECK(l.repos.head("fleet", "review") == sha);
     CHECK(l.repos.head("fleet", "main") == main_before);
@@ -318,7 +322,8 @@ TEST_CASE("a push branch is created from the checkout branch, built upon later, 
     });
     std::string sha2 = test::string_at(again, {"status", "lastPushCommit"});
     CHECK(l.repos.head("fleet", "image-updates") == sha2);
-    CHECK(test::run({"git", "--git-dir", l.repos.bare("fleet").string(), "rev-parse", "image-updates~1"}) == sha + "\n");
+    CHECK(test::run({"git", "--git-dir", l.repos.bare("fleet").string(), "rev-parse", "image-updates~1"}) ==
+          sha + "\n");
     CHECK(l.show("image-updates:apps/web.yaml") == deployment(l.image() + ":1.2.0"));
 }
 
@@ -331,8 +336,10 @@ TEST_CASE("automation commits are signed with an OpenPGP key or an SSH key from 
     fs::permissions(gnupg, fs::perms::owner_all, fs::perm_options::replace);
     test::run({"gpg", "--batch", "--homedir", gnupg.string(), "--passphrase", "", "--quick-gen-key",
                "Weir Bot <bot@weir.test>", "ed25519", "sign", "never"});
-    std::string armored = test::run({"gpg", "--batch", "--homedir", gnupg.string(), "--armor", "--export-secret-keys"});
-    test::run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bot@weir.test", "-f", (keys.path() / "id").string()});
+    std::string armored =
+        test::run({"gpg", "--batch", "--homedir", gnupg.string(), "--armor", "--export-secret-keys"});
+    test::run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bot@weir.test", "-f",
+               (keys.path() / "id").string()});
     std::ifstream id_in(keys.path() / "id");
     std::string identity((std::istreambuf_iterator<char>(id_in)), std::istreambuf_iterator<char>());
     std::ifstream pub_in(keys.path() / "id.pub");
@@ -344,9 +351,10 @@ TEST_CASE("automation commits are signed with an OpenPGP key or an SSH key from 
         {
             loop l("1.0.0", {"1.0.0", "1.1.0"});
             std::string key_field = type == "gpg" ? "git.asc" : "identity";
-            l.cluster->apply_yaml(fmt::format("apiVersion: v1\nkind: Secret\nmetadata: {{name: signing, namespace: default}}\n"
-                                              "data: {{{}: {}}}\n",
-                                              key_field, base64_encode(type == "gpg" ? armored : identity)));
+            l.cluster->apply_yaml(
+                fmt::format("apiVersion: v1\nkind: Secret\nmetadata: {{name: signing, namespace: default}}\n"
+                            "data: {{{}: {}}}\n",
+                            key_field, base64_encode(type == "gpg" ? armored : identity)));
             l.apply_all("^1.0", "{branch: main}", "{secretRef: {name: signing}, type: " + type + "}");
             value pushed = l.cluster->wait_for(automation, "default", "fleet", [](const value& o) {
                 return !test::string_at(o, {"status", "lastPushCommit"}).empty();
@@ -373,10 +381,11 @@ TEST_CASE("a policy in another namespace may use a repository only when accessFr
     test::registry reg;
     reg.push_tags("team/app", {"3.1.0"});
     temp_dir storage(fs::temp_directory_path(), "image-storage");
-    test::local_cluster c({.apiserver = WEIR_APISERVER_BIN,
-                           .source_controller = {},
-                           .kustomize_controller = {},
-                           .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
+    test::local_cluster c(
+        {.apiserver = WEIR_APISERVER_BIN,
+         .source_controller = {},
+         .kustomize_controller = {},
+         .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
     c.apply_yaml(fmt::format(R"(apiVersion: v1
 kind: Namespace
 metadata: {{name: apps, labels: {{team: a}}}}
@@ -396,12 +405,16 @@ spec:
 )",
                              reg.host()));
     for (std::string ns : {"apps", "other"})
-        c.apply_yaml("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: app, namespace: " + ns +
-                     "}\nspec: {imageRepositoryRef: {name: app, namespace: default}, policy: {semver: {range: '>=1.0.0'}}}\n");
+        c.apply_yaml(
+            "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: app, namespace: " +
+            ns +
+            "}\nspec: {imageRepositoryRef: {name: app, namespace: default}, policy: {semver: {range: "
+            "'>=1.0.0'}}}\n");
     c.wait_for(image_policy, "apps", "app", tag_is("3.1.0"));
     value denied = c.wait_for(image_policy, "other", "app", test::ready_is("False"));
     CHECK(test::condition_reason(denied, "Ready") == "AccessDenied");
-    CHECK(test::condition_message(denied, "Ready").find("does not grant access to namespace 'other'") != std::string::npos);
+    CHECK(test::condition_message(denied, "Ready").find("does not grant access to namespace 'other'") !=
+          std::string::npos);
     CHECK(denied.find_path({"status", "latestRef"}) == nullptr);
 }
 
@@ -417,10 +430,11 @@ TEST_CASE("policySelector limits the automation to the labelled policies, other 
                          "worker:\n  tag: 1.0.0 # {\"$imagepolicy\": \"default:ignored:tag\"}\n";
     repos.commit("fleet", "main", {{"values.yaml", values}}, "initial");
     temp_dir storage(fs::temp_directory_path(), "image-storage");
-    test::local_cluster c({.apiserver = WEIR_APISERVER_BIN,
-                           .source_controller = {},
-                           .kustomize_controller = {},
-                           .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
+    test::local_cluster c(
+        {.apiserver = WEIR_APISERVER_BIN,
+         .source_controller = {},
+         .kustomize_controller = {},
+         .controllers = {{"image", WEIR_IMAGE_CONTROLLER_BIN, {"--storage-path", storage.path().string()}}}});
     c.apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
 metadata: {{name: fleet, namespace: default}}
