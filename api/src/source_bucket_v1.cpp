@@ -10,15 +10,6 @@ using namespace detail;
 
 namespace {
 
-result<std::optional<local_object_reference>> ref_field(const value& spec, std::string_view key,
-                                                        std::string_view path)
-{
-    const value* r = spec.find(key);
-    if (!r || r->is_null()) return std::optional<local_object_reference>{};
-    WEIR_TRY_ASSIGN(auto name, required_string(*r, "name", fmt::format("{}.name", path)));
-    return std::optional<local_object_reference>{local_object_reference{std::move(name)}};
-}
-
 status read_endpoint(const value& spec, bucket_spec& s)
 {
     WEIR_TRY_ASSIGN(s.endpoint, required_string(spec, "endpoint", "spec.endpoint"));
@@ -29,7 +20,8 @@ status read_endpoint(const value& spec, bucket_spec& s)
     } else if (e.starts_with("https://")) {
         e.remove_prefix(8);
     }
-    while (e.ends_with("/")) e.remove_suffix(1);
+    while (e.ends_with("/"))
+        e.remove_suffix(1);
     if (e.empty() || e.find('/') != std::string_view::npos) {
         error err = invalid_field("spec.endpoint",
                                   fmt::format("\"{}\" must be host[:port] with no path", s.endpoint));
@@ -72,9 +64,9 @@ result<bucket_spec> bucket_spec::from(const value& object)
     if (region) s.region = *region;
     WEIR_TRY_ASSIGN(auto prefix, optional_string(*spec, "prefix", "spec.prefix"));
     if (prefix) s.prefix = *prefix;
-    WEIR_TRY_ASSIGN(s.secret_ref, ref_field(*spec, "secretRef", "spec.secretRef"));
-    WEIR_TRY_ASSIGN(s.cert_secret_ref, ref_field(*spec, "certSecretRef", "spec.certSecretRef"));
-    WEIR_TRY_ASSIGN(s.proxy_secret_ref, ref_field(*spec, "proxySecretRef", "spec.proxySecretRef"));
+    WEIR_TRY_ASSIGN(s.secret_ref, optional_ref(*spec, "secretRef", "spec.secretRef"));
+    WEIR_TRY_ASSIGN(s.cert_secret_ref, optional_ref(*spec, "certSecretRef", "spec.certSecretRef"));
+    WEIR_TRY_ASSIGN(s.proxy_secret_ref, optional_ref(*spec, "proxySecretRef", "spec.proxySecretRef"));
     WEIR_TRY_ASSIGN(s.sts, read_sts(*spec));
     WEIR_TRY_ASSIGN(auto sa, optional_string(*spec, "serviceAccountName", "spec.serviceAccountName"));
     if (sa) s.service_account_name = *sa;

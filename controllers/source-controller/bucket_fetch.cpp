@@ -18,7 +18,8 @@ namespace {
 std::string index_text(const object_index& index)
 {
     std::string out;
-    for (const auto& [key, etag] : index) out += key + ' ' + etag + '\n';
+    for (const auto& [key, etag] : index)
+        out += key + ' ' + etag + '\n';
     return out;
 }
 
@@ -45,8 +46,9 @@ status write_atomically(const fs::path& file, std::string_view bytes)
     }
     std::error_code ec;
     fs::rename(tmp, file, ec);
-    if (ec) return transient_error(fmt::format("cannot rename {}: {}", tmp.string(), ec.message()),
-                                   "StorageOperationFailed");
+    if (ec)
+        return transient_error(fmt::format("cannot rename {}: {}", tmp.string(), ec.message()),
+                               "StorageOperationFailed");
     return ok();
 }
 
@@ -55,7 +57,8 @@ result<std::string> root_sourceignore(const objectstore::s3_client& s3, const st
                                       const std::vector<objectstore::object_info>& listed)
 {
     bool in_listing = false;
-    for (const auto& o : listed) in_listing = in_listing || o.key == artifact::source_ignore_file;
+    for (const auto& o : listed)
+        in_listing = in_listing || o.key == artifact::source_ignore_file;
     auto got = s3.get_object(bucket, std::string(artifact::source_ignore_file));
     if (got) return std::move(*got);
     if (!in_listing && got.err().reason == "ObjectNotFound") return std::string();
@@ -67,8 +70,8 @@ std::size_t prune_tree(const fs::path& tree, const object_index& want)
 {
     std::vector<fs::path> gone;
     std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(tree, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(tree, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_directory()) continue;
         std::string key = fs::relative(it->path(), tree).generic_string();
         if (!want.count(key)) gone.push_back(it->path());
@@ -143,28 +146,35 @@ result<sync_result> sync_tree(const objectstore::s3_client& s3, const std::strin
     std::mutex mu;
     std::optional<error> failed;
     object_index done = have;
-    for (const auto* entry : todo) done.erase(entry->first);
+    for (const auto* entry : todo)
+        done.erase(entry->first);
     auto work = [&] {
         for (std::size_t i = next++; i < todo.size(); i = next++) {
             const auto& [key, etag] = *todo[i];
             auto body = s3.get_object(bucket, key);
             status st = ok();
-            if (!body) st = body.err().wrap(fmt::format("cannot download '{}'", key));
+            if (!body)
+                st = body.err().wrap(fmt::format("cannot download '{}'", key));
             else {
                 std::error_code ec;
                 fs::create_directories((out.tree / key).parent_path(), ec);
                 st = write_atomically(out.tree / key, *body);
             }
             std::lock_guard lock(mu);
-            if (st) done[key] = etag;
-            else if (!failed) failed = st.err();
+            if (st)
+                done[key] = etag;
+            else if (!failed)
+                failed = st.err();
         }
     };
     std::vector<std::thread> pool;
-    for (std::size_t w = 1; w < std::min(workers, todo.size()); ++w) pool.emplace_back(work);
+    for (std::size_t w = 1; w < std::min(workers, todo.size()); ++w)
+        pool.emplace_back(work);
     work();
-    for (auto& t : pool) t.join();
-    for (auto it = done.begin(); it != done.end();) it = want.count(it->first) ? std::next(it) : done.erase(it);
+    for (auto& t : pool)
+        t.join();
+    for (auto it = done.begin(); it != done.end();)
+        it = want.count(it->first) ? std::next(it) : done.erase(it);
     WEIR_TRY(write_atomically(index_file, index_text(done)));
     if (failed) return *failed;
     out.downloaded = todo.size();

@@ -20,10 +20,19 @@ namespace {
 
 const kube::gvk secret_kind{"", "v1", "Secret"};
 
-std::string ns_of(const value& obj) { return std::string(obj.find_path({"metadata", "namespace"})->as_string()); }
-std::string name_of(const value& obj) { return std::string(obj.find_path({"metadata", "name"})->as_string()); }
+std::string ns_of(const value& obj)
+{
+    return std::string(obj.find_path({"metadata", "namespace"})->as_string());
+}
+std::string name_of(const value& obj)
+{
+    return std::string(obj.find_path({"metadata", "name"})->as_string());
+}
 
-artifact::object_ref storage_ref(const value& obj) { return {"bucket", ns_of(obj), name_of(obj)}; }
+artifact::object_ref storage_ref(const value& obj)
+{
+    return {"bucket", ns_of(obj), name_of(obj)};
+}
 
 error with_reason(error e, std::string reason)
 {
@@ -41,19 +50,21 @@ std::optional<error> unsupported(const bucket_spec& spec)
                         spec.provider, spec.provider == "gcp" ? " (storage.googleapis.com)" : ""),
             "InvalidProviderConfiguration");
     if (spec.provider == "aws" && !spec.secret_ref)
-        return terminal_error("spec.provider aws without spec.secretRef needs instance credentials (IRSA, EC2 "
-                              "instance profile), which weir cannot obtain: set spec.secretRef to a Secret "
-                              "with accesskey and secretkey",
-                              "InvalidProviderConfiguration");
+        return terminal_error(
+            "spec.provider aws without spec.secretRef needs instance credentials (IRSA, EC2 "
+            "instance profile), which weir cannot obtain: set spec.secretRef to a Secret "
+            "with accesskey and secretkey",
+            "InvalidProviderConfiguration");
     if (spec.sts)
         return terminal_error(fmt::format("spec.sts: the \"{}\" security token service is not supported by "
                                           "weir; use static keys in spec.secretRef",
                                           spec.sts->provider),
                               "InvalidSTSConfiguration");
     if (!spec.service_account_name.empty())
-        return terminal_error("spec.serviceAccountName: workload identity is not supported by weir; use static "
-                              "keys in spec.secretRef",
-                              "InvalidProviderConfiguration");
+        return terminal_error(
+            "spec.serviceAccountName: workload identity is not supported by weir; use static "
+            "keys in spec.secretRef",
+            "InvalidProviderConfiguration");
     return std::nullopt;
 }
 
@@ -83,9 +94,10 @@ result<objectstore::s3_options> s3_options_for(kube::client& client, const std::
         auto access = data.find("accesskey");
         auto secret = data.find("secretkey");
         if (access == data.end() || secret == data.end())
-            return terminal_error(fmt::format("secret '{}/{}' must have both 'accesskey' and 'secretkey' keys",
-                                              ns, spec.secret_ref->name),
-                                  "AuthenticationFailed");
+            return terminal_error(
+                fmt::format("secret '{}/{}' must have both 'accesskey' and 'secretkey' keys", ns,
+                            spec.secret_ref->name),
+                "AuthenticationFailed");
         o.credentials = {access->second, secret->second, ""};
     }
     if (spec.cert_secret_ref) {
@@ -95,13 +107,13 @@ result<objectstore::s3_options> s3_options_for(kube::client& client, const std::
         if (auto it = data.find("tls.key"); it != data.end()) o.key_pem = it->second;
     }
     if (spec.proxy_secret_ref) {
-        WEIR_TRY_ASSIGN(auto data, read_secret(client, ns, spec.proxy_secret_ref->name, "spec.proxySecretRef"));
+        WEIR_TRY_ASSIGN(auto data,
+                        read_secret(client, ns, spec.proxy_secret_ref->name, "spec.proxySecretRef"));
         auto address = data.find("address");
         if (address == data.end() || address->second.empty())
-            return terminal_error(
-                fmt::format("secret '{}/{}' (spec.proxySecretRef) has no 'address' key", ns,
-                            spec.proxy_secret_ref->name),
-                "InvalidProviderConfiguration");
+            return terminal_error(fmt::format("secret '{}/{}' (spec.proxySecretRef) has no 'address' key", ns,
+                                              spec.proxy_secret_ref->name),
+                                  "InvalidProviderConfiguration");
         o.proxy_url = address->second;
         if (auto it = data.find("username"); it != data.end()) o.proxy_username = it->second;
         if (auto it = data.find("password"); it != data.end()) o.proxy_password = it->second;
@@ -125,7 +137,8 @@ struct bucket_reconciler::outcome {
     std::size_t files = 0;
 };
 
-bucket_reconciler::bucket_reconciler(runtime::manager& mgr, artifact::storage& storage, bucket_options options)
+bucket_reconciler::bucket_reconciler(runtime::manager& mgr, artifact::storage& storage,
+                                     bucket_options options)
     : mgr_(mgr), storage_(storage), options_(options)
 {
 }
@@ -192,8 +205,8 @@ result<runtime::action> bucket_reconciler::reconcile(const runtime::request& req
     WEIR_TRY(runtime::patch_status(mgr_.client(), obj, updated));
     if (stored->new_artifact)
         mgr_.events().event(obj, runtime::event_type::normal, "NewArtifact",
-                            fmt::format("stored artifact with {} fetched files from '{}' bucket", stored->files,
-                                        spec->bucket_name),
+                            fmt::format("stored artifact with {} fetched files from '{}' bucket",
+                                        stored->files, spec->bucket_name),
                             {{"source.toolkit.fluxcd.io/revision", stored->stored.revision},
                              {"source.toolkit.fluxcd.io/digest", stored->stored.digest}});
     return runtime::action::requeue(std::chrono::duration_cast<std::chrono::milliseconds>(spec->interval));
@@ -221,16 +234,17 @@ result<bucket_reconciler::outcome> bucket_reconciler::fetch_and_store(const valu
         storage_.exists(ref, fs::path(current->path).filename().string()))
         return outcome{*current, false, index->size()};
 
-    cond::mark_reconciling(updated, "Progressing", fmt::format("building artifact: new revision '{}'", revision));
+    cond::mark_reconciling(updated, "Progressing",
+                           fmt::format("building artifact: new revision '{}'", revision));
     auto synced = bucket::sync_tree(s3, spec.bucket_name, *index, cache_dir(obj), options_.download_workers);
     if (!synced)
         return with_reason(synced.err().wrap(fmt::format("failed to download the objects of {}", where())),
                            synced.err().reason == "StorageOperationFailed" ? "StorageOperationFailed"
                                                                            : "BucketOperationFailed");
     log_.info("bucket objects fetched", {{"bucket", spec.bucket_name},
-                                          {"objects", std::to_string(index->size())},
-                                          {"downloaded", std::to_string(synced->downloaded)},
-                                          {"removed", std::to_string(synced->removed)}});
+                                         {"objects", std::to_string(index->size())},
+                                         {"downloaded", std::to_string(synced->downloaded)},
+                                         {"removed", std::to_string(synced->removed)}});
 
     std::string file = revision.substr(revision.find(':') + 1) + ".tar.gz";
     auto stored = storage_.archive(ref, file, synced->tree, {.ignore = nullptr, .fsync = true});

@@ -41,15 +41,21 @@ std::string unescape(std::string_view s)
             break;
         }
         std::string_view ent = s.substr(i + 1, semi - i - 1);
-        if (ent == "amp") out += '&';
-        else if (ent == "lt") out += '<';
-        else if (ent == "gt") out += '>';
-        else if (ent == "quot") out += '"';
-        else if (ent == "apos") out += '\'';
+        if (ent == "amp")
+            out += '&';
+        else if (ent == "lt")
+            out += '<';
+        else if (ent == "gt")
+            out += '>';
+        else if (ent == "quot")
+            out += '"';
+        else if (ent == "apos")
+            out += '\'';
         else if (ent.starts_with("#")) {
             unsigned long cp = ent.starts_with("#x") ? std::stoul(std::string(ent.substr(2)), nullptr, 16)
                                                      : std::stoul(std::string(ent.substr(1)));
-            if (cp < 0x80) out += static_cast<char>(cp);
+            if (cp < 0x80)
+                out += static_cast<char>(cp);
             else if (cp < 0x800) {
                 out += static_cast<char>(0xC0 | (cp >> 6));
                 out += static_cast<char>(0x80 | (cp & 0x3F));
@@ -84,7 +90,8 @@ result<list_page> parse_list_objects_v2(std::string_view xml)
     page.next_token = unescape(element(xml, "NextContinuationToken"));
     std::string_view rest = xml;
     std::size_t end = 0;
-    for (std::string_view c = element(rest, "Contents", &end); end != 0; c = element(rest, "Contents", &end)) {
+    for (std::string_view c = element(rest, "Contents", &end); end != 0;
+         c = element(rest, "Contents", &end)) {
         object_info o;
         o.key = unescape(element(c, "Key"));
         o.etag = strip_quotes(unescape(element(c, "ETag")));
@@ -95,8 +102,9 @@ result<list_page> parse_list_objects_v2(std::string_view xml)
         end = 0;
     }
     if (page.truncated && page.next_token.empty())
-        return transient_error("ListObjectsV2 says the listing is truncated but gives no NextContinuationToken",
-                               "BucketOperationFailed");
+        return transient_error(
+            "ListObjectsV2 says the listing is truncated but gives no NextContinuationToken",
+            "BucketOperationFailed");
     return page;
 }
 
@@ -122,12 +130,15 @@ std::string s3_client::object_url(std::string_view bucket, std::string_view key)
     return scheme + options_.endpoint + "/" + std::string(bucket) + "/" + uri_encode(key, false);
 }
 
-result<s3_client::response> s3_client::send(std::string_view bucket, std::string path, header_list query) const
+result<s3_client::response> s3_client::send(std::string_view bucket, std::string path,
+                                            header_list query) const
 {
-    std::string host = options_.virtual_host ? std::string(bucket) + "." + options_.endpoint : options_.endpoint;
+    std::string host =
+        options_.virtual_host ? std::string(bucket) + "." + options_.endpoint : options_.endpoint;
     std::string target = options_.virtual_host ? path : "/" + std::string(bucket) + path;
     std::string qs;
-    for (const auto& [k, v] : query) qs += (qs.empty() ? "?" : "&") + uri_encode(k, true) + "=" + uri_encode(v, true);
+    for (const auto& [k, v] : query)
+        qs += (qs.empty() ? "?" : "&") + uri_encode(k, true) + "=" + uri_encode(v, true);
 
     http::http_request req;
     req.url = (options_.insecure ? "http://" : "https://") + host + target + qs;
@@ -138,7 +149,8 @@ result<s3_client::response> s3_client::send(std::string_view bucket, std::string
                            .query = std::move(query),
                            .headers = {},
                            .payload_sha256 = std::string(empty_payload_sha256)};
-        req.headers = sign_v4(sr, options_.credentials, options_.region, "s3", std::chrono::system_clock::now());
+        req.headers =
+            sign_v4(sr, options_.credentials, options_.region, "s3", std::chrono::system_clock::now());
     }
     http::transport_options t{.ca_pem = options_.ca_pem,
                               .cert_pem = options_.cert_pem,
@@ -158,14 +170,15 @@ result<s3_client::response> s3_client::send(std::string_view bucket, std::string
     if (detail.empty()) detail = fmt::format("HTTP {}", res->status);
     std::string what = fmt::format("GET {}: {}", req.url.substr(0, req.url.find('?')), detail);
     if (res->status == 403 || res->status == 401)
-        return transient_error(what + " (check the accesskey and secretkey of spec.secretRef, and the region)",
+        return transient_error(what +
+                                   " (check the accesskey and secretkey of spec.secretRef, and the region)",
                                "AuthenticationFailed");
     if (res->status == 404 && detail.starts_with("NoSuchBucket"))
-        return transient_error(fmt::format("{} (no bucket '{}' at {}: check spec.bucketName and spec.endpoint)",
-                                           what, bucket, options_.endpoint),
-                               "BucketNotFound");
-    if (res->status == 404 && detail.starts_with("NoSuchKey"))
-        return terminal_error(what, "ObjectNotFound");
+        return transient_error(
+            fmt::format("{} (no bucket '{}' at {}: check spec.bucketName and spec.endpoint)", what, bucket,
+                        options_.endpoint),
+            "BucketNotFound");
+    if (res->status == 404 && detail.starts_with("NoSuchKey")) return terminal_error(what, "ObjectNotFound");
     if (res->status == 301 || res->status == 307 || detail.starts_with("PermanentRedirect"))
         return transient_error(what + " (the bucket lives in another region or endpoint: set spec.region)",
                                "BucketOperationFailed");
@@ -174,7 +187,8 @@ result<s3_client::response> s3_client::send(std::string_view bucket, std::string
     return e;
 }
 
-result<std::vector<object_info>> s3_client::list_objects(std::string_view bucket, std::string_view prefix) const
+result<std::vector<object_info>> s3_client::list_objects(std::string_view bucket,
+                                                         std::string_view prefix) const
 {
     std::vector<object_info> all;
     std::string token;
@@ -186,10 +200,12 @@ result<std::vector<object_info>> s3_client::list_objects(std::string_view bucket
         WEIR_TRY_ASSIGN(auto res, send(bucket, "/", std::move(query)));
         auto page = parse_list_objects_v2(res.body);
         if (!page) return page.err().wrap(fmt::format("bucket '{}' at {}", bucket, options_.endpoint));
-        for (auto& o : page->objects) all.push_back(std::move(o));
+        for (auto& o : page->objects)
+            all.push_back(std::move(o));
         token = page->truncated ? page->next_token : std::string();
     } while (!token.empty());
-    std::sort(all.begin(), all.end(), [](const object_info& a, const object_info& b) { return a.key < b.key; });
+    std::sort(all.begin(), all.end(),
+              [](const object_info& a, const object_info& b) { return a.key < b.key; });
     return all;
 }
 

@@ -25,7 +25,8 @@ std::string hmac_sha256(std::string_view key, std::string_view data)
 std::string lower(std::string_view s)
 {
     std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
@@ -33,8 +34,10 @@ std::string lower(std::string_view s)
 // (and as AWS's SDKs do it: tabs inside a value are kept).
 std::string trim_value(std::string_view v)
 {
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+        v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
+        v.remove_suffix(1);
     std::string out;
     for (char c : v)
         if (c != ' ' || out.empty() || out.back() != ' ') out += c;
@@ -55,7 +58,8 @@ std::string canonical_query(const header_list& query)
 {
     std::vector<std::pair<std::string, std::string>> enc;
     enc.reserve(query.size());
-    for (const auto& [k, v] : query) enc.emplace_back(uri_encode(k, true), uri_encode(v, true));
+    for (const auto& [k, v] : query)
+        enc.emplace_back(uri_encode(k, true), uri_encode(v, true));
     std::sort(enc.begin(), enc.end());
     std::string out;
     for (const auto& [k, v] : enc) {
@@ -120,7 +124,8 @@ signature_parts compute_signature(const signing_request& req, const aws_credenti
                           canonical_query(req.query) + '\n' + canonical_headers + '\n' + p.signed_headers +
                           '\n' + req.payload_sha256;
     std::string scope = date + '/' + std::string(region) + '/' + std::string(service) + "/aws4_request";
-    p.string_to_sign = "AWS4-HMAC-SHA256\n" + p.amz_date + '\n' + scope + '\n' + sha256_hex(p.canonical_request);
+    p.string_to_sign =
+        "AWS4-HMAC-SHA256\n" + p.amz_date + '\n' + scope + '\n' + sha256_hex(p.canonical_request);
 
     std::string key = hmac_sha256("AWS4" + creds.secret_key, date);
     key = hmac_sha256(key, region);
@@ -134,12 +139,13 @@ header_list sign_v4(const signing_request& req, const aws_credentials& creds, st
                     std::string_view service, std::chrono::system_clock::time_point now)
 {
     signature_parts p = compute_signature(req, creds, region, service, now);
-    std::string scope = p.amz_date.substr(0, 8) + '/' + std::string(region) + '/' + std::string(service) +
-                        "/aws4_request";
+    std::string scope =
+        p.amz_date.substr(0, 8) + '/' + std::string(region) + '/' + std::string(service) + "/aws4_request";
     header_list out{{"X-Amz-Date", p.amz_date}, {"X-Amz-Content-Sha256", req.payload_sha256}};
     if (!creds.session_token.empty()) out.emplace_back("X-Amz-Security-Token", creds.session_token);
     out.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + creds.access_key + '/' + scope +
-                                          ", SignedHeaders=" + p.signed_headers + ", Signature=" + p.signature);
+                                          ", SignedHeaders=" + p.signed_headers +
+                                          ", Signature=" + p.signature);
     return out;
 }
 

@@ -13,8 +13,8 @@ namespace {
 
 result<bucket_spec> parse(const std::string& spec_yaml)
 {
-    auto doc = parse_yaml("apiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\nmetadata: {name: b}\nspec: " +
-                          spec_yaml);
+    auto doc = parse_yaml(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\nmetadata: {name: b}\nspec: " + spec_yaml);
     REQUIRE(doc);
     return bucket_spec::from(*doc);
 }
@@ -56,7 +56,8 @@ TEST_CASE("a Bucket spec without bucketName or with an unknown provider is a ter
     auto provider = parse("{bucketName: b, endpoint: x, interval: 1m, provider: ibm}");
     REQUIRE_FALSE(provider);
     CHECK(provider.err().message.find("spec.provider") != std::string::npos);
-    auto sts = parse("{bucketName: b, endpoint: x, interval: 1m, sts: {provider: ldap, endpoint: \"https://sts\"}}");
+    auto sts =
+        parse("{bucketName: b, endpoint: x, interval: 1m, sts: {provider: ldap, endpoint: \"https://sts\"}}");
     REQUIRE(sts);
     REQUIRE(sts->sts);
     CHECK(sts->sts->provider == "ldap");

@@ -25,7 +25,8 @@ const kube::gvk config_map{"", "v1", "ConfigMap"};
 std::string expected_revision(const std::map<std::string, std::string>& objects)
 {
     std::string lines;
-    for (const auto& [key, content] : objects) lines += key + " " + test::md5_hex(content) + "\n";
+    for (const auto& [key, content] : objects)
+        lines += key + " " + test::md5_hex(content) + "\n";
     return "sha256:" + test::sha256_hex_of(lines);
 }
 
@@ -75,14 +76,16 @@ spec: {{bucketName: fleet, endpoint: "{}", insecure: true, interval: 1h, secretR
 
 struct bucket_cluster {
     test::s3_server s3{{.page_size = 2}}; // every listing of more than two keys takes pages
-    test::local_cluster cluster{{.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN}};
+    test::local_cluster cluster{
+        {.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN}};
 };
 
 } // namespace
 
-TEST_CASE("a Bucket is Ready with the sha256 revision of its key/etag index, and its artifact holds the objects "
-          "at their keys",
-          "[bucket][integration]")
+TEST_CASE(
+    "a Bucket is Ready with the sha256 revision of its key/etag index, and its artifact holds the objects "
+    "at their keys",
+    "[bucket][integration]")
 {
     bucket_cluster t;
     std::map<std::string, std::string> objects{{"apps/cm.yaml", "kind: ConfigMap\n"},
@@ -90,8 +93,10 @@ TEST_CASE("a Bucket is Ready with the sha256 revision of its key/etag index, and
                                                {"infra/ns.yaml", "kind: Namespace\n"},
                                                {"top.yaml", "top\n"},
                                                {"with space.yaml", "spaced\n"}};
-    for (const auto& [k, v] : objects) t.s3.put("fleet", k, v);
-    t.cluster.apply_yaml(secret_yaml(t.s3, t.s3.options().secret_key) + "---\n" + bucket_yaml(t.s3, "fleet", ""));
+    for (const auto& [k, v] : objects)
+        t.s3.put("fleet", k, v);
+    t.cluster.apply_yaml(secret_yaml(t.s3, t.s3.options().secret_key) + "---\n" +
+                         bucket_yaml(t.s3, "fleet", ""));
     auto b = t.cluster.wait_for(bucket_kind, "default", "fleet", revision_is(expected_revision(objects)));
 
     CHECK(test::condition_status(b, "ArtifactInStorage") == "True");
@@ -104,8 +109,9 @@ TEST_CASE("a Bucket is Ready with the sha256 revision of its key/etag index, and
     CHECK(t.s3.count("list", "fleet", "") >= 3); // 5 keys over pages of 2
 }
 
-TEST_CASE("a Bucket keeps only the objects under spec.prefix that the root .sourceignore and spec.ignore keep",
-          "[bucket][integration]")
+TEST_CASE(
+    "a Bucket keeps only the objects under spec.prefix that the root .sourceignore and spec.ignore keep",
+    "[bucket][integration]")
 {
     bucket_cluster t;
     t.s3.put("fleet", ".sourceignore", "*.secret.yaml\n");
@@ -122,17 +128,21 @@ TEST_CASE("a Bucket keeps only the objects under spec.prefix that the root .sour
     CHECK(test::string_at(b, {"status", "observedIgnore"}) == "*.md");
 }
 
-TEST_CASE("a changed object gives a new revision and downloads only that object; an unchanged bucket gives no new "
-          "artifact and no download",
-          "[bucket][integration]")
+TEST_CASE(
+    "a changed object gives a new revision and downloads only that object; an unchanged bucket gives no new "
+    "artifact and no download",
+    "[bucket][integration]")
 {
     bucket_cluster t;
     std::map<std::string, std::string> objects{{"a.yaml", "a\n"}, {"b.yaml", "b\n"}, {"c.yaml", "c\n"}};
-    for (const auto& [k, v] : objects) t.s3.put("fleet", k, v);
-    t.cluster.apply_yaml(secret_yaml(t.s3, t.s3.options().secret_key) + "---\n" + bucket_yaml(t.s3, "fleet", ""));
+    for (const auto& [k, v] : objects)
+        t.s3.put("fleet", k, v);
+    t.cluster.apply_yaml(secret_yaml(t.s3, t.s3.options().secret_key) + "---\n" +
+                         bucket_yaml(t.s3, "fleet", ""));
     auto first = t.cluster.wait_for(bucket_kind, "default", "fleet", revision_is(expected_revision(objects)));
     std::string updated_at = test::string_at(first, {"status", "artifact", "lastUpdateTime"});
-    for (const auto& [k, v] : objects) CHECK(t.s3.count("get", "fleet", k) == 1);
+    for (const auto& [k, v] : objects)
+        CHECK(t.s3.count("get", "fleet", k) == 1);
 
     test::request_reconcile(t.cluster, bucket_kind, "fleet", "unchanged");
     auto same = t.cluster.wait_for(bucket_kind, "default", "fleet", [](const value& o) {
@@ -140,7 +150,8 @@ TEST_CASE("a changed object gives a new revision and downloads only that object;
     });
     CHECK(test::string_at(same, {"status", "artifact", "revision"}) == expected_revision(objects));
     CHECK(test::string_at(same, {"status", "artifact", "lastUpdateTime"}) == updated_at);
-    for (const auto& [k, v] : objects) CHECK(t.s3.count("get", "fleet", k) == 1);
+    for (const auto& [k, v] : objects)
+        CHECK(t.s3.count("get", "fleet", k) == 1);
 
     objects["b.yaml"] = "b changed\n";
     objects.erase("c.yaml");
@@ -156,12 +167,14 @@ TEST_CASE("a changed object gives a new revision and downloads only that object;
     CHECK(t.s3.count("get", "fleet", "d.yaml") == 1);
 }
 
-TEST_CASE("wrong keys make a Bucket FetchFailed with the store's error and what to fix, and keep its last artifact",
-          "[bucket][integration]")
+TEST_CASE(
+    "wrong keys make a Bucket FetchFailed with the store's error and what to fix, and keep its last artifact",
+    "[bucket][integration]")
 {
     bucket_cluster t;
     t.s3.put("fleet", "a.yaml", "a\n");
-    t.cluster.apply_yaml(secret_yaml(t.s3, t.s3.options().secret_key) + "---\n" + bucket_yaml(t.s3, "fleet", ""));
+    t.cluster.apply_yaml(secret_yaml(t.s3, t.s3.options().secret_key) + "---\n" +
+                         bucket_yaml(t.s3, "fleet", ""));
     std::string good = expected_revision({{"a.yaml", "a\n"}});
     auto before = t.cluster.wait_for(bucket_kind, "default", "fleet", revision_is(good));
 
@@ -207,16 +220,18 @@ spec: {{bucketName: fleet, endpoint: "s3.amazonaws.com", interval: 1h, provider:
     CHECK(t.s3.log().empty()); // nothing was asked of any store
 }
 
-TEST_CASE("a Bucket reaches an https store through an authenticating proxy from proxySecretRef, trusting the CA "
-          "of certSecretRef",
-          "[bucket][integration]")
+TEST_CASE(
+    "a Bucket reaches an https store through an authenticating proxy from proxySecretRef, trusting the CA "
+    "of certSecretRef",
+    "[bucket][integration]")
 {
     test::s3_server s3({.tls = true});
     test::connect_proxy proxy("pu", "pp");
     test::local_cluster c({.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN});
     s3.put("fleet", "a.yaml", "over tls\n");
     std::string ca;
-    for (char ch : s3.ca_pem()) ca += ch == '\n' ? std::string("\n    ") : std::string(1, ch);
+    for (char ch : s3.ca_pem())
+        ca += ch == '\n' ? std::string("\n    ") : std::string(1, ch);
     c.apply_yaml(secret_yaml(s3, s3.options().secret_key) + fmt::format(R"(---
 apiVersion: v1
 kind: Secret
@@ -236,8 +251,9 @@ metadata: {{name: fleet, namespace: default}}
 spec: {{bucketName: fleet, endpoint: "{}", interval: 1h, secretRef: {{name: s3-keys}}, certSecretRef: {{name: s3-ca}},
         proxySecretRef: {{name: s3-proxy}}}}
 )",
-                                                                      ca, proxy.url(), s3.host()));
-    auto b = c.wait_for(bucket_kind, "default", "fleet", revision_is(expected_revision({{"a.yaml", "over tls\n"}})));
+                                                                        ca, proxy.url(), s3.host()));
+    auto b = c.wait_for(bucket_kind, "default", "fleet",
+                        revision_is(expected_revision({{"a.yaml", "over tls\n"}})));
     CHECK(artifact_files(c, b) == std::map<std::string, std::string>{{"a.yaml", "over tls\n"}});
     CHECK(proxy.tunnels() >= 2); // the listing and the download
 }
@@ -252,7 +268,8 @@ TEST_CASE("a Kustomization with sourceRef kind Bucket applies the bucket's objec
                            .kustomize_controller = WEIR_KUSTOMIZE_CONTROLLER_BIN});
     auto cm = [](const std::string& greeting) {
         return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeting\n  namespace: default\ndata:\n"
-               "  greeting: " + greeting + "\n";
+               "  greeting: " +
+               greeting + "\n";
     };
     s3.put("fleet", "apps/cm.yaml", cm("hello"));
     s3.put("fleet", "README.md", "not applied\n");
@@ -276,7 +293,8 @@ spec: {interval: 1h, path: ./apps, prune: true, sourceRef: {kind: Bucket, name: 
 
     s3.put("fleet", "apps/cm.yaml", cm("bonjour"));
     std::string rev2 = expected_revision({{"apps/cm.yaml", cm("bonjour")}, {"README.md", "not applied\n"}});
-    test::request_reconcile(c, bucket_kind, "fleet", "new-object"); // the Bucket's 1h interval, not the Kustomization's
+    test::request_reconcile(c, bucket_kind, "fleet",
+                            "new-object"); // the Bucket's 1h interval, not the Kustomization's
     c.wait_for(test::kustomization_kind, "default", "apps", [&](const value& o) {
         return test::string_at(o, {"status", "lastAppliedRevision"}) == rev2 &&
                test::condition_status(o, "Ready") == "True";

@@ -20,9 +20,13 @@ TEST_CASE("ListObjectsV2 follows continuation tokens over every page and gives k
           "[objectstore][s3]")
 {
     test::s3_server s3({.page_size = 2});
-    std::map<std::string, std::string> objects{
-        {"apps/a.yaml", "a: 1\n"}, {"apps/b.yaml", "b: 2\n"}, {"apps/c/d.yaml", "d\n"}, {"z.txt", "z"}, {"other/x", "x"}};
-    for (const auto& [k, v] : objects) s3.put("fleet", k, v);
+    std::map<std::string, std::string> objects{{"apps/a.yaml", "a: 1\n"},
+                                               {"apps/b.yaml", "b: 2\n"},
+                                               {"apps/c/d.yaml", "d\n"},
+                                               {"z.txt", "z"},
+                                               {"other/x", "x"}};
+    for (const auto& [k, v] : objects)
+        s3.put("fleet", k, v);
     objectstore::s3_client c(s3.client_options());
 
     auto all = c.list_objects("fleet", "");
@@ -47,9 +51,10 @@ TEST_CASE("GetObject fetches keys with spaces, unicode and reserved characters, 
           "[objectstore][s3]")
 {
     test::s3_server s3;
-    std::vector<std::string> keys{"dir with space/file.yaml", "caf\xc3\xa9/\xe2\x9c\x93.txt", "a+b=c,d;e@f!g*h'(i)",
-                                  "tilde~/under_score/dash-dot.x"};
-    for (const auto& k : keys) s3.put("b", k, "content of " + k);
+    std::vector<std::string> keys{"dir with space/file.yaml", "caf\xc3\xa9/\xe2\x9c\x93.txt",
+                                  "a+b=c,d;e@f!g*h'(i)", "tilde~/under_score/dash-dot.x"};
+    for (const auto& k : keys)
+        s3.put("b", k, "content of " + k);
     objectstore::s3_client c(s3.client_options());
     for (const auto& k : keys) {
         auto got = c.get_object("b", k);
@@ -123,12 +128,13 @@ namespace {
 std::string random_text(std::mt19937& rng, std::size_t max_len)
 {
     static const std::vector<std::string> alphabet{
-        "a", "b", "c", "X", "Y", "Z", "0", "1", "8", "9", "-", "_", ".", "~", " ", "/", "+", "=", "&", "?", "%",
-        "!", "*", "'", "(", ")", ";", ":", "@", ",", "$", "[", "]", "#", "\"", "<", ">", "\\", "^", "`", "{",
-        "|", "}", "\t", "\xc3\xa9", "\xe2\x9c\x93"};
+        "a", "b", "c",  "X", "Y", "Z",  "0", "1", "8", "9", "-", "_",  ".",        "~",           " ", "/",
+        "+", "=", "&",  "?", "%", "!",  "*", "'", "(", ")", ";", ":",  "@",        ",",           "$", "[",
+        "]", "#", "\"", "<", ">", "\\", "^", "`", "{", "|", "}", "\t", "\xc3\xa9", "\xe2\x9c\x93"};
     std::uniform_int_distribution<std::size_t> len(1, max_len), pick(0, alphabet.size() - 1);
     std::string s;
-    for (std::size_t n = len(rng); n > 0; --n) s += alphabet[pick(rng)];
+    for (std::size_t n = len(rng); n > 0; --n)
+        s += alphabet[pick(rng)];
     return s;
 }
 
@@ -148,7 +154,8 @@ TEST_CASE("sign_v4 gives the same Authorization as aws-sdk-go's v4 signer for 30
         req.host = i % 2 ? "127.0.0.1:9000" : "bucket.s3.amazonaws.com";
         // Paths as the client sends them: each key encoded once, '/' kept.
         req.path = "/" + objectstore::uri_encode("b/" + random_text(rng, 20), false);
-        for (int q = i % 4; q > 0; --q) req.query.emplace_back("q" + std::to_string(q) + random_text(rng, 3), random_text(rng, 8));
+        for (int q = i % 4; q > 0; --q)
+            req.query.emplace_back("q" + std::to_string(q) + random_text(rng, 3), random_text(rng, 8));
         if (i % 3 == 0) req.headers.emplace_back("Content-Type", "  text/plain;   charset=utf-8 ");
         if (i % 5 == 0) req.headers.emplace_back("X-Amz-Meta-Note", random_text(rng, 6) + "x");
         req.payload_sha256 = i % 7 == 0 ? "UNSIGNED-PAYLOAD" : objectstore::sha256_hex(random_text(rng, 30));
@@ -174,7 +181,8 @@ TEST_CASE("sign_v4 gives the same Authorization as aws-sdk-go's v4 signer for 30
         line["Time"] = static_cast<std::int64_t>(1'700'000'000 + i * 86'413);
         auto pairs = [](const objectstore::header_list& l) {
             value out = array{};
-            for (const auto& [k, v] : l) out.as_array().push_back(array{value(k), value(v)});
+            for (const auto& [k, v] : l)
+                out.as_array().push_back(array{value(k), value(v)});
             return out;
         };
         line["Query"] = pairs(req.query);
@@ -183,7 +191,8 @@ TEST_CASE("sign_v4 gives the same Authorization as aws-sdk-go's v4 signer for 30
     }
     fs::path file = fs::temp_directory_path() / ("weir-sigv4-" + std::to_string(::getpid()) + ".jsonl");
     std::ofstream(file) << input;
-    std::string out = test::run({"sh", "-c", "'" + test::s3_server::binary() + "' -sign < '" + file.string() + "'"});
+    std::string out =
+        test::run({"sh", "-c", "'" + test::s3_server::binary() + "' -sign < '" + file.string() + "'"});
     fs::remove(file);
 
     std::istringstream theirs(out);

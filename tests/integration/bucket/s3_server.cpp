@@ -1,5 +1,7 @@
 #include "s3_server.hpp"
 
+#include "support/tls_certs.hpp"
+
 #include <openssl/evp.h>
 
 #include <fstream>
@@ -32,44 +34,49 @@ std::string digest_hex(const EVP_MD* md, const std::string& bytes)
     return s;
 }
 
-// A CA and a server certificate for 127.0.0.1 (EC keys: fast to make).
-void make_certs(const fs::path& d)
-{
-    auto p = [&](const char* f) { return (d / f).string(); };
-    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-         p("ca.key"), "-out", p("ca.crt"), "-subj", "/CN=weir-s3-test-ca", "-days", "2"});
-    run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-         p("server.key"), "-out", p("server.csr"), "-subj", "/CN=127.0.0.1"});
-    std::ofstream(d / "ext.cnf") << "subjectAltName=IP:127.0.0.1\n";
-    run({"openssl", "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"),
-         "-CAcreateserial", "-out", p("server.crt"), "-days", "2", "-extfile", p("ext.cnf")});
-}
-
 } // namespace
 
-std::string md5_hex(const std::string& bytes) { return digest_hex(EVP_md5(), bytes); }
-std::string sha256_hex_of(const std::string& bytes) { return digest_hex(EVP_sha256(), bytes); }
+std::string md5_hex(const std::string& bytes)
+{
+    return digest_hex(EVP_md5(), bytes);
+}
+std::string sha256_hex_of(const std::string& bytes)
+{
+    return digest_hex(EVP_sha256(), bytes);
+}
 
-std::string s3_server::binary() { return WEIR_S3_SERVER_BIN; }
+std::string s3_server::binary()
+{
+    return WEIR_S3_SERVER_BIN;
+}
 
 s3_server::s3_server(s3_server_options options) : options_(std::move(options))
 {
     static int counter = 0;
-    dir_ = fs::temp_directory_path() / ("weir-s3-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() /
+           ("weir-s3-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::create_directories(dir_ / "data");
     port_ = free_port();
     std::vector<std::string> argv{binary(),
-                                  "-root", (dir_ / "data").string(),
-                                  "-listen", host(),
-                                  "-access-key", options_.access_key,
-                                  "-secret-key", options_.secret_key,
-                                  "-region", options_.region,
-                                  "-page-size", std::to_string(options_.page_size),
-                                  "-log", (dir_ / "requests.log").string()};
+                                  "-root",
+                                  (dir_ / "data").string(),
+                                  "-listen",
+                                  host(),
+                                  "-access-key",
+                                  options_.access_key,
+                                  "-secret-key",
+                                  options_.secret_key,
+                                  "-region",
+                                  options_.region,
+                                  "-page-size",
+                                  std::to_string(options_.page_size),
+                                  "-log",
+                                  (dir_ / "requests.log").string()};
     if (options_.tls) {
-        make_certs(dir_);
+        make_server_certs(dir_);
         ca_pem_ = slurp(dir_ / "ca.crt");
-        argv.insert(argv.end(), {"-tls-cert", (dir_ / "server.crt").string(), "-tls-key", (dir_ / "server.key").string()});
+        argv.insert(argv.end(), {"-tls-cert", (dir_ / "server.crt").string(), "-tls-key",
+                                 (dir_ / "server.key").string()});
     }
     proc_ = peer_process(argv);
     wait_for_port(port_);
@@ -93,7 +100,10 @@ objectstore::s3_options s3_server::client_options() const
     return o;
 }
 
-void s3_server::make_bucket(const std::string& bucket) { fs::create_directories(dir_ / "data" / bucket); }
+void s3_server::make_bucket(const std::string& bucket)
+{
+    fs::create_directories(dir_ / "data" / bucket);
+}
 
 void s3_server::put(const std::string& bucket, const std::string& key, const std::string& content)
 {
@@ -102,16 +112,23 @@ void s3_server::put(const std::string& bucket, const std::string& key, const std
     std::ofstream(p, std::ios::binary | std::ios::trunc) << content;
 }
 
-void s3_server::remove(const std::string& bucket, const std::string& key) { fs::remove(dir_ / "data" / bucket / key); }
+void s3_server::remove(const std::string& bucket, const std::string& key)
+{
+    fs::remove(dir_ / "data" / bucket / key);
+}
 
-std::string s3_server::log() const { return slurp(dir_ / "requests.log"); }
+std::string s3_server::log() const
+{
+    return slurp(dir_ / "requests.log");
+}
 
 std::size_t s3_server::count(const std::string& op, const std::string& bucket, const std::string& arg) const
 {
     std::string want = op + " " + bucket + " " + arg;
     std::istringstream in(log());
     std::size_t n = 0;
-    for (std::string line; std::getline(in, line);) n += line == want;
+    for (std::string line; std::getline(in, line);)
+        n += line == want;
     return n;
 }
 

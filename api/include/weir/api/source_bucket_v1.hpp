@@ -19,11 +19,11 @@ struct bucket_sts {
 
 struct bucket_spec {
     std::string bucket_name;
-    std::string endpoint; // host[:port]; a leading http:// or https:// is accepted and stripped
+    std::string endpoint;             // host[:port]; a leading http:// or https:// is accepted and stripped
     std::string provider = "generic"; // generic | aws | gcp | azure
     std::string region;
     std::string prefix;
-    bool insecure = false; // plain http (also set by an http:// endpoint)
+    bool insecure = false;                                  // plain http (also set by an http:// endpoint)
     std::optional<local_object_reference> secret_ref;       // accesskey, secretkey
     std::optional<local_object_reference> cert_secret_ref;  // ca.crt, tls.crt, tls.key
     std::optional<local_object_reference> proxy_secret_ref; // address, username, password

@@ -30,7 +30,7 @@
 namespace weir::objectstore {
 
 struct s3_options {
-    std::string endpoint;          // host[:port], no scheme
+    std::string endpoint; // host[:port], no scheme
     std::string region = "us-east-1";
     bool insecure = false;         // plain http
     bool virtual_host = false;     // bucket in the host name

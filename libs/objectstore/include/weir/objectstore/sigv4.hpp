@@ -27,10 +27,10 @@ struct aws_credentials {
 
 struct signing_request {
     std::string method = "GET";
-    std::string host;  // the Host header as sent: host[:port]
-    std::string path;  // URI-encoded path as sent ("/bucket/a%20b.yaml")
-    header_list query; // decoded names and values; encoded and sorted for signing
-    header_list headers; // other headers to sign (names in any case)
+    std::string host;           // the Host header as sent: host[:port]
+    std::string path;           // URI-encoded path as sent ("/bucket/a%20b.yaml")
+    header_list query;          // decoded names and values; encoded and sorted for signing
+    header_list headers;        // other headers to sign (names in any case)
     std::string payload_sha256; // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
 };
 
