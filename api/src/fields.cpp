@@ -70,4 +70,13 @@ result<std::map<std::string, std::string>> string_map(const value& parent, std::
     return out;
 }
 
+result<std::optional<local_object_reference>> optional_ref(const value& parent, std::string_view key,
+                                                           std::string_view path)
+{
+    const value* r = parent.find(key);
+    if (!r || r->is_null()) return std::optional<local_object_reference>{};
+    WEIR_TRY_ASSIGN(auto name, required_string(*r, "name", std::string(path) + ".name"));
+    return std::optional<local_object_reference>{local_object_reference{std::move(name)}};
+}
+
 } // namespace weir::api::detail

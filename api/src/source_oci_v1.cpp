@@ -10,15 +10,6 @@ using namespace detail;
 
 namespace {
 
-result<std::optional<local_object_reference>> ref_field(const value& spec, std::string_view key,
-                                                        std::string_view path)
-{
-    const value* r = spec.find(key);
-    if (!r || r->is_null()) return std::optional<local_object_reference>{};
-    WEIR_TRY_ASSIGN(auto name, required_string(*r, "name", fmt::format("{}.name", path)));
-    return std::optional<local_object_reference>{local_object_reference{std::move(name)}};
-}
-
 status split_url(oci_repository_spec& s)
 {
     constexpr std::string_view scheme = "oci://";
@@ -90,8 +81,8 @@ result<oci_repository_spec> oci_repository_spec::from(const value& object)
     WEIR_TRY_ASSIGN(s.layer_selector, parse_layer_selector(*spec));
     WEIR_TRY_ASSIGN(auto provider, optional_string(*spec, "provider", "spec.provider"));
     if (provider && !provider->empty()) s.provider = *provider;
-    WEIR_TRY_ASSIGN(s.secret_ref, ref_field(*spec, "secretRef", "spec.secretRef"));
-    WEIR_TRY_ASSIGN(s.cert_secret_ref, ref_field(*spec, "certSecretRef", "spec.certSecretRef"));
+    WEIR_TRY_ASSIGN(s.secret_ref, optional_ref(*spec, "secretRef", "spec.secretRef"));
+    WEIR_TRY_ASSIGN(s.cert_secret_ref, optional_ref(*spec, "certSecretRef", "spec.certSecretRef"));
     WEIR_TRY_ASSIGN(s.insecure, optional_bool(*spec, "insecure", "spec.insecure", false));
     const value* verify = spec->find("verify");
     s.verify = verify && !verify->is_null();
