@@ -1,5 +1,7 @@
 #include "registry.hpp"
 
+#include "support/tls_certs.hpp"
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -17,19 +19,6 @@ std::string slurp(const fs::path& p)
     return s.str();
 }
 
-// A CA and a server certificate for 127.0.0.1 (EC keys: fast to make).
-void make_certs(const fs::path& d)
-{
-    auto p = [&](const char* f) { return (d / f).string(); };
-    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-         p("ca.key"), "-out", p("ca.crt"), "-subj", "/CN=weir-test-ca", "-days", "2"});
-    run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-         p("server.key"), "-out", p("server.csr"), "-subj", "/CN=127.0.0.1"});
-    std::ofstream(d / "ext.cnf") << "subjectAltName=IP:127.0.0.1\n";
-    run({"openssl", "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"),
-         "-CAcreateserial", "-out", p("server.crt"), "-days", "2", "-extfile", p("ext.cnf")});
-}
-
 } // namespace
 
 registry::registry(registry_options options) : options_(std::move(options))
@@ -43,7 +32,7 @@ registry::registry(registry_options options) : options_(std::move(options))
         << "storage: {filesystem: {rootdirectory: " << (dir_ / "data").string() << "}, delete: {enabled: true}}\n"
         << "http:\n  addr: 127.0.0.1:" << port_ << "\n  secret: weir-test\n";
     if (options_.tls) {
-        make_certs(dir_);
+        make_server_certs(dir_);
         ca_pem_ = slurp(dir_ / "ca.crt");
         cfg << "  tls: {certificate: " << (dir_ / "server.crt").string() << ", key: " << (dir_ / "server.key").string()
             << "}\n";
