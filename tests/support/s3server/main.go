@@ -254,8 +254,8 @@ func list(w http.ResponseWriter, r *http.Request, bucket, dir string) {
 
 type signInput struct {
 	Method, Host, Path, Access, Secret, Token, Region, Service, Payload string
-	Time                                                              int64
-	Query, Headers                                                    [][2]string
+	Time                                                                int64
+	Query, Headers                                                      [][2]string
 }
 
 // signLines: one JSON request per line in, one Authorization header per line out.
