@@ -121,6 +121,15 @@ result<std::vector<chart_file>> read_chart_dir(const fs::path& dir)
     }
     std::vector<chart_file> files;
     std::error_code ec;
+    // Symlinks are followed inside the chart only: a chart from a Git checkout could otherwise
+    // read any file of the controller's (its service account token, say) into the release.
+    const fs::path root = fs::weakly_canonical(dir, ec);
+    auto inside_root = [&root](const fs::path& p) {
+        std::error_code cec;
+        fs::path real = fs::canonical(p, cec);
+        auto [r, q] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+        return !cec && r == root.end();
+    };
     auto it = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink, ec);
     if (ec) return terminal_error("cannot read chart directory " + dir.string() + ": " + ec.message());
     for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -131,6 +140,9 @@ result<std::vector<chart_file>> read_chart_dir(const fs::path& dir)
             if (is_dir) it.disable_recursion_pending();
             continue;
         }
+        if (it->is_symlink() && !inside_root(it->path()))
+            return terminal_error("chart file '" + rel + "' in " + dir.string() +
+                                  " is a symlink that leaves the chart: make it a plain file");
         if (is_dir || !it->is_regular_file()) continue;
         WEIR_TRY_ASSIGN(std::string data, read_file(it->path()));
         strip_bom(data);
