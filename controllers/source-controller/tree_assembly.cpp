@@ -27,6 +27,18 @@ result<fs::path> inside(const std::string& path, std::string_view field)
     return p;
 }
 
+// Whether `rel` (inside `root`) passes through a symlink: the checkout keeps the repository's
+// symlinks, and one pointing outside would let a toPath remove or write files out of the tree.
+bool through_symlink(const fs::path& root, const fs::path& rel)
+{
+    fs::path at = root;
+    for (const auto& part : rel) {
+        at /= part;
+        if (fs::is_symlink(at)) return true;
+    }
+    return false;
+}
+
 bool is_under(const fs::path& p, const fs::path& dir)
 {
     auto [a, b] = std::mismatch(dir.begin(), dir.end(), p.begin(), p.end());
@@ -105,6 +117,11 @@ status copy_includes(const artifact::storage& storage,
                         inside(inc.to_path.empty() ? inc.repository : inc.to_path, "spec.include.toPath"));
         if (to.empty())
             return terminal_error("spec.include.toPath must name a directory, not the root", "InvalidPath");
+        if (through_symlink(tree, to))
+            return terminal_error(fmt::format("spec.include.toPath '{}' passes through a symlink in the repository: "
+                                              "choose a path made of plain directories",
+                                              to.string()),
+                                  "InvalidPath");
         temp_dir unpacked(scratch, fmt::format("include-{}", i));
         fs::path archive = storage.root() / artifacts[i].path;
         auto extracted = artifact::extract_tarball(archive, unpacked.path() / "tree");
