@@ -19,6 +19,14 @@ namespace weir::artifact {
 namespace fs = std::filesystem;
 namespace {
 
+// libarchive leaves the message NULL for some failures (found by fuzzing: a std::string built from
+// it crashed on a malformed archive).
+std::string archive_error_text(archive* a)
+{
+    const char* msg = archive_error_string(a);
+    return msg ? msg : "unrecognized or damaged archive data";
+}
+
 error bad_entry(std::string_view name, std::string_view why)
 {
     return terminal_error("tarball entry '" + std::string(name) + "': " + std::string(why), "InvalidArchive");
@@ -109,7 +117,7 @@ struct extractor {
             int rc = archive_read_data_block(a, &buf, &size, &offset);
             if (rc == ARCHIVE_EOF) break;
             if (rc < ARCHIVE_WARN)
-                return bad_entry(name, std::string("corrupt or truncated data: ") + archive_error_string(a));
+                return bad_entry(name, "corrupt or truncated data: " + archive_error_text(a));
             res.bytes += size;
             if (res.bytes > opts.max_bytes)
                 return bad_entry(name, "archive expands beyond the limit of " + std::to_string(opts.max_bytes) +
@@ -228,7 +236,7 @@ result<extract_result> extract_tarball(const fs::path& archive_path, const fs::p
     archive_read_support_format_tar(a.get());
     if (archive_read_open_filename(a.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK)
         return terminal_error("cannot read tarball '" + archive_path.string() + "': " +
-                                  archive_error_string(a.get()), "InvalidArchive");
+                                  archive_error_text(a.get()), "InvalidArchive");
     std::error_code ec;
     auto parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
     fs::create_directories(parent, ec);
@@ -245,7 +253,7 @@ result<extract_result> extract_tarball(const fs::path& archive_path, const fs::p
         if (rc == ARCHIVE_EOF) break;
         if (rc < ARCHIVE_WARN) {
             st = terminal_error("tarball '" + archive_path.string() + "' is corrupt or truncated: " +
-                                    archive_error_string(a.get()), "InvalidArchive");
+                                    archive_error_text(a.get()), "InvalidArchive");
             break;
         }
         st = x.entry(a.get(), e);
