@@ -3,6 +3,7 @@
 #include "dispatcher.hpp"
 #include "event_server.hpp"
 #include "intake.hpp"
+#include "nats_server.hpp"
 #include "recorder.hpp"
 
 #include <weir/core/json.hpp>
@@ -554,4 +555,26 @@ TEST_CASE("the forwarder falls back to Flux's JSON POST when the address speaks 
     CHECK(ev->involved_object.name == "web");
     CHECK(ev->reporting_instance == "pod");
     CHECK(it->header("content-type") == "application/json");
+}
+
+TEST_CASE("dispatcher delivers to a nats provider over the NATS protocol, with the Secret's token",
+          "[notification][delivery][nats]")
+{
+    test::fake_nats server(test::nats_info, "PONG");
+    fake_world w;
+    w.providers["apps/bus"] =
+        object_of("apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Provider\nmetadata: {name: bus, "
+                  "namespace: apps, "
+                  "uid: 0a1b2c3d-0000}\nspec: {type: nats, address: '" +
+                  server.url() + "', channel: flux.events, timeout: 2s, secretRef: {name: s}}\n");
+    w.alerts = {object_of(alert_yaml("a", "bus"))};
+    dispatcher d({.workers = 1, .max_attempts = 1, .retry_base = 10ms, .group_window = 0ms}, w.get());
+    d.submit(sample());
+    REQUIRE(d.wait_idle(5s));
+    CHECK(d.stats().delivered == 1);
+    std::string got = server.received();
+    CHECK(got.find(R"("auth_token":"s3cret")") != std::string::npos);
+    CHECK(got.find("\r\nPUB flux.events ") != std::string::npos);
+    CHECK(got.find(R"("name":"webapp")") != std::string::npos);
+    CHECK(w.failures.empty());
 }
