@@ -7,6 +7,7 @@
 #include <weir/schema/schema.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -16,9 +17,11 @@ namespace {
 
 std::string trim(std::string s)
 {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.pop_back();
     std::size_t i = 0;
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
+        ++i;
     return s.substr(i);
 }
 
@@ -195,11 +198,13 @@ status apply_smp(accumulator& acc, const std::vector<std::size_t>& idx, const va
         WEIR_TRY(smp_one(acc, acc.res[i], body));
     }
     std::sort(dead.rbegin(), dead.rend());
-    for (auto i : dead) acc.res.erase(acc.res.begin() + static_cast<std::ptrdiff_t>(i));
+    for (auto i : dead)
+        acc.res.erase(acc.res.begin() + static_cast<std::ptrdiff_t>(i));
     return ok();
 }
 
-status apply_json_ops(accumulator& acc, const std::vector<std::size_t>& idx, const value& ops, const std::string& where)
+status apply_json_ops(accumulator& acc, const std::vector<std::size_t>& idx, const value& ops,
+                      const std::string& where)
 {
     for (auto i : idx) {
         auto s = patch::apply_json_patch(acc.res[i].obj, ops, {.replace_adds_missing_key = true});
@@ -211,14 +216,15 @@ status apply_json_ops(accumulator& acc, const std::vector<std::size_t>& idx, con
 
 std::string id_text(const value& p)
 {
-    std::string ns(p.find_path({"metadata", "namespace"}) && p.find_path({"metadata", "namespace"})->is_string()
+    std::string ns(p.find_path({"metadata", "namespace"}) &&
+                           p.find_path({"metadata", "namespace"})->is_string()
                        ? p.find_path({"metadata", "namespace"})->as_string()
                        : "");
     std::string name(p.find_path({"metadata", "name"}) && p.find_path({"metadata", "name"})->is_string()
                          ? p.find_path({"metadata", "name"})->as_string()
                          : "");
-    return std::string(p.get_string("kind")) + "." + std::string(p.get_string("apiVersion")) + "/" + name + "." +
-           (ns.empty() ? "[noNs]" : ns);
+    return std::string(p.get_string("kind")) + "." + std::string(p.get_string("apiVersion")) + "/" + name +
+           "." + (ns.empty() ? "[noNs]" : ns);
 }
 
 // The resources a target-less strategic-merge patch names through its own id.
@@ -278,7 +284,8 @@ result<patch_text> patch_source(const value& e, const loader& ldr, const std::st
         WEIR_TRY_ASSIGN(std::string text, ldr.read(p->as_string(), field));
         return patch_text{std::move(text), p->as_string()};
     }
-    if (const value* p = e.find("patch"); p && p->is_string()) return patch_text{p->as_string(), field + " (inline)"};
+    if (const value* p = e.find("patch"); p && p->is_string())
+        return patch_text{p->as_string(), field + " (inline)"};
     return build_error(field + ": an entry needs a path or a patch");
 }
 
@@ -290,6 +297,30 @@ result<std::vector<value>> parse_patch(const std::string& text, const std::strin
     for (auto& d : *docs)
         if (!d.is_null()) out.push_back(std::move(d));
     return out;
+}
+
+// JSON patches go through sigs.k8s.io/yaml's YAML-to-JSON conversion in kustomize: YAML 1.1
+// scalars (`y`, `on`, `yes` are booleans, 0755 is octal) and JSON numbers (1.0 becomes 1).
+void integral_floats_to_ints(value& v)
+{
+    if (v.is_array()) {
+        for (auto& e : v.as_array())
+            integral_floats_to_ints(e);
+    } else if (v.is_object()) {
+        for (auto& [k, e] : v.as_object())
+            integral_floats_to_ints(e);
+    } else if (v.is_number() && !v.is_int()) {
+        double d = v.as_double();
+        if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 9.0e15) v = static_cast<std::int64_t>(d);
+    }
+}
+
+result<value> parse_json_ops(const std::string& text, const std::string& where)
+{
+    auto doc = parse_yaml(text, {.schema = yaml_schema::kubernetes_1_1});
+    if (!doc) return build_error("invalid YAML in patch " + where + ": " + doc.err().message);
+    integral_floats_to_ints(*doc);
+    return std::move(*doc);
 }
 
 // One entry of `patches:` (or a PatchTransformer configuration).
@@ -304,10 +335,12 @@ status apply_patch_entry(accumulator& acc, const loader& ldr, const value& e, co
         if (!target || !target->is_object())
             return build_error(field + ": json patch " + src.where + " needs a target");
         WEIR_TRY_ASSIGN(auto idx, select(acc, *target));
-        return apply_json_ops(acc, idx, docs[0], "patch " + src.where);
+        WEIR_TRY_ASSIGN(value ops, parse_json_ops(src.text, src.where));
+        return apply_json_ops(acc, idx, ops, "patch " + src.where);
     }
     for (const auto& d : docs) {
-        if (!d.is_object()) return build_error("patch " + src.where + " must be a map or a list of operations");
+        if (!d.is_object())
+            return build_error("patch " + src.where + " must be a map or a list of operations");
         if (target && target->is_object()) {
             WEIR_TRY_ASSIGN(auto idx, select(acc, *target));
             WEIR_TRY(apply_smp(acc, idx, d, read_patch_opts(e)));
@@ -319,7 +352,8 @@ status apply_patch_entry(accumulator& acc, const loader& ldr, const value& e, co
 }
 
 // An entry of patchesStrategicMerge: a file path, or the patch itself inline.
-status apply_psm_entry(accumulator& acc, const loader& ldr, const std::string& entry, const std::string& field)
+status apply_psm_entry(accumulator& acc, const loader& ldr, const std::string& entry,
+                       const std::string& field)
 {
     std::string text = entry, where = field + " (inline)";
     bool inline_patch = entry.find('\n') != std::string::npos || entry.find(": ") != std::string::npos;
@@ -360,10 +394,12 @@ status apply_json6902_legacy(accumulator& acc, const loader& ldr, const value& k
         WEIR_TRY_ASSIGN(auto docs, parse_patch(src.text, src.where));
         if (docs.empty()) continue;
         const value* target = e.find("target");
-        if (!target || !target->is_object()) return build_error("patchesJson6902 " + src.where + " needs a target");
+        if (!target || !target->is_object())
+            return build_error("patchesJson6902 " + src.where + " needs a target");
         WEIR_TRY_ASSIGN(auto idx, select(acc, *target));
-        value ops = docs[0];
-        if (!ops.is_array()) return build_error("patchesJson6902 " + src.where + " must be a list of operations");
+        WEIR_TRY_ASSIGN(value ops, parse_json_ops(src.text, src.where));
+        if (!ops.is_array())
+            return build_error("patchesJson6902 " + src.where + " must be a list of operations");
         WEIR_TRY(apply_json_ops(acc, idx, ops, "patch " + src.where));
     }
     return ok();
@@ -383,7 +419,8 @@ status run_patch_plugin(accumulator& acc, const loader& ldr, const value& cfg)
     // PatchStrategicMergeTransformer: paths and/or patches
     if (const value* p = cfg.find("paths"); p && p->is_array())
         for (const auto& e : p->as_array())
-            if (e.is_string()) WEIR_TRY(apply_psm_entry(acc, ldr, e.as_string(), "PatchStrategicMergeTransformer"));
+            if (e.is_string())
+                WEIR_TRY(apply_psm_entry(acc, ldr, e.as_string(), "PatchStrategicMergeTransformer"));
     if (const value* p = cfg.find("patches"); p && p->is_string())
         WEIR_TRY(apply_psm_entry(acc, ldr, p->as_string(), "PatchStrategicMergeTransformer"));
     return ok();

@@ -249,3 +249,38 @@ patches:
                  "annotations: {x: y}\nfieldSpecs: [{path: metadata/annotations, create: true}]\n"}};
     same_as_kubectl(t, "top");
 }
+
+TEST_CASE("differential: JSON patches read their values as YAML 1.1 through JSON (y, on, yes, 0755, 1.0)")
+{
+    temp_tree t{{"c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"},
+                {"kustomization.yaml", R"(resources: [c.yaml]
+patches:
+- target: {kind: ConfigMap}
+  patch: |-
+    - {op: add, path: /data, value: {a: y, b: on, c: "0755", d: 0755, e: 1.0, f: ~, g: yes, h: 1.5}}
+patchesJson6902:
+- target: {version: v1, kind: ConfigMap, name: c}
+  patch: |-
+    - {op: add, path: /metadata/labels, value: {x: y, z: off}}
+)"}};
+    same_as_kubectl(t);
+}
+
+TEST_CASE("differential: transformerAnnotations through a component, a suffixed base and a legacy JSON patch")
+{
+    temp_tree t{{"comp/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+                                            "resources: [extra.yaml]\ncommonAnnotations: {c: d}\nreplicas:\n"
+                                            "- {name: web, count: 3}\n"},
+                {"comp/extra.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\n"},
+                {"base/kustomization.yaml",
+                 "resources: [d.yaml]\nnameSuffix: -s\nsecretGenerator:\n- name: sec\n"
+                 "  literals: [a=b]\n"},
+                {"base/d.yaml",
+                 "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n"},
+                {"top/kustomization.yaml",
+                 "resources: [../base]\ncomponents: [../comp]\n"
+                 "buildMetadata: [transformerAnnotations, originAnnotations]\nnamePrefix: p-\n"
+                 "patchesJson6902:\n- target: {kind: Deployment, name: web}\n  patch: |-\n"
+                 "    - {op: add, path: /metadata/labels, value: {x: z}}\n"}};
+    same_as_kubectl(t, "top");
+}
