@@ -26,7 +26,7 @@ bool has_line(const test::child_process& p, const std::string& text)
 } // namespace
 
 TEST_CASE(
-    "chaos: the kustomize-controller's watch connections cut and refused while the API server stays up; "
+    "chaos: the kustomize-controller's watch connections cut and refused while the API server stays up, and "
     "what changed meanwhile is applied once they resume",
     "[chaos]")
 {
