@@ -112,7 +112,7 @@ struct openapi_schema::impl {
     {
         if (const value* defs = doc.find("definitions"); defs && defs->is_object())
             for (const auto& [name, def] : defs->as_object())
-                each_gvk(def.find("x-kubernetes-group-version-kind"), [&](const value& gvk) {
+                each_gvk(def.find("x-kubernetes-group-version-kind"), [&, &def = def, &name = name](const value& gvk) {
                     if (const schema::type_info* t = type_of(def, name)) by_type[type_key(gvk)] = t;
                 });
         // A kind is namespaced when one of its GET paths has a namespace parameter.
@@ -120,7 +120,7 @@ struct openapi_schema::impl {
             for (const auto& [path, item] : paths->as_object()) {
                 const value* get = item.find("get");
                 if (!get) continue;
-                each_gvk(get->find("x-kubernetes-group-version-kind"), [&](const value& gvk) {
+                each_gvk(get->find("x-kubernetes-group-version-kind"), [&, &path = path](const value& gvk) {
                     bool ns = path.find("namespaces/{namespace}") != std::string::npos;
                     auto [it, fresh] = namespaced.emplace(type_key(gvk), ns);
                     if (!fresh && ns) it->second = true;
