@@ -69,6 +69,7 @@ private:
         if (req.method() != http::verb::connect || std::string(req[http::field::proxy_authorization]) != expected) {
             ++refused_;
             boost::asio::write(*client, boost::asio::buffer(std::string("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                                                        "Proxy-Authenticate: Basic realm=\"proxy\"\r\nConnection: close\r\n"
                                                                         "Content-Length: 0\r\n\r\n")),
                                ec);
             return;
