@@ -186,6 +186,8 @@ result<git_repository_reconciler::outcome> git_repository_reconciler::fetch_and_
         WEIR_TRY_ASSIGN(auto data, api::secret_data(*secret));
         auth = git_auth_from(data);
     }
+    if (const value* proxy = obj.find_path({"spec", "proxySecretRef", "name"}); proxy && proxy->is_string())
+        WEIR_TRY(apply_proxy_secret(mgr_.client(), ns, std::string(proxy->as_string()), auth));
     WEIR_TRY_ASSIGN(auto included, resolve_includes(*all_repositories_, ns, spec.include));
 
     // Without a stored artifact, or when the ignore rules changed, the tree must be rebuilt even if

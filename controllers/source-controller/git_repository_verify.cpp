@@ -111,4 +111,24 @@ result<std::string> verify_git_revision(kube::client& client, git::mirror_cache&
     return message;
 }
 
+status apply_proxy_secret(kube::client& client, const std::string& ns, const std::string& name,
+                          git::auth_options& auth)
+{
+    auto secret = client.get(secret_kind, ns, name);
+    if (!secret)
+        return transient_error(
+            fmt::format("failed to get proxy Secret '{}/{}': {}", ns, name, secret.err().message),
+            "AuthenticationFailed");
+    WEIR_TRY_ASSIGN(auto data, api::secret_data(*secret));
+    auto address = data.find("address");
+    if (address == data.end() || address->second.empty())
+        return terminal_error(
+            fmt::format("proxy Secret '{}/{}' has no 'address' (e.g. http://proxy:3128)", ns, name),
+            "AuthenticationFailed");
+    auth.proxy_url = address->second;
+    auth.proxy_username = data["username"];
+    auth.proxy_password = data["password"];
+    return ok();
+}
+
 } // namespace weir::source

@@ -32,4 +32,8 @@ result<std::string> verify_git_revision(kube::client& client, git::mirror_cache&
                                         const std::string& ns, const git_verification& spec,
                                         const std::string& url, const git::sync_result& synced);
 
+// spec.proxySecretRef: "address" (required), "username", "password" of the Secret into `auth`.
+status apply_proxy_secret(kube::client& client, const std::string& ns, const std::string& name,
+                          git::auth_options& auth);
+
 } // namespace weir::source

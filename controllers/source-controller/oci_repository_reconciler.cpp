@@ -165,7 +165,7 @@ result<runtime::action> oci_repository_reconciler::reconcile(const runtime::requ
 namespace {
 
 result<oci::client_options> client_options_for(kube::client& client, const std::string& ns,
-                                               const oci_repository_spec& spec)
+                                               const oci_repository_spec& spec, const value& obj)
 {
     oci::client_options o;
     o.insecure = spec.insecure;
@@ -189,6 +189,18 @@ result<oci::client_options> client_options_for(kube::client& client, const std::
         auto creds = oci::credentials_from_docker_config(it->second, spec.host);
         if (!creds) return with_reason(creds.err(), "AuthenticationFailed");
         o.credentials = *creds;
+    }
+    if (const value* proxy = obj.find_path({"spec", "proxySecretRef", "name"}); proxy && proxy->is_string()) {
+        // Flux's keys: address (required), username, password.
+        WEIR_TRY_ASSIGN(auto data, read_secret(std::string(proxy->as_string())));
+        if (data["address"].empty())
+            return terminal_error(
+                fmt::format("proxy Secret '{}/{}' has no 'address' (e.g. http://proxy:3128)", ns,
+                            proxy->as_string()),
+                "AuthenticationFailed");
+        o.proxy_url = data["address"];
+        o.proxy_username = data["username"];
+        o.proxy_password = data["password"];
     }
     if (spec.cert_secret_ref) {
         WEIR_TRY_ASSIGN(auto data, read_secret(spec.cert_secret_ref->name));
@@ -256,7 +268,7 @@ result<oci_repository_reconciler::outcome> oci_repository_reconciler::fetch_and_
 {
     WEIR_TRY_ASSIGN(auto spec, oci_repository_spec::from(obj));
     std::string ns(obj.find_path({"metadata", "namespace"})->as_string());
-    WEIR_TRY_ASSIGN(auto opts, client_options_for(mgr_.client(), ns, spec));
+    WEIR_TRY_ASSIGN(auto opts, client_options_for(mgr_.client(), ns, spec, obj));
     oci::registry_client reg(spec.host, opts);
 
     WEIR_TRY_ASSIGN(auto resolved, resolve_reference(reg, spec));
@@ -277,8 +289,8 @@ result<oci_repository_reconciler::outcome> oci_repository_reconciler::fetch_and_
     // checked again.
     auto verification = oci_verification_of(obj);
     if (!verification || !unchanged || !cond::is_true(obj, "SourceVerified")) {
-        auto verified = verification ? verify_oci_signature(mgr_.client(), ns, *verification, reg, spec.repository,
-                                                            *digest, revision)
+        auto verified = verification ? verify_oci_signature(mgr_.client(), ns, *verification, reg,
+                                                            spec.repository, *digest, revision)
                                      : result<std::string>(std::string());
         set_source_verified(updated, verification, verified);
         if (!verified) return verified.err();

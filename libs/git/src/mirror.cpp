@@ -29,7 +29,7 @@ struct resolved {
 result<std::vector<remote_ref>> list_refs(session& s, git_remote* remote)
 {
     auto cb = s.callbacks();
-    int rc = git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, nullptr, s.headers());
+    int rc = git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, s.proxy(), s.headers());
     if (rc < 0) return s.fail(rc, "connect to");
     const git_remote_head** heads = nullptr;
     size_t n = 0;
@@ -138,6 +138,7 @@ status fetch_into(session& s, git_remote* remote, const std::vector<std::string>
     git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
     fo.callbacks = s.callbacks();
     fo.custom_headers = *s.headers();
+    fo.proxy_opts = *s.proxy();
     fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
     fo.update_fetchhead = 0;
     fo.prune = GIT_FETCH_NO_PRUNE;

@@ -71,6 +71,7 @@ status clone_worktree(const std::string& url, const std::string& branch, const f
     git_clone_options co = GIT_CLONE_OPTIONS_INIT;
     co.fetch_opts.callbacks = s.callbacks();
     co.fetch_opts.custom_headers = *s.headers();
+    co.fetch_opts.proxy_opts = *s.proxy();
     co.checkout_branch = branch.c_str();
     git_repository* raw = nullptr;
     int rc = git_clone(&raw, url.c_str(), dir.c_str(), &co);
@@ -139,6 +140,7 @@ status push_refspecs(const fs::path& dir, const std::vector<std::string>& refspe
     po.callbacks = s.callbacks();
     po.callbacks.push_update_reference = push_update_cb;
     po.custom_headers = *s.headers();
+    po.proxy_opts = *s.proxy();
     // No '+': the remote must fast-forward, a force push is never made.
     std::vector<std::string> specs_copy = refspecs;
     std::vector<char*> specs;

@@ -2,9 +2,9 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <openssl/pem.h>
 
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -60,9 +60,11 @@ url_info parse_url(const std::string& url)
         u.port = std::atoi(std::string(authority.substr(colon + 1)).c_str());
         authority = authority.substr(0, colon);
     }
-    if (authority.starts_with("[") && authority.ends_with("]")) authority = authority.substr(1, authority.size() - 2);
+    if (authority.starts_with("[") && authority.ends_with("]"))
+        authority = authority.substr(1, authority.size() - 2);
     u.host = std::string(authority);
-    if (u.port == 0) u.port = u.scheme == "https" ? 443 : u.scheme == "http" ? 80 : u.scheme == "git" ? 9418 : 22;
+    if (u.port == 0)
+        u.port = u.scheme == "https" ? 443 : u.scheme == "http" ? 80 : u.scheme == "git" ? 9418 : 22;
     return u;
 }
 
@@ -75,7 +77,8 @@ std::string base64_decode(std::string_view in)
                             reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
     if (n < 0) return {};
     std::size_t pad = 0;
-    for (auto it = in.rbegin(); it != in.rend() && *it == '='; ++it) ++pad;
+    for (auto it = in.rbegin(); it != in.rend() && *it == '='; ++it)
+        ++pad;
     out.resize(static_cast<std::size_t>(n) - pad);
     return out;
 }
@@ -124,8 +127,10 @@ int check_host_key(session& s, const git_cert_hostkey* hk, const char* host)
             auto end = hosts.find(',', start);
             if (end == std::string::npos) end = hosts.size();
             std::string_view pat = std::string_view(hosts).substr(start, end - start);
-            if (pat.starts_with("!")) negated = negated || host_matches(pat.substr(1), name);
-            else match = match || host_matches(pat, name);
+            if (pat.starts_with("!"))
+                negated = negated || host_matches(pat.substr(1), name);
+            else
+                match = match || host_matches(pat, name);
             start = end + 1;
         }
         if (!match || negated) continue;
@@ -143,11 +148,13 @@ int check_host_key(session& s, const git_cert_hostkey* hk, const char* host)
     }
     if (host_known) {
         s.cert_reason_ = "HostKeyMismatch";
-        s.cert_error_ = "host key of " + name + " does not match known_hosts: the key changed or someone is in "
+        s.cert_error_ = "host key of " + name +
+                        " does not match known_hosts: the key changed or someone is in "
                         "the middle; update known_hosts in the secret only if the change is expected";
     } else {
         s.cert_reason_ = "HostKeyUnknown";
-        s.cert_error_ = "host key of " + name + " is not in known_hosts: add the host's key (ssh-keyscan) to "
+        s.cert_error_ = "host key of " + name +
+                        " is not in known_hosts: add the host's key (ssh-keyscan) to "
                         "known_hosts in the secret";
     }
     return GIT_ECERTIFICATE;
@@ -244,7 +251,8 @@ int credentials_cb(git_credential** out, const char* /*url*/, const char* user_f
         if (!offer(1)) return GIT_EUSER;
         auto key = write_key(s);
         return git_credential_ssh_key_new(out, user.c_str(), nullptr, key.c_str(),
-                                          s.auth_.ssh_passphrase.empty() ? nullptr : s.auth_.ssh_passphrase.c_str());
+                                          s.auth_.ssh_passphrase.empty() ? nullptr
+                                                                         : s.auth_.ssh_passphrase.c_str());
     }
     if (allowed & GIT_CREDENTIAL_USERNAME) {
         if (!offer(2)) return GIT_EUSER;
@@ -265,11 +273,13 @@ bool contains(std::string_view hay, std::string_view needle)
 
 } // namespace
 
-session::session(std::string url, const auth_options& auth) : url_(std::move(url)), info_(parse_url(url_)), auth_(auth)
+session::session(std::string url, const auth_options& auth)
+    : url_(std::move(url)), info_(parse_url(url_)), auth_(auth)
 {
     ensure_init();
     if (!auth_.bearer_token.empty()) header_storage_.push_back("Authorization: Bearer " + auth_.bearer_token);
-    for (auto& h : header_storage_) header_ptrs_.push_back(h.data());
+    for (auto& h : header_storage_)
+        header_ptrs_.push_back(h.data());
     header_array_.strings = header_ptrs_.data();
     header_array_.count = header_ptrs_.size();
 }
@@ -289,15 +299,52 @@ git_remote_callbacks session::callbacks()
     return cb;
 }
 
-git_strarray* session::headers() { return &header_array_; }
+git_strarray* session::headers()
+{
+    return &header_array_;
+}
+
+namespace {
+
+int proxy_credentials_cb(git_credential** out, const char*, const char*, unsigned int allowed, void* payload)
+{
+    auto& s = *static_cast<session*>(payload);
+    // One offer: the same credentials rejected twice will not start working.
+    if (s.proxy_cred_offered_ || !(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) ||
+        s.auth_.proxy_username.empty()) {
+        s.cert_reason_ = "AuthenticationFailed";
+        s.cert_error_ = "proxy " + s.auth_.proxy_url +
+                        " refused the credentials: check username and password of "
+                        "spec.proxySecretRef";
+        return GIT_EUSER;
+    }
+    s.proxy_cred_offered_ = true;
+    return git_credential_userpass_plaintext_new(out, s.auth_.proxy_username.c_str(),
+                                                 s.auth_.proxy_password.c_str());
+}
+
+} // namespace
+
+const git_proxy_options* session::proxy()
+{
+    proxy_opts_ = GIT_PROXY_OPTIONS_INIT;
+    if (auth_.proxy_url.empty()) return &proxy_opts_; // GIT_PROXY_NONE
+    proxy_opts_.type = GIT_PROXY_SPECIFIED;
+    proxy_opts_.url = auth_.proxy_url.c_str();
+    proxy_opts_.credentials = proxy_credentials_cb;
+    proxy_opts_.payload = this;
+    return &proxy_opts_;
+}
 
 status session::check() const
 {
     if (info_.scheme == "ssh" && auth_.known_hosts.empty())
-        return terminal_error("ssh url " + url_ + " needs known_hosts in the secret: host keys are always verified",
+        return terminal_error("ssh url " + url_ +
+                                  " needs known_hosts in the secret: host keys are always verified",
                               "HostKeyUnknown");
     if (info_.scheme == "ssh" && auth_.ssh_private_key.empty())
-        return terminal_error("ssh url " + url_ + " needs a private key (identity) in the secret", "AuthenticationFailed");
+        return terminal_error("ssh url " + url_ + " needs a private key (identity) in the secret",
+                              "AuthenticationFailed");
     if (info_.scheme != "https" && info_.scheme != "http" && info_.scheme != "ssh" && info_.scheme != "git" &&
         info_.scheme != "file")
         return terminal_error("unsupported url scheme '" + info_.scheme + "' in " + url_, "InvalidURL");
@@ -315,23 +362,28 @@ error session::fail(int rc, std::string_view what) const
         contains(msg, "Failed to authenticate") || contains(msg, "Username/PublicKey") ||
         contains(msg, "authentication replays") || contains(msg, "status code: 401") ||
         contains(msg, "status code: 403")) {
-        std::string hint = auth_.password.empty() && auth_.bearer_token.empty() && auth_.ssh_private_key.empty()
-                               ? "the server requires credentials: set a secretRef"
-                               : "check the credentials in the secret";
+        std::string hint =
+            auth_.password.empty() && auth_.bearer_token.empty() && auth_.ssh_private_key.empty()
+                ? "the server requires credentials: set a secretRef"
+                : "check the credentials in the secret";
         return terminal_error(where + "authentication failed (" + msg + "): " + hint, "AuthenticationFailed");
     }
-    if (contains(msg, "Unable to extract") || contains(msg, "passphrase") || contains(msg, "Unable to open private key"))
-        return terminal_error(where + "cannot use the ssh private key (" + msg + "): check identity and password",
+    if (contains(msg, "Unable to extract") || contains(msg, "passphrase") ||
+        contains(msg, "Unable to open private key"))
+        return terminal_error(where + "cannot use the ssh private key (" + msg +
+                                  "): check identity and password",
                               "AuthenticationFailed");
-    if (contains(msg, "status code: 404") || contains(msg, "not found") || contains(msg, "not appear to be a git") ||
-        contains(msg, "access denied") || contains(msg, "could not find repository") ||
-        contains(msg, "failed to resolve path"))
+    if (contains(msg, "status code: 404") || contains(msg, "not found") ||
+        contains(msg, "not appear to be a git") || contains(msg, "access denied") ||
+        contains(msg, "could not find repository") || contains(msg, "failed to resolve path"))
         return terminal_error(where + "repository not found (" + msg + ")", "RepositoryNotFound");
-    if (klass == GIT_ERROR_NET || klass == GIT_ERROR_OS || klass == GIT_ERROR_SSH || contains(msg, "connect") ||
-        contains(msg, "resolve") || contains(msg, "timed out") || contains(msg, "early EOF") ||
-        contains(msg, "closed"))
-        return transient_error(where + "remote unreachable or connection broken (" + msg + ")", "Unreachable");
-    if (klass == GIT_ERROR_SSL) return terminal_error(where + "TLS failed (" + msg + ")", "CertificateInvalid");
+    if (klass == GIT_ERROR_NET || klass == GIT_ERROR_OS || klass == GIT_ERROR_SSH ||
+        contains(msg, "connect") || contains(msg, "resolve") || contains(msg, "timed out") ||
+        contains(msg, "early EOF") || contains(msg, "closed"))
+        return transient_error(where + "remote unreachable or connection broken (" + msg + ")",
+                               "Unreachable");
+    if (klass == GIT_ERROR_SSL)
+        return terminal_error(where + "TLS failed (" + msg + ")", "CertificateInvalid");
     return transient_error(where + msg, "GitOperationFailed");
 }
 

@@ -32,6 +32,8 @@ public:
     git_remote_callbacks callbacks();
     // Custom headers (bearer token), valid while the session lives.
     git_strarray* headers();
+    // The proxy of auth.proxy_url (with its credentials), or "no proxy"; valid while the session lives.
+    const git_proxy_options* proxy();
     status check() const; // terminal error for options that cannot work (ssh without known_hosts)
     // Translates a libgit2 return code into a weir error for `what` ("fetch", "push"...).
     error fail(int rc, std::string_view what) const;
@@ -45,11 +47,13 @@ public:
     bool auth_exhausted_ = false;
     std::filesystem::path key_dir_;
     void* push_payload_ = nullptr;
+    bool proxy_cred_offered_ = false;
 
 private:
     std::vector<std::string> header_storage_;
     std::vector<char*> header_ptrs_;
     git_strarray header_array_{};
+    git_proxy_options proxy_opts_ = GIT_PROXY_OPTIONS_INIT;
 };
 
 } // namespace weir::git::detail

@@ -1,6 +1,7 @@
 // OCIRepository on loopback: artifacts pushed to a real docker-registry the way `flux push
 // artifact` makes them (a tar.gz layer, a Flux config blob, an OCI manifest with annotations),
 // pulled by the source-controller and applied by the kustomize-controller.
+#include "connect_proxy.hpp"
 #include "oci_artifacts.hpp"
 #include "registry.hpp"
 #include "support/local_cluster.hpp"
@@ -85,7 +86,8 @@ spec: {interval: 1h, path: ./apps, prune: true, sourceRef: {kind: OCIRepository,
 
     // 0.9.0 is outside the range and 1.1.0 the newest in it.
     push_artifact(t.reg, "fleet/manifests", "0.9.0", {{"apps/cm.yaml", config_map_yaml("old")}});
-    auto v2 = push_artifact(t.reg, "fleet/manifests", "1.1.0", {{"apps/cm.yaml", config_map_yaml("bonjour")}});
+    auto v2 =
+        push_artifact(t.reg, "fleet/manifests", "1.1.0", {{"apps/cm.yaml", config_map_yaml("bonjour")}});
     std::string rev2 = "1.1.0@" + v2.manifest_digest;
     t.cluster.wait_for(oci_repository, "default", "fleet", revision_is(rev2));
     test::request_reconcile(t.cluster, test::kustomization_kind, "apps", "after-1.1.0");
@@ -124,9 +126,11 @@ spec: {{url: "{0}", interval: 1m, insecure: true, ref: {{digest: "{1}"}}}}
     CHECK(test::condition_status(missing, "Ready") == "False");
     CHECK(test::condition_reason(missing, "FetchFailed") == "OCIArtifactPullFailed");
     CHECK(test::condition_message(missing, "FetchFailed").find("9.9.9") != std::string::npos);
-    CHECK(test::condition_message(missing, "FetchFailed").find(t.url("fleet/manifests")) != std::string::npos);
+    CHECK(test::condition_message(missing, "FetchFailed").find(t.url("fleet/manifests")) !=
+          std::string::npos);
 
-    auto copied = t.cluster.wait_for(oci_repository, "default", "copied", revision_is("1.0.0@" + v1.manifest_digest));
+    auto copied =
+        t.cluster.wait_for(oci_repository, "default", "copied", revision_is("1.0.0@" + v1.manifest_digest));
     CHECK(test::string_at(copied, {"status", "artifact", "digest"}) == v1.layer_digest);
     CHECK(test::string_at(copied, {"status", "observedLayerSelector", "operation"}) == "copy");
 
@@ -144,7 +148,8 @@ metadata: {{name: candidates, namespace: default}}
 spec: {{url: "{}", interval: 1m, insecure: true, ref: {{semver: ">=1.0.0-0", semverFilter: ".*-rc.*"}}}}
 )",
                                      t.url("fleet/manifests")));
-    t.cluster.wait_for(oci_repository, "default", "candidates", revision_is("1.1.0-rc.1@" + rc.manifest_digest));
+    t.cluster.wait_for(oci_repository, "default", "candidates",
+                       revision_is("1.1.0-rc.1@" + rc.manifest_digest));
 }
 
 TEST_CASE("an extracted OCIRepository layer is re-archived with spec.ignore applied and echoed in "
@@ -153,7 +158,8 @@ TEST_CASE("an extracted OCIRepository layer is re-archived with spec.ignore appl
 {
     oci_cluster t;
     auto v1 = push_artifact(t.reg, "fleet/manifests", "latest",
-                            {{"apps/cm.yaml", config_map_yaml("hello")}, {"apps/secret.yaml", "kind: Secret\n"},
+                            {{"apps/cm.yaml", config_map_yaml("hello")},
+                             {"apps/secret.yaml", "kind: Secret\n"},
                              {"README.md", "fleet\n"}});
     t.cluster.apply_yaml(fmt::format(R"(apiVersion: source.toolkit.fluxcd.io/v1
 kind: OCIRepository
@@ -161,7 +167,8 @@ metadata: {{name: filtered, namespace: default}}
 spec: {{url: "{}", interval: 1m, insecure: true, ignore: "apps/secret.yaml"}}
 )",
                                      t.url("fleet/manifests")));
-    auto repo = t.cluster.wait_for(oci_repository, "default", "filtered", revision_is("latest@" + v1.manifest_digest));
+    auto repo = t.cluster.wait_for(oci_repository, "default", "filtered",
+                                   revision_is("latest@" + v1.manifest_digest));
     CHECK(test::string_at(repo, {"status", "observedIgnore"}) == "apps/secret.yaml");
     fs::path stored = t.cluster.dir() / "storage" / test::string_at(repo, {"status", "artifact", "path"});
     temp_dir out(fs::temp_directory_path(), "oci-artifact");
@@ -176,7 +183,8 @@ TEST_CASE("an OCIRepository pulls with a dockerconfigjson Secret, keeps an uncha
           "[oci][e2e]")
 {
     test::registry reg({.username = "bot", .password = "s3cret"});
-    test::local_cluster cluster{{.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN}};
+    test::local_cluster cluster{
+        {.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN}};
     auto v1 = push_artifact(reg, "fleet/private", "latest", {{"cm.yaml", config_map_yaml("private")}});
     std::string url = "oci://" + reg.host() + "/fleet/private";
     std::string docker_config =
@@ -208,7 +216,8 @@ metadata: {{name: signed, namespace: default}}
 spec: {{url: "{0}", interval: 1h, insecure: true, verify: {{provider: cosign}}}}
 )",
                                    url, base64_encode(docker_config)));
-    auto first = cluster.wait_for(oci_repository, "default", "private", revision_is("latest@" + v1.manifest_digest));
+    auto first =
+        cluster.wait_for(oci_repository, "default", "private", revision_is("latest@" + v1.manifest_digest));
 
     auto anonymous = cluster.wait_for(oci_repository, "default", "anonymous", [](const value& o) {
         return test::condition_status(o, "FetchFailed") == "True";
@@ -242,7 +251,8 @@ spec: {{url: "{0}", interval: 1h, insecure: true, verify: {{provider: cosign}}}}
 TEST_CASE("an OCIRepository reaches a TLS registry trusting the ca.crt of its certSecretRef", "[oci][e2e]")
 {
     test::registry reg({.tls = true});
-    test::local_cluster cluster{{.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN}};
+    test::local_cluster cluster{
+        {.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN}};
     auto v1 = push_artifact(reg, "fleet/tls", "1.0.0", {{"cm.yaml", config_map_yaml("tls")}});
     cluster.apply_yaml(fmt::format(R"(apiVersion: v1
 kind: Secret
@@ -265,4 +275,35 @@ spec: {{url: "{0}", interval: 1h, ref: {{tag: "1.0.0"}}}}
         return test::condition_status(o, "FetchFailed") == "True";
     });
     CHECK(test::condition_status(untrusted, "Ready") == "False");
+}
+
+TEST_CASE(
+    "an OCIRepository with proxySecretRef pulls from a TLS registry through an authenticating CONNECT proxy",
+    "[oci][e2e][proxy]")
+{
+    test::registry reg({.tls = true});
+    test::connect_proxy proxy("proxy-user", "proxy-pass");
+    test::local_cluster cluster{
+        {.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN}};
+    auto v1 = push_artifact(reg, "fleet/proxied", "1.0.0", {{"cm.yaml", config_map_yaml("proxied")}});
+    cluster.apply_yaml(fmt::format(R"(apiVersion: v1
+kind: Secret
+metadata: {{name: registry-ca, namespace: default}}
+data: {{ca.crt: {1}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: proxy, namespace: default}}
+data: {{address: {2}, username: {3}, password: {4}}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: proxied, namespace: default}}
+spec: {{url: "{0}", interval: 1h, ref: {{tag: "1.0.0"}}, certSecretRef: {{name: registry-ca}}, proxySecretRef: {{name: proxy}}}}
+)",
+                                   "oci://" + reg.host() + "/fleet/proxied", base64_encode(reg.ca_pem()),
+                                   base64_encode(proxy.url()), base64_encode("proxy-user"),
+                                   base64_encode("proxy-pass")));
+    cluster.wait_for(oci_repository, "default", "proxied", revision_is("1.0.0@" + v1.manifest_digest));
+    CHECK(proxy.tunnels() > 0);
 }

@@ -21,6 +21,11 @@ struct auth_options {
     std::string ssh_private_key; // (Flux: "identity")
     std::string ssh_passphrase;  // (Flux: "password" with an identity)
     std::string known_hosts;     // (Flux: "known_hosts")
+    // An HTTP(S) proxy for http/https remotes (Flux: proxySecretRef "address", "username",
+    // "password"); empty: no proxy. Ignored by ssh and git:// remotes.
+    std::string proxy_url;
+    std::string proxy_username;
+    std::string proxy_password;
 };
 
 } // namespace weir::git
