@@ -62,7 +62,7 @@ result<parsed_args> parse(const args& a, const std::map<std::string, bool>& know
                         {"all-namespaces", false}, {"timeout", true}, {"verbose", false}})
         known.emplace(n, v);
     static const std::map<std::string, std::string> shorts{{"n", "namespace"}, {"A", "all-namespaces"},
-                                                           {"s", "silent"}, {"o", "output"}};
+                                                           {"s", "silent"}, {"o", "output"}, {"f", "follow"}};
     parsed_args out;
     for (std::size_t i = 0; i < a.size(); ++i) {
         const std::string& arg = a[i];

@@ -15,7 +15,9 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 namespace {
@@ -25,6 +27,7 @@ namespace fs = std::filesystem;
 
 struct settings {
     std::string url, branch, path, secret_name, interval, author_name, author_email, appendix;
+    std::string public_key; // of a deploy key generated here
     cli::install_options install;
     git::auth_options auth;
     bool has_credentials = false;
@@ -40,6 +43,37 @@ result<std::string> read_file(const std::string& path, const std::string& flag)
     return s.str();
 }
 
+// As flux does without --private-key-file: a new key pair for the cluster, whose public half the
+// user adds to the repository as a deploy key (with write access) before we go on. Here the CLI
+// pushes with it too, so no SSH agent is needed.
+status use_new_deploy_key(const cli::parsed_args& f, settings& s)
+{
+    int rsa_bits = 0;
+    std::string bits = f.get("ssh-rsa-bits", "2048");
+    if (std::from_chars(bits.data(), bits.data() + bits.size(), rsa_bits).ec != std::errc{})
+        return terminal_error("--ssh-rsa-bits: want a number, got \"" + bits + "\"");
+    WEIR_TRY_ASSIGN(auto key, cli::generate_ssh_key(f.get("ssh-key-algorithm", "ecdsa"),
+                                                    f.get("ssh-ecdsa-curve", "p384"), rsa_bits));
+    s.auth.ssh_private_key = key.private_pem;
+    s.public_key = key.public_line;
+    std::cout << "Please give the key access to your repository (a deploy key with write access):\n"
+              << key.public_line << std::endl;
+    if (!f.boolean("silent")) {
+        std::cout << "Have you given the key access to your repository? [y/N] " << std::flush;
+        std::string answer;
+        std::getline(std::cin, answer);
+        if (answer != "y" && answer != "Y" && answer != "yes")
+            return terminal_error("the deploy key was not confirmed; nothing was changed");
+    }
+    if (f.has("known-hosts-file")) {
+        WEIR_TRY_ASSIGN(s.auth.known_hosts, read_file(f.get("known-hosts-file"), "--known-hosts-file"));
+    } else {
+        WEIR_TRY_ASSIGN(s.auth.known_hosts, cli::scan_known_hosts(s.url));
+    }
+    s.has_credentials = true;
+    return ok();
+}
+
 result<settings> parse_settings(const cli::parsed_args& f)
 {
     settings s;
@@ -47,20 +81,25 @@ result<settings> parse_settings(const cli::parsed_args& f)
     if (s.url.empty()) return terminal_error("bootstrap git: --url is required");
     if (!s.url.starts_with("ssh://") && !s.url.starts_with("https://") && !s.url.starts_with("http://") &&
         !s.url.starts_with("file://"))
-        return terminal_error("bootstrap git: --url must start with ssh://, https:// or file://, got " + s.url);
+        return terminal_error("bootstrap git: --url must start with ssh://, https:// or file://, got " +
+                              s.url);
     s.branch = f.get("branch", "main");
     s.path = f.get("path");
     if (s.path.empty()) return terminal_error("bootstrap git: --path is required (e.g. clusters/my-cluster)");
-    while (s.path.starts_with("./")) s.path = s.path.substr(2);
-    while (s.path.ends_with("/")) s.path.pop_back();
+    while (s.path.starts_with("./"))
+        s.path = s.path.substr(2);
+    while (s.path.ends_with("/"))
+        s.path.pop_back();
     if (s.path.empty() || s.path.starts_with("/") || s.path.find("..") != std::string::npos)
-        return terminal_error("bootstrap git: --path must be a relative path inside the repository, got " + f.get("path"));
+        return terminal_error("bootstrap git: --path must be a relative path inside the repository, got " +
+                              f.get("path"));
     s.secret_name = f.get("secret-name", "flux-system");
     s.interval = f.get("interval", "1m");
     s.author_name = f.get("author-name", "weir");
     s.author_email = f.get("author-email", "weir@users.noreply.weir.dev");
     s.appendix = f.get("commit-message-appendix");
-    WEIR_TRY_ASSIGN(s.install.components, cli::select_components(f.list("components"), f.list("components-extra")));
+    WEIR_TRY_ASSIGN(s.install.components,
+                    cli::select_components(f.list("components"), f.list("components-extra")));
     s.install.namespace_ = f.namespace_();
     s.install.registry = f.get("registry");
     s.install.network_policy = f.get("network-policy", "true") != "false";
@@ -77,10 +116,11 @@ result<settings> parse_settings(const cli::parsed_args& f)
         }
         s.has_credentials = true;
     } else if (s.url.starts_with("ssh://")) {
-        return terminal_error("bootstrap git: an ssh:// --url needs --private-key-file");
+        WEIR_TRY(use_new_deploy_key(f, s));
     } else if (f.boolean("token-auth") || f.boolean("with-bearer-token")) {
         if (f.get("password").empty()) return terminal_error("--token-auth needs the token in --password");
-        if (f.boolean("with-bearer-token")) s.auth.bearer_token = f.get("password");
+        if (f.boolean("with-bearer-token"))
+            s.auth.bearer_token = f.get("password");
         else {
             s.auth.username = f.get("username", "git");
             s.auth.password = f.get("password");
@@ -132,17 +172,21 @@ spec:
                        ns, s.interval, s.branch, secret, s.url, s.path);
 }
 
-const char* kustomization_yaml = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
-                                 "- gotk-components.yaml\n- gotk-sync.yaml\n";
+const char* kustomization_yaml =
+    "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+    "- gotk-components.yaml\n- gotk-sync.yaml\n";
 
 // Commits whatever changed in the work tree; "" when nothing did.
 result<std::string> commit_changes(const fs::path& wt, const settings& s, const std::string& message)
 {
     std::string full = s.appendix.empty() ? message : message + "\n\n" + s.appendix;
-    WEIR_TRY_ASSIGN(auto sha, git::commit_all(wt, {.author_name = s.author_name, .author_email = s.author_email,
-                                                   .message = full}));
-    if (sha.empty()) cli::say_success("the manifests are up to date (no new commit)");
-    else cli::say_success(fmt::format("committed \"{}\": {}", message, sha));
+    WEIR_TRY_ASSIGN(
+        auto sha,
+        git::commit_all(wt, {.author_name = s.author_name, .author_email = s.author_email, .message = full}));
+    if (sha.empty())
+        cli::say_success("the manifests are up to date (no new commit)");
+    else
+        cli::say_success(fmt::format("committed \"{}\": {}", message, sha));
     return sha;
 }
 
@@ -158,6 +202,7 @@ status apply_secret(kube::client& c, const settings& s)
     if (!s.auth.ssh_private_key.empty()) {
         data["identity"] = s.auth.ssh_private_key;
         data["known_hosts"] = s.auth.known_hosts;
+        if (!s.public_key.empty()) data["identity.pub"] = s.public_key + "\n";
         if (!s.auth.ssh_passphrase.empty()) data["password"] = s.auth.ssh_passphrase;
     } else if (!s.auth.bearer_token.empty()) {
         data["bearerToken"] = s.auth.bearer_token;
@@ -167,7 +212,8 @@ status apply_secret(kube::client& c, const settings& s)
     }
     if (!s.auth.ca_pem.empty()) data["ca.crt"] = s.auth.ca_pem;
     // `data` (base64) rather than stringData: the same bytes on every API server.
-    for (auto& [k, v] : data.as_object()) v = base64_encode(v.as_string());
+    for (auto& [k, v] : data.as_object())
+        v = base64_encode(v.as_string());
     value secret = object{};
     secret["apiVersion"] = "v1";
     secret["kind"] = "Secret";
@@ -178,7 +224,8 @@ status apply_secret(kube::client& c, const settings& s)
     secret["data"] = data;
     auto r = c.apply(secret, {.field_manager = "weir", .force = true});
     if (!r) return r.err().wrap("creating the Git credentials Secret");
-    cli::say_success(fmt::format("Secret {}/{} holds the Git credentials", s.install.namespace_, s.secret_name));
+    cli::say_success(
+        fmt::format("Secret {}/{} holds the Git credentials", s.install.namespace_, s.secret_name));
     return ok();
 }
 
@@ -194,7 +241,8 @@ result<std::string> write_to_git(const settings& s, const std::vector<value>& ob
     fs::path dir = wt / s.path / "flux-system";
     cli::say_action("generating component manifests");
     write(dir / "gotk-components.yaml", cli::components_yaml(objects, s.install));
-    WEIR_TRY_ASSIGN(auto c1, commit_changes(wt, s, fmt::format("Add weir v{} component manifests", WEIR_VERSION)));
+    WEIR_TRY_ASSIGN(auto c1,
+                    commit_changes(wt, s, fmt::format("Add weir v{} component manifests", WEIR_VERSION)));
     cli::say_action("generating sync manifests");
     write(dir / "gotk-sync.yaml", sync_yaml(s, with_secret));
     // Only when absent: patches users add to it (self-upgrades, tuning) survive a new bootstrap.
@@ -221,9 +269,10 @@ status bootstrap(const cli::parsed_args& f)
     if (existing) {
         std::string p = cli::string_at(*existing, {"spec", "path"});
         if (!p.empty() && p != "./" + s.path && p != s.path)
-            return terminal_error(fmt::format("the flux-system Kustomization already syncs path {}, not ./{}; "
-                                              "uninstall first or use --path {}",
-                                              p, s.path, p));
+            return terminal_error(
+                fmt::format("the flux-system Kustomization already syncs path {}, not ./{}; "
+                            "uninstall first or use --path {}",
+                            p, s.path, p));
     }
 
     WEIR_TRY_ASSIGN(auto objects, cli::render_install(s.install));
@@ -242,10 +291,13 @@ status bootstrap(const cli::parsed_args& f)
     if (!existing || cli::string_at(*existing, {"status", "lastAppliedRevision"}).empty()) {
         WEIR_TRY(cli::apply_install(client, objects, s.install, s.timeout));
     } else {
-        cli::say_action("the flux-system Kustomization applies the components from Git: not installing directly");
+        cli::say_action(
+            "the flux-system Kustomization applies the components from Git: not installing directly");
     }
-    if (s.has_credentials) WEIR_TRY(apply_secret(*client, s));
-    else if (has_secret) cli::say_success("Secret " + ns + "/" + s.secret_name + " exists: keeping it");
+    if (s.has_credentials)
+        WEIR_TRY(apply_secret(*client, s));
+    else if (has_secret)
+        cli::say_success("Secret " + ns + "/" + s.secret_name + " exists: keeping it");
     std::string sync = sync_yaml(s, with_secret);
 
     cli::say_action("applying sync manifests");
@@ -261,7 +313,8 @@ status bootstrap(const cli::parsed_args& f)
         if (!r) return r.err().wrap("applying the sync manifests");
     }
     std::string token = cli::now_rfc3339_nano();
-    std::string patch = fmt::format(R"({{"metadata":{{"annotations":{{"reconcile.fluxcd.io/requestedAt":"{}"}}}}}})", token);
+    std::string patch =
+        fmt::format(R"({{"metadata":{{"annotations":{{"reconcile.fluxcd.io/requestedAt":"{}"}}}}}})", token);
     for (const auto* k : kick)
         if (auto p = client->patch(k->gvk, ns, "flux-system", kube::patch_type::merge, patch); !p)
             return p.err().wrap("requesting a reconcile of " + k->kind + " flux-system");
@@ -269,16 +322,19 @@ status bootstrap(const cli::parsed_args& f)
     std::string want = fmt::format("{}@sha1:{}", s.branch, head);
     cli::say_waiting("waiting for the Kustomization to apply " + want);
     value last;
-    auto waited = cli::poll_until(s.timeout, "Kustomization " + ns + "/flux-system to apply " + want, [&]() -> result<bool> {
-        auto o = client->get(ks_kind.gvk, ns, "flux-system");
-        if (!o) return kube::is_not_found(o.err()) ? result<bool>(false) : result<bool>(o.err());
-        last = std::move(*o);
-        return cli::string_at(last, {"status", "lastAppliedRevision"}) == want;
-    });
+    auto waited = cli::poll_until(
+        s.timeout, "Kustomization " + ns + "/flux-system to apply " + want, [&]() -> result<bool> {
+            auto o = client->get(ks_kind.gvk, ns, "flux-system");
+            if (!o) return kube::is_not_found(o.err()) ? result<bool>(false) : result<bool>(o.err());
+            last = std::move(*o);
+            return cli::string_at(last, {"status", "lastAppliedRevision"}) == want;
+        });
     if (!waited) {
         std::string why = cli::condition(last, "Ready", "message");
-        if (auto src = client->get(git_kind.gvk, ns, "flux-system"); src && cli::condition(*src, "Ready", "status") != "True")
-            why += (why.empty() ? "" : "; ") + std::string("GitRepository: ") + cli::condition(*src, "Ready", "message");
+        if (auto src = client->get(git_kind.gvk, ns, "flux-system");
+            src && cli::condition(*src, "Ready", "status") != "True")
+            why += (why.empty() ? "" : "; ") + std::string("GitRepository: ") +
+                   cli::condition(*src, "Ready", "message");
         return transient_error(waited.err().message + (why.empty() ? "" : "; Ready: " + why));
     }
     cli::say_success("reconciled sync configuration: applied revision " + want);
@@ -288,15 +344,32 @@ status bootstrap(const cli::parsed_args& f)
 
 int run(const cli::args& a)
 {
-    if (a.empty() || a[0] != "git") return cli::fail("usage: weir bootstrap git --url URL --path clusters/NAME [flags]");
-    auto f = cli::parse(cli::args(a.begin() + 1, a.end()),
-                        {{"url", true}, {"branch", true}, {"path", true}, {"username", true}, {"password", true},
-                         {"private-key-file", true}, {"known-hosts-file", true}, {"token-auth", false},
-                         {"with-bearer-token", false}, {"ca-file", true}, {"components", true},
-                         {"components-extra", true}, {"secret-name", true}, {"interval", true},
-                         {"author-name", true}, {"author-email", true}, {"commit-message-appendix", true},
-                         {"silent", false}, {"registry", true}, {"network-policy", true},
-                         {"watch-all-namespaces", true}});
+    if (a.empty() || a[0] != "git")
+        return cli::fail("usage: weir bootstrap git --url URL --path clusters/NAME [flags]");
+    auto f = cli::parse(cli::args(a.begin() + 1, a.end()), {{"url", true},
+                                                            {"branch", true},
+                                                            {"path", true},
+                                                            {"username", true},
+                                                            {"password", true},
+                                                            {"private-key-file", true},
+                                                            {"known-hosts-file", true},
+                                                            {"token-auth", false},
+                                                            {"with-bearer-token", false},
+                                                            {"ca-file", true},
+                                                            {"components", true},
+                                                            {"components-extra", true},
+                                                            {"secret-name", true},
+                                                            {"interval", true},
+                                                            {"author-name", true},
+                                                            {"author-email", true},
+                                                            {"commit-message-appendix", true},
+                                                            {"silent", false},
+                                                            {"registry", true},
+                                                            {"network-policy", true},
+                                                            {"watch-all-namespaces", true},
+                                                            {"ssh-key-algorithm", true},
+                                                            {"ssh-ecdsa-curve", true},
+                                                            {"ssh-rsa-bits", true}});
     if (!f) return cli::fail(f.err().message);
     if (!f->pos.empty()) return cli::fail("bootstrap git takes no arguments, got \"" + f->pos[0] + "\"");
     if (auto s = bootstrap(*f); !s) return cli::fail("bootstrap failed: " + s.err().message);

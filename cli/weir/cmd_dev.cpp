@@ -53,7 +53,7 @@ int dev(const weir::cli::args& a)
     auto s = env.watch(exit_when_ready, [] { return interrupted == 0; });
     env.down();
     if (!s) return cli::fail(s.err().message);
-    if (exit_when_ready) std::cout << "all sources and Kustomizations are Ready" << std::endl;
+    if (exit_when_ready) std::cout << "everything is Ready" << std::endl;
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "cli_manifests.hpp"
 
 #include <weir/core/yaml.hpp>
+#include <weir/gitserve/http_server.hpp>
 #include <weir/kube/config.hpp>
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace weir::cli {
 namespace embedded_crds {
@@ -32,7 +34,8 @@ result<std::string> run(const std::string& command)
     if (!p) return transient_error("cannot run: " + command);
     std::string out;
     char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p))
+        out.append(buf, n);
     if (::pclose(p) != 0) return terminal_error(fmt::format("'{}' failed: {}", command, out));
     return out;
 }
@@ -53,15 +56,24 @@ dev_env::dev_env(dev_options options) : options_(std::move(options))
     bin_dir_ = fs::read_symlink("/proc/self/exe").parent_path();
 }
 
-dev_env::~dev_env() { down(); }
+dev_env::~dev_env()
+{
+    down();
+}
 
 process::child& dev_env::spawn(const std::string& name, std::vector<std::string> args)
 {
+    return spawn_peer(name, bin_dir_ / name, std::move(args), {{"RUNTIME_NAMESPACE", "flux-system"}});
+}
+
+process::child& dev_env::spawn_peer(const std::string& name, const fs::path& binary,
+                                    std::vector<std::string> args, std::map<std::string, std::string> env)
+{
     fs::create_directories(options_.dir / "logs");
     children_.push_back(std::make_unique<process::child>(process::child_options{
-        .binary = bin_dir_ / name,
+        .binary = binary,
         .args = std::move(args),
-        .env = {{"RUNTIME_NAMESPACE", "flux-system"}},
+        .env = std::move(env),
         .log = options_.dir / "logs" / (name + ".log"),
         .new_session = true, // Ctrl-C reaches us, and we stop the children in order
     }));
@@ -88,7 +100,8 @@ status dev_env::start_apiserver()
             }
         }
         if (!children_.back()->running())
-            return terminal_error("weir-apiserver exited; see " + (options_.dir / "logs/weir-apiserver.log").string());
+            return terminal_error("weir-apiserver exited; see " +
+                                  (options_.dir / "logs/weir-apiserver.log").string());
         std::this_thread::sleep_for(100ms);
     }
     return transient_error("weir-apiserver did not start within 30s");
@@ -109,18 +122,20 @@ status dev_env::start_controllers()
     };
     std::string next_name = "source-controller";
     auto common = [&](std::vector<std::string> extra) {
-        std::vector<std::string> args{"--kubeconfig", kubeconfig, "--metrics-addr", "127.0.0.1:0", "--health-addr",
-                                      health_addr(next_name), "--log-encoding", "json"};
+        std::vector<std::string> args{"--kubeconfig",   kubeconfig,      "--metrics-addr",
+                                      "127.0.0.1:0",    "--health-addr", health_addr(next_name),
+                                      "--log-encoding", "json"};
         if (notifications) args.insert(args.end(), {"--events-addr", "http://" + events + "/"});
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     };
     fs::create_directories(options_.dir / "tmp");
-    WEIR_TRY(spawn("source-controller", common({"--storage-path", (options_.dir / "storage").string(), "--storage-addr",
-                                                storage, "--storage-adv-addr", storage}))
+    WEIR_TRY(spawn("source-controller", common({"--storage-path", (options_.dir / "storage").string(),
+                                                "--storage-addr", storage, "--storage-adv-addr", storage}))
                  .start());
     next_name = "kustomize-controller";
-    WEIR_TRY(spawn("kustomize-controller", common({"--scratch-dir", (options_.dir / "tmp").string()})).start());
+    WEIR_TRY(
+        spawn("kustomize-controller", common({"--scratch-dir", (options_.dir / "tmp").string()})).start());
     // The other controllers of the component table, when this build has them (each is built on its
     // own): the common flags on loopback ports plus what each needs to keep its files under --dir.
     for (const auto& comp : components()) {
@@ -130,9 +145,12 @@ status dev_env::start_controllers()
         std::vector<std::string> args = common({});
         if (comp.name == "notification-controller") {
             // Its --events-addr is where it listens (Flux's meaning for this binary).
-            args = {"--kubeconfig", kubeconfig, "--metrics-addr", "127.0.0.1:0", "--health-addr", health.back().second,
-                    "--log-encoding", "json", "--events-addr", events, "--receiver-addr",
-                    fmt::format("127.0.0.1:{}", process::free_tcp_port())};
+            args = {"--kubeconfig",    kubeconfig,
+                    "--metrics-addr",  "127.0.0.1:0",
+                    "--health-addr",   health.back().second,
+                    "--log-encoding",  "json",
+                    "--events-addr",   events,
+                    "--receiver-addr", fmt::format("127.0.0.1:{}", process::free_tcp_port())};
         } else if (comp.name == "helm-controller") {
             args.insert(args.end(), {"--scratch-dir", (options_.dir / "tmp").string()});
         } else if (comp.name == "image-automation-controller") {
@@ -142,39 +160,83 @@ status dev_env::start_controllers()
     }
     {
         std::ofstream endpoints(options_.dir / "controllers");
-        for (const auto& [name, address] : health) endpoints << name << " " << address << "\n";
+        for (const auto& [name, address] : health)
+            endpoints << name << " " << address << "\n";
     }
-    std::ofstream pids(options_.dir / "pids");
-    for (const auto& c : children_) pids << c->pid() << "\n";
     return ok();
 }
 
-result<std::string> dev_env::repository_url(std::string& branch)
+result<std::string> dev_env::serve_repository(std::string& branch)
 {
-    fs::path repo = fs::absolute(options_.repo);
-    if (!fs::is_directory(repo)) return terminal_error(fmt::format("--repo {}: no such directory", repo.string()));
+    fs::path repo = fs::absolute(options_.repo).lexically_normal();
+    if (repo.filename().empty()) repo = repo.parent_path();
+    if (!fs::is_directory(repo))
+        return terminal_error(fmt::format("--repo {}: no such directory", repo.string()));
     if (fs::exists(repo / ".git")) {
-        WEIR_TRY_ASSIGN(auto head, run(fmt::format("git -C '{}' rev-parse --abbrev-ref HEAD", repo.string())));
+        WEIR_TRY_ASSIGN(auto head,
+                        run(fmt::format("git -C '{}' rev-parse --abbrev-ref HEAD", repo.string())));
         branch = head.substr(0, head.find('\n'));
-        return "file://" + repo.string();
+    } else {
+        // A plain directory: commit a copy, so the loop runs on exactly what the user sees.
+        fs::path fleet = fs::absolute(options_.dir / "fleet");
+        fs::remove_all(fleet);
+        fs::create_directories(fleet);
+        fs::copy(repo, fleet, fs::copy_options::recursive);
+        WEIR_TRY(run(fmt::format(
+            "git -C '{0}' init -q -b main && git -C '{0}' add -A && git -C '{0}' -c user.name=weir "
+            "-c user.email=weir@localhost commit -q -m 'weir dev up'",
+            fleet.string())));
+        branch = "main";
+        repo = fleet;
     }
-    // A plain directory: commit a copy, so the loop runs on exactly what the user sees.
-    fs::path fleet = fs::absolute(options_.dir / "fleet");
-    fs::remove_all(fleet);
-    fs::create_directories(fleet);
-    fs::copy(repo, fleet, fs::copy_options::recursive);
-    WEIR_TRY(run(fmt::format("git -C '{}' init -q -b main && git -C '{}' add -A && git -C '{}' -c user.name=weir "
-                             "-c user.email=weir@localhost commit -q -m 'weir dev up'",
-                             fleet.string(), fleet.string(), fleet.string())));
-    branch = "main";
-    return "file://" + fleet.string();
+    // Served over smart HTTP with pushes on, from a directory holding only a link to it (so nothing
+    // else next to the repository is exposed). A push to the checked-out branch also updates the
+    // working tree when it is clean (updateInstead): the user sees weir's image updates in their
+    // checkout. That setting reaches git through the environment; the repository is not touched.
+    fs::path served = fs::absolute(options_.dir / "git");
+    fs::remove_all(served);
+    fs::create_directories(served);
+    fs::create_directory_symlink(repo, served / "fleet");
+    git_ = std::make_unique<gitserve::http_server>(gitserve::http_server_options{
+        .base = served, .git_config = {{"receive.denyCurrentBranch", "updateInstead"}}});
+    WEIR_TRY(git_->start());
+    return git_->url("fleet");
+}
+
+status dev_env::start_registry()
+{
+    const fs::path binary = "/usr/bin/docker-registry";
+    if (!fs::exists(binary)) {
+        std::cerr << "weir: " << binary.string()
+                  << " is not installed: the example fleet's image policy will not become Ready "
+                     "(apt-get install docker-registry)"
+                  << std::endl;
+        return ok();
+    }
+    unsigned short port = process::free_tcp_port();
+    fs::create_directories(options_.dir / "registry");
+    fs::path config = options_.dir / "registry.yml";
+    WEIR_TRY(write_registry_config(config, options_.dir / "registry", port));
+    WEIR_TRY(spawn_peer("docker-registry", binary, {"serve", config.string()}).start());
+    registry_host_ = fmt::format("127.0.0.1:{}", port);
+    // The example app's releases: its policy picks the newest 6.x, one above what Git says.
+    return seed_registry(registry_host_, "stefanprodan/podinfo", {"6.7.0", "6.7.1", "6.8.0", "7.0.0-rc.1"});
 }
 
 status dev_env::apply_sync(const std::string& url, const std::string& branch)
 {
+    // Where this machine's peers listen, for the fleet's postBuild.substituteFrom (a cluster's
+    // "cluster-vars" ConfigMap in a real fleet).
     std::string manifests = fmt::format(R"(apiVersion: v1
 kind: Namespace
 metadata: {{name: flux-system}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: dev-endpoints, namespace: flux-system}}
+data:
+  dev_registry: "{}"
+  dev_alert_url: "http://127.0.0.1:{}/"
 ---
 apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
@@ -193,7 +255,8 @@ spec:
   prune: true
   sourceRef: {{kind: GitRepository, name: flux-system}}
 )",
-                                        url, branch, options_.path);
+                                        registry_host_.empty() ? "127.0.0.1:1" : registry_host_,
+                                        alerts_->port(), url, branch, options_.path);
     WEIR_TRY_ASSIGN(auto docs, parse_yaml_stream(manifests));
     for (const auto& d : docs) {
         auto r = client_->apply(d, {.field_manager = "weir", .force = true});
@@ -205,11 +268,14 @@ spec:
 status dev_env::up()
 {
     if (fs::exists(options_.dir / "pids"))
-        return terminal_error(fmt::format("an instance may be running with {}; stop it with 'weir dev down --dir {}'",
-                                          options_.dir.string(), options_.dir.string()));
+        return terminal_error(
+            fmt::format("an instance may be running with {}; stop it with 'weir dev down --dir {}'",
+                        options_.dir.string(), options_.dir.string()));
     // Each run starts from a clean cluster: artifacts and objects of a previous run would point at
     // ports and paths that are gone.
-    for (auto sub : {"apiserver", "storage", "image-storage", "tmp", "fleet", "logs"}) fs::remove_all(options_.dir / sub);
+    for (auto sub : {"apiserver", "storage", "image-storage", "tmp", "fleet", "logs", "registry"})
+        fs::remove_all(options_.dir / sub);
+    fs::remove(options_.dir / "alerts.log");
     fs::create_directories(options_.dir);
     WEIR_TRY(start_apiserver());
     for (const auto& [name, text] : embedded_crds::files()) {
@@ -218,18 +284,40 @@ status dev_env::up()
         if (!r) return r.err().wrap(fmt::format("installing {}", name));
     }
     WEIR_TRY(start_controllers());
+    alerts_ = std::make_unique<alert_sink>(options_.dir / "alerts.log");
+    WEIR_TRY(alerts_->start());
+    WEIR_TRY(start_registry());
     std::string branch;
-    WEIR_TRY_ASSIGN(auto url, repository_url(branch));
+    WEIR_TRY_ASSIGN(auto url, serve_repository(branch));
+    {
+        std::ofstream pids(options_.dir / "pids");
+        for (const auto& c : children_)
+            pids << c->pid() << "\n";
+        // `weir dev down` asks this process to stop first, so the children stop in order.
+        std::ofstream(options_.dir / "pid") << ::getpid() << "\n";
+    }
     return apply_sync(url, branch);
 }
 
 std::string dev_env::status_table(bool& all_ready)
 {
+    struct shown_kind {
+        kube::gvk kind;
+        const char* controller; // the kind is shown when this build has the controller
+    };
+    static const shown_kind kinds[] = {
+        {git_repository, "source-controller"},
+        {kustomization, "kustomize-controller"},
+        {{"helm.toolkit.fluxcd.io", "v2", "HelmRelease"}, "helm-controller"},
+        {{"image.toolkit.fluxcd.io", "v1", "ImagePolicy"}, "image-automation-controller"},
+        {{"image.toolkit.fluxcd.io", "v1", "ImageUpdateAutomation"}, "image-automation-controller"},
+    };
     all_ready = true;
     std::ostringstream out;
-    out << fmt::format("{:<15} {:<30} {:<6} {}\n", "KIND", "NAMESPACE/NAME", "READY", "MESSAGE");
+    out << fmt::format("{:<22} {:<28} {:<6} {}\n", "KIND", "NAMESPACE/NAME", "READY", "MESSAGE");
     std::size_t kustomizations = 0;
-    for (const auto& [kind, label] : {std::pair{git_repository, "GitRepository"}, std::pair{kustomization, "Kustomization"}}) {
+    for (const auto& [kind, controller] : kinds) {
+        if (!fs::exists(bin_dir_ / controller)) continue;
         auto list = client_->list(kind);
         if (!list) {
             all_ready = false;
@@ -239,17 +327,23 @@ std::string dev_env::status_table(bool& all_ready)
             std::string ready = condition(o, "Ready", "status");
             if (ready != "True") all_ready = false;
             if (kind == kustomization) ++kustomizations;
-            out << fmt::format("{:<15} {:<30} {:<6} {}\n", label,
+            std::string message = condition(o, "Ready", "message");
+            if (message.size() > 90) message = message.substr(0, 87) + "...";
+            out << fmt::format("{:<22} {:<28} {:<6} {}\n", kind.kind,
                                fmt::format("{}/{}", o.find_path({"metadata", "namespace"})->as_string(),
                                            o.find_path({"metadata", "name"})->as_string()),
-                               ready.empty() ? "-" : ready, condition(o, "Ready", "message"));
+                               ready.empty() ? "-" : ready, message);
         }
     }
     if (kustomizations == 0) all_ready = false;
+    if (alerts_)
+        out << fmt::format("alerts received: {} (in {})\n", alerts_->received(),
+                           (options_.dir / "alerts.log").string());
     return out.str();
 }
 
-status dev_env::watch(bool exit_when_ready, const std::function<bool()>& keep_going, std::chrono::milliseconds every)
+status dev_env::watch(bool exit_when_ready, const std::function<bool()>& keep_going,
+                      std::chrono::milliseconds every)
 {
     auto deadline = std::chrono::steady_clock::now() + options_.timeout;
     std::string last;
@@ -260,12 +354,12 @@ status dev_env::watch(bool exit_when_ready, const std::function<bool()>& keep_go
         last = table;
         if (exit_when_ready && ready) return ok();
         if (exit_when_ready && std::chrono::steady_clock::now() > deadline)
-            return transient_error(fmt::format("not ready after {}s; logs are in {}", options_.timeout.count(),
-                                               (options_.dir / "logs").string()));
+            return transient_error(fmt::format("not ready after {}s; logs are in {}",
+                                               options_.timeout.count(), (options_.dir / "logs").string()));
         for (const auto& c : children_)
             if (!c->running())
-                return terminal_error(fmt::format("{} exited; see {}", c->options().binary.filename().string(),
-                                                  c->options().log.string()));
+                return terminal_error(fmt::format(
+                    "{} exited; see {}", c->options().binary.filename().string(), c->options().log.string()));
         std::this_thread::sleep_for(every);
     }
     return ok();
@@ -273,23 +367,34 @@ status dev_env::watch(bool exit_when_ready, const std::function<bool()>& keep_go
 
 void dev_env::down()
 {
+    if (git_) git_->stop();
     // Controllers first, the API server last, so nobody loses its server mid-request.
-    for (auto it = children_.rbegin(); it != children_.rend(); ++it) (*it)->stop();
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it)
+        (*it)->stop();
     children_.clear();
     std::error_code ec;
     fs::remove(options_.dir / "pids", ec);
+    fs::remove(options_.dir / "pid", ec);
     fs::remove(options_.dir / "controllers", ec);
 }
 
 status dev_env::down_from_pid_file(const fs::path& dir)
 {
     std::ifstream in(dir / "pids");
-    if (!in) return terminal_error(fmt::format("no running instance: {} does not exist", (dir / "pids").string()));
+    if (!in)
+        return terminal_error(fmt::format("no running instance: {} does not exist", (dir / "pids").string()));
+    // The dev up process stops its children in order and cleans up; whatever outlives it (it was
+    // killed, or hangs) is stopped from the pid list.
+    if (pid_t up = 0; (std::ifstream(dir / "pid") >> up) && up > 0 && process::pid_alive(up))
+        process::stop_pid(up, std::chrono::seconds(20));
     std::vector<pid_t> pids;
-    for (pid_t p; in >> p;) pids.push_back(p);
-    for (auto it = pids.rbegin(); it != pids.rend(); ++it) process::stop_pid(*it);
-    fs::remove(dir / "pids");
+    for (pid_t p; in >> p;)
+        pids.push_back(p);
+    for (auto it = pids.rbegin(); it != pids.rend(); ++it)
+        process::stop_pid(*it);
     std::error_code ec;
+    fs::remove(dir / "pids", ec);
+    fs::remove(dir / "pid", ec);
     fs::remove(dir / "controllers", ec);
     return ok();
 }

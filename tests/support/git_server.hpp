@@ -121,6 +121,9 @@ public:
     std::string user_key() const;                     // PEM, no passphrase
     std::string user_key_with_passphrase() const;     // PEM, passphrase "secret"
     std::string other_known_hosts() const;            // a different host key for the same host
+    // The file of public keys allowed to log in, re-read by sshd on each connection: a test appends
+    // a key to grant it access, as a user adds a deploy key on their Git host.
+    std::filesystem::path authorized_keys_file() const { return dir_ / "authorized_keys"; }
 
 private:
     std::filesystem::path base_, dir_;

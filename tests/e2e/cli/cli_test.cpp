@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -353,6 +354,45 @@ TEST_CASE("bootstrap git over SSH stores the deploy key and scanned host key in 
     CHECK(secret->find_path({"data", "known_hosts"}));
 }
 
+TEST_CASE("bootstrap git over SSH without a key generates a deploy key, waits for the user to grant it, and pushes "
+          "with it; refusing changes nothing")
+{
+    bootstrapped b;
+    test::ssh_server sshd(b.repos.root());
+    temp_dir work(fs::temp_directory_path(), "cli-e2e-deploy-key");
+    std::string cli = "env -u KUBECONFIG " + quote(WEIR_CLI_BIN) + " bootstrap git --url " + quote(sshd.url("fleet")) +
+                      " --path clusters/ssh --timeout 90s --kubeconfig " + quote(b.kubeconfig);
+    fs::path out = work.path() / "out";
+
+    // Not confirmed: the key is printed, nothing is pushed or installed.
+    REQUIRE(test::run_command("echo n | " + cli + " > " + quote(out.string()) + " 2>&1") != 0);
+    auto slurp = [](const fs::path& p) {
+        std::ifstream in(p);
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+    };
+    std::string said = slurp(out);
+    INFO(said);
+    CHECK(said.find("ecdsa-sha2-nistp384 ") != std::string::npos);
+    CHECK(said.find("the deploy key was not confirmed") != std::string::npos);
+    CHECK(test::run_command("git -C " + quote(b.repos.bare("fleet").string()) + " rev-parse -q --verify main") != 0);
+
+    // Confirmed once the printed key is authorized on the server, as a user adds a deploy key.
+    std::string grant = "for i in $(seq 300); do grep -q '^ecdsa-sha2-nistp384 ' " + quote(out.string()) +
+                        " && break; sleep 0.1; done; grep '^ecdsa-sha2-nistp384 ' " + quote(out.string()) + " >> " +
+                        quote(sshd.authorized_keys_file().string()) + "; echo y";
+    REQUIRE(test::run_command("(" + grant + ") | " + cli + " > " + quote(out.string()) + " 2>&1") == 0);
+    said = slurp(out);
+    INFO(said);
+    CHECK(applied_revision(b.cluster) == "main@sha1:" + head_of(b.repos.bare("fleet")));
+    auto secret = b.cluster.client().get({"", "v1", "Secret"}, "flux-system", "flux-system");
+    REQUIRE(secret);
+    auto pub = test::string_at(*secret, {"data", "identity.pub"});
+    CHECK(said.find(base64_decode(pub).value().substr(0, 60)) != std::string::npos);
+    CHECK(secret->find_path({"data", "identity"}));
+}
+
 TEST_CASE("bootstrap git over HTTPS with basic auth and a private CA stores username, password and ca.crt for the source")
 {
     bootstrapped b;
@@ -540,4 +580,34 @@ TEST_CASE("config/crd/kustomization.yaml lists every CRD file in config/crd")
         if (name == "kustomization.yaml" || e.path().extension() != ".yaml") continue;
         CHECK(text.str().find("- " + name + "\n") != std::string::npos);
     }
+}
+
+TEST_CASE("weir logs --follow prints what the controllers write next, a whole line at a time, until stopped")
+{
+    temp_dir dir(fs::temp_directory_path(), "cli-e2e-logs");
+    fs::create_directories(dir.path() / "logs");
+    fs::path log = dir.path() / "logs/source-controller.log";
+    std::ofstream(log) << R"({"level":"info","ts":"2026-01-01T00:00:00Z","msg":"first"})" << "\n";
+    fs::path out = dir.path() / "out";
+    process::child follow({.binary = WEIR_CLI_BIN, .args = {"logs", "--dir", dir.path().string(), "-f"}, .log = out});
+    REQUIRE(follow.start());
+    auto printed = [&] {
+        std::ifstream in(out);
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+    };
+    auto eventually = [](const std::function<bool()>& done) {
+        for (int i = 0; i < 100 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        return done();
+    };
+    CHECK(eventually([&] { return printed().find("info source-controller first") != std::string::npos; }));
+    std::ofstream(log, std::ios::app) << R"({"level":"error","ts":"2026-01-01T00:00:01Z","msg":"second"})" << "\n"
+                                      << R"({"level":"info","ts":"2026-01-01T00:00:02Z","msg":"thi)" << std::flush;
+    CHECK(eventually([&] { return printed().find("error source-controller second") != std::string::npos; }));
+    CHECK(printed().find("thi") == std::string::npos); // half a line waits for its end
+    std::ofstream(log, std::ios::app) << R"(rd"})" << "\n";
+    CHECK(eventually([&] { return printed().find("info source-controller third") != std::string::npos; }));
+    CHECK(follow.running());
+    follow.stop();
 }
