@@ -1,5 +1,6 @@
 // `..` and symlink escapes in the loaders that the existing unit tests do not cover: spec.include
 // copying into a checkout that holds the tenant's symlinks, and Helm charts loaded from a directory.
+#include "temp_dir.hpp"
 #include "tree_assembly.hpp"
 
 #include <weir/artifact/storage.hpp>
@@ -12,16 +13,9 @@
 
 using namespace weir;
 namespace fs = std::filesystem;
+using weir::test::security::temp_dir;
 
 namespace {
-
-struct temp_dir {
-    fs::path path = fs::temp_directory_path() /
-                    ("weir-escape-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    temp_dir() { fs::create_directories(path); }
-    ~temp_dir() { fs::remove_all(path); }
-};
 
 void write(const fs::path& p, const std::string& text)
 {

@@ -7,6 +7,7 @@
 #include "event_server.hpp"
 #include "http_server.hpp"
 #include "raw_client.hpp"
+#include "temp_dir.hpp"
 
 #include <weir/apiserver/server.hpp>
 #include <weir/artifact/file_server.hpp>
@@ -24,14 +25,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct temp_dir {
-    fs::path path = fs::temp_directory_path() /
-                    ("weir-security-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    temp_dir() { fs::create_directories(path); }
-    ~temp_dir() { fs::remove_all(path); }
-};
 
 // weir-apiserver's HTTPS front on a thread of its own.
 struct test_apiserver {
