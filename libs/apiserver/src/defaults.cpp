@@ -328,8 +328,14 @@ void api::impl::apply_defaults(call& c, const value* old, value& obj)
     if (g.empty()) {
         if (r == "services") return service_defaults(c, old, obj);
         if (r == "secrets") return dflt(obj, "type", "Opaque");
-        if (r == "pods")
-            if (value* s = child(obj, "spec")) pod_spec_defaults(*s);
+        if (r == "pods") {
+            if (value* s = child(obj, "spec")) {
+                pod_spec_defaults(*s);
+                dflt(*s, "enableServiceLinks", true);
+            }
+            // Nothing schedules it: a new pod stays Pending.
+            if (!old) dflt(*child(obj, "status", true), "phase", "Pending");
+        }
         if (r == "podtemplates" || r == "replicationcontrollers")
             if (value* s = child(obj, "spec")) template_defaults(*s);
         if (r == "persistentvolumeclaims") {

@@ -52,6 +52,10 @@ value bound(const value& binding, std::string_view subject_kind);
 value event_last_seen(const value& event);
 value event_object(const value& event);
 value event_source(const value& event);
+value pod_ready(const value& pod);
+value pod_status(const value& pod);
+value pod_restarts(const value& pod);
+value pod_readiness_gates(const value& pod);
 } // namespace cells
 
 } // namespace weir::apiserver

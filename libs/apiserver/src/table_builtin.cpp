@@ -158,6 +158,25 @@ std::map<std::string, std::vector<C>, std::less<>> build_tables()
                         [](const value& o) -> value {
                             return or_none(labels_string(at(o, {"spec", "selector"})));
                         }}});
+    t["/pods"] = with_name_age(
+        {{"Ready", "string", 0, "The aggregate readiness state of this pod for accepting traffic.",
+          pod_ready},
+         {"Status", "string", 0, "The aggregate status of the containers in this pod.", pod_status},
+         {"Restarts", "string", 0, "The number of times the containers in this pod have been restarted.",
+          pod_restarts}},
+        {{"IP", "string", 1, "IP address allocated to the pod.",
+          [](const value& o) -> value {
+              return or_none(str(o, {"status", "podIP"}));
+          }},
+         {"Node", "string", 1, "Name of the Node this pod is assigned to.",
+          [](const value& o) -> value {
+              return or_none(str(o, {"spec", "nodeName"}));
+          }},
+         {"Nominated Node", "string", 1, "Name of the nominated node for this pod.",
+          [](const value& o) -> value {
+              return or_none(str(o, {"status", "nominatedNodeName"}));
+          }},
+         {"Readiness Gates", "string", 1, "The readiness gates of this pod.", pod_readiness_gates}});
     t["/configmaps"] = with_name_age(
         {{"Data", "integer", 0, "The number of keys in the ConfigMap.", [](const value& o) -> value {
               return static_cast<std::int64_t>(count(o, "data") + count(o, "binaryData"));

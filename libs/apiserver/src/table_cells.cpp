@@ -278,4 +278,45 @@ value event_source(const value& o)
     return host.empty() ? comp : comp + ", " + host;
 }
 
+// --- pods ---
+
+value pod_ready(const value& o)
+{
+    std::size_t total = 0, ready = 0;
+    if (const value* cs = at(o, {"spec", "containers"}); cs && cs->is_array()) total = cs->as_array().size();
+    if (const value* ss = at(o, {"status", "containerStatuses"}); ss && ss->is_array())
+        for (const auto& c : ss->as_array())
+            if (const value* r = c.find("ready"); r && r->is_bool() && r->as_bool()) ++ready;
+    return fmt::format("{}/{}", ready, total);
+}
+
+value pod_status(const value& o)
+{
+    if (at(o, {"metadata", "deletionTimestamp"})) return "Terminating";
+    if (std::string r = str(o, {"status", "reason"}); !r.empty()) return r;
+    return str(o, {"status", "phase"});
+}
+
+value pod_restarts(const value& o)
+{
+    std::int64_t n = 0;
+    if (const value* ss = at(o, {"status", "containerStatuses"}); ss && ss->is_array())
+        for (const auto& c : ss->as_array())
+            n += num(c, {"restartCount"});
+    return n;
+}
+
+value pod_readiness_gates(const value& o)
+{
+    const value* gates = at(o, {"spec", "readinessGates"});
+    if (!gates || !gates->is_array() || gates->as_array().empty()) return "<none>";
+    std::size_t ok = 0;
+    for (const auto& g : gates->as_array())
+        if (const value* cs = at(o, {"status", "conditions"}); cs && cs->is_array())
+            for (const auto& c : cs->as_array())
+                if (c.get_string("type") == g.get_string("conditionType") && c.get_string("status") == "True")
+                    ++ok;
+    return fmt::format("{}/{}", ok, gates->as_array().size());
+}
+
 } // namespace weir::apiserver::cells

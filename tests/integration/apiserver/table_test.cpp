@@ -233,3 +233,28 @@ source: {component: deployment-controller}
               "<unknown> | Normal | ScalingReplicaSet | deployment/web | spec | deployment-controller | "
               "Scaled up replica set web-1 to 2 | <unknown> | 3 | web.1"});
 }
+
+TEST_CASE("kubectl get pods prints READY STATUS RESTARTS, a new pod Pending", "[apiserver][kubectl][table]")
+{
+    apiserver_fixture srv;
+    const char* pod = R"(apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers: [{name: a, image: "busybox:1"}, {name: b, image: "busybox:1"}]
+)";
+    REQUIRE(srv.kubectl_file({"create", "-f", "FILE"}, pod).code == 0);
+    CHECK(get_rows(srv, {"pods"}) ==
+          std::vector<std::string>{"NAME | READY | STATUS | RESTARTS | AGE", "p | 0/2 | Pending | 0 | AGE"});
+    REQUIRE(
+        srv.kubectl(
+               {"patch", "pod", "p", "--subresource=status", "--type=merge", "-p",
+                R"({"status":{"phase":"Running","podIP":"10.244.0.7","containerStatuses":[)"
+                R"({"name":"a","ready":true,"restartCount":2},{"name":"b","ready":false,"restartCount":1}]}})"})
+            .code == 0);
+    CHECK(get_rows(srv, {"pods", "-o", "wide"}) ==
+          std::vector<std::string>{
+              "NAME | READY | STATUS | RESTARTS | AGE | IP | NODE | NOMINATED NODE | READINESS GATES",
+              "p | 1/2 | Running | 3 | AGE | 10.244.0.7 | <none> | <none> | <none>"});
+    CHECK(srv.kubectl({"get", "pod", "p", "-o", "jsonpath={.spec.enableServiceLinks}"}).out == "true");
+}
