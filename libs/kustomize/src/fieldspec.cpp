@@ -17,8 +17,14 @@ std::string resource::ns() const
     return n && n->is_string() ? n->as_string() : std::string{};
 }
 
-void resource::set_name(std::string n) { obj["metadata"]["name"] = std::move(n); }
-void resource::set_ns(std::string n) { obj["metadata"]["namespace"] = std::move(n); }
+void resource::set_name(std::string n)
+{
+    obj["metadata"]["name"] = std::move(n);
+}
+void resource::set_ns(std::string n)
+{
+    obj["metadata"]["namespace"] = std::move(n);
+}
 
 void resource::remember()
 {
@@ -28,7 +34,10 @@ void resource::remember()
     if (namespaces.empty() || namespaces.back() != s) namespaces.push_back(s);
 }
 
-error build_error(std::string message) { return terminal_error(std::move(message), "BuildFailed"); }
+error build_error(std::string message)
+{
+    return terminal_error(std::move(message), "BuildFailed");
+}
 
 bool field_spec::matches(const value& obj) const
 {
@@ -83,7 +92,8 @@ void visit(value& cur, const std::vector<std::string>& path, std::size_t i, bool
         return;
     }
     if (cur.is_array()) {
-        for (auto& e : cur.as_array()) visit(e, path, i, create, fn);
+        for (auto& e : cur.as_array())
+            visit(e, path, i, create, fn);
         return;
     }
     if (!cur.is_object()) return;
@@ -128,13 +138,13 @@ field_spec spec(const char* group, const char* version, const char* kind, const 
     return field_spec{group, version, kind, path, create};
 }
 
-
 void append_unique(std::vector<field_spec>& into, const std::vector<field_spec>& more)
 {
     for (const auto& f : more) {
         bool dup = false;
         for (const auto& g : into)
-            if (g.group == f.group && g.version == f.version && g.kind == f.kind && g.path == f.path) dup = true;
+            if (g.group == f.group && g.version == f.version && g.kind == f.kind && g.path == f.path)
+                dup = true;
         if (!dup) into.push_back(f);
     }
 }
@@ -159,7 +169,8 @@ std::vector<field_spec> parse_specs(const value* list)
     return out;
 }
 
-void visit_path(value& obj, const std::vector<std::string>& path, bool create, const std::function<void(value&)>& fn)
+void visit_path(value& obj, const std::vector<std::string>& path, bool create,
+                const std::function<void(value&)>& fn)
 {
     visit(obj, path, 0, create, fn);
 }
@@ -191,15 +202,24 @@ result<config> parse_config(const value& doc, const std::string& file)
     if (!doc.is_object()) return build_error("transformer configuration " + file + " must be a map");
     config c;
     for (const auto& [k, v] : doc.as_object()) {
-        if (k == "namePrefix") c.name_prefix = parse_specs(&v);
-        else if (k == "nameSuffix") c.name_suffix = parse_specs(&v);
-        else if (k == "namespace") c.namespace_ = parse_specs(&v);
-        else if (k == "commonLabels") c.common_labels = parse_specs(&v);
-        else if (k == "templateLabels") c.template_labels = parse_specs(&v);
-        else if (k == "commonAnnotations") c.common_annotations = parse_specs(&v);
-        else if (k == "images") c.images = parse_specs(&v);
-        else if (k == "replicas") c.replicas = parse_specs(&v);
-        else if (k == "varReference") c.var_reference = parse_specs(&v);
+        if (k == "namePrefix")
+            c.name_prefix = parse_specs(&v);
+        else if (k == "nameSuffix")
+            c.name_suffix = parse_specs(&v);
+        else if (k == "namespace")
+            c.namespace_ = parse_specs(&v);
+        else if (k == "commonLabels")
+            c.common_labels = parse_specs(&v);
+        else if (k == "templateLabels")
+            c.template_labels = parse_specs(&v);
+        else if (k == "commonAnnotations")
+            c.common_annotations = parse_specs(&v);
+        else if (k == "images")
+            c.images = parse_specs(&v);
+        else if (k == "replicas")
+            c.replicas = parse_specs(&v);
+        else if (k == "varReference")
+            c.var_reference = parse_specs(&v);
         else if (k == "nameReference") {
             if (!v.is_array()) continue;
             for (const auto& e : v.as_array()) {
@@ -225,7 +245,8 @@ config make_default_config()
     c.name_prefix = {spec("", "", "", "metadata/name", false)};
     c.name_suffix = c.name_prefix;
     // A Namespace object takes the namespace's name.
-    c.namespace_ = {spec("", "", "", "metadata/namespace", true), spec("", "v1", "Namespace", "metadata/name", true)};
+    c.namespace_ = {spec("", "", "", "metadata/namespace", true),
+                    spec("", "v1", "Namespace", "metadata/name", true)};
     auto& l = c.common_labels;
     l.push_back(spec("", "", "", "metadata/labels", true));
     l.push_back(spec("", "v1", "Service", "spec/selector", true));
@@ -239,13 +260,17 @@ config make_default_config()
             for (const char* a : {"podAffinity", "podAntiAffinity"}) {
                 std::string base = std::string("spec/template/spec/affinity/") + a;
                 l.push_back(field_spec{"apps", "", k,
-                                       base + "/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+                                       base + "/preferredDuringSchedulingIgnoredDuringExecution/"
+                                              "podAffinityTerm/labelSelector/matchLabels",
                                        false});
-                l.push_back(field_spec{"apps", "", k,
-                                       base + "/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
-                                       false});
+                l.push_back(field_spec{
+                    "apps", "", k,
+                    base + "/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+                    false});
             }
-            l.push_back(spec("apps", "", k, "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels", false));
+            l.push_back(spec("apps", "", k,
+                             "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels",
+                             false));
         }
     }
     l.push_back(spec("apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", true));
@@ -256,8 +281,10 @@ config make_default_config()
     l.push_back(spec("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true));
     l.push_back(spec("policy", "", "PodDisruptionBudget", "spec/selector/matchLabels", false));
     l.push_back(spec("networking.k8s.io", "", "NetworkPolicy", "spec/podSelector/matchLabels", false));
-    l.push_back(spec("networking.k8s.io", "", "NetworkPolicy", "spec/ingress/from/podSelector/matchLabels", false));
-    l.push_back(spec("networking.k8s.io", "", "NetworkPolicy", "spec/egress/to/podSelector/matchLabels", false));
+    l.push_back(
+        spec("networking.k8s.io", "", "NetworkPolicy", "spec/ingress/from/podSelector/matchLabels", false));
+    l.push_back(
+        spec("networking.k8s.io", "", "NetworkPolicy", "spec/egress/to/podSelector/matchLabels", false));
 
     auto& t = c.template_labels;
     t.push_back(spec("", "v1", "ReplicationController", "spec/template/metadata/labels", true));
@@ -276,8 +303,9 @@ config make_default_config()
     a.push_back(spec("batch", "", "CronJob", "spec/jobTemplate/metadata/annotations", true));
     a.push_back(spec("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/annotations", true));
 
-    for (const char* p : {"spec/containers[]/image", "spec/initContainers[]/image",
-                          "spec/template/spec/containers[]/image", "spec/template/spec/initContainers[]/image"})
+    for (const char* p :
+         {"spec/containers[]/image", "spec/initContainers[]/image", "spec/template/spec/containers[]/image",
+          "spec/template/spec/initContainers[]/image"})
         c.images.push_back(spec("", "", "", p, true));
     for (const char* k : {"Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"})
         c.replicas.push_back(spec("", "", k, "spec/replicas", true));
@@ -290,7 +318,8 @@ config make_default_config()
                 c.var_reference.push_back(field_spec{"", "", kind, prefix + list + "/" + f, false});
     };
     container_vars("Pod", "spec/");
-    for (const char* k : {"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "ReplicationController"})
+    for (const char* k :
+         {"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "ReplicationController"})
         container_vars(k, "spec/template/spec/");
     container_vars("CronJob", "spec/jobTemplate/spec/template/spec/");
     for (const char* p : {"spec/rules/host", "spec/tls/hosts", "spec/tls/secretName"})
@@ -327,10 +356,17 @@ bool cluster_scoped(std::string_view api_version, std::string_view kind)
 {
     // kustomize v5.5 knows built-in kinds from the Kubernetes 1.21 openapi document: kinds (and
     // versions) added later are unknown to it and therefore namespaced.
-    static constexpr std::string_view newer[] = {
-        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy",
-        "MutatingAdmissionPolicyBinding", "ClusterTrustBundle", "IPAddress", "ServiceCIDR",
-        "VolumeAttributesClass", "DeviceClass", "ResourceSlice", "SelfSubjectReview"};
+    static constexpr std::string_view newer[] = {"ValidatingAdmissionPolicy",
+                                                 "ValidatingAdmissionPolicyBinding",
+                                                 "MutatingAdmissionPolicy",
+                                                 "MutatingAdmissionPolicyBinding",
+                                                 "ClusterTrustBundle",
+                                                 "IPAddress",
+                                                 "ServiceCIDR",
+                                                 "VolumeAttributesClass",
+                                                 "DeviceClass",
+                                                 "ResourceSlice",
+                                                 "SelfSubjectReview"};
     for (auto k : newer)
         if (k == kind) return false;
     if (kind == "FlowSchema" || kind == "PriorityLevelConfiguration")

@@ -62,9 +62,9 @@ struct field_spec {
 };
 
 struct name_ref_spec {
-    std::string group, kind;      // the referred kind
+    std::string group, kind;        // the referred kind
     std::vector<field_spec> fields; // where its name appears
-    std::string version;          // the referred version, when given (crds: files)
+    std::string version;            // the referred version, when given (crds: files)
 };
 
 // Transformer configuration: the built-in defaults plus any `configurations:` files.

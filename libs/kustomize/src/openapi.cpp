@@ -112,9 +112,10 @@ struct openapi_schema::impl {
     {
         if (const value* defs = doc.find("definitions"); defs && defs->is_object())
             for (const auto& [name, def] : defs->as_object())
-                each_gvk(def.find("x-kubernetes-group-version-kind"), [&, &def = def, &name = name](const value& gvk) {
-                    if (const schema::type_info* t = type_of(def, name)) by_type[type_key(gvk)] = t;
-                });
+                each_gvk(def.find("x-kubernetes-group-version-kind"),
+                         [&, &def = def, &name = name](const value& gvk) {
+                             if (const schema::type_info* t = type_of(def, name)) by_type[type_key(gvk)] = t;
+                         });
         // A kind is namespaced when one of its GET paths has a namespace parameter.
         if (const value* paths = doc.find("paths"); paths && paths->is_object())
             for (const auto& [path, item] : paths->as_object()) {

@@ -49,7 +49,8 @@ std::string_view version_of(std::string_view api_version)
 status fix_name_references(accumulator& acc)
 {
     std::unordered_map<std::string, std::vector<std::size_t>> by_kind;
-    for (std::size_t i = 0; i < acc.res.size(); ++i) by_kind[std::string(acc.res[i].kind())].push_back(i);
+    for (std::size_t i = 0; i < acc.res.size(); ++i)
+        by_kind[std::string(acc.res[i].kind())].push_back(i);
     // Only references to objects whose name changed need work.
     std::vector<const name_ref_spec*> specs;
     for (const auto& nr : acc.cfg.name_reference) {
@@ -57,8 +58,7 @@ status fix_name_references(accumulator& acc)
         if (it == by_kind.end()) continue;
         bool renamed = false;
         for (auto i : it->second)
-            if (acc.res[i].names.size() > 1 || acc.res[i].namespaces.size() > 1)
-                renamed = true;
+            if (acc.res[i].names.size() > 1 || acc.res[i].namespaces.size() > 1) renamed = true;
         if (renamed) specs.push_back(&nr);
     }
     for (auto& r : acc.res) {
@@ -72,12 +72,14 @@ status fix_name_references(accumulator& acc)
                 const std::string last = segs.back();
                 // Subjects and webhook service references carry the namespace of what they name:
                 // it must match, and follows the object when it moves.
-                bool with_ns = f.path.ends_with("subjects/name") || f.path.find("clientConfig/service") != std::string::npos;
+                bool with_ns = f.path.ends_with("subjects/name") ||
+                               f.path.find("clientConfig/service") != std::string::npos;
                 bool check_kind = f.path.ends_with("roleRef/name") || f.path.ends_with("scaleTargetRef/name");
                 visit_parents(r.obj, segs, [&](value& p) {
                     value* slot = p.find(last);
                     if (!slot || !slot->is_string()) return;
-                    if (const value* k = p.find("kind"); check_kind && k && k->is_string() && k->as_string() != nr->kind)
+                    if (const value* k = p.find("kind");
+                        check_kind && k && k->is_string() && k->as_string() != nr->kind)
                         return;
                     const std::string& old = slot->as_string();
                     const value* pns = with_ns ? p.find("namespace") : nullptr;
@@ -152,9 +154,11 @@ void walk_field(value& cur, const std::vector<std::string>& segs, std::size_t i,
     const std::string& s = segs[i];
     if (s == "*" || s == "[]") {
         if (cur.is_array())
-            for (auto& e : cur.as_array()) walk_field(e, segs, i + 1, create, out);
+            for (auto& e : cur.as_array())
+                walk_field(e, segs, i + 1, create, out);
         else if (cur.is_object())
-            for (auto& [k, v] : cur.as_object()) walk_field(v, segs, i + 1, create, out);
+            for (auto& [k, v] : cur.as_object())
+                walk_field(v, segs, i + 1, create, out);
         return;
     }
     if (s.size() > 2 && s.front() == '[' && s.back() == ']') {
@@ -225,15 +229,17 @@ std::vector<std::string> split_delim(const std::string& s, const std::string& d)
 std::string join(const std::vector<std::string>& xs, const std::string& d)
 {
     std::string out;
-    for (std::size_t i = 0; i < xs.size(); ++i) out += (i ? d : "") + xs[i];
+    for (std::size_t i = 0; i < xs.size(); ++i)
+        out += (i ? d : "") + xs[i];
     return out;
 }
 
 std::string selector_text(const value& s, const std::string& path)
 {
     std::string g(s.get_string("group")), v(s.get_string("version")), n(s.get_string("namespace"));
-    return std::string(s.get_string("kind")) + "." + (v.empty() ? "[noVer]" : v) + "." + (g.empty() ? "[noGrp]" : g) +
-           "/" + std::string(s.get_string("name")) + "." + (n.empty() ? "[noNs]" : n) + ":" + path;
+    return std::string(s.get_string("kind")) + "." + (v.empty() ? "[noVer]" : v) + "." +
+           (g.empty() ? "[noGrp]" : g) + "/" + std::string(s.get_string("name")) + "." +
+           (n.empty() ? "[noNs]" : n) + ":" + path;
 }
 
 result<value> replacement_source(accumulator& acc, const value& src)
@@ -243,18 +249,21 @@ result<value> replacement_source(accumulator& acc, const value& src)
     if (!idx_r) return idx_r.err();
     std::string fp(src.get_string("fieldPath", "metadata.name"));
     if (idx_r->size() > 1)
-        return build_error("multiple matches for selector " + selector_text(src, fp) + " in replacement source");
+        return build_error("multiple matches for selector " + selector_text(src, fp) +
+                           " in replacement source");
     if (idx_r->empty()) return build_error("nothing selected by " + selector_text(src, fp));
     std::vector<value*> nodes;
     walk_field(acc.res[(*idx_r)[0]].obj, split_field_path(fp), 0, false, nodes);
     if (nodes.empty())
-        return build_error("fieldPath `" + fp + "` is missing for replacement source " + selector_text(src, fp));
+        return build_error("fieldPath `" + fp + "` is missing for replacement source " +
+                           selector_text(src, fp));
     value v = *nodes[0];
     if (const value* o = src.find("options"); o && o->is_object() && o->find("delimiter")) {
         auto parts = split_delim(to_scalar(v), std::string(o->get_string("delimiter")));
         std::int64_t i = o->find("index") && o->find("index")->is_int() ? o->find("index")->as_int() : 0;
         if (i < 0 || static_cast<std::size_t>(i) >= parts.size())
-            return build_error("options.index " + std::to_string(i) + " is out of bounds for value " + to_scalar(v));
+            return build_error("options.index " + std::to_string(i) + " is out of bounds for value " +
+                               to_scalar(v));
         v = parts[static_cast<std::size_t>(i)];
     }
     return v;
@@ -278,7 +287,8 @@ status apply_one_replacement(accumulator& acc, const value& rep)
                 rejected.insert(rejected.end(), ri.begin(), ri.end());
             }
         const value* opts = t.find("options");
-        bool create = opts && opts->find("create") && opts->find("create")->is_bool() && opts->find("create")->as_bool();
+        bool create = opts && opts->find("create") && opts->find("create")->is_bool() &&
+                      opts->find("create")->as_bool();
         for (auto i : idx) {
             if (std::find(rejected.begin(), rejected.end(), i) != rejected.end()) continue;
             const value* fps = t.find("fieldPaths");
@@ -288,14 +298,17 @@ status apply_one_replacement(accumulator& acc, const value& rep)
                 std::vector<value*> nodes;
                 walk_field(acc.res[i].obj, split_field_path(fp.as_string()), 0, create, nodes);
                 if (nodes.empty() && !create)
-                    return build_error("unable to find field \"" + fp.as_string() + "\" in replacement target " +
-                                       std::string(acc.res[i].kind()) + "/" + acc.res[i].name() +
-                                       " (set options.create to add it)");
+                    return build_error("unable to find field \"" + fp.as_string() +
+                                       "\" in replacement target " + std::string(acc.res[i].kind()) + "/" +
+                                       acc.res[i].name() + " (set options.create to add it)");
                 for (value* n : nodes) {
                     if (opts && opts->find("delimiter")) {
                         std::string d(opts->get_string("delimiter"));
-                        auto parts = n->is_null() ? std::vector<std::string>{} : split_delim(to_scalar(*n), d);
-                        std::int64_t k = opts->find("index") && opts->find("index")->is_int() ? opts->find("index")->as_int() : 0;
+                        auto parts =
+                            n->is_null() ? std::vector<std::string>{} : split_delim(to_scalar(*n), d);
+                        std::int64_t k = opts->find("index") && opts->find("index")->is_int()
+                                             ? opts->find("index")->as_int()
+                                             : 0;
                         std::string sv = to_scalar(v);
                         if (k < 0)
                             parts.insert(parts.begin(), sv);
@@ -326,7 +339,8 @@ status apply_replacements(accumulator& acc, const loader& ldr, const value& list
             if (!docs) return build_error("invalid YAML in " + p->as_string() + ": " + docs.err().message);
             for (const auto& d : *docs) {
                 if (d.is_array())
-                    for (const auto& r : d.as_array()) WEIR_TRY(apply_one_replacement(acc, r));
+                    for (const auto& r : d.as_array())
+                        WEIR_TRY(apply_one_replacement(acc, r));
                 else if (d.is_object())
                     WEIR_TRY(apply_one_replacement(acc, d));
             }
@@ -388,11 +402,14 @@ status resolve_vars(accumulator& acc)
             found = &r;
             break;
         }
-        if (!found) return build_error("var '" + v.name + "' cannot be mapped to a field in the set of known resources");
+        if (!found)
+            return build_error("var '" + v.name +
+                               "' cannot be mapped to a field in the set of known resources");
         value copy = found->obj;
         std::vector<value*> nodes;
         walk_field(copy, split_field_path(v.field_path), 0, false, nodes);
-        if (nodes.empty()) return build_error("var '" + v.name + "': field " + v.field_path + " not found in " + name);
+        if (nodes.empty())
+            return build_error("var '" + v.name + "': field " + v.field_path + " not found in " + name);
         vals[v.name] = *nodes[0];
     }
     for (auto& r : acc.res)
@@ -400,9 +417,11 @@ status resolve_vars(accumulator& acc)
             if (!f.matches(r.obj)) continue;
             visit_path(r.obj, f.segments(), false, [&](value& slot) {
                 if (slot.is_array()) {
-                    for (auto& e : slot.as_array()) expand(e, vals);
+                    for (auto& e : slot.as_array())
+                        expand(e, vals);
                 } else if (slot.is_object()) {
-                    for (auto& [k, e] : slot.as_object()) expand(e, vals);
+                    for (auto& [k, e] : slot.as_object())
+                        expand(e, vals);
                 } else {
                     expand(slot, vals);
                 }

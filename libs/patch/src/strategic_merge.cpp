@@ -13,7 +13,10 @@ constexpr std::string_view retain_keys = "$retainKeys";
 constexpr std::string_view set_order_prefix = "$setElementOrder/";
 constexpr std::string_view delete_prim_prefix = "$deleteFromPrimitiveList/";
 
-bool is_directive(std::string_view k) { return !k.empty() && k[0] == '$'; }
+bool is_directive(std::string_view k)
+{
+    return !k.empty() && k[0] == '$';
+}
 
 // A copy of v without directives, for values added where nothing existed.
 value strip(const value& v)
@@ -44,8 +47,8 @@ struct merger {
     // kyaml's list of keys it accepts as a merge key when no schema says.
     static std::string infer_key(const array& a, const array& b)
     {
-        static constexpr std::string_view keys[] = {"mountPath", "devicePath", "ip", "type",
-                                                    "topologyKey", "name", "containerPort"};
+        static constexpr std::string_view keys[] = {"mountPath",   "devicePath", "ip",           "type",
+                                                    "topologyKey", "name",       "containerPort"};
         auto all_have = [](const array& l, std::string_view k) {
             for (const auto& e : l)
                 if (!e.is_object() || !e.find(k)) {
@@ -118,12 +121,14 @@ struct merger {
         std::vector<bool> used(d.size(), false);
         auto find_orig = [&](const value& e) -> long {
             for (std::size_t i = 0; i < d.size(); ++i)
-                if (!used[i] && (keys.empty() ? d[i] == e : same_element(d[i], e, keys))) return static_cast<long>(i);
+                if (!used[i] && (keys.empty() ? d[i] == e : same_element(d[i], e, keys)))
+                    return static_cast<long>(i);
             return -1;
         };
         for (const auto& e : p) {
             if (!keys.empty() && e.is_object() && e.get_string(patch_key) == "delete") {
-                for (long at = find_orig(e); at >= 0; at = find_orig(e)) used[static_cast<std::size_t>(at)] = true;
+                for (long at = find_orig(e); at >= 0; at = find_orig(e))
+                    used[static_cast<std::size_t>(at)] = true;
                 continue;
             }
             long at = keys.empty() || e.is_object() ? find_orig(e) : -1;
@@ -145,7 +150,8 @@ struct merger {
         bool multi_key = keys.size() > 1 && (std::any_of(p.begin(), p.end(), names_second_key) ||
                                              std::any_of(d.begin(), d.end(), names_second_key));
         if (opts.patch_order_first && !multi_key) {
-            for (auto& [v, at] : from_patch) out.push_back(std::move(v));
+            for (auto& [v, at] : from_patch)
+                out.push_back(std::move(v));
             for (std::size_t i = 0; i < d.size(); ++i)
                 if (!used[i]) out.push_back(std::move(d[i]));
         } else if (opts.patch_order_first) {
@@ -164,7 +170,8 @@ struct merger {
             // in the original.
             std::size_t i = 0, j = 0;
             auto next_left = [&] {
-                while (i < d.size() && used[i]) ++i;
+                while (i < d.size() && used[i])
+                    ++i;
                 return i < d.size();
             };
             while (true) {
@@ -254,7 +261,8 @@ struct merger {
                 value* l = d.find(std::string_view(k).substr(delete_prim_prefix.size()));
                 if (l && l->is_array() && v.is_array()) {
                     auto& a = l->as_array();
-                    for (const auto& x : v.as_array()) a.erase(std::remove(a.begin(), a.end(), x), a.end());
+                    for (const auto& x : v.as_array())
+                        a.erase(std::remove(a.begin(), a.end(), x), a.end());
                 }
             } else if (k.starts_with(set_order_prefix)) {
                 std::string_view field = std::string_view(k).substr(set_order_prefix.size());
@@ -283,7 +291,8 @@ struct merger {
 
 } // namespace
 
-status apply_strategic_merge(value& doc, const value& patch, const schema::type_info* type, smp_options options)
+status apply_strategic_merge(value& doc, const value& patch, const schema::type_info* type,
+                             smp_options options)
 {
     if (!patch.is_object()) return terminal_error("strategic merge patch must be an object", "InvalidPatch");
     merger m{options};
