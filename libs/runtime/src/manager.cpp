@@ -1,10 +1,10 @@
 #include <weir/runtime/manager.hpp>
 
 #include <fcntl.h>
+#include <iostream>
+#include <random>
 #include <signal.h>
 #include <unistd.h>
-
-#include <random>
 
 namespace weir::runtime {
 namespace {
@@ -37,7 +37,8 @@ result<std::unique_ptr<manager>> manager::create(controller_options options)
     if (!parse_log_level(options.log_level, level))
         return terminal_error("flag --log-level: unknown level \"" + options.log_level + "\"", "InvalidFlag");
     if (!parse_log_encoding(options.log_encoding, encoding))
-        return terminal_error("flag --log-encoding: unknown encoding \"" + options.log_encoding + "\"", "InvalidFlag");
+        return terminal_error("flag --log-encoding: unknown encoding \"" + options.log_encoding + "\"",
+                              "InvalidFlag");
     configure_logging(level, encoding);
     WEIR_TRY_ASSIGN(auto cfg, kube::load_config({.kubeconfig = options.kubeconfig}));
     WEIR_TRY_ASSIGN(auto client, kube::client::create(std::move(cfg), {.qps = options.kube_api_qps,
@@ -81,10 +82,19 @@ controller& manager::add_controller(controller_spec spec)
     return *controllers_.back();
 }
 
-bool manager::is_leader() const { return !elector_ || elector_->is_leader(); }
+bool manager::is_leader() const
+{
+    return !elector_ || elector_->is_leader();
+}
 
-unsigned short manager::health_port() const { return health_server_ ? health_server_->port() : 0; }
-unsigned short manager::metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
+unsigned short manager::health_port() const
+{
+    return health_server_ ? health_server_->port() : 0;
+}
+unsigned short manager::metrics_port() const
+{
+    return metrics_server_ ? metrics_server_->port() : 0;
+}
 
 status manager::start_ops()
 {
@@ -104,7 +114,8 @@ status manager::start_ops()
 bool manager::wait_stop_or(std::function<bool()> ready)
 {
     std::unique_lock lock(mutex_);
-    while (!stop_requested_ && !ready()) cv_.wait_for(lock, std::chrono::milliseconds(100));
+    while (!stop_requested_ && !ready())
+        cv_.wait_for(lock, std::chrono::milliseconds(100));
     return !stop_requested_;
 }
 
@@ -163,8 +174,10 @@ status manager::run()
         if (elector_->acquire()) {
             elector_->start_renewing([this] {
                 std::lock_guard lock(mutex_);
-                lost_ = transient_error("leader election lost: lease " + options_.runtime_namespace + "/" + options_.name +
-                                        "-leader-election was not renewed within the renew deadline", "LeaderElectionLost");
+                lost_ = transient_error("leader election lost: lease " + options_.runtime_namespace + "/" +
+                                            options_.name +
+                                            "-leader-election was not renewed within the renew deadline",
+                                        "LeaderElectionLost");
                 stop_requested_ = true;
                 cv_.notify_all();
             });
@@ -182,19 +195,25 @@ status manager::run()
             return true;
         });
         if (synced) {
-            for (auto& c : controllers_) c->start(options_.concurrent);
+            for (auto& c : controllers_)
+                c->start(options_.concurrent);
             started_ = true;
-            log_.info("controllers started", {{"controllers", controllers_.size()}, {"workers", options_.concurrent}});
+            log_.info("controllers started",
+                      {{"controllers", controllers_.size()}, {"workers", options_.concurrent}});
             wait_stop_or([] { return false; });
         }
     }
     // Shutdown: stop taking work, let in-flight reconciles finish, then let go of everything.
-    for (auto& c : controllers_) c->shutdown();
+    for (auto& c : controllers_)
+        c->shutdown();
     auto deadline = std::chrono::steady_clock::now() + options_.graceful_shutdown_timeout;
     for (auto& c : controllers_)
-        if (!c->wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())))
-            log_.warn("reconciles still running after the graceful shutdown timeout", {{"controller", c->spec().name}});
-    for (auto& [key, inf] : informers_) inf->stop();
+        if (!c->wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now())))
+            log_.warn("reconciles still running after the graceful shutdown timeout",
+                      {{"controller", c->spec().name}});
+    for (auto& [key, inf] : informers_)
+        inf->stop();
     if (elector_) elector_->stop();
     if (metrics_server_) metrics_server_->stop();
     if (health_server_) health_server_->stop();
@@ -207,6 +226,10 @@ status manager::run()
 
 int exit_with(const weir::error& e)
 {
+    if (e.reason == "Help") {
+        std::cout << e.message;
+        return 0;
+    }
     logger("main").error("fatal", {{"error", e.message}});
     return 1;
 }

@@ -161,6 +161,15 @@ status flag_set::parse(const std::vector<std::string>& args, std::vector<std::st
             rest->emplace_back(arg);
             continue;
         }
+        if (arg == "--help" || arg == "-h") {
+            // The common flags are parsed first and hand --help on; the controller's own flag set
+            // parses last and answers with both lists (exit_with prints it and exits 0).
+            if (rest) {
+                rest->emplace_back(arg);
+                continue;
+            }
+            return terminal_error("Flags:\n" + usage() + flags_usage(), "Help");
+        }
         std::string_view body = arg.substr(arg.starts_with("--") ? 2 : 1);
         std::string_view name = body, val;
         bool has_value = false;

@@ -105,3 +105,21 @@ TEST_CASE("flag_set parses a controller's own flags in both forms and names the 
     CHECK(missing.err().message == "flag --storage-path needs a value");
     CHECK(own.usage().find("--requeue-dependency value") != std::string::npos);
 }
+
+TEST_CASE("--help passes the common flags on and the controller's own flag set answers with both lists",
+          "[runtime][options]")
+{
+    const char* argv[] = {"ctl", "--concurrent=3", "--help"};
+    std::vector<std::string> rest;
+    auto o = parse_flags(std::size(argv), argv, {.name = "test-controller"}, &rest);
+    REQUIRE(o);
+    REQUIRE(rest == std::vector<std::string>{"--help"});
+    std::string storage;
+    flag_set own;
+    own.string("storage-path", storage, "The local storage path.");
+    auto s = own.parse(rest);
+    REQUIRE_FALSE(s);
+    CHECK(s.err().reason == "Help");
+    CHECK(s.err().message.find("--storage-path value") != std::string::npos);
+    CHECK(s.err().message.find("--concurrent value") != std::string::npos);
+}
