@@ -118,10 +118,11 @@ status copy_includes(const artifact::storage& storage,
         if (to.empty())
             return terminal_error("spec.include.toPath must name a directory, not the root", "InvalidPath");
         if (through_symlink(tree, to))
-            return terminal_error(fmt::format("spec.include.toPath '{}' passes through a symlink in the repository: "
-                                              "choose a path made of plain directories",
-                                              to.string()),
-                                  "InvalidPath");
+            return terminal_error(
+                fmt::format("spec.include.toPath '{}' passes through a symlink in the repository: "
+                            "choose a path made of plain directories",
+                            to.string()),
+                "InvalidPath");
         temp_dir unpacked(scratch, fmt::format("include-{}", i));
         fs::path archive = storage.root() / artifacts[i].path;
         auto extracted = artifact::extract_tarball(archive, unpacked.path() / "tree");

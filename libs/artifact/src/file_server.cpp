@@ -47,7 +47,8 @@ std::string safe_relative_path(std::string_view target)
         auto end = path.find('/', start);
         if (end == std::string::npos) end = path.size();
         auto c = std::string_view(path).substr(start, end - start);
-        if (c.empty() || c.front() == '.' || c.find('\0') != std::string_view::npos || c.find('\\') != std::string_view::npos)
+        if (c.empty() || c.front() == '.' || c.find('\0') != std::string_view::npos ||
+            c.find('\\') != std::string_view::npos)
             return {};
         out += (out.empty() ? "" : "/") + std::string(c);
         start = end + 1;
@@ -171,13 +172,13 @@ struct file_server::impl {
     }
 
     template <class Common>
-    http::message_generator ranged(const http::request<http::empty_body>& req, const fs::path& file, byte_range r,
-                                   std::uint64_t size, Common& common)
+    http::message_generator ranged(const http::request<http::empty_body>& req, const fs::path& file,
+                                   byte_range r, std::uint64_t size, Common& common)
     {
         http::response<http::string_body> res{http::status::partial_content, req.version()};
         common(res);
-        res.set(http::field::content_range, "bytes " + std::to_string(r.first) + "-" + std::to_string(r.last) + "/" +
-                                                std::to_string(size));
+        res.set(http::field::content_range, "bytes " + std::to_string(r.first) + "-" +
+                                                std::to_string(r.last) + "/" + std::to_string(size));
         std::string body(r.last - r.first + 1, '\0');
         int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
         ssize_t n = fd < 0 ? -1 : ::pread(fd, body.data(), body.size(), static_cast<off_t>(r.first));
@@ -202,7 +203,8 @@ struct file_server::impl {
             bool keep = req.keep_alive();
             auto msg = respond(req);
             stream.expires_after(std::chrono::minutes(10));
-            auto [wec, wn] = co_await beast::async_write(stream, std::move(msg), net::as_tuple(net::use_awaitable));
+            auto [wec, wn] =
+                co_await beast::async_write(stream, std::move(msg), net::as_tuple(net::use_awaitable));
             if (wec || !keep) break;
         }
         beast::error_code ec;
@@ -228,7 +230,10 @@ file_server::file_server(fs::path root, file_server_options options) : impl_(std
     impl_->opts = std::move(options);
 }
 
-file_server::~file_server() { stop(); }
+file_server::~file_server()
+{
+    stop();
+}
 
 status file_server::start()
 {
@@ -242,8 +247,9 @@ status file_server::start()
     if (!ec) acc.bind(ep, ec);
     if (!ec) acc.listen(net::socket_base::max_listen_connections, ec);
     if (ec)
-        return transient_error("cannot listen on " + impl_->opts.address + ":" + std::to_string(impl_->opts.port) +
-                                   ": " + ec.message(), "ListenFailed");
+        return transient_error("cannot listen on " + impl_->opts.address + ":" +
+                                   std::to_string(impl_->opts.port) + ": " + ec.message(),
+                               "ListenFailed");
     impl_->port = acc.local_endpoint().port();
     net::co_spawn(impl_->ioc, impl_->accept_loop(), net::detached);
     for (int i = 0; i < std::max(1, impl_->opts.threads); ++i)
@@ -259,10 +265,14 @@ void file_server::stop()
         impl_->acceptor.close(ec);
     });
     impl_->ioc.stop();
-    for (auto& t : impl_->threads) t.join();
+    for (auto& t : impl_->threads)
+        t.join();
     impl_->threads.clear();
 }
 
-std::uint16_t file_server::port() const { return impl_->port; }
+std::uint16_t file_server::port() const
+{
+    return impl_->port;
+}
 
 } // namespace weir::artifact

@@ -9,10 +9,9 @@
 #include <charconv>
 #include <chrono>
 #include <map>
-#include <thread>
-
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <thread>
 
 namespace weir {
 
@@ -112,7 +111,9 @@ struct ops_server::impl {
             if (ec) return;
             // Scrapes and probes are tiny and rare: serve them in turn on this thread, with a receive
             // timeout so that a silent client holds the others up for two seconds at most.
-            struct timeval tv {2, 0};
+            struct timeval tv {
+                2, 0
+            };
             ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
             serve(std::move(socket));
             accept_loop();
@@ -125,7 +126,10 @@ ops_server::ops_server(ops_server_options options) : impl_(std::make_unique<impl
     impl_->options = std::move(options);
 }
 
-ops_server::~ops_server() { stop(); }
+ops_server::~ops_server()
+{
+    stop();
+}
 
 status ops_server::start()
 {
@@ -138,7 +142,9 @@ status ops_server::start()
     if (!ec) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) impl_->acceptor.bind(ep, ec);
     if (!ec) impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) return transient_error(fmt::format("ops server: cannot listen on {}: {}", impl_->options.listen, ec.message()));
+    if (ec)
+        return transient_error(
+            fmt::format("ops server: cannot listen on {}: {}", impl_->options.listen, ec.message()));
     impl_->bound_port = impl_->acceptor.local_endpoint().port();
     impl_->accept_loop();
     impl_->thread = std::thread([this] { impl_->io.run(); });
@@ -156,9 +162,15 @@ void ops_server::stop()
     impl_->thread.join();
 }
 
-void ops_server::add_handler(std::string path, handler h) { impl_->handlers.emplace(std::move(path), std::move(h)); }
+void ops_server::add_handler(std::string path, handler h)
+{
+    impl_->handlers.emplace(std::move(path), std::move(h));
+}
 
-void ops_server::set_ready(bool ready) { impl_->ready = ready; }
+void ops_server::set_ready(bool ready)
+{
+    impl_->ready = ready;
+}
 
 void ops_server::set_readiness_check(std::function<bool()> check)
 {
@@ -166,13 +178,17 @@ void ops_server::set_readiness_check(std::function<bool()> check)
     impl_->readiness_check = std::move(check);
 }
 
-unsigned short ops_server::port() const { return impl_->bound_port; }
+unsigned short ops_server::port() const
+{
+    return impl_->bound_port;
+}
 
 result<std::pair<std::string, unsigned short>> parse_listen_address(std::string_view text)
 {
     auto colon = text.rfind(':');
     if (colon == std::string_view::npos)
-        return terminal_error(fmt::format("invalid listen address \"{}\": expected host:port", text), "InvalidAddress");
+        return terminal_error(fmt::format("invalid listen address \"{}\": expected host:port", text),
+                              "InvalidAddress");
     std::string host(text.substr(0, colon));
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (host.empty()) host = "0.0.0.0";

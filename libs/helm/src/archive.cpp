@@ -6,14 +6,14 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <fnmatch.h>
-#include <zlib.h>
 
-#include <cstdio>
-#include <fstream>
 #include <algorithm>
+#include <cstdio>
+#include <fnmatch.h>
+#include <fstream>
 #include <memory>
 #include <sstream>
+#include <zlib.h>
 
 namespace weir::helm {
 namespace fs = std::filesystem;
@@ -37,8 +37,10 @@ result<weir::value> parse_values_yaml(std::string_view text)
     weir::value out = weir::object{};
     for (auto& d : docs) {
         if (d.is_null()) continue;
-        if (!d.is_object()) return terminal_error("values must be a mapping, not " + std::string(d.type_name()));
-        for (auto& [k, v] : d.as_object()) out.as_object().set(k, std::move(v));
+        if (!d.is_object())
+            return terminal_error("values must be a mapping, not " + std::string(d.type_name()));
+        for (auto& [k, v] : d.as_object())
+            out.as_object().set(k, std::move(v));
     }
     // sigs.k8s.io/yaml reads through JSON: every number in Helm's values is a float64 (which is
     // why Helm prints 1000000 as 1e+06).
@@ -74,7 +76,8 @@ std::vector<ignore_rule> parse_helmignore(std::string_view text)
     std::istringstream in{std::string(text)};
     std::string line;
     while (std::getline(in, line)) {
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+            line.pop_back();
         if (line.empty() || line[0] == '#') continue;
         ignore_rule r;
         if (line[0] == '!') {
@@ -163,8 +166,10 @@ std::string clean_path(const std::string& p)
         auto sl = p.find('/', st);
         std::string part = p.substr(st, sl == std::string::npos ? std::string::npos : sl - st);
         if (part == "..") {
-            if (!parts.empty() && parts.back() != "..") parts.pop_back();
-            else if (!abs) parts.push_back("..");
+            if (!parts.empty() && parts.back() != "..")
+                parts.pop_back();
+            else if (!abs)
+                parts.push_back("..");
         } else if (!part.empty() && part != ".") {
             parts.push_back(part);
         }
@@ -172,7 +177,8 @@ std::string clean_path(const std::string& p)
         st = sl + 1;
     }
     std::string out = abs ? "/" : "";
-    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "/" : "") + parts[i];
+    for (std::size_t i = 0; i < parts.size(); ++i)
+        out += (i ? "/" : "") + parts[i];
     return out.empty() ? "." : out;
 }
 
@@ -187,7 +193,8 @@ result<std::vector<chart_file>> read_tgz(std::string_view bytes, std::string_vie
     archive_read_support_filter_gzip(a.get());
     archive_read_support_format_tar(a.get());
     if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
-        return terminal_error(fmt_origin(origin) + "not a gzipped tar archive: " + archive_error_string(a.get()));
+        return terminal_error(fmt_origin(origin) +
+                              "not a gzipped tar archive: " + archive_error_string(a.get()));
     auto bad = [&](std::string msg) { return terminal_error(fmt_origin(origin) + msg); };
     std::vector<chart_file> files;
     la_int64_t remaining = max_chart;
@@ -206,7 +213,8 @@ result<std::vector<chart_file>> read_tgz(std::string_view bytes, std::string_vie
         std::replace(n.begin(), n.end(), delim, '/');
         if (!n.empty() && n[0] == '/') return bad("chart illegally contains absolute paths");
         n = clean_path(n);
-        if (n == ".") return bad("chart illegally contains content outside the base directory: \"" + raw + "\"");
+        if (n == ".")
+            return bad("chart illegally contains content outside the base directory: \"" + raw + "\"");
         if (n.rfind("..", 0) == 0) return bad("chart illegally references parent directory");
         if (n.size() >= 2 && std::isalpha(static_cast<unsigned char>(n[0])) && n[1] == ':')
             return bad("chart contains illegally named files");
@@ -214,7 +222,8 @@ result<std::vector<chart_file>> read_tgz(std::string_view bytes, std::string_vie
         la_int64_t size = archive_entry_size(e);
         if (size > remaining) return bad("decompressed chart is larger than the maximum size 104857600");
         if (size > max_file)
-            return bad("decompressed chart file \"" + raw + "\" is larger than the maximum file size 5242880");
+            return bad("decompressed chart file \"" + raw +
+                       "\" is larger than the maximum file size 5242880");
         std::string data(static_cast<std::size_t>(size), '\0');
         if (size > 0 && archive_read_data(a.get(), data.data(), data.size()) != size)
             return bad(std::string("bad chart archive: ") + archive_error_string(a.get()));

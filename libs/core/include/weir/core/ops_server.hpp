@@ -21,7 +21,7 @@ namespace weir {
 
 struct ops_server_options {
     std::string listen = "127.0.0.1:0"; // host:port; port 0 picks a free one
-    registry* metrics = nullptr;         // default_registry() when null
+    registry* metrics = nullptr;        // default_registry() when null
     // The most a client may take to send one request (each read also times out after 2 s).
     std::chrono::milliseconds request_timeout{std::chrono::seconds(5)};
 };
@@ -41,7 +41,8 @@ public:
     // Serves `path` (exact, query ignored) with `handler` too, for small endpoints a binary needs
     // next to the standard ones (call before start). The handler gets the method and the body
     // (at most 64 KiB) and returns the status code and a plain-text body.
-    using handler = std::function<std::pair<int, std::string>(std::string_view method, std::string_view body)>;
+    using handler =
+        std::function<std::pair<int, std::string>(std::string_view method, std::string_view body)>;
     void add_handler(std::string path, handler h);
     // The port actually bound (after start).
     unsigned short port() const;
