@@ -28,16 +28,23 @@ test::chart_version opts_chart()
     return c;
 }
 
+// The charts are all in the index before the HelmRepository first reads it (interval 10m).
 struct cluster {
     scratch_dir scratch;
     test::local_cluster c;
     test::chart_repo repo;
-    explicit cluster(test::local_cluster_options o) : c(std::move(o)), repo(c.dir() / "charts")
+    explicit cluster(test::local_cluster_options o, const std::vector<test::chart_version>& extra = {})
+        : c(std::move(o)), repo(c.dir() / "charts")
     {
         repo.add(opts_chart());
+        for (const auto& chart : extra)
+            repo.add(chart);
         setup_repository(c, repo);
     }
-    cluster() : cluster(with_helm(scratch_dir::default_path())) {}
+    explicit cluster(const std::vector<test::chart_version>& extra = {})
+        : cluster(with_helm(scratch_dir::default_path()), extra)
+    {
+    }
 };
 
 value secret_with_kubeconfig(const std::string& name, const std::string& kubeconfig)
@@ -299,7 +306,6 @@ metadata: {name: elsewhere}
 TEST_CASE("release records carry what helm history, get and rollback read, filled as Helm fills them",
           "[integration][helm]")
 {
-    cluster t;
     auto chart = app_chart("2.0.0");
     chart.name = "noted";
     chart.files["Chart.yaml"] = "apiVersion: v2\nname: noted\nversion: 2.0.0\nappVersion: \"9.9\"\n";
@@ -308,7 +314,7 @@ TEST_CASE("release records carry what helm history, get and rollback read, fille
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n  annotations:\n"
         "    helm.sh/hook: post-install,post-upgrade\n    helm.sh/hook-weight: \"3\"\n"
         "    helm.sh/hook-delete-policy: before-hook-creation\ndata: {a: b}\n";
-    t.repo.add(chart);
+    cluster t({chart});
     t.c.apply_yaml(release_yaml("rec", "  values: {greeting: first}\n", "noted"));
     t.c.wait_for(helm_release, "default", "rec", history_version_is(1), std::chrono::seconds(60));
     t.c.apply_yaml(release_yaml("rec", "  values: {greeting: second}\n", "noted"));
@@ -375,11 +381,10 @@ TEST_CASE("values that break the chart's values.schema.json fail the install unt
           "install.disableSchemaValidation is set",
           "[integration][helm]")
 {
-    cluster t;
     auto chart = app_chart("1.0.0");
     chart.name = "typed";
     chart.files["values.schema.json"] = R"({"type":"object","properties":{"replicas":{"type":"integer"}}})";
-    t.repo.add(chart);
+    cluster t({chart});
     t.c.apply_yaml(release_yaml("typed", "  values: {replicas: many}\n", "typed"));
     value refused = t.c.wait_for(helm_release, "default", "typed", stalled(), std::chrono::seconds(60));
     CHECK(test::condition_reason(refused, "Released") == "InstallFailed");
