@@ -1,5 +1,6 @@
 // The Git host of tests: weir::gitserve's smart-HTTP server, with a throwaway CA for https.
 #include "git_server.hpp"
+#include "tls_certs.hpp"
 
 #include <weir/gitserve/http_server.hpp>
 
@@ -21,20 +22,12 @@ std::string slurp(const fs::path& p)
     return ss.str();
 }
 
-// A CA and a certificate for 127.0.0.1 signed by it (EC keys: fast to make); returns the dir.
 fs::path make_certs()
 {
     std::random_device rd;
     fs::path dir = fs::temp_directory_path() / ("weir-tls-" + std::to_string(rd()) + std::to_string(rd()));
     fs::create_directories(dir);
-    auto p = [&](const char* f) { return (dir / f).string(); };
-    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", p("ca.key"), "-out", p("ca.crt"), "-days", "2", "-subj", "/CN=weir test CA"});
-    run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-         p("server.key"), "-out", p("server.csr"), "-subj", "/CN=127.0.0.1"});
-    std::ofstream(dir / "ext.cnf") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
-    run({"openssl", "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"),
-         "-CAcreateserial", "-out", p("server.crt"), "-days", "2", "-extfile", p("ext.cnf")});
+    make_server_certs(dir);
     return dir;
 }
 

@@ -18,7 +18,7 @@ inline void make_server_certs(const std::filesystem::path& d)
          "-keyout", p("ca.key"), "-out", p("ca.crt"), "-subj", "/CN=weir-test-ca", "-days", "2"});
     run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
          p("server.key"), "-out", p("server.csr"), "-subj", "/CN=127.0.0.1"});
-    std::ofstream(d / "ext.cnf") << "subjectAltName=IP:127.0.0.1\n";
+    std::ofstream(d / "ext.cnf") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
     run({"openssl", "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"),
          "-CAcreateserial", "-out", p("server.crt"), "-days", "2", "-extfile", p("ext.cnf")});
 }
