@@ -303,10 +303,25 @@ result<oci_repository_reconciler::outcome> oci_repository_reconciler::fetch_and_
     if (!manifest)
         return with_reason(manifest.err().wrap(fmt::format("failed to pull manifest of '{}'", revision)),
                            "OCIArtifactPullFailed");
-    if (manifest->is_index())
-        return terminal_error(
-            fmt::format("'{}' is an image index, not an artifact: point spec.ref at a manifest", revision),
-            "OCIArtifactPullFailed");
+    if (manifest->is_index()) {
+        // An index: the entry for linux/amd64 (the default platform of the Go registry client
+        // Flux uses), else the first entry. The revision stays the index digest.
+        auto entries = manifest->manifests();
+        if (entries.empty())
+            return terminal_error(fmt::format("image index '{}' lists no manifests", revision),
+                                  "OCIArtifactPullFailed");
+        const oci::descriptor* pick = &entries.front();
+        for (const auto& e : entries)
+            if (e.platform == "linux/amd64") pick = &e;
+        manifest = reg.get_manifest(spec.repository, pick->digest);
+        if (!manifest)
+            return with_reason(manifest.err().wrap(fmt::format("failed to pull manifest {} of index '{}'",
+                                                               pick->digest, revision)),
+                               "OCIArtifactPullFailed");
+        if (manifest->is_index())
+            return terminal_error(fmt::format("image index '{}' nests another index", revision),
+                                  "OCIArtifactPullFailed");
+    }
     WEIR_TRY_ASSIGN(auto layer, select_layer(*manifest, spec, revision));
     auto blob = reg.get_blob(spec.repository, layer.digest);
     if (!blob)

@@ -6,6 +6,7 @@
 #include "registry.hpp"
 #include "support/local_cluster.hpp"
 
+#include <weir/artifact/fetcher.hpp>
 #include <weir/artifact/tarball.hpp>
 #include <weir/core/encoding.hpp>
 #include <weir/core/temp_dir.hpp>
@@ -306,4 +307,38 @@ spec: {{url: "{0}", interval: 1h, ref: {{tag: "1.0.0"}}, certSecretRef: {{name: 
                                    base64_encode("proxy-pass")));
     cluster.wait_for(oci_repository, "default", "proxied", revision_is("1.0.0@" + v1.manifest_digest));
     CHECK(proxy.tunnels() > 0);
+}
+
+TEST_CASE("an OCIRepository on an image index stores the linux/amd64 entry under the index digest",
+          "[oci][e2e][index]")
+{
+    test::registry reg;
+    test::local_cluster cluster{
+        {.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN}};
+    auto arm = push_artifact(reg, "fleet/multi", "arm", {{"cm.yaml", config_map_yaml("arm64")}});
+    auto amd = push_artifact(reg, "fleet/multi", "amd", {{"cm.yaml", config_map_yaml("amd64")}});
+    oci::registry_client c(reg.host(), reg.client_options());
+    auto size_of = [&](const std::string& digest) {
+        return c.get_manifest("fleet/multi", digest)->body.size();
+    };
+    std::string index = fmt::format(
+        R"({{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+        R"({{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{}","size":{},"platform":{{"os":"linux","architecture":"arm64"}}}},)"
+        R"({{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{}","size":{},"platform":{{"os":"linux","architecture":"amd64"}}}}]}})",
+        arm.manifest_digest, size_of(arm.manifest_digest), amd.manifest_digest, size_of(amd.manifest_digest));
+    auto index_digest = c.put_manifest("fleet/multi", "multi", oci::media_oci_index, index);
+    REQUIRE(index_digest);
+    cluster.apply_yaml(fmt::format(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\n"
+        "metadata: {{name: multi, namespace: default}}\n"
+        "spec: {{url: \"oci://{}/fleet/multi\", insecure: true, interval: 1h, ref: {{tag: multi}}}}\n",
+        reg.host()));
+    value ready = cluster.wait_for(oci_repository, "default", "multi", revision_is("multi@" + *index_digest));
+    fs::path out = cluster.dir() / "fetched";
+    auto fetched = artifact::fetch_artifact(test::string_at(ready, {"status", "artifact", "url"}),
+                                            test::string_at(ready, {"status", "artifact", "digest"}), out);
+    REQUIRE(fetched);
+    std::ostringstream cm;
+    cm << std::ifstream(out / "cm.yaml").rdbuf();
+    CHECK_THAT(cm.str(), Catch::Contains("amd64"));
 }
