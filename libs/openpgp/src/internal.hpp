@@ -3,6 +3,8 @@
 
 #include <weir/openpgp/openpgp.hpp>
 
+#include <openssl/types.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -60,6 +62,8 @@ struct signature {
 result<signature> parse_signature(std::string_view body);
 
 std::string upper_hex(std::string_view bytes);
+// The OpenSSL digest of OpenPGP hash algorithm `hash` (SHA-1, SHA-2), null when unsupported.
+const EVP_MD* hash_md(int hash);
 // The digest of the concatenated pieces with OpenPGP hash algorithm `hash`, followed by the v4
 // signature trailer of `sig`.
 result<std::string> signature_digest(const signature& sig, std::initializer_list<std::string_view> pieces);

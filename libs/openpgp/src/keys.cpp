@@ -165,22 +165,6 @@ std::string ecdsa_der(std::string_view r, std::string_view s)
     return out;
 }
 
-const EVP_MD* md_of(int hash)
-{
-    switch (hash) {
-    case 2:
-        return EVP_sha1();
-    case 8:
-        return EVP_sha256();
-    case 9:
-        return EVP_sha384();
-    case 10:
-        return EVP_sha512();
-    default:
-        return EVP_sha224();
-    }
-}
-
 } // namespace
 
 status verify_digest(const public_key& key, const signature& sig, std::string_view digest)
@@ -215,7 +199,7 @@ status verify_digest(const public_key& key, const signature& sig, std::string_vi
         EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(pkey, nullptr);
         good = ctx && EVP_PKEY_verify_init(ctx) > 0 &&
                (key.algorithm == 19 || EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0) &&
-               EVP_PKEY_CTX_set_signature_md(ctx, md_of(sig.hash)) > 0 &&
+               EVP_PKEY_CTX_set_signature_md(ctx, hash_md(sig.hash)) > 0 &&
                EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), dg,
                                digest.size()) == 1;
         EVP_PKEY_CTX_free(ctx);

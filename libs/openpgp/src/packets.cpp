@@ -149,6 +149,8 @@ status read_subpackets(std::string_view area, bool hashed, signature& sig)
     return ok();
 }
 
+} // namespace
+
 const EVP_MD* hash_md(int hash)
 {
     switch (hash) {
@@ -166,8 +168,6 @@ const EVP_MD* hash_md(int hash)
         return nullptr;
     }
 }
-
-} // namespace
 
 result<signature> parse_signature(std::string_view body)
 {
