@@ -36,7 +36,7 @@ std::string repository(const std::string& name, const std::string& url, const st
 } // namespace
 
 TEST_CASE(
-    "GitRepository proxySecretRef fetches over https through an authenticating CONNECT proxy; wrong proxy "
+    "GitRepository proxySecretRef fetches over https through an authenticating CONNECT proxy, and wrong proxy "
     "credentials fail naming the proxy",
     "[integration][source][proxy]")
 {

@@ -148,7 +148,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "GitRepository verify Tag and TagAndHEAD check the signed annotated tag (and its commit); a tag mode "
+    "GitRepository verify Tag and TagAndHEAD check the signed annotated tag (and its commit), and a tag mode "
     "on a branch reference stalls",
     "[integration][source][verify]")
 {

@@ -52,7 +52,7 @@ TEST_CASE("detached signatures made by gpg with RSA, Ed25519, ECDSA P-256 and P-
     }
 }
 
-TEST_CASE("a signature by a signing subkey verifies and reports the primary key's ID; encryption subkeys are "
+TEST_CASE("a signature by a signing subkey verifies and reports the primary key's ID, and encryption subkeys are "
           "not trusted to sign")
 {
     gpg_home gpg;
