@@ -37,6 +37,8 @@ fuzz: setup
 	@cmake --build build-fuzz -j $(JOBS)
 	@scripts/fuzz build-fuzz/fuzz
 
+# Every benchmark next to its reference; writes docs/benchmarks.md. WEIR_BENCH_QUICK=1 make bench: small
+# sizes, written to $(BUILD)/bench/benchmarks-quick.md instead.
 bench: build
 	@scripts/bench $(BUILD)
 
