@@ -85,6 +85,16 @@ std::string new_uid()
                        b[14], b[15]);
 }
 
+namespace {
+int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+} // namespace
+
 std::string url_decode(std::string_view s)
 {
     std::string out;
@@ -92,8 +102,10 @@ std::string url_decode(std::string_view s)
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '+') {
             out += ' ';
-        } else if (s[i] == '%' && i + 2 < s.size()) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+        } else if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+            // Two hex digits or the '%' stays literal: std::stoi threw on "%zz" and the uncaught
+            // exception ended the server (found by apiserver_request_fuzz).
+            out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
             i += 2;
         } else {
             out += s[i];
