@@ -190,6 +190,28 @@ result<oci::client_options> client_options_for(kube::client& client, const std::
         if (!creds) return with_reason(creds.err(), "AuthenticationFailed");
         o.credentials = *creds;
     }
+    const value* sa = obj.find_path({"spec", "serviceAccountName"});
+    if (!o.credentials && sa && sa->is_string() && !sa->as_string().empty()) {
+        // Flux reads the imagePullSecrets of the ServiceAccount; the first with credentials for
+        // the registry host wins.
+        auto account = client.get({"", "v1", "ServiceAccount"}, ns, std::string(sa->as_string()));
+        if (!account)
+            return transient_error(
+                fmt::format("failed to get ServiceAccount '{}/{}' of spec.serviceAccountName: {}", ns,
+                            sa->as_string(), account.err().message),
+                "AuthenticationFailed");
+        if (const value* pulls = account->find("imagePullSecrets"); pulls && pulls->is_array())
+            for (const auto& ref : pulls->as_array()) {
+                WEIR_TRY_ASSIGN(auto data, read_secret(std::string(ref.get_string("name"))));
+                auto it = data.find(".dockerconfigjson");
+                if (it == data.end()) continue;
+                auto creds = oci::credentials_from_docker_config(it->second, spec.host);
+                if (creds && *creds) {
+                    o.credentials = *creds;
+                    break;
+                }
+            }
+    }
     if (const value* proxy = obj.find_path({"spec", "proxySecretRef", "name"}); proxy && proxy->is_string()) {
         // Flux's keys: address (required), username, password.
         WEIR_TRY_ASSIGN(auto data, read_secret(std::string(proxy->as_string())));

@@ -342,3 +342,32 @@ TEST_CASE("an OCIRepository on an image index stores the linux/amd64 entry under
     cm << std::ifstream(out / "cm.yaml").rdbuf();
     CHECK_THAT(cm.str(), Catch::Contains("amd64"));
 }
+
+TEST_CASE("an OCIRepository with serviceAccountName pulls with the imagePullSecrets of that ServiceAccount",
+          "[oci][e2e][serviceaccount]")
+{
+    test::registry reg({.username = "bot", .password = "s3cret"});
+    test::local_cluster cluster{
+        {.apiserver = WEIR_APISERVER_BIN, .source_controller = WEIR_SOURCE_CONTROLLER_BIN}};
+    auto v1 = push_artifact(reg, "fleet/sa", "latest", {{"cm.yaml", config_map_yaml("sa")}});
+    std::string docker_config =
+        fmt::format(R"({{"auths":{{"{}":{{"username":"bot","password":"s3cret"}}}}}})", reg.host());
+    cluster.apply_yaml(fmt::format(R"(apiVersion: v1
+kind: Secret
+metadata: {{name: pull, namespace: default}}
+type: kubernetes.io/dockerconfigjson
+data: {{.dockerconfigjson: {1}}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: puller, namespace: default}}
+imagePullSecrets: [{{name: pull}}]
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {{name: by-sa, namespace: default}}
+spec: {{url: "oci://{0}/fleet/sa", interval: 1h, insecure: true, serviceAccountName: puller}}
+)",
+                                   reg.host(), base64_encode(docker_config)));
+    cluster.wait_for(oci_repository, "default", "by-sa", revision_is("latest@" + v1.manifest_digest));
+}
