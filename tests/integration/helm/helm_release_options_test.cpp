@@ -120,7 +120,7 @@ TEST_CASE("spec.commonMetadata labels and annotates every object of the release,
 }
 
 TEST_CASE(
-    "forceAt equal to requestedAt upgrades an unchanged release once; resetAt gives exhausted retries a "
+    "forceAt equal to requestedAt upgrades an unchanged release once, and resetAt gives exhausted retries a "
     "fresh attempt",
     "[integration][helm]")
 {
@@ -183,7 +183,7 @@ spec:
 }
 
 TEST_CASE(
-    "install.replace takes over the name of a failed release and keeps its record; uninstall.keepHistory "
+    "install.replace takes over the name of a failed release and keeps its record, and uninstall.keepHistory "
     "leaves the records marked uninstalled",
     "[integration][helm]")
 {
@@ -248,7 +248,7 @@ TEST_CASE("upgrade.cleanupOnFail deletes what a failed upgrade created and keeps
     CHECK(config_value(t.c, "default", "tidy-config", "greeting") == "new"); // existed before: kept
 }
 
-TEST_CASE("--no-cross-namespace-refs stalls a release whose chart source is in another namespace; "
+TEST_CASE("--no-cross-namespace-refs stalls a release whose chart source is in another namespace, and "
           "--default-service-account acts as that account",
           "[integration][helm]")
 {
