@@ -235,6 +235,8 @@ status resource_manager::wait_for(const std::vector<object_ref>& refs, const wai
                 if (!kube::is_not_found(obj.err()))
                     return obj.err().wrap(fmt::format("{} health check", ref.str()));
                 h = {health::not_found, "not found"};
+            } else if (auto custom = options.health_of ? options.health_of(*obj) : std::nullopt) {
+                h = std::move(*custom);
             } else {
                 h = compute_health(*obj);
             }

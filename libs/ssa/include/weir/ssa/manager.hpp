@@ -15,10 +15,12 @@
 #include <weir/core/value.hpp>
 #include <weir/ssa/apply_cache.hpp>
 #include <weir/ssa/inventory.hpp>
+#include <weir/ssa/kstatus.hpp>
 
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,6 +79,9 @@ struct wait_options {
     std::chrono::milliseconds poll_interval{std::chrono::seconds(2)};
     // Checked between polls; returning true ends the wait early with a transient "canceled" error.
     std::function<bool()> cancelled;
+    // When set and it returns a result, that result replaces the kstatus rules for the object
+    // (the kustomize-controller's spec.healthCheckExprs).
+    std::function<std::optional<health_result>(const value& obj)> health_of;
 };
 
 class resource_manager {
