@@ -141,6 +141,19 @@ result<kustomization_spec> kustomization_spec::from(const value& object)
                     read_list<cross_namespace_reference>(*spec, "healthChecks", [&](const value& v, const std::string& p) {
                         return read_object_ref(v, p, ns);
                     }));
+    WEIR_TRY_ASSIGN(s.health_check_exprs,
+                    read_list<health_check_expr>(*spec, "healthCheckExprs",
+                                                 [](const value& v, const std::string& p) -> result<health_check_expr> {
+                                                     health_check_expr e;
+                                                     WEIR_TRY_ASSIGN(e.api_version, required_string(v, "apiVersion", p + ".apiVersion"));
+                                                     WEIR_TRY_ASSIGN(e.kind, required_string(v, "kind", p + ".kind"));
+                                                     WEIR_TRY_ASSIGN(e.current, required_string(v, "current", p + ".current"));
+                                                     WEIR_TRY_ASSIGN(auto ip, optional_string(v, "inProgress", p + ".inProgress"));
+                                                     WEIR_TRY_ASSIGN(auto f, optional_string(v, "failed", p + ".failed"));
+                                                     e.in_progress = ip.value_or("");
+                                                     e.failed = f.value_or("");
+                                                     return e;
+                                                 }));
     WEIR_TRY_ASSIGN(s.images, read_list<image>(*spec, "images", [](const value& v, const std::string& p) -> result<image> {
         image im;
         WEIR_TRY_ASSIGN(im.name, required_string(v, "name", p + ".name"));

@@ -1,5 +1,7 @@
 #include "kustomization_reconciler.hpp"
 
+#include "health_exprs.hpp"
+
 #include "post_build.hpp"
 
 #include <weir/api/meta.hpp>
@@ -388,6 +390,7 @@ kustomization_reconciler::build_and_apply(const value& obj, const kustomization_
         to_check.push_back({g.group, g.version, hc.kind, hc.namespace_, hc.name});
     }
     if (!to_check.empty()) {
+        WEIR_TRY_ASSIGN(auto exprs, health_exprs::compile(spec.health_check_exprs));
         // Say what is going on while the wait lasts, as Flux does: what was applied is live already.
         cond::mark_reconciling(updated, "Progressing",
                                fmt::format("Running health checks for revision {} with a timeout of {}",
@@ -403,7 +406,8 @@ kustomization_reconciler::build_and_apply(const value& obj, const kustomization_
         auto healthy = rm.wait_for(
             to_check, {.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout),
                        .poll_interval = options_.health_poll_interval,
-                       .cancelled = superseded});
+                       .cancelled = superseded,
+                       .health_of = [&](const value& o) { return exprs.judge(o); }});
         if (!healthy) {
             cond::set(updated, "Healthy", "False", "HealthCheckFailed", healthy.err().message);
             updated["status"]["inventory"] = out.inventory.to_value();

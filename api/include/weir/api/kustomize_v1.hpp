@@ -38,6 +38,11 @@ struct dependency {
     std::string api_version, kind, name, namespace_;
 };
 
+// spec.healthCheckExprs: CEL expressions judging the health of objects of one apiVersion/kind.
+struct health_check_expr {
+    std::string api_version, kind, current, in_progress, failed; // in_progress/failed may be empty
+};
+
 struct kustomization_spec {
     cross_namespace_reference source_ref;
     std::string path; // "./" when empty
@@ -55,6 +60,7 @@ struct kustomization_spec {
     std::map<std::string, std::string> common_labels, common_annotations;
     std::vector<dependency> depends_on;
     std::vector<cross_namespace_reference> health_checks;
+    std::vector<health_check_expr> health_check_exprs;
     std::vector<image> images;
     std::vector<patch> patches;
     std::map<std::string, std::string> substitute;
