@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <re2/re2.h>
 
 namespace weir::cel {
@@ -227,6 +228,15 @@ val contains_in(const val& x, const val& coll)
     return no_overload("in", {x, coll});
 }
 
+// The whole of s as a decimal integer, or nullopt.
+template <class T> std::optional<T> parse_whole(const std::string& s)
+{
+    T r{};
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), r);
+    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+    return r;
+}
+
 std::size_t utf8_length(const std::string& s)
 {
     std::size_t n = 0;
@@ -248,11 +258,8 @@ val convert(const std::string& f, const val& a)
             return val::int_(static_cast<std::int64_t>(a.d)); // truncates toward zero, as CEL does
         }
         if (a.tag == val::t::string) {
-            std::int64_t r = 0;
-            auto [p, ec] = std::from_chars(a.s.data(), a.s.data() + a.s.size(), r);
-            if (ec != std::errc() || p != a.s.data() + a.s.size() || a.s.empty())
-                return val::error("int() cannot convert '" + a.s + "'");
-            return val::int_(r);
+            auto r = parse_whole<std::int64_t>(a.s);
+            return r ? val::int_(*r) : val::error("int() cannot convert '" + a.s + "'");
         }
     } else if (f == "uint") {
         if (a.tag == val::t::uint_) return a;
@@ -263,11 +270,8 @@ val convert(const std::string& f, const val& a)
             return val::uint_(static_cast<std::uint64_t>(a.d));
         }
         if (a.tag == val::t::string) {
-            std::uint64_t r = 0;
-            auto [p, ec] = std::from_chars(a.s.data(), a.s.data() + a.s.size(), r);
-            if (ec != std::errc() || p != a.s.data() + a.s.size() || a.s.empty())
-                return val::error("uint() cannot convert '" + a.s + "'");
-            return val::uint_(r);
+            auto r = parse_whole<std::uint64_t>(a.s);
+            return r ? val::uint_(*r) : val::error("uint() cannot convert '" + a.s + "'");
         }
     } else if (f == "double") {
         if (a.tag == val::t::double_) return a;

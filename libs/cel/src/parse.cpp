@@ -111,26 +111,19 @@ private:
         --depth_;
         return c;
     }
-    node_ptr or_expr()
+    // One left-associative level with a single operator: a || b || c, a && b && c.
+    node_ptr left_assoc(std::string_view o, node_ptr (parser::*next)())
     {
-        auto l = and_expr();
+        auto l = (this->*next)();
         for (;;) {
             skip_ws();
             int at = col();
-            if (!eat("||")) return l;
-            l = binary("||", at, std::move(l), and_expr());
+            if (!eat(o)) return l;
+            l = binary(std::string(o), at, std::move(l), (this->*next)());
         }
     }
-    node_ptr and_expr()
-    {
-        auto l = relation();
-        for (;;) {
-            skip_ws();
-            int at = col();
-            if (!eat("&&")) return l;
-            l = binary("&&", at, std::move(l), relation());
-        }
-    }
+    node_ptr or_expr() { return left_assoc("||", &parser::and_expr); }
+    node_ptr and_expr() { return left_assoc("&&", &parser::relation); }
     node_ptr relation()
     {
         auto l = addition();
