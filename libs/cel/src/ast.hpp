@@ -25,7 +25,9 @@ struct val {
         list,
         map,
         type,
-        error
+        error,
+        timestamp,
+        duration,
     };
     t tag = t::null;
     bool b = false;
@@ -141,6 +143,11 @@ struct node {
     bool receiver = false; // call in the form target.f(args): kids[0] is the target
     std::vector<std::unique_ptr<node>> kids;
 };
+
+// timestamp()/duration() of a string, their + and - (o is '+' or '-'), and their text form.
+val time_call(const std::string& f, const val& a);
+val time_arith(char o, const val& a, const val& b);
+std::string time_string(const val& v);
 
 // Calls a function or binary operator (name is "+", "<", "size", "startsWith", ...).
 val call_function(const std::string& name, std::vector<val>& args, bool receiver);

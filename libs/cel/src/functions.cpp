@@ -34,6 +34,10 @@ const char* type_name(const val& v)
         return "type";
     case val::t::error:
         return "error";
+    case val::t::timestamp:
+        return "google.protobuf.Timestamp";
+    case val::t::duration:
+        return "google.protobuf.Duration";
     }
     return "unknown";
 }
@@ -85,6 +89,9 @@ value to_value(const val& v)
     case val::t::bytes:
     case val::t::type:
         return value(v.s);
+    case val::t::timestamp:
+    case val::t::duration:
+        return value(time_string(v));
     case val::t::list: {
         array a;
         for (const auto& e : *v.list)
@@ -149,6 +156,8 @@ val compare(const std::string& f, const val& a, const val& b)
     } else if (a.tag == b.tag && (a.tag == val::t::string || a.tag == val::t::bytes)) {
         c = a.s.compare(b.s);
         c = (c > 0) - (c < 0);
+    } else if (a.tag == b.tag && (a.tag == val::t::timestamp || a.tag == val::t::duration)) {
+        c = (a.i > b.i) - (a.i < b.i);
     } else if (a.tag == b.tag && a.tag == val::t::boolean) {
         c = static_cast<int>(a.b) - static_cast<int>(b.b);
     } else {
@@ -162,8 +171,10 @@ val compare(const std::string& f, const val& a, const val& b)
 
 val arith(const std::string& f, const val& a, const val& b)
 {
-    if (a.tag != b.tag) return no_overload(f, {a, b});
     char o = f[0];
+    for (const val* x : {&a, &b})
+        if (x->tag == val::t::timestamp || x->tag == val::t::duration) return time_arith(o, a, b);
+    if (a.tag != b.tag) return no_overload(f, {a, b});
     if (a.tag == val::t::int_) {
         std::int64_t r = 0;
         bool ovf = false;
@@ -289,6 +300,7 @@ val convert(const std::string& f, const val& a)
     } else if (f == "string") {
         if (a.tag == val::t::string) return a;
         if (a.tag == val::t::bytes) return val::string(a.s);
+        if (a.tag == val::t::timestamp || a.tag == val::t::duration) return val::string(time_string(a));
         if (a.tag == val::t::int_) return val::string(std::to_string(a.i));
         if (a.tag == val::t::uint_) return val::string(std::to_string(a.u));
         if (a.tag == val::t::boolean) return val::string(a.b ? "true" : "false");
@@ -355,6 +367,9 @@ val equals(const val& a, const val& b)
     case val::t::bytes:
     case val::t::type:
         return val::boolean(a.s == b.s);
+    case val::t::timestamp:
+    case val::t::duration:
+        return val::boolean(a.i == b.i);
     case val::t::list: {
         if (a.list->size() != b.list->size()) return val::boolean(false);
         for (std::size_t i = 0; i < a.list->size(); ++i)
@@ -405,6 +420,7 @@ val call_function(const std::string& f, std::vector<val>& a, bool receiver)
         if (x.tag == val::t::map) return val::int_(static_cast<std::int64_t>(x.map->size()));
         return no_overload(f, a);
     }
+    if ((f == "timestamp" || f == "duration") && a.size() == 1 && !receiver) return time_call(f, a[0]);
     if (f == "type" && a.size() == 1 && !receiver) return val::type(type_name(a[0]));
     if (!receiver && a.size() == 1 &&
         (f == "int" || f == "uint" || f == "double" || f == "string" || f == "bytes" || f == "bool"))

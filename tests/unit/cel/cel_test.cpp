@@ -209,3 +209,22 @@ TEST_CASE("cel: evaluate_bool rejects a non-bool result")
     REQUIRE_FALSE(r);
     CHECK(r.err().message.find("not a bool") != std::string::npos);
 }
+
+TEST_CASE("cel: timestamp() and duration() parse, compare and combine")
+{
+    CHECK(truth("timestamp('2024-03-01T10:00:00Z') > timestamp('2024-02-29T23:59:59Z')"));
+    CHECK(truth("timestamp('2024-03-01T12:00:00+02:00') == timestamp('2024-03-01T10:00:00Z')"));
+    CHECK(truth(
+        "timestamp('2024-03-01T10:00:00.5Z') - timestamp('2024-03-01T10:00:00Z') == duration('500ms')"));
+    CHECK(truth("duration('1h30m') == duration('90m') && duration('1.5s') > duration('1s')"));
+    CHECK(truth("timestamp('1970-01-01T00:00:00Z') + duration('24h') == timestamp('1970-01-02T00:00:00Z')"));
+    CHECK(run("string(timestamp('2000-02-29T23:59:59Z') + duration('1s'))")->as_string() ==
+          "2000-03-01T00:00:00Z");
+    CHECK(run("string(duration('-90s'))")->as_string() == "-90s");
+    CHECK(truth("type(duration('1s')) != type(timestamp('2024-01-01T00:00:00Z'))"));
+    CHECK(err_of("timestamp('yesterday')").find("RFC 3339") != std::string::npos);
+    CHECK(err_of("duration('5 parsecs')").find("cannot parse") != std::string::npos);
+    CHECK(err_of("timestamp('2024-01-01T00:00:00Z') + timestamp('2024-01-01T00:00:00Z')")
+              .find("no such overload") != std::string::npos);
+    CHECK(err_of("duration('1s') < 1").find("no such overload") != std::string::npos);
+}
