@@ -570,16 +570,11 @@ helm_release_reconciler::dependencies_not_ready(const helm_release_spec& spec)
 result<std::shared_ptr<kube::client>> helm_release_reconciler::client_for(const value& obj,
                                                                           const helm_release_spec& spec)
 {
-    std::shared_ptr<kube::client> target = mgr_.client_ptr();
-    if (spec.kube_config) {
-        WEIR_TRY_ASSIGN(target, runtime::remote_client(mgr_.client(), ns_of(obj),
-                                                       {.secret_name = spec.kube_config->secret_name,
-                                                        .key = spec.kube_config->key}));
-    }
-    std::string sa =
-        spec.service_account_name.empty() ? options_.default_service_account : spec.service_account_name;
-    if (sa.empty()) return target;
-    return target->impersonate(fmt::format("system:serviceaccount:{}:{}", ns_of(obj), sa));
+    std::optional<runtime::kube_config_secret> remote;
+    if (spec.kube_config) remote = runtime::kube_config_secret{spec.kube_config->secret_name, spec.kube_config->key};
+    return runtime::client_for_object(mgr_.client_ptr(), ns_of(obj), remote,
+                                      spec.service_account_name.empty() ? options_.default_service_account
+                                                                        : spec.service_account_name);
 }
 
 status helm_release_reconciler::write_status(const value& original, value& updated)

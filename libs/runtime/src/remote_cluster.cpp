@@ -78,4 +78,17 @@ result<std::shared_ptr<kube::client>> remote_client(kube::client& local, std::st
     return *client;
 }
 
+result<std::shared_ptr<kube::client>> client_for_object(const std::shared_ptr<kube::client>& local,
+                                                        std::string_view namespace_,
+                                                        const std::optional<kube_config_secret>& kube_config,
+                                                        std::string_view service_account)
+{
+    std::shared_ptr<kube::client> target = local;
+    if (kube_config) {
+        WEIR_TRY_ASSIGN(target, remote_client(*local, namespace_, *kube_config));
+    }
+    if (service_account.empty()) return target;
+    return target->impersonate(fmt::format("system:serviceaccount:{}:{}", namespace_, service_account));
+}
+
 } // namespace weir::runtime

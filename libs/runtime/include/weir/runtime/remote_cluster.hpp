@@ -14,6 +14,7 @@
 #include <weir/kube/client.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,5 +27,13 @@ struct kube_config_secret {
 
 result<std::shared_ptr<kube::client>> remote_client(kube::client& local, std::string_view namespace_,
                                                     const kube_config_secret& ref);
+
+// The client an object in `namespace_` acts through: the cluster of its kubeConfig (else `local`),
+// impersonating its service account when one is named (serviceAccountName, or the controller's
+// --default-service-account), as Kustomizations and HelmReleases do.
+result<std::shared_ptr<kube::client>> client_for_object(const std::shared_ptr<kube::client>& local,
+                                                        std::string_view namespace_,
+                                                        const std::optional<kube_config_secret>& kube_config,
+                                                        std::string_view service_account);
 
 } // namespace weir::runtime
