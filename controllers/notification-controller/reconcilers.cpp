@@ -7,6 +7,7 @@
 #include <weir/api/notification.hpp>
 #include <weir/api/secret.hpp>
 #include <weir/runtime/conditions.hpp>
+#include <weir/runtime/failure.hpp>
 #include <weir/runtime/object_store.hpp>
 #include <weir/runtime/patch.hpp>
 
@@ -32,16 +33,8 @@ std::string name_of(const value& obj)
 // or stalls (terminal).
 result<runtime::action> failed(runtime::manager& mgr, const value& obj, error e, std::string_view reason)
 {
-    if (e.reason.empty()) e.reason = std::string(reason);
     value updated = obj;
-    if (e.terminal())
-        cond::mark_stalled(updated, e.reason, e.message);
-    else
-        cond::mark_failed(updated, e.reason, e.message);
-    cond::set_observed_generation(updated);
-    if (auto r = runtime::patch_status(mgr.client(), obj, updated); !r) return r.err();
-    mgr.events().warning(obj, e.reason, e.message);
-    return e;
+    return runtime::report_failure(mgr, obj, updated, std::move(e), reason);
 }
 
 status ready(runtime::manager& mgr, const value& obj, std::string_view message,

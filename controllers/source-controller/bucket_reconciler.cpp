@@ -7,6 +7,7 @@
 #include <weir/api/source_bucket_v1.hpp>
 #include <weir/kube/time.hpp>
 #include <weir/runtime/conditions.hpp>
+#include <weir/runtime/failure.hpp>
 #include <weir/runtime/patch.hpp>
 
 #include <fmt/format.h>
@@ -164,13 +165,8 @@ result<runtime::action> bucket_reconciler::reconcile(const runtime::request& req
     std::optional<error> terminal = spec ? unsupported(*spec) : std::optional<error>(spec.err());
     if (terminal) {
         // The object itself must change: stall instead of retrying.
-        std::string reason = terminal->reason.empty() ? "InvalidSpec" : terminal->reason;
-        cond::mark_stalled(updated, reason, terminal->message);
-        cond::set_observed_generation(updated);
-        WEIR_TRY(runtime::patch_status(mgr_.client(), obj, updated));
-        mgr_.events().warning(obj, reason, terminal->message);
         terminal->kind = error_kind::terminal;
-        return *terminal;
+        return runtime::report_failure(mgr_, obj, updated, *terminal, "InvalidSpec");
     }
 
     auto stored = fetch_and_store(obj, updated);
