@@ -431,21 +431,11 @@ private:
     void append_utf8(std::string& out, std::uint32_t cp)
     {
         if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) fail("invalid unicode code point in escape");
-        if (cp < 0x80)
-            out += static_cast<char>(cp);
-        else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
+        static const unsigned char lead[] = {0, 0xC0, 0xE0, 0xF0};
+        int more = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3; // continuation bytes
+        out += static_cast<char>(lead[more] | (cp >> (6 * more)));
+        for (int k = more - 1; k >= 0; --k)
+            out += static_cast<char>(0x80 | ((cp >> (6 * k)) & 0x3F));
     }
 
     void escape(std::string& out)

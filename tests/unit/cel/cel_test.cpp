@@ -53,6 +53,7 @@ TEST_CASE("cel: literals of every type evaluate to their values")
     CHECK(run("'a\\tb'")->as_string() == "a\tb");
     CHECK(run("\"\\u00e9\"")->as_string() == "\xc3\xa9");
     CHECK(run("r'a\\tb'")->as_string() == "a\\tb");
+    CHECK(run("'\\u20ac\\U0001F600'")->as_string() == "\xe2\x82\xac\xf0\x9f\x98\x80");
     CHECK(run("'''x'y'''")->as_string() == "x'y");
     CHECK(run("'\\101\\x42'")->as_string() == "AB");
     CHECK(run("null")->is_null());
