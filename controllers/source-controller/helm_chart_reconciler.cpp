@@ -25,6 +25,7 @@ namespace {
 
 const kube::gvk helm_repository_kind{"source.toolkit.fluxcd.io", "v1", "HelmRepository"};
 const kube::gvk git_repository_kind{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
+const kube::gvk bucket_kind{"source.toolkit.fluxcd.io", "v1", "Bucket"};
 constexpr std::string_view by_source_index = "by-source";
 
 std::string source_key(std::string_view kind, std::string_view ns, std::string_view name)
@@ -94,7 +95,7 @@ void helm_chart_reconciler::bind(runtime::controller& controller)
         });
     // A new artifact on a source rebuilds the charts made from it; other status writes do not.
     for (const auto& [kind, gvk] : {std::pair{"HelmRepository", helm_repository_kind},
-                                    std::pair{"GitRepository", git_repository_kind}}) {
+                                    std::pair{"GitRepository", git_repository_kind}, std::pair{"Bucket", bucket_kind}}) {
         std::string k = kind;
         controller.watches(gvk, [this, k](const value& src) {
             std::vector<runtime::request> out;
@@ -195,6 +196,8 @@ result<value> helm_chart_reconciler::source_of(const value& obj, const helm_char
         src = mgr_.informer_for(helm_repository_kind).store().get(ns + "/" + ref.name);
     else if (ref.kind == "GitRepository")
         src = mgr_.informer_for(git_repository_kind).store().get(ns + "/" + ref.name);
+    else if (ref.kind == "Bucket")
+        src = mgr_.informer_for(bucket_kind).store().get(ns + "/" + ref.name);
     else if (auto got = mgr_.client().get({"source.toolkit.fluxcd.io", "v1", ref.kind}, ns, ref.name))
         src = std::make_shared<const value>(std::move(*got));
     if (!src)

@@ -301,3 +301,42 @@ spec: {interval: 1h, path: ./apps, prune: true, sourceRef: {kind: Bucket, name: 
     });
     CHECK(greeting() == "bonjour");
 }
+
+TEST_CASE("a HelmChart from a Bucket packages the chart at its path, and a changed chart in the bucket is "
+          "packaged again without a request",
+          "[bucket][integration]")
+{
+    bucket_cluster t;
+    auto put_chart = [&](const std::string& version) {
+        t.s3.put("fleet", "charts/hello/Chart.yaml",
+                 "apiVersion: v2\nname: hello\nversion: " + version + "\n");
+        t.s3.put("fleet", "charts/hello/templates/cm.yaml",
+                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n");
+    };
+    put_chart("0.1.0");
+    t.cluster.apply_yaml(secret_yaml(t.s3, t.s3.options().secret_key) + "---\n" +
+                         bucket_yaml(t.s3, "fleet", "") +
+                         R"(---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmChart
+metadata: {name: hello, namespace: default}
+spec:
+  chart: ./charts/hello
+  interval: 1h
+  sourceRef: {kind: Bucket, name: fleet}
+)");
+    const kube::gvk helm_chart{"source.toolkit.fluxcd.io", "v1", "HelmChart"};
+    auto chart_at = [](const std::string& version) {
+        return [version](const value& o) {
+            return test::string_at(o, {"status", "artifact", "revision"}) == version &&
+                   test::condition_status(o, "Ready") == "True";
+        };
+    };
+    auto hc = t.cluster.wait_for(helm_chart, "default", "hello", chart_at("0.1.0"));
+    CHECK(test::string_at(hc, {"status", "observedChartName"}) == "hello");
+    CHECK(test::condition_message(hc, "Ready") == "packaged 'hello' chart with version '0.1.0'");
+
+    put_chart("0.2.0");
+    test::request_reconcile(t.cluster, bucket_kind, "fleet", "chart-0.2.0");
+    t.cluster.wait_for(helm_chart, "default", "hello", chart_at("0.2.0"));
+}
