@@ -248,7 +248,7 @@ TEST_CASE("upgrade.cleanupOnFail deletes what a failed upgrade created and keeps
     CHECK(config_value(t.c, "default", "tidy-config", "greeting") == "new"); // existed before: kept
 }
 
-TEST_CASE("--no-cross-namespace-refs stalls a release whose chart source is in another namespace, and "
+TEST_CASE("with --no-cross-namespace-refs, the helm-controller stalls a release whose chart source is in another namespace, and "
           "--default-service-account acts as that account",
           "[integration][helm]")
 {

@@ -106,7 +106,7 @@ TEST_CASE("flag_set parses a controller's own flags in both forms and names the 
     CHECK(own.usage().find("--requeue-dependency value") != std::string::npos);
 }
 
-TEST_CASE("--help passes the common flags on and the controller's own flag set answers with both lists",
+TEST_CASE("a --help flag passes the common flags on and the controller's own flag set answers with both lists",
           "[runtime][options]")
 {
     const char* argv[] = {"ctl", "--concurrent=3", "--help"};
