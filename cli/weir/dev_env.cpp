@@ -237,6 +237,7 @@ metadata: {{name: dev-endpoints, namespace: flux-system}}
 data:
   dev_registry: "{}"
   dev_alert_url: "http://127.0.0.1:{}/"
+  dev_charts_url: "{}"
 ---
 apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
@@ -256,7 +257,7 @@ spec:
   sourceRef: {{kind: GitRepository, name: flux-system}}
 )",
                                         registry_host_.empty() ? "127.0.0.1:1" : registry_host_,
-                                        alerts_->port(), url, branch, options_.path);
+                                        http_->port(), http_->charts_url(), url, branch, options_.path);
     WEIR_TRY_ASSIGN(auto docs, parse_yaml_stream(manifests));
     for (const auto& d : docs) {
         auto r = client_->apply(d, {.field_manager = "weir", .force = true});
@@ -273,7 +274,7 @@ status dev_env::up()
                         options_.dir.string(), options_.dir.string()));
     // Each run starts from a clean cluster: artifacts and objects of a previous run would point at
     // ports and paths that are gone.
-    for (auto sub : {"apiserver", "storage", "image-storage", "tmp", "fleet", "logs", "registry"})
+    for (auto sub : {"apiserver", "storage", "image-storage", "tmp", "fleet", "logs", "registry", "charts"})
         fs::remove_all(options_.dir / sub);
     fs::remove(options_.dir / "alerts.log");
     fs::create_directories(options_.dir);
@@ -284,11 +285,13 @@ status dev_env::up()
         if (!r) return r.err().wrap(fmt::format("installing {}", name));
     }
     WEIR_TRY(start_controllers());
-    alerts_ = std::make_unique<alert_sink>(options_.dir / "alerts.log");
-    WEIR_TRY(alerts_->start());
-    WEIR_TRY(start_registry());
     std::string branch;
     WEIR_TRY_ASSIGN(auto url, serve_repository(branch));
+    http_ = std::make_unique<dev_http_server>(options_.dir / "alerts.log");
+    WEIR_TRY(http_->publish_charts(fs::absolute(options_.dir / "git" / "fleet" / "charts"),
+                                   options_.dir / "charts"));
+    WEIR_TRY(http_->start());
+    WEIR_TRY(start_registry());
     {
         std::ofstream pids(options_.dir / "pids");
         for (const auto& c : children_)
@@ -336,8 +339,8 @@ std::string dev_env::status_table(bool& all_ready)
         }
     }
     if (kustomizations == 0) all_ready = false;
-    if (alerts_)
-        out << fmt::format("alerts received: {} (in {})\n", alerts_->received(),
+    if (http_)
+        out << fmt::format("alerts received: {} (in {})\n", http_->alerts_received(),
                            (options_.dir / "alerts.log").string());
     return out.str();
 }

@@ -63,7 +63,7 @@ private:
     std::vector<std::unique_ptr<process::child>> children_;
     std::shared_ptr<kube::client> client_;
     std::string registry_host_; // empty when docker-registry is not installed
-    std::unique_ptr<alert_sink> alerts_;
+    std::unique_ptr<dev_http_server> http_; // alerts and the chart repository
     std::unique_ptr<gitserve::http_server> git_;
 };
 

@@ -1,6 +1,8 @@
 #include "dev_services.hpp"
 
+#include <weir/artifact/tarball.hpp>
 #include <weir/core/ops_server.hpp>
+#include <weir/core/yaml.hpp>
 #include <weir/oci/client.hpp>
 
 #include <fmt/format.h>
@@ -8,6 +10,7 @@
 #include <atomic>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace weir::cli {
@@ -65,43 +68,106 @@ status seed_registry(const std::string& host, const std::string& repository,
     return ok();
 }
 
-struct alert_sink::impl {
-    fs::path file;
+struct dev_http_server::impl {
+    fs::path alerts_file;
     ops_server server{{.listen = "127.0.0.1:0"}};
     std::mutex mutex;
     std::atomic<std::size_t> received{0};
-};
+    struct chart {
+        std::string name, version, file, digest;
+    };
+    std::vector<chart> charts;
 
-alert_sink::alert_sink(fs::path file) : impl_(std::make_unique<impl>())
-{
-    impl_->file = std::move(file);
-    impl_->server.add_handler("/", [this](std::string_view method, std::string_view body) {
-        if (method != "POST") return std::pair<int, std::string>{405, "POST alerts here"};
+    std::pair<int, std::string> record_alert(std::string_view method, std::string_view body)
+    {
+        if (method != "POST") return {405, "POST alerts here"};
         std::string line(body);
         std::erase(line, '\n'); // one alert per line, whatever the provider's JSON layout
-        std::lock_guard lock(impl_->mutex);
-        std::ofstream(impl_->file, std::ios::app) << line << "\n";
-        ++impl_->received;
-        return std::pair<int, std::string>{200, "ok"};
+        std::lock_guard lock(mutex);
+        std::ofstream(alerts_file, std::ios::app) << line << "\n";
+        ++received;
+        return {200, "ok"};
+    }
+
+    // Helm's repository index; package URLs are relative to the index, as `helm repo index` writes.
+    std::string index_yaml() const
+    {
+        std::string out = "apiVersion: v1\nentries:\n";
+        for (const auto& c : charts)
+            out += fmt::format("  {}:\n  - apiVersion: v2\n    name: {}\n    version: {}\n    digest: {}\n"
+                               "    created: \"2026-01-01T00:00:00Z\"\n    urls:\n    - {}\n",
+                               c.name, c.name, c.version, c.digest, c.file);
+        return out + "generated: \"2026-01-01T00:00:00Z\"\n";
+    }
+};
+
+dev_http_server::dev_http_server(fs::path alerts_file) : impl_(std::make_unique<impl>())
+{
+    impl_->alerts_file = std::move(alerts_file);
+    impl_->server.add_handler("/", [this](std::string_view method, std::string_view body) {
+        return impl_->record_alert(method, body);
     });
 }
 
-alert_sink::~alert_sink()
+dev_http_server::~dev_http_server()
 {
     impl_->server.stop();
 }
 
-status alert_sink::start()
+status dev_http_server::publish_charts(const fs::path& charts, const fs::path& work)
+{
+    if (!fs::is_directory(charts)) return ok(); // a fleet without charts
+    for (const auto& entry : fs::directory_iterator(charts)) {
+        if (!fs::exists(entry.path() / "Chart.yaml")) continue;
+        std::ifstream in(entry.path() / "Chart.yaml");
+        std::stringstream text;
+        text << in.rdbuf();
+        WEIR_TRY_ASSIGN(auto meta, parse_yaml(text.str()));
+        impl::chart c{std::string(meta.get_string("name")), std::string(meta.get_string("version")), "", ""};
+        if (c.name.empty() || c.version.empty())
+            return terminal_error(fmt::format("{}: a chart needs a name and a version",
+                                              (entry.path() / "Chart.yaml").string()));
+        // A Helm package is a tar.gz whose entries start with the chart's name.
+        fs::path staging = work / ("package-" + c.name);
+        fs::remove_all(staging);
+        fs::create_directories(staging);
+        fs::copy(entry.path(), staging / c.name, fs::copy_options::recursive);
+        c.file = fmt::format("{}-{}.tgz", c.name, c.version);
+        WEIR_TRY_ASSIGN(auto built, artifact::build_tarball(staging, work / c.file));
+        fs::remove_all(staging);
+        c.digest = built.digest.substr(built.digest.find(':') + 1);
+        std::ifstream package(work / c.file, std::ios::binary);
+        std::stringstream bytes;
+        bytes << package.rdbuf();
+        impl_->server.add_handler("/charts/" + c.file,
+                                  [body = bytes.str()](std::string_view, std::string_view) {
+                                      return std::pair<int, std::string>{200, body};
+                                  });
+        impl_->charts.push_back(std::move(c));
+    }
+    impl_->server.add_handler("/charts/index.yaml",
+                              [index = impl_->index_yaml()](std::string_view, std::string_view) {
+                                  return std::pair<int, std::string>{200, index};
+                              });
+    return ok();
+}
+
+status dev_http_server::start()
 {
     return impl_->server.start();
 }
 
-unsigned short alert_sink::port() const
+unsigned short dev_http_server::port() const
 {
     return impl_->server.port();
 }
 
-std::size_t alert_sink::received() const
+std::string dev_http_server::charts_url() const
+{
+    return fmt::format("http://127.0.0.1:{}/charts", port());
+}
+
+std::size_t dev_http_server::alerts_received() const
 {
     return impl_->received;
 }

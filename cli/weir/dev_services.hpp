@@ -23,19 +23,24 @@ status seed_registry(const std::string& host, const std::string& repository,
                      const std::vector<std::string>& tags,
                      std::chrono::milliseconds patience = std::chrono::seconds(15));
 
-// An HTTP endpoint on loopback that appends the body of each POST as one line to a file: where the
-// example fleet's alert Provider points.
-class alert_sink {
+// The HTTP peers of the example fleet, on one loopback port: POST / appends each alert's body as
+// one line to a file (where the fleet's alert Provider points), and /charts/ is a Helm chart
+// repository (index.yaml and packages) of the charts in the fleet's charts/ directory.
+class dev_http_server {
 public:
-    explicit alert_sink(std::filesystem::path file);
-    ~alert_sink();
-    alert_sink(const alert_sink&) = delete;
-    alert_sink& operator=(const alert_sink&) = delete;
+    explicit dev_http_server(std::filesystem::path alerts_file);
+    ~dev_http_server();
+    dev_http_server(const dev_http_server&) = delete;
+    dev_http_server& operator=(const dev_http_server&) = delete;
 
+    // Packages every chart under `charts` (a directory per chart, with a Chart.yaml) into `work`
+    // and serves them with an index under /charts/. Call before start().
+    status publish_charts(const std::filesystem::path& charts, const std::filesystem::path& work);
     // Binds a free loopback port and serves from a thread of its own.
     status start();
     unsigned short port() const;
-    std::size_t received() const;
+    std::string charts_url() const; // "http://127.0.0.1:<port>/charts"
+    std::size_t alerts_received() const;
 
 private:
     struct impl;

@@ -83,26 +83,23 @@ struct ops_server::impl {
         return true;
     }
 
+    // One request per connection: on the only thread, a client keeping an idle connection open
+    // would hold up every other client until its deadline.
     void serve(tcp::socket socket)
     {
         boost::beast::flat_buffer buffer;
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(16 * 1024);
+        parser.body_limit(64 * 1024);
+        // One deadline for the whole request, not per recv: a client that dribbles a byte just
+        // under the receive timeout (slowloris) would otherwise hold the only thread, and with it
+        // every probe, forever.
+        auto deadline = std::chrono::steady_clock::now() + options.request_timeout;
+        if (!read_request(socket, buffer, parser, deadline)) return;
+        auto res = respond(parser.get());
+        res.keep_alive(false);
         boost::system::error_code ec;
-        for (;;) {
-            http::request<http::string_body> req;
-            http::request_parser<http::string_body> parser;
-            parser.header_limit(16 * 1024);
-            parser.body_limit(64 * 1024);
-            // One deadline for the whole request, not per recv: a client that dribbles a byte
-            // just under the receive timeout (slowloris) would otherwise hold the only thread,
-            // and with it every probe, forever.
-            auto deadline = std::chrono::steady_clock::now() + options.request_timeout;
-            if (!read_request(socket, buffer, parser, deadline)) return;
-            req = parser.release();
-            auto res = respond(req);
-            res.keep_alive(req.keep_alive());
-            http::write(socket, res, ec);
-            if (ec || !req.keep_alive()) return;
-        }
+        http::write(socket, res, ec);
     }
 
     void accept_loop()
