@@ -7,6 +7,7 @@
 #include "reconcilers.hpp"
 #include "secret_cache.hpp"
 
+#include <weir/runtime/informer.hpp>
 #include <weir/runtime/manager.hpp>
 #include <weir/runtime/object_store.hpp>
 #include <weir/runtime/options.hpp>
@@ -90,8 +91,18 @@ int main(int argc, char** argv)
     });
 
     notification::secret_cache secrets(m.client());
+    // The event server answers before run() has listed Alerts and Providers (a restarted controller
+    // is posted to at once): dispatch waits for those caches, as Flux's cached client does, or the
+    // event would be matched against no Alert and dropped.
+    runtime::informer& alert_informer = m.informer_for(notification::alert_kind, true);
+    runtime::informer& provider_informer = m.informer_for(notification::provider_kind, true);
     notification::dispatch_world world{
-        .alerts = [&] { return alert_ctl.cache().list(); },
+        .alerts =
+            [&] {
+                alert_informer.wait_for_sync(std::chrono::seconds(30));
+                provider_informer.wait_for_sync(std::chrono::seconds(30));
+                return alert_ctl.cache().list();
+            },
         .provider = [&](const std::string& ns,
                         const std::string& name) { return provider_ctl.cache().get(ns + "/" + name); },
         .secret = [&](const std::string& ns, const std::string& name) { return secrets.get(ns, name); },
