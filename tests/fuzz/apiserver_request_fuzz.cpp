@@ -71,7 +71,10 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
 
     auto out = server().serve(req); // a watch comes back as a watcher, dropped at once
     if (auto* resp = std::get_if<apiserver::response>(&out))
-        if (resp->status < 200 || resp->status >= 500) {
+        // The one 500 the real kube-apiserver gives a client's bad body too: an applied field the
+        // schema lacks (kubernetes/kubernetes#139253); weir-apiserver answers as it does.
+        if ((resp->status < 200 || resp->status >= 500) &&
+            resp->body.find("failed to create typed patch object") == std::string::npos) {
             std::fprintf(stderr, "%u %s\n", resp->status, resp->body.c_str());
             std::abort();
         }
